@@ -1,0 +1,87 @@
+"""Concerto: the shared platform of the Brussels authorities for aid and services to detainees.
+
+``create_app`` builds the Flask application: configuration, database, plugins, languages,
+security, and the blueprints of the core features and the enabled plugins.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from flask import Flask, g
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+
+from core.config import load_config
+from core.db import Database
+from core.i18n import init_babel
+from core.plugins import load_plugins
+from core.security import init_security
+from core.site.context import init_site
+
+log = logging.getLogger("concerto")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. ``config`` overrides the file and the environment (tests)."""
+    settings = load_config(overrides=config)
+    app = Flask(__name__, instance_path=settings["instance_path"], instance_relative_config=False)
+    app.config["CONCERTO"] = settings
+    app.config["SECRET_KEY"] = settings["secret_key"] or secrets.token_hex(32)
+    app.config["MAX_CONTENT_LENGTH"] = 20 * 1024 * 1024
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = not settings["development"]
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+
+    registry = load_plugins(
+        settings["plugins"], settings["extra_plugins"], strict=settings["strict_plugins"]
+    )
+    for failed in registry.failed():
+        log.error("plugin %s failed: %s", failed.name, failed.reason)
+    app.extensions["concerto.registry"] = registry
+    app.extensions["concerto.db"] = Database.connect(settings["database_url"])
+
+    init_babel(app)
+    init_security(app)
+    init_site(app)
+    _register_templates(app, registry)
+    _register_blueprints(app, registry)
+
+    @app.teardown_appcontext
+    def _close_session(_error):
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    return app
+
+
+def _register_templates(app: Flask, registry) -> None:
+    # A plugin's templates are addressed as "<code>/page.html" so that they are searched for
+    # its own pages only and never shadow the core's layout for other pages.
+    plugin_loaders = {
+        plugin.name: ChoiceLoader([FileSystemLoader(str(d)) for d in plugin.template_dirs])
+        for plugin in registry.enabled()
+        if plugin.template_dirs
+    }
+    app.jinja_loader = ChoiceLoader([PrefixLoader(plugin_loaders), app.jinja_loader])
+
+
+def _register_blueprints(app: Flask, registry) -> None:
+    from core.admin.views import blueprint as admin
+    from core.reference.views import blueprint as reference
+    from core.site.views import blueprint as site
+
+    for blueprint in (site, reference, admin):
+        app.register_blueprint(blueprint)
+    for plugin in registry.enabled():
+        for blueprint in plugin.blueprints:
+            try:
+                app.register_blueprint(blueprint)
+            except Exception as error:  # noqa: BLE001 - a broken blueprint fails its plugin only
+                if app.config["CONCERTO"]["strict_plugins"]:
+                    raise
+                registry.mark_failed(plugin, f"blueprint {blueprint.name}: {error}")
+                log.error("plugin %s failed: %s", plugin.name, plugin.reason)

@@ -1,0 +1,242 @@
+"""The `concerto` command. Each command is a thin shell over functions the views share."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import click
+
+from core.config import ConfigError
+
+
+def _app(**overrides):
+    from core import create_app
+
+    try:
+        return create_app(overrides or None)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Concerto: the platform of the Brussels committee for aid and services to detainees."""
+
+
+# --- database ----------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Upgrade or downgrade the database of the core and the plugins."""
+
+
+def _history(app, code: str):
+    from core.db import histories
+
+    found = {h.code: h for h in histories(app.extensions["concerto.registry"])}
+    if code not in found:
+        raise click.ClickException(
+            f"No migration history named {code!r}; known: {', '.join(found)}."
+        )
+    return found[code]
+
+
+def upgrade_all(app, only: str | None = None) -> list[str]:
+    """Upgrade the core, then every enabled plugin (or only one), and store the authorities."""
+    from core.db import histories, upgrade
+    from core.reference.services import sync_authorities
+
+    database = app.extensions["concerto.db"]
+    registry = app.extensions["concerto.registry"]
+    done = []
+    for history in histories(registry):
+        if only and history.code != only:
+            continue
+        upgrade(database.engine, history)
+        done.append(history.code)
+    if only in (None, "core"):
+        with database.session() as session:
+            sync_authorities(session, registry)
+    return done
+
+
+@db.command("upgrade")
+@click.option("-p", "--plugin", "code", help="Only this history: 'core' or a plugin code.")
+def db_upgrade(code: str | None) -> None:
+    """Bring the database to the newest revision of the core and every enabled plugin."""
+    app = _app()
+    if code:
+        _history(app, code)
+    for done in upgrade_all(app, code):
+        click.echo(f"{done}: at head")
+
+
+@db.command("downgrade")
+@click.option("-p", "--plugin", "code", required=True, help="'core' or a plugin code.")
+@click.option(
+    "--revision",
+    default="-1",
+    show_default=True,
+    help="Target revision; 'base' removes all of the history's tables.",
+)
+def db_downgrade(code: str, revision: str) -> None:
+    """Take one history back; no other plugin's tables are touched."""
+    from core.db import downgrade
+
+    app = _app()
+    history = _history(app, code)
+    downgrade(app.extensions["concerto.db"].engine, history, revision)
+    click.echo(f"{code}: now at {history.current(app.extensions['concerto.db'].engine)}")
+
+
+# --- plugins -----------------------------------------------------------------------------
+
+
+@main.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def plugins_command(as_json: bool) -> None:
+    """List installed plugins with version, API, status, hooks and migration state."""
+    from core.admin.services import plugin_status
+
+    app = _app()
+    rows = plugin_status(app.extensions["concerto.registry"], app.extensions["concerto.db"].engine)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        migration = row["migration"]
+        if migration is None:
+            state = "no migrations"
+        elif migration["at_head"]:
+            state = f"at head ({migration['head']})"
+        else:
+            state = f"BEHIND: {migration['current']} < {migration['head']}"
+        click.echo(
+            f"{row['name']:<14} {row['version'] or '-':<8} API {row['api_version'] or '-':<4} "
+            f"{row['status']:<8} migrations {state}"
+        )
+        if row["reason"]:
+            click.echo(f"{'':<14} reason: {row['reason']}")
+        if row["hooks"]:
+            click.echo(f"{'':<14} hooks: {', '.join(row['hooks'])}")
+
+
+# --- data --------------------------------------------------------------------------------
+
+
+@main.group()
+def seed() -> None:
+    """Load reference or demo data."""
+
+
+@seed.command("demo")
+def seed_demo() -> None:
+    """Load the authorities, prisons, domains, target groups and the 2014-2019 plan."""
+    app = _app()
+    _require_head(app)
+    seed_everything(app)
+    click.echo("reference and demo data loaded")
+
+
+def seed_everything(app) -> None:
+    from core.reference.services import seed_reference
+
+    with app.extensions["concerto.db"].session() as session:
+        seed_reference(session, app.extensions["concerto.registry"])
+
+
+def _require_head(app) -> None:
+    from core.db import behind
+
+    late = behind(app.extensions["concerto.db"].engine, app.extensions["concerto.registry"])
+    if late:
+        raise click.ClickException(
+            f"The database is behind for: {', '.join(late)}. Run `concerto db upgrade` first."
+        )
+
+
+# --- running -----------------------------------------------------------------------------
+
+
+def installed_plugin_codes() -> list[str]:
+    from core.plugins import ENTRY_POINT_GROUP
+
+    return sorted(ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP))
+
+
+DEMO_CONFIG = """\
+# Written by `concerto demo` on its first run. Edit freely; `concerto` commands run from this
+# folder read it unless CONCERTO_CONFIG names another file.
+database_url = "sqlite:///{database}"
+secret_key = "{secret}"
+plugins = {plugins}
+development = true
+scheduler = true
+"""
+
+
+def write_demo_config(instance: Path) -> Path:
+    path = instance / "concerto.toml"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            DEMO_CONFIG.format(
+                database=(instance / "demo.db").resolve(),
+                secret=secrets.token_hex(32),
+                plugins=json.dumps(installed_plugin_codes()),
+            ),
+            encoding="utf-8",
+        )
+    return path
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo(host: str, port: int) -> None:
+    """Run the demo: SQLite under instance/, reference data, scheduler in-process."""
+    import os
+
+    from core.scheduler import start_in_process
+
+    config_file = write_demo_config(Path.cwd() / "instance")
+    os.environ.setdefault("CONCERTO_CONFIG", str(config_file))
+    app = _app()
+    upgrade_all(app)
+    seed_everything(app)
+    start_in_process(app)
+    click.echo(f"Concerto demo on http://{host}:{port}/ (configuration: {config_file})")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@main.command("serve")
+@click.option("--workers", type=int, help="gunicorn workers (default from configuration).")
+def serve(workers: int | None) -> None:
+    """Run in production under gunicorn. Refuses a database that is behind."""
+    from gunicorn.app.base import BaseApplication
+
+    app = _app()
+    settings = app.config["CONCERTO"]
+    if not settings["secret_key"]:
+        raise click.ClickException("Set secret_key (or CONCERTO_SECRET_KEY) before serving.")
+    _require_head(app)
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{settings['host']}:{settings['port']}")
+            self.cfg.set("workers", workers or settings["workers"])
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return app
+
+    Server().run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""Configuration: defaults, then a TOML file, then CONCERTO_* environment variables.
+
+Every key is declared once in ``SETTINGS`` with its type, so a typo or a wrong type in a
+file or the environment stops the start-up with a message naming the key, instead of
+being silently ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message names the key and the fix."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    type: type
+    default: Any
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    "database_url": Setting(str, "", "SQLAlchemy URL; empty means SQLite under instance/"),
+    "secret_key": Setting(str, "", "signs sessions and CSRF tokens; required by `serve`"),
+    "instance_path": Setting(str, "", "folder for the SQLite database and uploads"),
+    "plugins": Setting(list, [], "codes of the authority plugins to enable"),
+    "extra_plugins": Setting(list, [], "'name = module' entry points loaded beside installed ones"),
+    "strict_plugins": Setting(bool, False, "any plugin failure stops the start-up"),
+    "default_locale": Setting(str, "nl", "language when nothing else decides: nl, fr or en"),
+    "scheduler": Setting(bool, False, "run the scheduler inside this process"),
+    "development": Setting(bool, False, "development mode (demo): no Secure cookies on http"),
+    "host": Setting(str, "127.0.0.1", "address `serve` and `demo` listen on"),
+    "port": Setting(int, 5000, "port `serve` and `demo` listen on"),
+    "workers": Setting(int, 2, "gunicorn workers for `serve`"),
+    "authorities": Setting(dict, {}, "per-authority settings, e.g. [authorities.vlaams.oidc]"),
+}
+
+LANGUAGES = ("nl", "fr", "en")
+# Authority sub-tables we understand; anything else under [authorities.<code>] is a typo.
+AUTHORITY_KEYS = {"oidc": {"issuer", "client_id", "client_secret", "client_secret_env", "scopes"}}
+
+
+def default_config_file() -> Path | None:
+    """The file named by CONCERTO_CONFIG, else instance/concerto.toml if `demo` wrote one."""
+    named = os.environ.get("CONCERTO_CONFIG")
+    if named:
+        return Path(named)
+    candidate = Path.cwd() / "instance" / "concerto.toml"
+    return candidate if candidate.exists() else None
+
+
+def _unknown_key(key: str, where: str) -> ConfigError:
+    close = difflib.get_close_matches(key, SETTINGS, n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return ConfigError(f"Unknown configuration key '{key}' in {where}.{hint}")
+
+
+def _coerce(key: str, value: Any, where: str) -> Any:
+    expected = SETTINGS[key].type
+    if expected is bool and isinstance(value, bool):
+        return value
+    if expected is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if expected in (str, list, dict) and isinstance(value, expected):
+        return value
+    raise ConfigError(
+        f"Configuration key '{key}' in {where} must be {expected.__name__}, "
+        f"not {type(value).__name__} ({value!r})."
+    )
+
+
+def _from_env(key: str, raw: str) -> Any:
+    """Environment values are text; lists and tables are written as JSON."""
+    expected = SETTINGS[key].type
+    where = f"environment variable CONCERTO_{key.upper()}"
+    if expected is str:
+        return raw
+    if expected is bool:
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{where} must be true or false, not {raw!r}.")
+    if expected is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{where} must be a whole number, not {raw!r}.") from None
+    if expected is list and not raw.lstrip().startswith("["):
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    try:
+        return _coerce(key, json.loads(raw), where)
+    except json.JSONDecodeError:
+        raise ConfigError(f"{where} must be JSON, not {raw!r}.") from None
+
+
+def _check_authorities(value: dict, where: str) -> None:
+    for code, table in value.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"[authorities.{code}] in {where} must be a table.")
+        for section, body in table.items():
+            if section not in AUTHORITY_KEYS:
+                raise ConfigError(f"Unknown configuration key 'authorities.{code}.{section}'.")
+            for name in body:
+                if name not in AUTHORITY_KEYS[section]:
+                    close = difflib.get_close_matches(name, AUTHORITY_KEYS[section], n=1)
+                    hint = f" Did you mean '{close[0]}'?" if close else ""
+                    raise ConfigError(
+                        f"Unknown configuration key 'authorities.{code}.{section}.{name}' "
+                        f"in {where}.{hint}"
+                    )
+
+
+def load_config(
+    overrides: dict[str, Any] | None = None,
+    config_file: Path | None = None,
+    environ: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Merge defaults, the TOML file, CONCERTO_* variables and explicit overrides, in that order."""
+    config = {key: setting.default for key, setting in SETTINGS.items()}
+    environ = os.environ if environ is None else environ
+    path = config_file if config_file is not None else default_config_file()
+    if path is not None:
+        where = str(path)
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"Configuration file {path} does not exist.") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"Configuration file {path} is not valid TOML: {error}") from None
+        for key, value in data.items():
+            if key not in SETTINGS:
+                raise _unknown_key(key, where)
+            config[key] = _coerce(key, value, where)
+        config["config_file"] = str(path)
+    for name, raw in environ.items():
+        if not name.startswith("CONCERTO_") or name in ("CONCERTO_CONFIG",):
+            continue
+        key = name.removeprefix("CONCERTO_").lower()
+        if key in SETTINGS:
+            config[key] = _from_env(key, raw)
+        elif key.startswith("test_"):
+            continue  # the test suite's own switches
+        else:
+            raise _unknown_key(key, f"environment variable {name}")
+    for key, value in (overrides or {}).items():
+        if key not in SETTINGS:
+            raise _unknown_key(key, "the overrides given to create_app")
+        config[key] = _coerce(key, value, "the overrides given to create_app")
+    return _finish(config)
+
+
+def _finish(config: dict[str, Any]) -> dict[str, Any]:
+    if config["default_locale"] not in LANGUAGES:
+        raise ConfigError(
+            f"Configuration key 'default_locale' must be one of {', '.join(LANGUAGES)}, "
+            f"not {config['default_locale']!r}."
+        )
+    for code in config["plugins"]:
+        if not isinstance(code, str):
+            raise ConfigError("Configuration key 'plugins' must list plugin codes as text.")
+    _check_authorities(config["authorities"], config.get("config_file", "the configuration"))
+    instance = Path(config["instance_path"] or Path.cwd() / "instance")
+    config["instance_path"] = str(instance)
+    if not config["database_url"]:
+        config["database_url"] = f"sqlite:///{instance / 'concerto.db'}"
+    return config

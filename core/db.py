@@ -1,0 +1,160 @@
+"""SQLAlchemy engine and sessions, the declarative base, and the migration runner.
+
+The core and every plugin keep their own Alembic history in their own version table
+(``alembic_version_core``, ``alembic_version_<code>``), so upgrading, downgrading or removing
+one plugin never touches another's data. One shared ``env.py`` serves them all; each history
+only brings its own folder of revisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # WAL lets readers go on while one writer works; foreign keys are off by default.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass
+class Database:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @classmethod
+    def connect(cls, url: str) -> Database:
+        engine = make_engine(url)
+        return cls(engine, sessionmaker(bind=engine, expire_on_commit=False))
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends normally, rolled back otherwise."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def db_session() -> Session:
+    """The session of the current request or app context, closed at teardown."""
+    from flask import current_app, g
+
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["concerto.db"].sessions()
+    return g.db_session
+
+
+# --- migrations --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class History:
+    """One Alembic history: the core's or one plugin's."""
+
+    code: str
+    versions: Path
+
+    @property
+    def version_table(self) -> str:
+        return f"alembic_version_{self.code}"
+
+    def alembic_config(self, engine: Engine) -> AlembicConfig:
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("version_locations", str(self.versions))
+        config.attributes["engine"] = engine
+        config.attributes["version_table"] = self.version_table
+        return config
+
+    def head(self) -> str | None:
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("version_locations", str(self.versions))
+        return ScriptDirectory.from_config(config).get_current_head()
+
+    def current(self, engine: Engine) -> str | None:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"version_table": self.version_table}
+            )
+            return context.get_current_revision()
+
+
+CORE_HISTORY = History("core", MIGRATIONS / "versions")
+
+
+def histories(registry) -> list[History]:
+    """The core's history first, then each enabled plugin's, in plugin order."""
+    found = [CORE_HISTORY]
+    for plugin in registry.enabled():
+        if plugin.migration_dir is not None:
+            found.append(History(plugin.name, plugin.migration_dir))
+    return found
+
+
+def upgrade(engine: Engine, history: History, revision: str = "heads") -> None:
+    command.upgrade(history.alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, history: History, revision: str = "base") -> None:
+    command.downgrade(history.alembic_config(engine), revision)
+
+
+def migration_state(engine: Engine, registry) -> dict[str, dict[str, str | None]]:
+    """For each history: the revision in the database and the head in the code."""
+    state = {}
+    for history in histories(registry):
+        current, head = history.current(engine), history.head()
+        state[history.code] = {"current": current, "head": head, "at_head": current == head}
+    return state
+
+
+def behind(engine: Engine, registry) -> list[str]:
+    return [code for code, s in migration_state(engine, registry).items() if not s["at_head"]]

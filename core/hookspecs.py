@@ -1,0 +1,127 @@
+"""The plugin contract: every hook an authority plugin may implement.
+
+All hooks here are contribution hooks. The core calls each plugin's implementation once at
+start-up, validates what it returns (pluggy does not) and builds the authority registry;
+requests then go through the registry, never through broadcast hook calls. Within API major
+version 1 hooks only gain optional arguments, and hooks added after 1.0 are
+``optionalhook=True`` for the plugin side. ``docs/plugins.md`` documents each hook, and a test
+fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+PROJECT_NAME = "concerto"
+# The contract's version; a plugin declares CONCERTO_PLUGIN_API = "MAJOR.MINOR" and is
+# accepted with the same major and a minor at or below this one.
+PLUGIN_API = "1.0"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def register_authorities():
+    """Return the authorities this plugin speaks for, as a list of dicts.
+
+    Keys: ``code`` (lowercase identifier, unique across plugins), ``names`` (a dict with
+    ``nl``, ``fr`` and ``en``), ``short_names`` (same shape, optional), ``default_language``
+    (``nl``, ``fr`` or ``en``), ``languages`` (the languages it works in, containing the
+    default), ``website`` (optional URL).
+    """
+
+
+@hookspec
+def coordinator_roles(authority):
+    """Return the roles people hold for ``authority`` (a code this plugin registered).
+
+    A list of dicts: ``code`` (unique within the authority), ``titles`` (a dict of language to
+    title, at least in the authority's default language), ``platform_role`` (one of
+    ``coordinator``, ``member``, ``viewer``: what the role may do in the shared platform).
+    """
+
+
+@hookspec
+def service_vocabulary(authority):
+    """Return the authority's own categories of service, each mapped to a common domain.
+
+    A list of dicts: ``code`` (unique within the authority), ``labels`` (language to label,
+    at least in the authority's default language), ``domain`` (the code of one of the nine
+    common domains, see ``core/reference/data/reference.toml``). This is how the inventory is
+    harmonised while each authority keeps its own words.
+    """
+
+
+@hookspec
+def service_fields(authority):
+    """Return extra fields the authority records on services, beside the core fields.
+
+    A list of dicts: ``name`` (identifier, must not shadow a core field), ``type`` (``text``,
+    ``integer``, ``boolean``, ``date`` or ``choice``), ``labels`` (language to label),
+    ``required`` (bool, default false), ``choices`` (for ``choice``: list of codes).
+    """
+
+
+@hookspec
+def report_formats(authority):
+    """Return the reports the authority produces, as a list of dicts.
+
+    Keys: ``code``, ``labels`` (language to label), ``extension`` (``xlsx``, ``pdf``, ...),
+    ``media_type``, ``languages`` (the languages the report is written in) and ``render``, a
+    callable ``render(session, year, language) -> bytes``.
+    """
+
+
+@hookspec
+def oidc_defaults(authority):
+    """Return defaults for the authority's OpenID Connect client, as a dict.
+
+    Keys (all optional): ``scopes`` (list), ``display_name`` (language to the button text),
+    ``claims`` (the claims the plugin reads in ``map_claims``). The deployment's
+    ``[authorities.<code>.oidc]`` table supplies issuer, client id and secret and overrides
+    these.
+    """
+
+
+@hookspec
+def map_claims(authority):
+    """Return a callable ``map(claims: dict) -> list[str]`` turning verified ID-token claims
+    into the codes of the authority's roles (see ``coordinator_roles``)."""
+
+
+@hookspec
+def blueprints():
+    """Return Flask blueprints to register. Their URL prefix must start with the plugin code
+    (``/vlaams/...``); their templates are looked up in the plugin's template folders first."""
+
+
+@hookspec
+def template_dirs():
+    """Return folders of Jinja templates for the plugin's own pages."""
+
+
+@hookspec
+def translation_dirs():
+    """Return folders holding the plugin's gettext catalogs, laid out as
+    ``<dir>/<lang>/LC_MESSAGES/concerto_<code>.po``; one gettext domain per plugin."""
+
+
+@hookspec
+def migration_dir():
+    """Return the folder holding the plugin's Alembic revision files. The plugin's history is
+    kept in its own version table ``alembic_version_<code>``; its tables are prefixed with
+    ``<code>_`` and never hold foreign keys into another plugin's tables."""
+
+
+@hookspec
+def scheduled_jobs():
+    """Return jobs for the scheduler, as a list of dicts: ``id`` (unique within the plugin),
+    ``func`` (an importable callable, given as ``module:function`` text), ``trigger``
+    (``interval`` or ``cron``) and the trigger's keyword arguments in ``trigger_args``."""
+
+
+@hookspec
+def nav_items():
+    """Return links for the site navigation, as a list of dicts: ``endpoint`` (a Flask
+    endpoint of one of the plugin's blueprints) and ``labels`` (language to link text)."""

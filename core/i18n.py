@@ -1,0 +1,127 @@
+"""Languages: locale choice, Belgian formats, per-plugin gettext domains, texts per language.
+
+English is the source language of the code; Dutch and French catalogues are complete (a test
+fails otherwise). Record texts that users write are stored per language in ``*_nl``,
+``*_fr`` and ``*_en`` columns and read through ``LocalizedMixin``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import Babel, Domain, get_locale, lazy_gettext
+from markupsafe import Markup, escape
+
+from core.config import LANGUAGES
+
+CORE_TRANSLATIONS = Path(__file__).parent / "translations"
+# Belgian variants: dates, numbers and currencies follow nl_BE, fr_BE and en_BE.
+REGION = "BE"
+# Each language named in itself, for the language switch.
+LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
+# Each language named in the reader's language, for running text.
+LANGUAGE_LABELS = {
+    "nl": lazy_gettext("Dutch"),
+    "fr": lazy_gettext("French"),
+    "en": lazy_gettext("English"),
+}
+
+
+def choose_language() -> str:
+    """The user's explicit choice, else their authority's language, else the browser's, else
+    the configured default (nl)."""
+    chosen = session.get("language") if has_request_context() else None
+    if chosen in LANGUAGES:
+        return chosen
+    user = g.get("user") if has_request_context() else None
+    authority_language = getattr(user, "default_language", None)
+    if authority_language in LANGUAGES:
+        return authority_language
+    if has_request_context():
+        best = request.accept_languages.best_match(LANGUAGES)
+        if best:
+            return best
+    return current_app.config["CONCERTO"]["default_locale"]
+
+
+def select_locale() -> str:
+    return f"{choose_language()}_{REGION}"
+
+
+def current_language() -> str:
+    """The two-letter language of the current request ("nl", "fr" or "en")."""
+    return get_locale().language if has_request_context() else "en"
+
+
+def init_babel(app) -> Babel:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "nl_BE")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Brussels")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(CORE_TRANSLATIONS)
+    babel = Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        language_names=LANGUAGE_NAMES,
+        languages=LANGUAGES,
+        localized=localized,
+    )
+    app.jinja_env.filters["lang_attr"] = lang_attr
+    app.jinja_env.filters["language_name"] = lambda code: str(LANGUAGE_LABELS.get(code, code))
+    return babel
+
+
+def plugin_domain(code: str, translations: Path) -> Domain:
+    """The gettext domain of one plugin, merged over the core's catalogue so that a plugin's
+    page can use both its own strings and the layout's."""
+    return Domain([str(CORE_TRANSLATIONS), str(translations)], f"messages;concerto_{code}")
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A text in a given language; ``lang`` tells screen readers when it is not the page's."""
+
+    text: str
+    lang: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> str:
+        if has_request_context() and self.lang != current_language():
+            return Markup('<span lang="{}">{}</span>').format(self.lang, self.text)
+        return str(escape(self.text))
+
+
+def pick(texts: dict[str, str | None], language: str | None = None) -> LocalText:
+    """The text in ``language``, else in the other official languages, else in English."""
+    language = language or current_language()
+    order = [language] + [lang for lang in ("nl", "fr", "en") if lang != language]
+    for lang in order:
+        if texts.get(lang):
+            return LocalText(texts[lang], lang)
+    return LocalText("", language)
+
+
+def localized(obj, field: str | None = None, language: str | None = None) -> LocalText:
+    """``localized({"nl": ..., "fr": ...})`` for plugin labels, ``localized(prison, "name")``
+    for a record's columns."""
+    if isinstance(obj, dict):
+        return pick(obj, language)
+    return obj.local(field, language)
+
+
+def lang_attr(text: LocalText) -> Markup:
+    if isinstance(text, LocalText) and text.lang != current_language():
+        return Markup(' lang="{}"').format(text.lang)
+    return Markup("")
+
+
+class LocalizedMixin:
+    """Models with ``<field>_nl``, ``<field>_fr`` and ``<field>_en`` columns."""
+
+    def texts(self, field: str) -> dict[str, str | None]:
+        return {lang: getattr(self, f"{field}_{lang}", None) for lang in LANGUAGES}
+
+    def local(self, field: str, language: str | None = None) -> LocalText:
+        return pick(self.texts(field), language)

@@ -1,0 +1,61 @@
+"""What the core offers plugin authors so that a plugin stays a page of hooks.
+
+A plugin package is laid out as::
+
+    concerto_<code>/__init__.py     hooks; CONCERTO_PLUGIN_API = "1.0"
+    concerto_<code>/translations/   <lang>/LC_MESSAGES/concerto_<code>.po
+    concerto_<code>/migrations/     Alembic revisions, version table alembic_version_<code>
+    concerto_<code>/templates/      pages, addressed as "<code>/<name>.html"
+
+``package_hooks`` returns the three hooks that point the core at those folders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import Domain
+
+from core.hookspecs import hookimpl
+from core.i18n import plugin_domain
+
+
+def package_hooks(package_file: str):
+    """``template_dirs``, ``translation_dirs`` and ``migration_dir`` for a standard layout."""
+    root = Path(package_file).parent
+
+    @hookimpl
+    def template_dirs():
+        return [root / "templates"] if (root / "templates").is_dir() else []
+
+    @hookimpl
+    def translation_dirs():
+        return [root / "translations"]
+
+    @hookimpl
+    def migration_dir():
+        return root / "migrations"
+
+    return template_dirs, translation_dirs, migration_dir
+
+
+def translations(code: str, package_file: str) -> Domain:
+    """The plugin's gettext domain ``concerto_<code>``, merged over the core's catalogue."""
+    return plugin_domain(code, Path(package_file).parent / "translations")
+
+
+def about_blueprint(code: str, domain: Domain, description) -> Blueprint:
+    """A page at /<code>/ telling how the authority takes part, in the plugin's own words."""
+    blueprint = Blueprint(f"{code}_plugin", f"concerto_{code}", url_prefix=f"/{code}")
+
+    @blueprint.before_request
+    def _use_plugin_domain():
+        domain.as_default()
+
+    @blueprint.get("/")
+    def about():
+        authority = current_app.extensions["concerto.registry"].authorities.get(code)
+        return render_template("plugin_about.html", authority=authority, description=description)
+
+    return blueprint

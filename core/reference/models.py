@@ -1,0 +1,65 @@
+"""Reference data every feature points at: authorities, prisons, domains, target groups."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import JSON, Boolean, Date, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base
+from core.i18n import LocalizedMixin
+
+
+class Authority(LocalizedMixin, Base):
+    """An authority as registered by its plugin. The row outlives a disabled or removed
+    plugin so that records pointing at it keep their meaning."""
+
+    __tablename__ = "authorities"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    plugin: Mapped[str] = mapped_column(String(64))
+    name_nl: Mapped[str] = mapped_column(String(200))
+    name_fr: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    default_language: Mapped[str] = mapped_column(String(2))
+    languages: Mapped[list[str]] = mapped_column(JSON)
+
+
+class Prison(LocalizedMixin, Base):
+    __tablename__ = "prisons"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_nl: Mapped[str] = mapped_column(String(200))
+    name_fr: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    holds_women: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def is_open_on(self, day: date) -> bool:
+        opened = self.opened_on is None or self.opened_on <= day
+        return opened and (self.closed_on is None or day <= self.closed_on)
+
+
+class ServiceDomain(LocalizedMixin, Base):
+    """One of the nine common domains onto which every authority maps its own categories."""
+
+    __tablename__ = "domains"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name_nl: Mapped[str] = mapped_column(String(200))
+    name_fr: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+
+class TargetGroup(LocalizedMixin, Base):
+    __tablename__ = "target_groups"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name_nl: Mapped[str] = mapped_column(String(200))
+    name_fr: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))

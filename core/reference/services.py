@@ -1,0 +1,116 @@
+"""Loading reference data and the strategic plan, idempotently: keyed by code, updated in
+place, never duplicated, so `concerto seed demo` can run any number of times."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.goals.models import Goal, Plan
+from core.reference.data import PLAN_2014_2019, REFERENCE
+from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
+
+
+def _upsert(session: Session, model, key: str, values: dict[str, Any]):
+    row = session.get(model, key)
+    if row is None:
+        row = model(**values)
+        session.add(row)
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+    return row
+
+
+def sync_authorities(session: Session, registry) -> list[Authority]:
+    """Store the authorities the enabled plugins register. Rows of authorities whose plugin
+    is disabled stay, so that their records keep pointing somewhere."""
+    rows = []
+    for authority in registry.authorities.values():
+        rows.append(
+            _upsert(
+                session,
+                Authority,
+                authority.code,
+                {
+                    "code": authority.code,
+                    "plugin": authority.plugin,
+                    "name_nl": authority.names["nl"],
+                    "name_fr": authority.names["fr"],
+                    "name_en": authority.names["en"],
+                    "default_language": authority.default_language,
+                    "languages": authority.languages,
+                },
+            )
+        )
+    return rows
+
+
+def load_reference(session: Session) -> None:
+    for position, item in enumerate(REFERENCE["domains"]):
+        _upsert(session, ServiceDomain, item["code"], _names(item) | {"position": position})
+    for position, item in enumerate(REFERENCE["target_groups"]):
+        _upsert(session, TargetGroup, item["code"], _names(item) | {"position": position})
+    for item in REFERENCE["prisons"]:
+        _upsert(
+            session,
+            Prison,
+            item["code"],
+            _names(item)
+            | {
+                "opened_on": item.get("opened"),
+                "closed_on": item.get("closed"),
+                "capacity": item.get("capacity"),
+                "holds_women": item.get("women", False),
+            },
+        )
+
+
+def _names(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "code": item["code"],
+        "name_nl": item["nl"],
+        "name_fr": item["fr"],
+        "name_en": item["en"],
+    }
+
+
+def load_plan(session: Session, data: dict[str, Any] = PLAN_2014_2019) -> Plan:
+    """Create or update a plan and its goals from a plan file's data."""
+    plan = session.scalar(select(Plan).where(Plan.code == data["code"]))
+    if plan is None:
+        plan = Plan(code=data["code"])
+        session.add(plan)
+    plan.start_year, plan.end_year = data["start_year"], data["end_year"]
+    plan.title_nl, plan.title_fr, plan.title_en = data["nl"], data["fr"], data.get("en")
+    session.flush()
+    existing = {goal.code: goal for goal in plan.goals}
+    for position, item in enumerate(data["goals"]):
+        goal = existing.get(item["code"])
+        if goal is None:
+            goal = Goal(plan=plan, code=item["code"])
+            session.add(goal)
+            existing[goal.code] = goal
+        parent_code = item["code"].rpartition(".")[0]
+        goal.parent = existing[parent_code] if parent_code else None
+        goal.kind = item.get("kind", "operational")
+        goal.position = position
+        goal.title_nl, goal.title_fr, goal.title_en = item["nl"], item["fr"], item.get("en")
+    session.flush()
+    return plan
+
+
+def seed_reference(session: Session, registry) -> None:
+    """Everything `seed demo` and `demo` load: authorities, reference data, the 2014 plan."""
+    sync_authorities(session, registry)
+    load_reference(session)
+    load_plan(session)
+
+
+def open_prisons(session: Session, day: date | None = None) -> list[Prison]:
+    day = day or date.today()
+    prisons = session.scalars(select(Prison).order_by(Prison.name_nl)).all()
+    return [prison for prison in prisons if prison.is_open_on(day)]

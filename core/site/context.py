@@ -1,0 +1,77 @@
+"""What every page template can use, and the error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
+
+from core.i18n import localized
+
+log = logging.getLogger("concerto")
+
+PLATFORM_ROLE_LABELS = {
+    "coordinator": _l("Coordinator: edits the authority's own records and makes its reports"),
+    "member": _l("Committee member: reads everything shared, reviews and comments"),
+    "viewer": _l("Viewer: reads what is shared"),
+}
+
+
+def plugin_nav_items() -> list[dict]:
+    items = []
+    for plugin in current_app.extensions["concerto.registry"].enabled():
+        for item in plugin.nav_items:
+            if item.get("endpoint") in current_app.view_functions:
+                items.append({"endpoint": item["endpoint"], "label": localized(item["labels"])})
+    return items
+
+
+def init_site(app) -> None:
+    app.jinja_env.globals.update(
+        plugin_nav_items=plugin_nav_items,
+        platform_role_label=lambda code: str(PLATFORM_ROLE_LABELS.get(code, code)),
+    )
+
+    @app.errorhandler(404)
+    def _not_found(_error):
+        return render_template(
+            "site/error.html",
+            status=404,
+            title=_l("Page not found"),
+            message=_l(
+                "There is no page at this address. Check the "
+                "address or start again from the home page."
+            ),
+        ), 404
+
+    @app.errorhandler(OperationalError)
+    def _database_down(error):
+        log.error("database unavailable on %s: %s", request.path, error)
+        response = (
+            render_template(
+                "site/error.html",
+                status=503,
+                title=_l("Temporarily unavailable"),
+                message=_l(
+                    "The database cannot be reached just now. "
+                    "Nothing you sent was lost; try again in a "
+                    "minute."
+                ),
+            ),
+            503,
+        )
+        return response[0], 503, {"Retry-After": "60"}
+
+    @app.errorhandler(500)
+    def _server_error(_error):
+        return render_template(
+            "site/error.html",
+            status=500,
+            title=_l("Something went wrong"),
+            message=_l(
+                "The error has been logged. Try again, or tell "
+                "the committee secretary what you were doing."
+            ),
+        ), 500

@@ -1,0 +1,125 @@
+"""The French Community Commission (COCOF, Action sociale) in Concerto, with the
+coordination of the "services spécifiques": its roles, its words for services, its report."""
+
+from core.hookspecs import hookimpl
+from core.plugin_kit import about_blueprint, package_hooks, translations
+
+CONCERTO_PLUGIN_API = "1.0"
+CODE = "cocof"
+
+template_dirs, translation_dirs, migration_dir = package_hooks(__file__)
+domain = translations(CODE, __file__)
+_l = domain.lazy_gettext  # the plugin's own gettext domain
+
+ABOUT = _l(
+    "This page describes how the French Community Commission takes part in Concerto: its Social Action administration accredits and funds the specific services working in the Brussels prisons, and its coordinator brings them together."
+)
+
+
+@hookimpl
+def register_authorities():
+    return [
+        {
+            "code": "cocof",
+            "names": {
+                "nl": "Franse Gemeenschapscommissie (COCOF)",
+                "fr": "Commission communautaire française (COCOF)",
+                "en": "French Community Commission (COCOF)",
+            },
+            "short_names": {"nl": "COCOF", "fr": "COCOF", "en": "COCOF"},
+            "default_language": "fr",
+            "languages": ["fr"],
+            "website": "https://www.ccf.brussels/",
+        }
+    ]
+
+
+@hookimpl
+def coordinator_roles(authority):
+    return [
+        {
+            "code": "coordinatrice_services_specifiques",
+            "titles": {"fr": "Coordinatrice des services spécifiques"},
+            "platform_role": "coordinator",
+        },
+        {
+            "code": "conseiller_action_sociale",
+            "titles": {"fr": "Conseiller Action sociale"},
+            "platform_role": "member",
+        },
+        {
+            "code": "collaborateur",
+            "titles": {"fr": "Collaborateur de l’administration"},
+            "platform_role": "viewer",
+        },
+    ]
+
+
+@hookimpl
+def service_vocabulary(authority):
+    return [
+        {
+            "code": "aide_sociale_justiciables",
+            "labels": {"fr": "Aide sociale aux justiciables"},
+            "domain": "social_psychological",
+        },
+        {
+            "code": "sante_mentale",
+            "labels": {"fr": "Santé mentale ambulatoire"},
+            "domain": "social_psychological",
+        },
+        {
+            "code": "cohesion_sociale",
+            "labels": {"fr": "Cohésion sociale"},
+            "domain": "social_skills",
+        },
+        {
+            "code": "insertion_socioprofessionnelle",
+            "labels": {"fr": "Insertion socioprofessionnelle"},
+            "domain": "labour_market",
+        },
+        {
+            "code": "formation_professionnelle",
+            "labels": {"fr": "Formation professionnelle"},
+            "domain": "labour_market",
+        },
+        {"code": "mediation", "labels": {"fr": "Médiation"}, "domain": "restorative"},
+        {
+            "code": "promotion_sante",
+            "labels": {"fr": "Promotion de la santé"},
+            "domain": "health_prevention",
+        },
+        {"code": "assuetudes", "labels": {"fr": "Assuétudes"}, "domain": "drugs"},
+    ]
+
+
+@hookimpl
+def service_fields(authority):
+    return [
+        {
+            "name": "accreditation_number",
+            "type": "text",
+            "labels": {
+                "fr": "Numéro d'agrément COCOF",
+                "nl": "Erkenningsnummer COCOF",
+                "en": "COCOF accreditation number",
+            },
+        }
+    ]
+
+
+@hookimpl
+def oidc_defaults(authority):
+    return {"scopes": ["openid", "profile", "email"]}
+
+
+@hookimpl
+def blueprints():
+    return [about_blueprint(CODE, domain, ABOUT)]
+
+
+@hookimpl
+def nav_items():
+    return [
+        {"endpoint": "cocof_plugin.about", "labels": {"nl": "COCOF", "fr": "COCOF", "en": "COCOF"}}
+    ]

@@ -1,0 +1,122 @@
+"""The Common Community Commission (GGC/COCOM) in Concerto: the bilingual coordination of
+justice welfare work, its roles in Dutch and French, its words for services."""
+
+from core.hookspecs import hookimpl
+from core.plugin_kit import about_blueprint, package_hooks, translations
+
+CONCERTO_PLUGIN_API = "1.0"
+CODE = "cocom"
+
+template_dirs, translation_dirs, migration_dir = package_hooks(__file__)
+domain = translations(CODE, __file__)
+_l = domain.lazy_gettext  # the plugin's own gettext domain
+
+ABOUT = _l(
+    "This page describes how the Common Community Commission takes part in Concerto: its bilingual coordinator of justice welfare work prepares the consultation committee, keeps the harmonised inventory and follows the strategic plan."
+)
+
+
+@hookimpl
+def register_authorities():
+    return [
+        {
+            "code": "cocom",
+            "names": {
+                "nl": "Gemeenschappelijke Gemeenschapscommissie (GGC)",
+                "fr": "Commission communautaire commune (COCOM)",
+                "en": "Common Community Commission (GGC/COCOM)",
+            },
+            "short_names": {"nl": "GGC", "fr": "COCOM", "en": "GGC/COCOM"},
+            "default_language": "nl",
+            "languages": ["nl", "fr"],
+            "website": "https://www.ccc-ggc.brussels/",
+        }
+    ]
+
+
+@hookimpl
+def coordinator_roles(authority):
+    return [
+        {
+            "code": "coordinator_jww",
+            "titles": {
+                "nl": "Coördinator Justitieel Welzijnswerk",
+                "fr": "Coordinatrice Aide aux justiciables",
+            },
+            "platform_role": "coordinator",
+        },
+        {
+            "code": "administratie",
+            "titles": {
+                "nl": "Medewerker administratie GGC",
+                "fr": "Collaborateur administration COCOM",
+            },
+            "platform_role": "member",
+        },
+        {
+            "code": "kabinet",
+            "titles": {"nl": "Raadgever kabinet", "fr": "Conseiller de cabinet"},
+            "platform_role": "viewer",
+        },
+    ]
+
+
+@hookimpl
+def service_vocabulary(authority):
+    return [
+        {
+            "code": "onthaal_sociale_hulp",
+            "labels": {"nl": "Onthaal en sociale hulp", "fr": "Accueil et aide sociale"},
+            "domain": "social_psychological",
+        },
+        {
+            "code": "steun_naasten",
+            "labels": {"nl": "Ondersteuning van naasten", "fr": "Soutien aux proches"},
+            "domain": "social_psychological",
+        },
+        {
+            "code": "taallessen",
+            "labels": {"nl": "Taallessen", "fr": "Cours de langues"},
+            "domain": "education_training",
+        },
+        {
+            "code": "herstelbemiddeling",
+            "labels": {"nl": "Herstelbemiddeling", "fr": "Médiation réparatrice"},
+            "domain": "restorative",
+        },
+        {
+            "code": "gezondheidspreventie",
+            "labels": {"nl": "Gezondheidspreventie", "fr": "Prévention santé"},
+            "domain": "health_prevention",
+        },
+        {
+            "code": "drughulp",
+            "labels": {"nl": "Drughulp", "fr": "Aide en matière de drogues"},
+            "domain": "drugs",
+        },
+    ]
+
+
+@hookimpl
+def service_fields(authority):
+    return []
+
+
+@hookimpl
+def oidc_defaults(authority):
+    return {"scopes": ["openid", "profile", "email"]}
+
+
+@hookimpl
+def blueprints():
+    return [about_blueprint(CODE, domain, ABOUT)]
+
+
+@hookimpl
+def nav_items():
+    return [
+        {
+            "endpoint": "cocom_plugin.about",
+            "labels": {"nl": "GGC", "fr": "COCOM", "en": "GGC/COCOM"},
+        }
+    ]

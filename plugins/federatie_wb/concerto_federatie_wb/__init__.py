@@ -1,0 +1,136 @@
+"""The French Community (Fédération Wallonie-Bruxelles, Service Aide aux Détenus) in
+Concerto: its local socio-cultural coordinator, its words for services, its reports in French."""
+
+from core.hookspecs import hookimpl
+from core.plugin_kit import about_blueprint, package_hooks, translations
+
+CONCERTO_PLUGIN_API = "1.0"
+CODE = "federatie_wb"
+
+template_dirs, translation_dirs, migration_dir = package_hooks(__file__)
+domain = translations(CODE, __file__)
+_l = domain.lazy_gettext  # the plugin's own gettext domain
+
+ABOUT = _l(
+    "This page describes how the French Community takes part in Concerto: its local socio-cultural coordinator organises the socio-cultural activities in the prisons and the Service for aid to detainees helps people during and after detention."
+)
+
+
+@hookimpl
+def register_authorities():
+    return [
+        {
+            "code": "federatie_wb",
+            "names": {
+                "nl": "Federatie Wallonië-Brussel",
+                "fr": "Fédération Wallonie-Bruxelles",
+                "en": "Wallonia-Brussels Federation",
+            },
+            "short_names": {"nl": "FWB", "fr": "FWB", "en": "FWB"},
+            "default_language": "fr",
+            "languages": ["fr"],
+            "website": "https://www.federation-wallonie-bruxelles.be/",
+        }
+    ]
+
+
+@hookimpl
+def coordinator_roles(authority):
+    return [
+        {
+            "code": "coordinateur_local",
+            "titles": {"fr": "Coordinateur local socio-culturel"},
+            "platform_role": "coordinator",
+        },
+        {
+            "code": "agent_sad",
+            "titles": {"fr": "Agent du Service d’aide aux détenus"},
+            "platform_role": "coordinator",
+        },
+        {
+            "code": "representant_comite",
+            "titles": {"fr": "Représentant au Comité de concertation"},
+            "platform_role": "member",
+        },
+        {
+            "code": "collaborateur",
+            "titles": {"fr": "Collaborateur de l’administration"},
+            "platform_role": "viewer",
+        },
+    ]
+
+
+@hookimpl
+def service_vocabulary(authority):
+    return [
+        {
+            "code": "aide_psychosociale",
+            "labels": {"fr": "Aide psychosociale (Service d’aide aux détenus)"},
+            "domain": "social_psychological",
+        },
+        {
+            "code": "maintien_liens",
+            "labels": {"fr": "Maintien des liens avec les proches"},
+            "domain": "social_psychological",
+        },
+        {
+            "code": "enseignement",
+            "labels": {"fr": "Enseignement de promotion sociale"},
+            "domain": "education_training",
+        },
+        {
+            "code": "education_permanente",
+            "labels": {"fr": "Éducation permanente"},
+            "domain": "social_skills",
+        },
+        {
+            "code": "activites_socioculturelles",
+            "labels": {"fr": "Activités socioculturelles"},
+            "domain": "creative_sociocultural",
+        },
+        {"code": "activites_sportives", "labels": {"fr": "Activités sportives"}, "domain": "sport"},
+        {
+            "code": "promotion_sante",
+            "labels": {"fr": "Promotion de la santé"},
+            "domain": "health_prevention",
+        },
+    ]
+
+
+@hookimpl
+def service_fields(authority):
+    return [
+        {
+            "name": "recognised_sad",
+            "type": "boolean",
+            "labels": {
+                "fr": "Service agréé d’aide aux détenus",
+                "nl": "Erkende dienst voor hulp aan gedetineerden",
+                "en": "Recognised detainee aid service",
+            },
+        }
+    ]
+
+
+@hookimpl
+def oidc_defaults(authority):
+    return {"scopes": ["openid", "profile", "email"]}
+
+
+@hookimpl
+def blueprints():
+    return [about_blueprint(CODE, domain, ABOUT)]
+
+
+@hookimpl
+def nav_items():
+    return [
+        {
+            "endpoint": "federatie_wb_plugin.about",
+            "labels": {
+                "nl": "Federatie Wallonië-Brussel",
+                "fr": "Fédération Wallonie-Bruxelles",
+                "en": "Wallonia-Brussels Federation",
+            },
+        }
+    ]

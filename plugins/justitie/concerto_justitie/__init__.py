@@ -1,0 +1,138 @@
+"""Federal Justice (FOD Justitie / SPF Justice, DG EPI) in Concerto: prison directors and
+regional directorates, their words for services, statistics per prison in Dutch and French."""
+
+from core.hookspecs import hookimpl
+from core.plugin_kit import about_blueprint, package_hooks, translations
+
+CONCERTO_PLUGIN_API = "1.0"
+CODE = "justitie"
+
+template_dirs, translation_dirs, migration_dir = package_hooks(__file__)
+domain = translations(CODE, __file__)
+_l = domain.lazy_gettext  # the plugin's own gettext domain
+
+ABOUT = _l(
+    "This page describes how federal Justice takes part in Concerto: the prison directors join the consultation committee every quarter, and the Directorate-General of Penitentiary Institutions keeps the figures on capacity and population of each prison."
+)
+
+
+@hookimpl
+def register_authorities():
+    return [
+        {
+            "code": "justitie",
+            "names": {
+                "nl": "FOD Justitie – Directoraat-generaal Penitentiaire Inrichtingen",
+                "fr": "SPF Justice – Direction générale des Établissements pénitentiaires",
+                "en": "FPS Justice – Directorate-General of Penitentiary Institutions",
+            },
+            "short_names": {"nl": "FOD Justitie", "fr": "SPF Justice", "en": "FPS Justice"},
+            "default_language": "fr",
+            "languages": ["nl", "fr"],
+            "website": "https://justice.belgium.be/",
+        }
+    ]
+
+
+@hookimpl
+def coordinator_roles(authority):
+    return [
+        {
+            "code": "beleidsmedewerker",
+            "titles": {"nl": "Beleidsmedewerker DG EPI", "fr": "Attaché DG EPI"},
+            "platform_role": "coordinator",
+        },
+        {
+            "code": "gevangenisdirecteur",
+            "titles": {"nl": "Gevangenisdirecteur", "fr": "Directeur de prison"},
+            "platform_role": "member",
+        },
+        {
+            "code": "regionale_directie",
+            "titles": {"nl": "Regionale directie", "fr": "Direction régionale"},
+            "platform_role": "member",
+        },
+        {
+            "code": "psychosociale_dienst",
+            "titles": {"nl": "Psychosociale dienst", "fr": "Service psychosocial"},
+            "platform_role": "viewer",
+        },
+    ]
+
+
+@hookimpl
+def service_vocabulary(authority):
+    return [
+        {
+            "code": "psychosociale_dienst",
+            "labels": {"nl": "Psychosociale dienst (PSD)", "fr": "Service psychosocial (SPS)"},
+            "domain": "social_psychological",
+        },
+        {
+            "code": "erediensten",
+            "labels": {
+                "nl": "Erediensten en morele consulenten",
+                "fr": "Cultes et conseillers moraux",
+            },
+            "domain": "social_psychological",
+        },
+        {
+            "code": "penitentiaire_arbeid",
+            "labels": {"nl": "Penitentiaire arbeid", "fr": "Travail pénitentiaire"},
+            "domain": "labour_market",
+        },
+        {
+            "code": "sport_gevangenis",
+            "labels": {"nl": "Sport in de gevangenis", "fr": "Sport en prison"},
+            "domain": "sport",
+        },
+        {
+            "code": "herstelgerichte_detentie",
+            "labels": {
+                "nl": "Herstelgerichte detentie",
+                "fr": "Justice restauratrice en détention",
+            },
+            "domain": "restorative",
+        },
+        {
+            "code": "medische_preventie",
+            "labels": {"nl": "Medische dienst – preventie", "fr": "Service médical – prévention"},
+            "domain": "health_prevention",
+        },
+    ]
+
+
+@hookimpl
+def service_fields(authority):
+    return [
+        {
+            "name": "wing_access",
+            "type": "choice",
+            "choices": ["all_wings", "some_wings", "on_referral"],
+            "labels": {
+                "nl": "Toegang tot de vleugels",
+                "fr": "Accès aux ailes",
+                "en": "Access to the wings",
+            },
+        }
+    ]
+
+
+@hookimpl
+def oidc_defaults(authority):
+    return {"scopes": ["openid", "profile", "email"]}
+
+
+@hookimpl
+def blueprints():
+    return [about_blueprint(CODE, domain, ABOUT)]
+
+
+@hookimpl
+def nav_items():
+    return [
+        {
+            "endpoint": "justitie_plugin.about",
+            "labels": {"nl": "Justitie", "fr": "Justice", "en": "Justice"},
+        }
+    ]

@@ -1,0 +1,142 @@
+"""The Flemish Community (with the VGC) in Concerto: its policy coordinator for the
+Brussels prisons, its words for services, and (later) its annual report in Dutch."""
+
+from core.hookspecs import hookimpl
+from core.plugin_kit import about_blueprint, package_hooks, translations
+
+CONCERTO_PLUGIN_API = "1.0"
+CODE = "vlaams"
+
+template_dirs, translation_dirs, migration_dir = package_hooks(__file__)
+domain = translations(CODE, __file__)
+_l = domain.lazy_gettext  # the plugin's own gettext domain
+
+ABOUT = _l(
+    "This page describes how the Flemish Community takes part in Concerto: its policy coordinator for the Brussels prisons follows the Flemish offer of welfare, education, culture, sport and work in the prisons, and reports on it every year."
+)
+
+
+@hookimpl
+def register_authorities():
+    return [
+        {
+            "code": "vlaams",
+            "names": {
+                "nl": "Vlaamse Gemeenschap",
+                "fr": "Communauté flamande",
+                "en": "Flemish Community",
+            },
+            "short_names": {"nl": "Vlaanderen", "fr": "Flandre", "en": "Flanders"},
+            "default_language": "nl",
+            "languages": ["nl"],
+            "website": "https://www.vlaanderen.be/",
+        }
+    ]
+
+
+@hookimpl
+def coordinator_roles(authority):
+    return [
+        {
+            "code": "beleidscoordinator",
+            "titles": {"nl": "Beleidscoördinator Vlaamse Gemeenschap Brusselse gevangenissen"},
+            "platform_role": "coordinator",
+        },
+        {
+            "code": "gevangeniscoordinator",
+            "titles": {"nl": "Coördinator hulp- en dienstverlening gevangenis"},
+            "platform_role": "coordinator",
+        },
+        {
+            "code": "vertegenwoordiger",
+            "titles": {"nl": "Vertegenwoordiger in het Overlegcomité"},
+            "platform_role": "member",
+        },
+        {
+            "code": "medewerker",
+            "titles": {"nl": "Medewerker Departement Welzijn"},
+            "platform_role": "viewer",
+        },
+    ]
+
+
+@hookimpl
+def service_vocabulary(authority):
+    return [
+        {
+            "code": "psychosociale_hulp",
+            "labels": {"nl": "Psychosociale hulpverlening (CAW)"},
+            "domain": "social_psychological",
+        },
+        {"code": "onderwijs", "labels": {"nl": "Onderwijs (CVO)"}, "domain": "education_training"},
+        {
+            "code": "vorming_sociale_vaardigheden",
+            "labels": {"nl": "Vorming sociale vaardigheden"},
+            "domain": "social_skills",
+        },
+        {
+            "code": "cultuur_bibliotheek",
+            "labels": {"nl": "Cultuur en bibliotheek"},
+            "domain": "creative_sociocultural",
+        },
+        {"code": "sport", "labels": {"nl": "Sport"}, "domain": "sport"},
+        {
+            "code": "beroepsopleiding",
+            "labels": {"nl": "Beroepsopleiding en trajectbegeleiding (VDAB)"},
+            "domain": "labour_market",
+        },
+        {
+            "code": "herstelgericht_werken",
+            "labels": {"nl": "Herstelgericht werken en bemiddeling (Moderator)"},
+            "domain": "restorative",
+        },
+        {
+            "code": "gezondheidspromotie",
+            "labels": {"nl": "Gezondheidspromotie"},
+            "domain": "health_prevention",
+        },
+        {
+            "code": "drughulpverlening",
+            "labels": {"nl": "Drughulpverlening (CGG, MSOC)"},
+            "domain": "drugs",
+        },
+    ]
+
+
+@hookimpl
+def service_fields(authority):
+    return [
+        {
+            "name": "part_of_trajectory",
+            "type": "boolean",
+            "labels": {
+                "nl": "Maakt deel uit van een trajectbegeleiding",
+                "fr": "Fait partie d'un trajet d'accompagnement",
+                "en": "Part of a guided trajectory",
+            },
+        }
+    ]
+
+
+@hookimpl
+def oidc_defaults(authority):
+    return {"scopes": ["openid", "profile", "email", "roles"]}
+
+
+@hookimpl
+def blueprints():
+    return [about_blueprint(CODE, domain, ABOUT)]
+
+
+@hookimpl
+def nav_items():
+    return [
+        {
+            "endpoint": "vlaams_plugin.about",
+            "labels": {
+                "nl": "Vlaamse Gemeenschap",
+                "fr": "Communauté flamande",
+                "en": "Flemish Community",
+            },
+        }
+    ]
