@@ -106,18 +106,20 @@ class History:
         return f"alembic_version_{self.code}"
 
     def alembic_config(self, engine: Engine) -> AlembicConfig:
-        config = AlembicConfig()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.set_main_option("version_locations", str(self.versions))
+        config = self._base_config()
         config.attributes["engine"] = engine
         config.attributes["version_table"] = self.version_table
         return config
 
-    def head(self) -> str | None:
+    def _base_config(self) -> AlembicConfig:
         config = AlembicConfig()
+        config.set_main_option("path_separator", "os")
         config.set_main_option("script_location", str(MIGRATIONS))
         config.set_main_option("version_locations", str(self.versions))
-        return ScriptDirectory.from_config(config).get_current_head()
+        return config
+
+    def head(self) -> str | None:
+        return ScriptDirectory.from_config(self._base_config()).get_current_head()
 
     def current(self, engine: Engine) -> str | None:
         with engine.connect() as connection:

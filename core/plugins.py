@@ -28,7 +28,24 @@ ENTRY_POINT_GROUP = "concerto.plugins"
 PLATFORM_ROLES = ("coordinator", "member", "viewer")
 FIELD_TYPES = ("text", "integer", "boolean", "date", "choice")
 CORE_SERVICE_FIELDS = frozenset(
-    ["id", "name", "description", "application_process", "eligibility", "status", "domain", "target_groups", "languages", "form", "location_type", "access", "free", "capacity", "waiting_list", "authority"]
+    [
+        "id",
+        "name",
+        "description",
+        "application_process",
+        "eligibility",
+        "status",
+        "domain",
+        "target_groups",
+        "languages",
+        "form",
+        "location_type",
+        "access",
+        "free",
+        "capacity",
+        "waiting_list",
+        "authority",
+    ]
 )
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,47}$")
 

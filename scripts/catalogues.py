@@ -1,0 +1,96 @@
+"""Keep the gettext catalogues of the core and the plugins in step with the code.
+
+    python scripts/catalogues.py            extract, then update nl/fr/en .po files
+    python scripts/catalogues.py --check    exit 1 when a msgid in the code is missing from
+                                            a catalogue (the test suite runs this check too)
+
+English is the source language; new entries arrive untranslated and the catalogue test
+fails until someone writes their Dutch and French.
+"""
+
+from __future__ import annotations
+
+import sys
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("nl", "fr", "en")
+METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+KEYWORDS = {
+    "_": None,
+    "_l": None,
+    "gettext": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+    "lazy_ngettext": (1, 2),
+}
+
+
+def components() -> list[tuple[str, Path, Path]]:
+    """(gettext domain, source folder, translations folder) for the core and each plugin."""
+    found = [("messages", ROOT / "core", ROOT / "core" / "translations")]
+    for package in sorted(ROOT.glob("plugins/*/concerto_*")):
+        code = package.name.removeprefix("concerto_")
+        found.append((f"concerto_{code}", package, package / "translations"))
+    return found
+
+
+def extract(source: Path) -> Catalog:
+    catalog = Catalog()
+    for filename, lineno, message, comments, context in extract_from_dir(
+        source, METHODS, keywords=KEYWORDS, options_map={"**/templates/**.html": {}}
+    ):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def po_path(translations: Path, language: str, domain: str) -> Path:
+    return translations / language / "LC_MESSAGES" / f"{domain}.po"
+
+
+def load(path: Path, language: str) -> Catalog:
+    if path.exists():
+        with path.open("rb") as handle:
+            return read_po(handle, locale=language)
+    return Catalog(locale=language)
+
+
+def update() -> None:
+    for domain, source, translations in components():
+        template = extract(source)
+        for language in LANGUAGES:
+            path = po_path(translations, language, domain)
+            catalog = load(path, language)
+            catalog.update(template, no_fuzzy_matching=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            buffer = BytesIO()
+            write_po(buffer, catalog, omit_header=False, no_location=True, sort_output=True)
+            path.write_bytes(buffer.getvalue())
+
+
+def missing() -> list[str]:
+    """Every msgid in the code that a nl or fr catalogue lacks or leaves untranslated."""
+    problems = []
+    for domain, source, translations in components():
+        for message in extract(source):
+            if not message.id:
+                continue
+            for language in ("nl", "fr"):
+                catalog = load(po_path(translations, language, domain), language)
+                entry = catalog.get(message.id, context=message.context)
+                if entry is None or not entry.string or entry.fuzzy:
+                    problems.append(f"{domain} [{language}]: {message.id!r}")
+    return problems
+
+
+if __name__ == "__main__":
+    if "--check" in sys.argv:
+        gaps = missing()
+        print("\n".join(gaps) or "catalogues complete")
+        sys.exit(1 if gaps else 0)
+    update()

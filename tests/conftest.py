@@ -1,0 +1,242 @@
+"""Test set-up: real SQLite and a real PostgreSQL server started here on loopback.
+
+Each test gets a database of its own, cloned from a template that was migrated and seeded
+once per run (a file copy for SQLite, CREATE DATABASE ... TEMPLATE for PostgreSQL), so the
+tests are isolated and still fast.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from core import create_app
+from core.cli import seed_everything, upgrade_all
+
+ROOT = Path(__file__).resolve().parent.parent
+FIVE = ["cocom", "vlaams", "federatie_wb", "cocof", "justitie"]
+BACKENDS = [b for b in os.environ.get("CONCERTO_TEST_DATABASES", "sqlite,postgresql").split(",")]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def app_config(database_url: str, **extra) -> dict:
+    return {
+        "database_url": database_url,
+        "plugins": FIVE,
+        "secret_key": "test-secret",
+        "development": True,
+    } | extra
+
+
+# --- PostgreSQL --------------------------------------------------------------------------
+
+
+def _pg_bindir() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    if not found:
+        pytest.fail("PostgreSQL is not installed; `./dev test` installs the Debian package.")
+    return found[-1].parent
+
+
+class PostgresServer:
+    """A throw-away cluster under a temporary folder, listening on 127.0.0.1 only."""
+
+    def __init__(self) -> None:
+        self.bindir = _pg_bindir()
+        self.root = Path(tempfile.mkdtemp(prefix="concerto-pg-"))
+        self.data = self.root / "data"
+        self.port = free_port()
+        # initdb refuses to run as root; the Debian package creates the postgres user.
+        self.prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self.prefix, *args], check=True, capture_output=True)
+
+    def start(self) -> None:
+        if self.prefix:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(self.root / "log"),
+            "start",
+        )
+
+    def stop(self) -> None:
+        subprocess.run(
+            [
+                *self.prefix,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+        )
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def execute(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(
+            self.url("postgres").replace("+psycopg", ""), autocommit=True
+        ) as connection:
+            connection.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+# --- databases ---------------------------------------------------------------------------
+
+
+def _migrate_and_seed(url: str) -> None:
+    app = create_app(app_config(url))
+    upgrade_all(app)
+    seed_everything(app)
+    app.extensions["concerto.db"].engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _migrate_and_seed(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres) -> str:
+    postgres.execute("CREATE DATABASE concerto_template")
+    _migrate_and_seed(postgres.url("concerto_template"))
+    return "concerto_template"
+
+
+def _fresh_database(backend: str, request, tmp_path) -> str:
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "concerto.db"
+        shutil.copy(template, path)
+        return f"sqlite:///{path}"
+    server = request.getfixturevalue("postgres")
+    template = request.getfixturevalue("postgres_template")
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    server.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    return server.url(name)
+
+
+def _empty_database(backend: str, request, tmp_path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    server = request.getfixturevalue("postgres")
+    name = f"empty_{uuid.uuid4().hex[:12]}"
+    server.execute(f"CREATE DATABASE {name}")
+    return server.url(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, request, tmp_path) -> str:
+    """A migrated, seeded database of its own, on each backend in turn."""
+    return _fresh_database(backend, request, tmp_path)
+
+
+@pytest.fixture
+def empty_database_url(backend, request, tmp_path) -> str:
+    """An empty database (no tables), on each backend in turn."""
+    return _empty_database(backend, request, tmp_path)
+
+
+@pytest.fixture
+def sqlite_url(request, tmp_path) -> str:
+    """A migrated, seeded SQLite database, for tests about pages rather than storage."""
+    return _fresh_database("sqlite", request, tmp_path)
+
+
+@pytest.fixture
+def app(sqlite_url):
+    application = create_app(app_config(sqlite_url))
+    yield application
+    application.extensions["concerto.db"].engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- the command line --------------------------------------------------------------------
+
+
+def run_cli(
+    *args: str, env: dict | None = None, cwd: Path | None = None, timeout: int = 120
+) -> subprocess.CompletedProcess:
+    """Run `concerto` as a user would, in a separate process."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CONCERTO_")}
+    environment["PYTHONPATH"] = str(ROOT)
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", *args],
+        env=environment,
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
