@@ -225,7 +225,9 @@ def run_cli(
     return subprocess.run(
         [sys.executable, "-m", "core.cli", *args],
         env=environment,
-        cwd=cwd or ROOT,
+        # Never the checkout itself: an instance/ folder left there by `concerto demo` would
+        # lend the test its configuration.
+        cwd=cwd or tempfile.mkdtemp(prefix="concerto-cli-"),
         capture_output=True,
         text=True,
         timeout=timeout,

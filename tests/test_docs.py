@@ -1,0 +1,48 @@
+"""Every hook of the contract is documented with its exact signature (as Datasette does)."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+
+from core import hookspecs
+from tests.conftest import ROOT
+
+HOOKS = sorted(
+    name
+    for name, value in vars(hookspecs).items()
+    if inspect.isfunction(value) and hasattr(value, "concerto_spec")
+)
+DOCS = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+
+
+def test_the_contract_has_the_hooks_architecture_names():
+    assert set(HOOKS) == {
+        "register_authorities",
+        "coordinator_roles",
+        "service_vocabulary",
+        "service_fields",
+        "report_formats",
+        "oidc_defaults",
+        "map_claims",
+        "blueprints",
+        "template_dirs",
+        "translation_dirs",
+        "migration_dir",
+        "scheduled_jobs",
+        "nav_items",
+    }
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_has_a_section_with_its_signature(hook):
+    assert re.search(rf"^### {hook}$", DOCS, re.MULTILINE), f"no section for {hook}"
+    signature = f"`{hook}{inspect.signature(getattr(hookspecs, hook))}`"
+    assert signature in DOCS, f"docs/plugins.md lacks {signature}"
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_has_a_docstring(hook):
+    assert (getattr(hookspecs, hook).__doc__ or "").strip()

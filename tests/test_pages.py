@@ -1,0 +1,106 @@
+"""Every page answers in three languages with security headers; health reports the truth."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.security import CONTENT_SECURITY_POLICY
+from tests.conftest import FIVE
+
+PAGES = [
+    "/",
+    "/authorities",
+    "/reference",
+    "/plans",
+    "/plans/brussels_2014_2019",
+    "/admin/plugins",
+    *[f"/authorities/{code}" for code in FIVE],
+    *[f"/{code}/" for code in FIVE],
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_every_page_answers_in_each_language(client, path, language):
+    client.get(f"/language/{language}")
+    response = client.get(path)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'<html lang="{language}-BE">' in page
+    assert page.count("<h1") == 1
+    assert 'href="#main"' in page and 'id="main"' in page
+
+
+def test_every_response_carries_security_headers(client):
+    for path in ["/", "/healthz", "/does-not-exist", "/static/css/concerto.css"]:
+        headers = client.get(path).headers
+        assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_pages_load_nothing_from_outside(client):
+    for path in PAGES:
+        page = client.get(path).get_data(as_text=True)
+        assert "http://" not in page.replace("http://localhost", "")
+        for attribute in ('src="http', 'src="//', 'href="//'):
+            assert attribute not in page
+
+
+def test_the_home_page_says_what_the_platform_is_in_three_languages(client):
+    assert "Vijf overheden" in client.get("/", headers={"Accept-Language": "nl"}).get_data(
+        as_text=True
+    )
+    assert "Cinq autorités" in client.get("/", headers={"Accept-Language": "fr"}).get_data(
+        as_text=True
+    )
+    assert "Five authorities" in client.get("/", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+
+
+def test_an_authority_page_lists_the_plugins_roles_and_vocabulary(client):
+    page = client.get("/authorities/cocom", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert '<span lang="nl">Coördinator Justitieel Welzijnswerk</span>' in page
+    assert '<span lang="fr">Coordinatrice Aide aux justiciables</span>' in page
+    assert "Restorative work and victim-offender mediation" in page  # the common domain
+    page = client.get("/authorities/vlaams", headers={"Accept-Language": "fr"}).get_data(
+        as_text=True
+    )
+    assert '<td lang="nl">Onderwijs (CVO)</td>' in page  # its own words, marked as Dutch
+    assert "Enseignement et formation" in page
+
+
+def test_an_unknown_authority_or_page_is_a_localised_404(client):
+    response = client.get("/authorities/atlantis", headers={"Accept-Language": "fr"})
+    assert response.status_code == 404
+    assert "Page introuvable" in response.get_data(as_text=True)
+
+
+def test_healthz_reports_database_plugins_and_scheduler(client):
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
+    assert {code: body["plugins"][code]["status"] for code in FIVE} == dict.fromkeys(
+        FIVE, "enabled"
+    )
+    assert body["scheduler"] == "stopped"  # only `demo` and `concerto scheduler` run it
+
+
+def test_healthz_says_503_when_the_database_is_gone(tmp_path):
+    from core import create_app
+    from tests.conftest import app_config
+
+    app = create_app(app_config(f"sqlite:///{tmp_path}/missing/dir/../../nowhere/x.db"))
+    app.extensions["concerto.db"].engine.dispose()
+    # A directory where the database file should be: SQLite cannot open it.
+    (tmp_path / "blocked.db").mkdir()
+    app = create_app(app_config(f"sqlite:///{tmp_path}/blocked.db"))
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"].startswith("error")
+    page = app.test_client().get("/", headers={"Accept-Language": "fr"})
+    assert page.status_code == 200  # the home page degrades without the figures
