@@ -104,3 +104,22 @@ def test_no_catalogue_has_an_untranslated_or_fuzzy_entry(path):
         catalog = read_po(handle)
     bad = [m.id for m in catalog if m.id and (m.fuzzy or not m.string)]
     assert bad == []
+
+
+class _SignedInUser:
+    """What the login (issue 3) puts on ``g.user``: here, a Flemish coordinator."""
+
+    default_language = "nl"
+
+
+def test_the_users_authority_language_beats_the_browser_but_not_an_explicit_choice(app):
+    from flask import g, session
+
+    from core.i18n import choose_language
+
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert choose_language() == "fr"
+        g.user = _SignedInUser()
+        assert choose_language() == "nl"
+        session["language"] = "en"
+        assert choose_language() == "en"

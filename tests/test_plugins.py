@@ -18,6 +18,7 @@ FAULTY = {
     "duplicate_code": "authority code 'vlaams' is already registered by plugin 'vlaams'",
     "unknown_hook": "register_authoritys",
     "bad_vocabulary": "maps to unknown domain 'astrology'",
+    "bad_blueprint": "url_prefix of 'squatter' must start with /zz_bad_blueprint",
 }
 
 
