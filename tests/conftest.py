@@ -24,6 +24,18 @@ from core.cli import seed_everything, upgrade_all
 
 ROOT = Path(__file__).resolve().parent.parent
 FIVE = ["cocom", "vlaams", "federatie_wb", "cocof", "justitie"]
+# Every page the platform renders; the HTTP tests and the axe checks in Chromium both walk
+# this list, so a new page is checked in three languages once it is added here.
+PAGES = [
+    "/",
+    "/authorities",
+    "/reference",
+    "/plans",
+    "/plans/brussels_2014_2019",
+    "/admin/plugins",
+    *[f"/authorities/{code}" for code in FIVE],
+    *[f"/{code}/" for code in FIVE],
+]
 BACKENDS = [b for b in os.environ.get("CONCERTO_TEST_DATABASES", "sqlite,postgresql").split(",")]
 
 

@@ -5,18 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.security import CONTENT_SECURITY_POLICY
-from tests.conftest import FIVE
-
-PAGES = [
-    "/",
-    "/authorities",
-    "/reference",
-    "/plans",
-    "/plans/brussels_2014_2019",
-    "/admin/plugins",
-    *[f"/authorities/{code}" for code in FIVE],
-    *[f"/{code}/" for code in FIVE],
-]
+from tests.conftest import FIVE, PAGES
 
 
 @pytest.mark.parametrize("path", PAGES)
