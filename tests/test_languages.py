@@ -78,10 +78,12 @@ def test_every_string_in_the_code_is_translated_into_dutch_and_french():
 
 
 def _catalogues() -> list[Path]:
+    folders = [ROOT / "core" / "translations", *ROOT.glob("plugins/*/concerto_*/translations")]
     return sorted(
         p
-        for p in ROOT.glob("**/translations/*/LC_MESSAGES/*.po")
-        if ".venv" not in p.parts and p.parts[-3] in ("nl", "fr")
+        for folder in folders
+        for lang in ("nl", "fr")
+        for p in folder.glob(f"{lang}/LC_MESSAGES/*.po")
     )
 
 
