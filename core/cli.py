@@ -104,7 +104,9 @@ def plugins_command(as_json: bool) -> None:
     from core.admin.services import plugin_status
 
     app = _app()
-    rows = plugin_status(app.extensions["concerto.registry"], app.extensions["concerto.db"].engine)
+    _core, rows = plugin_status(
+        app.extensions["concerto.registry"], app.extensions["concerto.db"].engine
+    )
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return

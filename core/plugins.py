@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import inspect
+import logging
 import re
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +23,8 @@ import pluggy
 from core import hookspecs
 from core.config import LANGUAGES
 from core.reference.data import DOMAIN_CODES
+
+log = logging.getLogger("concerto.plugins")
 
 ENTRY_POINT_GROUP = "concerto.plugins"
 PLATFORM_ROLES = ("coordinator", "member", "viewer")
@@ -497,7 +499,8 @@ def _load_one(
     except Exception as error:  # noqa: BLE001 - any fault in a plugin is that plugin's failure
         record.status = "failed"
         record.reason = _describe(error)
-        record.traceback = traceback.format_exc()  # type: ignore[attr-defined]
+        # The reason goes to the status pages; the traceback only to a debugging log.
+        log.debug("plugin %s failed", record.name, exc_info=True)
         if module is not None and manager.is_registered(module):
             manager.unregister(module)
         return

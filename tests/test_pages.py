@@ -83,8 +83,6 @@ def test_healthz_says_503_when_the_database_is_gone(tmp_path):
     from core import create_app
     from tests.conftest import app_config
 
-    app = create_app(app_config(f"sqlite:///{tmp_path}/missing/dir/../../nowhere/x.db"))
-    app.extensions["concerto.db"].engine.dispose()
     # A directory where the database file should be: SQLite cannot open it.
     (tmp_path / "blocked.db").mkdir()
     app = create_app(app_config(f"sqlite:///{tmp_path}/blocked.db"))

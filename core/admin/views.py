@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from core.admin.services import core_migration, plugin_status
+from core.admin.services import plugin_status
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -13,8 +13,5 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 def plugins():
     registry = current_app.extensions["concerto.registry"]
     engine = current_app.extensions["concerto.db"].engine
-    return render_template(
-        "admin/plugins.html",
-        plugins=plugin_status(registry, engine),
-        core=core_migration(registry, engine),
-    )
+    core, plugins = plugin_status(registry, engine)
+    return render_template("admin/plugins.html", plugins=plugins, core=core)

@@ -49,20 +49,17 @@ def init_site(app) -> None:
     @app.errorhandler(OperationalError)
     def _database_down(error):
         log.error("database unavailable on %s: %s", request.path, error)
-        response = (
-            render_template(
-                "site/error.html",
-                status=503,
-                title=_l("Temporarily unavailable"),
-                message=_l(
-                    "The database cannot be reached just now. "
-                    "Nothing you sent was lost; try again in a "
-                    "minute."
-                ),
+        page = render_template(
+            "site/error.html",
+            status=503,
+            title=_l("Temporarily unavailable"),
+            message=_l(
+                "The database cannot be reached just now. "
+                "Nothing you sent was lost; try again in a "
+                "minute."
             ),
-            503,
         )
-        return response[0], 503, {"Retry-After": "60"}
+        return page, 503, {"Retry-After": "60"}
 
     @app.errorhandler(500)
     def _server_error(_error):
