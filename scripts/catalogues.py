@@ -34,7 +34,8 @@ KEYWORDS = {
 def components() -> list[tuple[str, Path, Path]]:
     """(gettext domain, source folder, translations folder) for the core and each plugin."""
     found = [("messages", ROOT / "core", ROOT / "core" / "translations")]
-    for package in sorted(ROOT.glob("plugins/*/concerto_*")):
+    # A package has an __init__.py; this leaves out the concerto_*.egg-info folders of pip.
+    for package in sorted(init.parent for init in ROOT.glob("plugins/*/concerto_*/__init__.py")):
         code = package.name.removeprefix("concerto_")
         found.append((f"concerto_{code}", package, package / "translations"))
     return found

@@ -78,13 +78,15 @@ def test_every_string_in_the_code_is_translated_into_dutch_and_french():
 
 
 def _catalogues() -> list[Path]:
-    folders = [ROOT / "core" / "translations", *ROOT.glob("plugins/*/concerto_*/translations")]
-    return sorted(
-        p
-        for folder in folders
+    """The nl and fr catalogues of the components scripts/catalogues.py maintains."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from catalogues import components, po_path
+
+    return [
+        po_path(folder, lang, domain)
+        for domain, _source, folder in components()
         for lang in ("nl", "fr")
-        for p in folder.glob(f"{lang}/LC_MESSAGES/*.po")
-    )
+    ]
 
 
 def test_there_is_a_dutch_and_french_catalogue_for_the_core_and_each_plugin():
