@@ -10,12 +10,17 @@ import logging
 import secrets
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
+import core.audit.services  # noqa: F401 - registers the audit listener on every session
+from core.api.views import load_api_principal
 from core.config import load_config
 from core.db import Database
 from core.i18n import init_babel
+from core.identity.services import init_providers
+from core.identity.sessions import init_sessions
+from core.identity.views import limiter, load_principal
 from core.plugins import load_plugins
 from core.security import init_security
 from core.site.context import init_site
@@ -34,6 +39,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = not settings["development"]
     app.config["WTF_CSRF_TIME_LIMIT"] = None
+    app.config["RATELIMIT_STORAGE_URI"] = settings["rate_limit_storage"]
+    app.config["RATELIMIT_HEADERS_ENABLED"] = True
 
     registry = load_plugins(
         settings["plugins"], settings["extra_plugins"], strict=settings["strict_plugins"]
@@ -43,11 +50,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["concerto.registry"] = registry
     app.extensions["concerto.db"] = Database.connect(settings["database_url"])
 
+    init_sessions(app)
+    init_providers(app)
     init_babel(app)
     init_security(app)
     init_site(app)
+    limiter.init_app(app)
     _register_templates(app, registry)
     _register_blueprints(app, registry)
+
+    @app.before_request
+    def _who_is_asking():
+        if request.path.startswith("/api/"):
+            load_api_principal()
+        else:
+            load_principal()
 
     @app.teardown_appcontext
     def _close_session(_error):
@@ -71,10 +88,13 @@ def _register_templates(app: Flask, registry) -> None:
 
 def _register_blueprints(app: Flask, registry) -> None:
     from core.admin.views import blueprint as admin
+    from core.api.views import blueprint as api
+    from core.audit.views import blueprint as audit
+    from core.identity.views import blueprint as identity
     from core.reference.views import blueprint as reference
     from core.site.views import blueprint as site
 
-    for blueprint in (site, reference, admin):
+    for blueprint in (site, reference, admin, identity, audit, api):
         app.register_blueprint(blueprint)
     for plugin in registry.enabled():
         for blueprint in plugin.blueprints:

@@ -162,6 +162,139 @@ def _require_head(app) -> None:
         )
 
 
+# --- people and tokens ----------------------------------------------------------------------
+
+
+def _cli_principal(command: str):
+    from core.permissions import system
+
+    return system("cli", f"concerto {command}")
+
+
+@main.group()
+def token() -> None:
+    """API tokens for scripts."""
+
+
+@token.command("create")
+@click.option("--authority", "authority", required=True, help="Authority the token acts for.")
+@click.option("--role", "roles", required=True, multiple=True, help="coordinator, member, viewer")
+@click.option("--name", required=True, help="What the token is for.")
+@click.option("--expires", "days", type=int, help="Days until it expires (1-366).")
+@click.option(
+    "--subject",
+    help="Owner's subject at the authority's provider (default: a "
+    "service account named after the token).",
+)
+def token_create(authority, roles, name, days, subject) -> None:
+    """Create a token and print it once. Without --subject the token belongs to a service
+    account of the authority, which holds exactly the roles given."""
+    from sqlalchemy import select
+
+    from core.audit.services import acting_as
+    from core.identity.models import AUTHORITY_ROLES, Identity, User
+    from core.identity.services import TokenError, create_token
+
+    app = _app()
+    _require_head(app)
+    registry = app.extensions["concerto.registry"]
+    if authority not in registry.authorities:
+        raise click.ClickException(
+            f"Unknown authority {authority!r}; known: {', '.join(registry.authorities)}."
+        )
+    bad = [role for role in roles if role not in AUTHORITY_ROLES]
+    if bad:
+        raise click.ClickException(
+            f"Unknown role {bad[0]!r}; choose from {', '.join(AUTHORITY_ROLES)}."
+        )
+    with acting_as(_cli_principal("token create")), app.extensions["concerto.db"].session() as db:
+        if subject:
+            identity = db.scalar(
+                select(Identity).where(
+                    Identity.authority_code == authority, Identity.subject == subject
+                )
+            )
+            if identity is None:
+                raise click.ClickException(
+                    f"Nobody with subject {subject!r} has logged in through {authority}."
+                )
+        else:
+            service_subject = f"service:{name}"
+            identity = db.scalar(
+                select(Identity).where(
+                    Identity.authority_code == authority,
+                    Identity.issuer == "concerto:cli",
+                    Identity.subject == service_subject,
+                )
+            )
+            if identity is None:
+                user = User(display_name=f"{name} ({authority})")
+                identity = Identity(
+                    user=user,
+                    authority_code=authority,
+                    issuer="concerto:cli",
+                    subject=service_subject,
+                    role_codes=[],
+                    access_roles=list(roles),
+                )
+                db.add(identity)
+                db.flush()
+            else:
+                identity.access_roles = sorted(
+                    set(identity.access_roles) | set(roles), key=AUTHORITY_ROLES.index
+                )
+        try:
+            secret, created = create_token(db, identity, name, list(roles), days)
+        except TokenError as error:
+            raise click.ClickException(
+                {
+                    "name": "--name must be 1 to 100 characters.",
+                    "roles": f"That person does not hold {', '.join(roles)} at {authority}.",
+                    "expires": "--expires must be between 1 and 366 days.",
+                }[error.field]
+            ) from None
+        click.echo(secret)
+        click.echo(
+            f"token {created.id} for {identity.user.display_name} at {authority}, roles "
+            f"{', '.join(created.roles)}, expires {created.expires_at or 'never'}",
+            err=True,
+        )
+
+
+@main.group()
+def users() -> None:
+    """People who have logged in, and their platform roles."""
+
+
+@users.command("grant")
+@click.option("--authority", required=True)
+@click.option("--subject", required=True, help="The person's subject at the provider.")
+@click.option("--role", required=True, type=click.Choice(["secretary", "administrator"]))
+def users_grant(authority: str, subject: str, role: str) -> None:
+    """Give a platform role to someone who has logged in (the first administrator)."""
+    from sqlalchemy import select
+
+    from core.audit.services import acting_as
+    from core.identity.models import Identity
+    from core.identity.services import grant_platform_role
+
+    app = _app()
+    _require_head(app)
+    with acting_as(_cli_principal("users grant")), app.extensions["concerto.db"].session() as db:
+        identity = db.scalar(
+            select(Identity).where(
+                Identity.authority_code == authority, Identity.subject == subject
+            )
+        )
+        if identity is None:
+            raise click.ClickException(
+                f"Nobody with subject {subject!r} has logged in through {authority}; "
+                "they must log in once first."
+            )
+        grant_platform_role(db, identity.user, role, granted_by="concerto users grant")
+        click.echo(f"{identity.user.display_name} is now {role}")
+
+
 # --- running -----------------------------------------------------------------------------
 
 
@@ -200,19 +333,38 @@ def write_demo_config(instance: Path) -> Path:
 @main.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def demo(host: str, port: int) -> None:
-    """Run the demo: SQLite under instance/, reference data, scheduler in-process."""
+@click.option(
+    "--providers-port",
+    type=int,
+    help="First port of the five development identity providers (default: port + 1).",
+)
+def demo(host: str, port: int, providers_port: int | None) -> None:
+    """Run the demo: SQLite under instance/, reference data, development identity
+    providers with demo users, scheduler in-process."""
     import os
 
+    from core.identity import demo as demo_login
+    from core.plugins import load_plugins
     from core.scheduler import start_in_process
 
     config_file = write_demo_config(Path.cwd() / "instance")
     os.environ.setdefault("CONCERTO_CONFIG", str(config_file))
-    app = _app()
+    # The providers must run before the app is built: it reads their discovery documents.
+    registry = load_plugins(installed_plugin_codes(), [])
+    base = f"http://{host}:{port}"
+    providers = demo_login.start_providers(registry, base, providers_port or port + 1)
+    app = _app(**demo_login.settings_for(providers))
     upgrade_all(app)
     seed_everything(app)
+    with app.extensions["concerto.db"].session() as session:
+        demo_login.seed_platform_people(session, providers)
+    app.extensions["concerto.demo_users"] = demo_login.login_choices(
+        app.extensions["concerto.registry"], providers
+    )
     start_in_process(app)
-    click.echo(f"Concerto demo on http://{host}:{port}/ (configuration: {config_file})")
+    click.echo(f"Concerto demo on {base}/ (configuration: {config_file})")
+    for provider in providers:
+        click.echo(f"  identity provider of {provider.authority}: {provider.issuer}")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 

@@ -41,6 +41,14 @@ SETTINGS: dict[str, Setting] = {
     "port": Setting(int, 5000, "port `serve` and `demo` listen on"),
     "workers": Setting(int, 2, "gunicorn workers for `serve`"),
     "authorities": Setting(dict, {}, "per-authority settings, e.g. [authorities.vlaams.oidc]"),
+    "session_idle_minutes": Setting(int, 30, "a session ends after this long without a request"),
+    "session_absolute_hours": Setting(int, 12, "a session ends this long after login, always"),
+    "login_rate_limit": Setting(str, "10 per minute", "login attempts per client address"),
+    "rate_limit_storage": Setting(str, "memory://", "Flask-Limiter storage URI (shared store)"),
+    "oidc_leeway_seconds": Setting(int, 60, "clock skew allowed on ID token times"),
+    "oidc_jwks_refetch_seconds": Setting(int, 60, "at most one JWKS re-fetch per interval"),
+    "oidc_metadata_ttl_seconds": Setting(int, 3600, "how long discovery metadata is trusted"),
+    "demo_logins": Setting(bool, False, "offer the development providers' users on /login"),
 }
 
 LANGUAGES = ("nl", "fr", "en")

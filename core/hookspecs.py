@@ -77,17 +77,21 @@ def report_formats(authority):
 def oidc_defaults(authority):
     """Return defaults for the authority's OpenID Connect client, as a dict.
 
-    Keys (all optional): ``scopes`` (list), ``display_name`` (language to the button text),
-    ``claims`` (the claims the plugin reads in ``map_claims``). The deployment's
-    ``[authorities.<code>.oidc]`` table supplies issuer, client id and secret and overrides
-    these.
+    Keys (all optional): ``scopes`` (list; include a scope that releases the role claim),
+    ``demo_users`` (list of dicts with ``sub``, ``name``, ``email``, ``locale`` and the role
+    claim as the authority's provider sends it; the demo's development provider offers
+    them, see ``core.plugin_kit.demo_users``). The deployment's ``[authorities.<code>.oidc]``
+    table supplies issuer, client id and secret and overrides the scopes.
     """
 
 
 @hookspec
 def map_claims(authority):
-    """Return a callable ``map(claims: dict) -> list[str]`` turning verified ID-token claims
-    into the codes of the authority's roles (see ``coordinator_roles``)."""
+    """Return a callable ``map(claims: dict) -> list[str]`` turning the verified claims (ID
+    token merged with userinfo) into the codes of the authority's roles (see
+    ``coordinator_roles``). Unknown codes are ignored; a person with no role may read
+    (viewer); an exception refuses the login. ``core.plugin_kit.claim_roles`` covers
+    providers that list roles in one claim."""
 
 
 @hookspec

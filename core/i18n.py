@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import flask_babel
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale, lazy_gettext
 from markupsafe import Markup, escape
@@ -68,6 +69,10 @@ def init_babel(app) -> Babel:
     )
     app.jinja_env.filters["lang_attr"] = lang_attr
     app.jinja_env.filters["language_name"] = lambda code: str(LANGUAGE_LABELS.get(code, code))
+    # Stored in UTC, shown in Brussels time in the reader's language.
+    app.jinja_env.filters["datetime_local"] = lambda value: flask_babel.format_datetime(
+        value, "short"
+    )
     return babel
 
 

@@ -59,3 +59,35 @@ def about_blueprint(code: str, domain: Domain, description) -> Blueprint:
         return render_template("plugin_about.html", authority=authority, description=description)
 
     return blueprint
+
+
+def claim_roles(claim: str, prefix: str = ""):
+    """A ``map_claims`` mapper for providers that list roles in one claim, as a list or a
+    space-separated string; with ``prefix`` only values carrying it count, without it."""
+
+    def map_claims(claims: dict) -> list[str]:
+        values = claims.get(claim) or []
+        if isinstance(values, str):
+            values = values.split()
+        return [
+            value[len(prefix) :]
+            for value in values
+            if isinstance(value, str) and value.startswith(prefix)
+        ]
+
+    return map_claims
+
+
+def demo_users(authority: str, people: list[tuple[str, str, str, str]], claim: str, prefix=""):
+    """Demo users for the development provider: (slug, name, role code, locale) each, with
+    the role in the claim this authority's provider really uses. Fictional staff only."""
+    return [
+        {
+            "sub": f"{authority}-{slug}",
+            "name": name,
+            "email": f"{slug}@{authority}.demo.invalid",
+            "locale": locale,
+            claim: [prefix + role],
+        }
+        for slug, name, role, locale in people
+    ]

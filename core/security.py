@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
@@ -33,12 +35,29 @@ HEADERS = {
 }
 
 
+def _provider_origins(app: Flask) -> list[str]:
+    """Origins of the authorities' providers. Logging out posts a form whose answer redirects
+    to the provider's end-session endpoint, and browsers hold form redirects to form-action."""
+    origins = set()
+    for authority in app.config["CONCERTO"]["authorities"].values():
+        issuer = authority.get("oidc", {}).get("issuer")
+        if issuer:
+            parts = urlsplit(issuer)
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
+
+
 def init_security(app: Flask) -> None:
     csrf.init_app(app)
+    origins = _provider_origins(app)
+    policy = CONTENT_SECURITY_POLICY
+    if origins:
+        policy = policy.replace("form-action 'self'", "form-action 'self' " + " ".join(origins))
+    headers = {**HEADERS, "Content-Security-Policy": policy}
 
     @app.after_request
     def _headers(response):
-        for name, value in HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         if not app.config["CONCERTO"]["development"]:
             response.headers.setdefault(

@@ -24,17 +24,26 @@ from core.cli import seed_everything, upgrade_all
 
 ROOT = Path(__file__).resolve().parent.parent
 FIVE = ["cocom", "vlaams", "federatie_wb", "cocof", "justitie"]
-# Every page the platform renders; the HTTP tests and the axe checks in Chromium both walk
-# this list, so a new page is checked in three languages once it is added here.
+# Every page the platform renders, with who must be logged in to see it (None: anybody;
+# "secretary", "administrator" or (authority, role), see tests/logins.py). The HTTP tests
+# and the axe checks in Chromium both walk this list, so a new page is checked in three
+# languages once it is added here.
 PAGES = [
-    "/",
-    "/authorities",
-    "/reference",
-    "/plans",
-    "/plans/brussels_2014_2019",
-    "/admin/plugins",
-    *[f"/authorities/{code}" for code in FIVE],
-    *[f"/{code}/" for code in FIVE],
+    ("/", None),
+    ("/authorities", None),
+    ("/reference", None),
+    ("/plans", None),
+    ("/plans/brussels_2014_2019", None),
+    ("/login", None),
+    ("/logged-out", None),
+    *[(f"/authorities/{code}", None) for code in FIVE],
+    *[(f"/{code}/", None) for code in FIVE],
+    ("/account", ("vlaams", "coordinator")),
+    ("/authorities/vlaams", ("vlaams", "coordinator")),
+    ("/authorities/vlaams/edit", ("vlaams", "coordinator")),
+    ("/audit/", "secretary"),
+    ("/admin/plugins", "administrator"),
+    ("/admin/users", "administrator"),
 ]
 BACKENDS = [b for b in os.environ.get("CONCERTO_TEST_DATABASES", "sqlite,postgresql").split(",")]
 
@@ -212,9 +221,19 @@ def sqlite_url(request, tmp_path) -> str:
     return _fresh_database("sqlite", request, tmp_path)
 
 
+@pytest.fixture(scope="session")
+def providers():
+    """A development OpenID provider per authority, for tests that need someone logged in."""
+    from tests.logins import Providers
+
+    running = Providers(FIVE, free_port)
+    yield running
+    running.stop()
+
+
 @pytest.fixture
-def app(sqlite_url):
-    application = create_app(app_config(sqlite_url))
+def app(sqlite_url, providers):
+    application = create_app(app_config(sqlite_url, **providers.settings()))
     yield application
     application.extensions["concerto.db"].engine.dispose()
 

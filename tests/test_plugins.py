@@ -10,6 +10,7 @@ import pytest
 from core import create_app
 from core.plugins import PluginError, api_is_compatible, load_plugins
 from tests.conftest import FIVE, app_config, run_cli
+from tests.logins import login_as
 
 FAULTY = {
     "raises_on_import": "RuntimeError: this release is broken on purpose",
@@ -46,9 +47,14 @@ def test_the_five_authority_plugins_load_enabled_with_their_contributions():
 
 
 @pytest.mark.parametrize("name", sorted(FAULTY))
-def test_a_faulty_plugin_is_reported_and_the_others_keep_working(name, sqlite_url):
+def test_a_faulty_plugin_is_reported_and_the_others_keep_working(name, sqlite_url, providers):
     app = create_app(
-        app_config(sqlite_url, plugins=[*FIVE, f"zz_{name}"], extra_plugins=[extra(name)])
+        app_config(
+            sqlite_url,
+            plugins=[*FIVE, f"zz_{name}"],
+            extra_plugins=[extra(name)],
+            **providers.settings(),
+        )
     )
     registry = app.extensions["concerto.registry"]
     record = registry.plugins[f"zz_{name}"]
@@ -63,6 +69,7 @@ def test_a_faulty_plugin_is_reported_and_the_others_keep_working(name, sqlite_ur
     assert FAULTY[name] in health["plugins"][f"zz_{name}"]["reason"]
     assert health["plugins"]["vlaams"]["status"] == "enabled"
     assert client.get("/authorities/vlaams").status_code == 200
+    login_as(client, app, "administrator")
     page = client.get("/admin/plugins").get_data(as_text=True)
     assert FAULTY[name].replace("'", "&#39;") in page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, Boolean, Date, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
@@ -16,6 +16,7 @@ class Authority(LocalizedMixin, Base):
     plugin so that records pointing at it keep their meaning."""
 
     __tablename__ = "authorities"
+    __audited__ = True
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     plugin: Mapped[str] = mapped_column(String(64))
@@ -24,6 +25,16 @@ class Authority(LocalizedMixin, Base):
     name_en: Mapped[str] = mapped_column(String(200))
     default_language: Mapped[str] = mapped_column(String(2))
     languages: Mapped[list[str]] = mapped_column(JSON)
+    # The profile the authority's coordinators keep up to date themselves.
+    website: Mapped[str | None] = mapped_column(String(500))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    description_nl: Mapped[str | None] = mapped_column(Text)
+    description_fr: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    # Optimistic concurrency: an update of a stale copy fails instead of overwriting.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Prison(LocalizedMixin, Base):

@@ -3,11 +3,13 @@ place, never duplicated, so `concerto seed demo` can run any number of times."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from core.goals.models import Goal, Plan
 from core.reference.data import PLAN_2014_2019, REFERENCE
@@ -114,3 +116,58 @@ def open_prisons(session: Session, day: date | None = None) -> list[Prison]:
     day = day or date.today()
     prisons = session.scalars(select(Prison).order_by(Prison.name_nl)).all()
     return [prison for prison in prisons if prison.is_open_on(day)]
+
+
+# --- the authority's own profile ------------------------------------------------------------
+
+PROFILE_FIELDS = ("website", "contact_email", "description_nl", "description_fr", "description_en")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class StaleVersion(Exception):
+    """The record changed since the editor loaded it; ``current`` is what is stored now."""
+
+    def __init__(self, current: Authority) -> None:
+        super().__init__(f"{current.code} is at version {current.version}")
+        self.current = current
+
+
+def profile_values(authority: Authority) -> dict[str, Any]:
+    return {name: getattr(authority, name) for name in PROFILE_FIELDS}
+
+
+def check_profile(values: dict[str, Any]) -> dict[str, str]:
+    """Field name to error code for each value that cannot be stored; empty when all can."""
+    errors = {}
+    unknown = set(values) - set(PROFILE_FIELDS)
+    for name in unknown:
+        errors[name] = "unknown"
+    for name in set(values) & set(PROFILE_FIELDS):
+        value = values[name]
+        if value is not None and not isinstance(value, str):
+            errors[name] = "type"
+        elif value and name == "website" and not re.match(r"^https?://[^\s/]+\.\S+$", value):
+            errors[name] = "url"
+        elif value and name == "contact_email" and not EMAIL.match(value):
+            errors[name] = "email"
+        elif value and len(value) > (5000 if name.startswith("description") else 320):
+            errors[name] = "length"
+    return errors
+
+
+def update_profile(
+    session: Session, authority: Authority, values: dict[str, Any], expected_version: int
+) -> Authority:
+    """Store ``values`` if nobody changed the profile since ``expected_version``. Empty text
+    is stored as no value. The version check is repeated by the UPDATE itself, so two
+    editors racing past this line still cannot both win."""
+    if authority.version != expected_version:
+        raise StaleVersion(authority)
+    for name, value in values.items():
+        setattr(authority, name, (value or "").strip() or None)
+    try:
+        session.flush()
+    except StaleDataError as error:
+        session.rollback()
+        raise StaleVersion(session.get(Authority, authority.code)) from error
+    return authority

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.db import db_session
 from core.goals.models import Goal, Plan
-from core.reference.models import Prison, ServiceDomain, TargetGroup
+from core.permissions import can, current, require
+from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
+from core.reference.services import (
+    PROFILE_FIELDS,
+    StaleVersion,
+    check_profile,
+    profile_values,
+    update_profile,
+)
 
 blueprint = Blueprint("reference", __name__)
 
@@ -32,8 +42,65 @@ def authority(code: str):
     found = _registry().authorities.get(code)
     if found is None:
         abort(404)
-    domains = {d.code: d for d in db_session().scalars(select(ServiceDomain))}
-    return render_template("reference/authority.html", authority=found, domains=domains)
+    session = db_session()
+    domains = {d.code: d for d in session.scalars(select(ServiceDomain))}
+    return render_template(
+        "reference/authority.html",
+        authority=found,
+        profile=session.get(Authority, code),
+        domains=domains,
+        may_edit=can(current(), "authority.edit", code),
+    )
+
+
+PROFILE_ERRORS = {
+    "url": _l("Give a web address starting with http:// or https://."),
+    "email": _l("Give an e-mail address such as name@example.be."),
+    "length": _l("This text is too long."),
+    "type": _l("This value must be text."),
+    "unknown": _l("This field does not exist."),
+}
+
+
+@blueprint.route("/authorities/<code>/edit", methods=["GET", "POST"])
+def edit_authority(code: str):
+    session = db_session()
+    record = session.get(Authority, code)
+    if record is None:
+        abort(404)
+    require("authority.edit", record)
+    found = _registry().authorities.get(code)
+    if request.method == "GET":
+        return render_template(
+            "reference/authority_edit.html",
+            authority=found,
+            values=profile_values(record),
+            version=record.version,
+            errors={},
+            theirs=None,
+        )
+    values = {name: request.form.get(name, "") for name in PROFILE_FIELDS}
+    errors = {name: PROFILE_ERRORS[error] for name, error in check_profile(values).items()}
+    theirs = None
+    version = request.form.get("version", type=int) or 0
+    if not errors:
+        try:
+            update_profile(session, record, values, version)
+            session.commit()
+            flash(_("The profile was saved."), "success")
+            return redirect(url_for("reference.authority", code=code))
+        except StaleVersion as stale:
+            # Someone saved in between: show their version beside this one and keep both.
+            theirs = profile_values(stale.current)
+            version = stale.current.version
+    return render_template(
+        "reference/authority_edit.html",
+        authority=found,
+        values=values,
+        version=version,
+        errors=errors,
+        theirs=theirs,
+    ), 409 if theirs else 422
 
 
 @blueprint.get("/reference")

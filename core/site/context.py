@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, render_template, request
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
+from core.api.problems import DETAILS, problem
 from core.i18n import localized
+from core.permissions import can, current
 
 log = logging.getLogger("concerto")
 
@@ -29,13 +31,51 @@ def plugin_nav_items() -> list[dict]:
 
 
 def init_site(app) -> None:
+    @app.context_processor
+    def _principal():
+        return {"principal": current()}
+
     app.jinja_env.globals.update(
+        can=lambda action, record=None: can(current(), action, record),
         plugin_nav_items=plugin_nav_items,
         platform_role_label=lambda code: str(PLATFORM_ROLE_LABELS.get(code, code)),
     )
 
+    @app.errorhandler(401)
+    def _login_required(_error):
+        if request.path.startswith("/api/"):
+            return problem(401, DETAILS[401]())
+        return redirect(url_for("identity.login", next=request.full_path.rstrip("?")))
+
+    @app.errorhandler(403)
+    def _forbidden(_error):
+        if request.path.startswith("/api/"):
+            return problem(403, DETAILS[403]())
+        return render_template(
+            "site/error.html",
+            status=403,
+            title=_l("Not allowed"),
+            message=_l(
+                "Your roles do not allow this. If you think they should, ask the coordinator "
+                "of your authority or the committee secretariat."
+            ),
+        ), 403
+
+    @app.errorhandler(429)
+    def _too_many(_error):
+        if request.path.startswith("/api/"):
+            return problem(429, str(_l("Wait a minute, then try again.")))
+        return render_template(
+            "site/error.html",
+            status=429,
+            title=_l("Too many login attempts from your address."),
+            message=_l("Wait a minute, then try again."),
+        ), 429
+
     @app.errorhandler(404)
     def _not_found(_error):
+        if request.path.startswith("/api/"):
+            return problem(404, DETAILS[404]())
         return render_template(
             "site/error.html",
             status=404,

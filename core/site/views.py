@@ -48,7 +48,7 @@ def home():
     )
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only paths on this site: an open redirect would let a link send users elsewhere."""
     if not target:
         return url_for("site.home")
@@ -61,7 +61,7 @@ def _safe_next(target: str | None) -> str:
 @blueprint.get("/language/<code>")
 def set_language(code: str):
     """The language switch on every page. The choice is kept for the rest of the visit."""
-    target = _safe_next(request.args.get("next"))
+    target = safe_next(request.args.get("next"))
     if code in LANGUAGES:
         session["language"] = code
     else:

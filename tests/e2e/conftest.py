@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from core import create_app
 from tests.conftest import ROOT, app_config, free_port
+from tests.logins import ADMINISTRATOR, PEOPLE, SECRETARY, grant
 
 AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
@@ -35,16 +36,35 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, sqlite_template):
+def live_app(tmp_path_factory, sqlite_template, providers):
     path = tmp_path_factory.mktemp("live") / "concerto.db"
     shutil.copy(sqlite_template, path)
-    app = create_app(app_config(f"sqlite:///{path}"))
+    app = create_app(app_config(f"sqlite:///{path}", **providers.settings()))
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    providers.allow(base)
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    yield app, base
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    return live_app[1]
+
+
+def browser_login(page, live_app, who) -> None:
+    """Log the browser in through the real provider redirects, as a person would."""
+    app, base = live_app
+    authority, subject = {"secretary": SECRETARY, "administrator": ADMINISTRATOR}.get(
+        who, (who[0], PEOPLE[who[0]][who[1]]) if isinstance(who, tuple) else (None, None)
+    )
+    page.goto(f"{base}/auth/{authority}/login?login_hint={subject}")
+    page.wait_for_url(f"{base}/")
+    if who in ("secretary", "administrator"):
+        grant(app, authority, subject, who)
 
 
 @pytest.fixture(scope="session")
@@ -59,13 +79,9 @@ def browser():
         instance.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="nl-BE")
-    page = context.new_page()
-    # Script errors and CSP violations show in the console; a failing asset shows as a
-    # response (the console also reports a 404 page itself, which some tests ask for).
-    problems: list[str] = []
+def watch(page, problems: list[str]) -> None:
+    """Collect script errors and CSP violations (the console) and failing assets (responses;
+    the console also reports a 404 page itself, which some tests ask for)."""
     page.on(
         "console",
         lambda m: (
@@ -82,7 +98,14 @@ def page(browser):
             else None
         ),
     )
-    page.problems = problems
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="nl-BE")
+    page = context.new_page()
+    page.problems = []
+    watch(page, page.problems)
     yield page
     context.close()
 

@@ -6,23 +6,34 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PAGES
-from tests.e2e.conftest import run_axe
+from tests.e2e.conftest import browser_login, run_axe, watch
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("language", ["nl", "fr", "en"])
-def test_every_page_has_no_wcag_violations(page, live_server, language):
-    page.goto(f"{live_server}/language/{language}")
+def test_every_page_has_no_wcag_violations(browser, live_app, language):
+    live_server = live_app[1]
     failures = {}
-    for path in [*PAGES, "/no-such-page"]:
-        page.goto(f"{live_server}{path}")
-        assert page.locator("html").get_attribute("lang") == f"{language}-BE"
-        violations = run_axe(page)
-        if violations:
-            failures[path] = violations
+    problems = []
+    # One browser context per person, so each page is seen as its reader sees it.
+    for who in dict.fromkeys(who for _path, who in PAGES):
+        context = browser.new_context(locale="nl-BE")
+        page = context.new_page()
+        watch(page, problems)
+        if who:
+            browser_login(page, live_app, who)
+        page.goto(f"{live_server}/language/{language}")
+        paths = [path for path, reader in PAGES if reader == who]
+        for path in paths + (["/no-such-page"] if who is None else []):
+            page.goto(f"{live_server}{path}")
+            assert page.locator("html").get_attribute("lang") == f"{language}-BE"
+            violations = run_axe(page)
+            if violations:
+                failures[f"{path} ({who})"] = violations
+        context.close()
     assert failures == {}
-    assert page.problems == [], "no script error, CSP violation or missing asset"
+    assert problems == [], "no script error, CSP violation or missing asset"
 
 
 def test_the_skip_link_is_first_and_moves_focus_to_the_main_content(page, live_server):

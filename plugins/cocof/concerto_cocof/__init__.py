@@ -2,7 +2,13 @@
 coordination of the "services spécifiques": its roles, its words for services, its report."""
 
 from core.hookspecs import hookimpl
-from core.plugin_kit import about_blueprint, package_hooks, translations
+from core.plugin_kit import (
+    about_blueprint,
+    claim_roles,
+    demo_users,
+    package_hooks,
+    translations,
+)
 
 CONCERTO_PLUGIN_API = "1.0"
 CODE = "cocof"
@@ -108,9 +114,26 @@ def service_fields(authority):
     ]
 
 
+# Fictional staff for the development provider, one per role.
+DEMO_PEOPLE = [
+    ("camille", "Camille Dubois", "coordinatrice_services_specifiques", "fr"),
+    ("julien", "Julien Lambert", "conseiller_action_sociale", "fr"),
+    ("manon", "Manon Leroy", "collaborateur", "fr"),
+]
+
+
 @hookimpl
 def oidc_defaults(authority):
-    return {"scopes": ["openid", "profile", "email"]}
+    return {
+        "scopes": ["openid", "profile", "email", "roles"],
+        "demo_users": demo_users(CODE, DEMO_PEOPLE, "groups", "cocof:"),
+    }
+
+
+@hookimpl
+def map_claims(authority):
+    # The provider lists the person's roles in the claim "groups", each as "cocof:<role>".
+    return claim_roles("groups", "cocof:")
 
 
 @hookimpl

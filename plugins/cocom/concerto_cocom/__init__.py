@@ -2,7 +2,13 @@
 justice welfare work, its roles in Dutch and French, its words for services."""
 
 from core.hookspecs import hookimpl
-from core.plugin_kit import about_blueprint, package_hooks, translations
+from core.plugin_kit import (
+    about_blueprint,
+    claim_roles,
+    demo_users,
+    package_hooks,
+    translations,
+)
 
 CONCERTO_PLUGIN_API = "1.0"
 CODE = "cocom"
@@ -102,9 +108,26 @@ def service_fields(authority):
     return []
 
 
+# Fictional staff for the development provider, one per role.
+DEMO_PEOPLE = [
+    ("an", "An Janssens", "coordinator_jww", "nl"),
+    ("marc", "Marc Dupont", "administratie", "fr"),
+    ("eva", "Eva Mertens", "kabinet", "nl"),
+]
+
+
 @hookimpl
 def oidc_defaults(authority):
-    return {"scopes": ["openid", "profile", "email"]}
+    return {
+        "scopes": ["openid", "profile", "email", "roles"],
+        "demo_users": demo_users(CODE, DEMO_PEOPLE, "roles", ""),
+    }
+
+
+@hookimpl
+def map_claims(authority):
+    # The provider lists the person's roles in the claim "roles".
+    return claim_roles("roles", "")
 
 
 @hookimpl

@@ -2,7 +2,13 @@
 Concerto: its local socio-cultural coordinator, its words for services, its reports in French."""
 
 from core.hookspecs import hookimpl
-from core.plugin_kit import about_blueprint, package_hooks, translations
+from core.plugin_kit import (
+    about_blueprint,
+    claim_roles,
+    demo_users,
+    package_hooks,
+    translations,
+)
 
 CONCERTO_PLUGIN_API = "1.0"
 CODE = "federatie_wb"
@@ -112,9 +118,27 @@ def service_fields(authority):
     ]
 
 
+# Fictional staff for the development provider, one per role.
+DEMO_PEOPLE = [
+    ("sarah", "Sarah Martin", "coordinateur_local", "fr"),
+    ("thomas", "Thomas Renard", "agent_sad", "fr"),
+    ("lea", "Léa Simon", "representant_comite", "fr"),
+    ("hugo", "Hugo Lefèvre", "collaborateur", "fr"),
+]
+
+
 @hookimpl
 def oidc_defaults(authority):
-    return {"scopes": ["openid", "profile", "email"]}
+    return {
+        "scopes": ["openid", "profile", "email", "roles"],
+        "demo_users": demo_users(CODE, DEMO_PEOPLE, "fwb_roles", ""),
+    }
+
+
+@hookimpl
+def map_claims(authority):
+    # The provider lists the person's roles in the claim "fwb_roles".
+    return claim_roles("fwb_roles", "")
 
 
 @hookimpl

@@ -2,7 +2,13 @@
 regional directorates, their words for services, statistics per prison in Dutch and French."""
 
 from core.hookspecs import hookimpl
-from core.plugin_kit import about_blueprint, package_hooks, translations
+from core.plugin_kit import (
+    about_blueprint,
+    claim_roles,
+    demo_users,
+    package_hooks,
+    translations,
+)
 
 CONCERTO_PLUGIN_API = "1.0"
 CODE = "justitie"
@@ -118,9 +124,27 @@ def service_fields(authority):
     ]
 
 
+# Fictional staff for the development provider, one per role.
+DEMO_PEOPLE = [
+    ("pieter", "Pieter De Smet", "beleidsmedewerker", "nl"),
+    ("nathalie", "Nathalie Gérard", "gevangenisdirecteur", "fr"),
+    ("koen", "Koen Willems", "regionale_directie", "nl"),
+    ("ines", "Inès Moreau", "psychosociale_dienst", "fr"),
+]
+
+
 @hookimpl
 def oidc_defaults(authority):
-    return {"scopes": ["openid", "profile", "email"]}
+    return {
+        "scopes": ["openid", "profile", "email", "roles"],
+        "demo_users": demo_users(CODE, DEMO_PEOPLE, "groups", "justice/"),
+    }
+
+
+@hookimpl
+def map_claims(authority):
+    # The provider lists the person's roles in the claim "groups", each as "justice/<role>".
+    return claim_roles("groups", "justice/")
 
 
 @hookimpl

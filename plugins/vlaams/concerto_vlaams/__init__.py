@@ -2,7 +2,13 @@
 Brussels prisons, its words for services, and (later) its annual report in Dutch."""
 
 from core.hookspecs import hookimpl
-from core.plugin_kit import about_blueprint, package_hooks, translations
+from core.plugin_kit import (
+    about_blueprint,
+    claim_roles,
+    demo_users,
+    package_hooks,
+    translations,
+)
 
 CONCERTO_PLUGIN_API = "1.0"
 CODE = "vlaams"
@@ -118,9 +124,27 @@ def service_fields(authority):
     ]
 
 
+# Fictional staff for the development provider, one per role.
+DEMO_PEOPLE = [
+    ("lotte", "Lotte Peeters", "beleidscoordinator", "nl"),
+    ("jonas", "Jonas Maes", "gevangeniscoordinator", "nl"),
+    ("sofie", "Sofie Claes", "vertegenwoordiger", "nl"),
+    ("bram", "Bram Wouters", "medewerker", "nl"),
+]
+
+
 @hookimpl
 def oidc_defaults(authority):
-    return {"scopes": ["openid", "profile", "email", "roles"]}
+    return {
+        "scopes": ["openid", "profile", "email", "roles"],
+        "demo_users": demo_users(CODE, DEMO_PEOPLE, "roles", ""),
+    }
+
+
+@hookimpl
+def map_claims(authority):
+    # The provider lists the person's roles in the claim "roles".
+    return claim_roles("roles", "")
 
 
 @hookimpl

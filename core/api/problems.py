@@ -1,0 +1,39 @@
+"""Errors of the API as RFC 9457 problem details, in the caller's language."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+from flask_babel import gettext as _
+
+TITLES = {
+    400: lambda: _("Bad request"),
+    401: lambda: _("Authentication required"),
+    403: lambda: _("Not allowed"),
+    404: lambda: _("Not found"),
+    405: lambda: _("Method not allowed"),
+    409: lambda: _("Conflict"),
+    412: lambda: _("The record changed since you read it"),
+    415: lambda: _("Unsupported media type"),
+    422: lambda: _("Invalid data"),
+    428: lambda: _("A version is required"),
+    429: lambda: _("Too many requests"),
+}
+
+
+def problem(status: int, detail: str, **extra) -> Response:
+    title = TITLES.get(status, lambda: _("Error"))()
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="concerto"'
+    return response
+
+
+DETAILS = {
+    401: lambda: _("Send a valid personal token in the Authorization header: Bearer <token>."),
+    403: lambda: _("Your roles do not allow this."),
+    404: lambda: _("There is nothing at this address."),
+    405: lambda: _("This address does not accept this method."),
+}

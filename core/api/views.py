@@ -1,0 +1,226 @@
+"""``/api/v1``: the caller is known by a bearer token only, so no cookie and no CSRF are
+involved; every error is ``application/problem+json`` (RFC 9457) in the caller's language."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from core.api.problems import DETAILS, problem
+from core.db import db_session
+from core.identity.models import Identity, User
+from core.identity.services import find_token, principal_for
+from core.permissions import ANONYMOUS, current, require
+from core.reference.models import Authority
+from core.reference.services import (
+    PROFILE_FIELDS,
+    StaleVersion,
+    check_profile,
+    profile_values,
+    update_profile,
+)
+from core.reference.views import PROFILE_ERRORS
+from core.security import csrf
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(blueprint)
+
+
+@blueprint.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    detail = DETAILS.get(error.code, lambda: error.description)()
+    return problem(error.code or 500, detail)
+
+
+def load_api_principal() -> None:
+    """Who is calling the API: the owner of the bearer token, acting for its authority."""
+    g.principal = ANONYMOUS
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return
+    db = db_session()
+    token = find_token(db, secret.strip())
+    if token is None:
+        g.api_token_rejected = True
+        return
+    db.commit()  # the token's last use
+    g.principal = principal_for(token.identity, channel="api", token=token)
+    g.user = token.user
+
+
+@blueprint.get("/me")
+def me():
+    principal = current()
+    if principal.user_id is None:
+        return problem(401, DETAILS[401]())
+    db = db_session()
+    user = db.get(User, principal.user_id)
+    identity = db.get(Identity, principal.identity_id)
+    return jsonify(
+        {
+            "user": {"id": user.id, "display_name": user.display_name, "email": user.email},
+            "identity": {
+                "authority": identity.authority_code,
+                "issuer": identity.issuer,
+                "subject": identity.subject,
+            },
+            "authority": principal.authority,
+            "roles": sorted(principal.roles),
+            "authority_role_codes": identity.role_codes,
+            "platform_roles": sorted(principal.platform_roles),
+            "token": {"id": principal.token_id},
+        }
+    )
+
+
+def _etag(authority: Authority) -> str:
+    return f'"{authority.version}"'
+
+
+def _authority_body(authority: Authority) -> dict:
+    return {"code": authority.code, "version": authority.version, **profile_values(authority)}
+
+
+@blueprint.get("/authorities/<code>")
+def get_authority(code: str):
+    authority = db_session().get(Authority, code)
+    if authority is None:
+        return problem(404, DETAILS[404]())
+    response = jsonify(_authority_body(authority))
+    response.headers["ETag"] = _etag(authority)
+    return response
+
+
+@blueprint.patch("/authorities/<code>")
+def patch_authority(code: str):
+    db = db_session()
+    authority = db.get(Authority, code)
+    if authority is None:
+        return problem(404, DETAILS[404]())
+    require("authority.edit", authority)
+    if_match = request.headers.get("If-Match")
+    if not if_match:
+        return problem(428, _("Send the ETag you read in an If-Match header."))
+    if if_match.strip() != _etag(authority):
+        return problem(
+            412,
+            _("Someone changed this record since you read it. Read it again and redo your change."),
+            current=_authority_body(authority),
+        )
+    values = request.get_json(silent=True)
+    if not isinstance(values, dict):
+        return problem(415, _("Send a JSON object."))
+    errors = check_profile(values)
+    if errors:
+        return problem(
+            422,
+            _("Some fields cannot be stored."),
+            errors=[
+                {"field": name, "code": code_, "message": str(PROFILE_ERRORS[code_])}
+                for name, code_ in sorted(errors.items())
+            ],
+        )
+    try:
+        update_profile(
+            db, authority, {k: values[k] for k in PROFILE_FIELDS if k in values}, authority.version
+        )
+        db.commit()
+    except StaleVersion as stale:
+        return problem(
+            412,
+            _("Someone changed this record since you read it. Read it again and redo your change."),
+            current=_authority_body(stale.current),
+        )
+    response = jsonify(_authority_body(authority))
+    response.headers["ETag"] = _etag(authority)
+    return response
+
+
+@blueprint.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(current_app.config["CONCERTO"]))
+
+
+def openapi_document(_settings) -> dict:
+    problem_ref = {"$ref": "#/components/responses/Problem"}
+    profile = {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "readOnly": True},
+            "version": {"type": "integer", "readOnly": True},
+            **{
+                name: {"type": ["string", "null"]}
+                | ({"format": "uri"} if name == "website" else {})
+                | ({"format": "email"} if name == "contact_email" else {})
+                for name in PROFILE_FIELDS
+            },
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Concerto API", "version": "1"},
+        "servers": [{"url": "/api/v1"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"AuthorityProfile": profile},
+            "responses": {
+                "Problem": {
+                    "description": "RFC 9457 problem details",
+                    "content": {"application/problem+json": {"schema": {"type": "object"}}},
+                }
+            },
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/me": {
+                "get": {
+                    "summary": "The caller's identity, authority and roles",
+                    "responses": {"200": {"description": "the caller"}, "401": problem_ref},
+                }
+            },
+            "/authorities/{code}": {
+                "parameters": [
+                    {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "get": {
+                    "summary": "An authority's profile, with its version as ETag",
+                    "security": [],
+                    "responses": {
+                        "200": {
+                            "description": "the profile",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/AuthorityProfile"}
+                                }
+                            },
+                        },
+                        "404": problem_ref,
+                    },
+                },
+                "patch": {
+                    "summary": "Change the profile; coordinators of the authority only",
+                    "parameters": [
+                        {
+                            "name": "If-Match",
+                            "in": "header",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/AuthorityProfile"}
+                            }
+                        }
+                    },
+                    "responses": {
+                        "200": {"description": "the stored profile"},
+                        **{str(s): problem_ref for s in (401, 403, 404, 412, 415, 422, 428)},
+                    },
+                },
+            },
+        },
+    }

@@ -1,0 +1,182 @@
+"""Record every write of an audited model, whichever channel it came through.
+
+Models opt in with ``__audited__ = True`` (and may hide columns with ``__audit_exclude__``).
+A listener on every SQLAlchemy session writes the entries in the same transaction as the
+change itself, so a write without its audit entry cannot happen and a rolled-back write
+leaves none. Who acted comes from the request's principal, or from ``acting_as`` for the
+command line and jobs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import g, has_request_context
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from core.audit.models import AuditEntry
+from core.permissions import ANONYMOUS, Principal, system
+
+_acting: ContextVar[Principal | None] = ContextVar("concerto_acting", default=None)
+
+
+@contextmanager
+def acting_as(principal: Principal) -> Iterator[Principal]:
+    """Attribute the writes made inside the block to ``principal`` (CLI commands, jobs)."""
+    token = _acting.set(principal)
+    try:
+        yield principal
+    finally:
+        _acting.reset(token)
+
+
+def who() -> Principal:
+    explicit = _acting.get()
+    if explicit is not None:
+        return explicit
+    if has_request_context():
+        return g.get("principal", ANONYMOUS)
+    return system("job", "system")
+
+
+def _plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | dict | str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _columns(obj) -> list[str]:
+    excluded = set(getattr(type(obj), "__audit_exclude__", ()))
+    return [c.key for c in inspect(type(obj)).column_attrs if c.key not in excluded]
+
+
+def _record_id(obj) -> str:
+    identity = inspect(obj).identity
+    return "/".join(str(part) for part in identity) if identity else "?"
+
+
+def _changes(obj) -> tuple[dict, dict]:
+    state = inspect(obj)
+    before, after = {}, {}
+    for key in _columns(obj):
+        history = state.attrs[key].history
+        if history.has_changes():
+            before[key] = _plain(history.deleted[0]) if history.deleted else None
+            after[key] = _plain(history.added[0]) if history.added else None
+    return before, after
+
+
+def _snapshot(obj) -> dict:
+    return {key: _plain(getattr(obj, key)) for key in _columns(obj)}
+
+
+def _entries(session: Session) -> list[dict]:
+    principal = who()
+    rows = []
+
+    def add(obj, action, before, after):
+        rows.append(
+            {
+                "user_id": principal.user_id,
+                "actor": principal.label[:200],
+                "authority_code": principal.authority,
+                "channel": principal.channel,
+                "action": action,
+                "table_name": type(obj).__tablename__,
+                "record_id": _record_id(obj),
+                "before": before,
+                "after": after,
+            }
+        )
+
+    for obj in session.new:
+        if getattr(type(obj), "__audited__", False):
+            add(obj, "create", None, _snapshot(obj))
+    for obj in session.dirty:
+        if getattr(type(obj), "__audited__", False) and session.is_modified(obj):
+            before, after = _changes(obj)
+            if after:
+                add(obj, "update", before, after)
+    for obj in session.deleted:
+        if getattr(type(obj), "__audited__", False):
+            add(obj, "delete", _snapshot(obj), None)
+    return rows
+
+
+@event.listens_for(Session, "after_flush")
+def _write_audit_entries(session: Session, _flush_context) -> None:
+    # After the flush new rows have their ids, and attribute history still holds the old
+    # values; the entries go through the same connection, hence the same transaction.
+    rows = _entries(session)
+    if rows:
+        session.connection().execute(insert(AuditEntry), rows)
+
+
+# --- reading the log ---------------------------------------------------------------------
+
+FILTERS = ("table_name", "authority_code", "channel", "user_id")
+
+
+def query(filters: dict[str, str], limit: int | None = 200):
+    statement = select(AuditEntry).order_by(AuditEntry.id.desc())
+    for key in FILTERS:
+        value = filters.get(key)
+        if value:
+            statement = statement.where(getattr(AuditEntry, key) == value)
+    if limit:
+        statement = statement.limit(limit)
+    return statement
+
+
+CSV_COLUMNS = [
+    "id",
+    "at",
+    "actor",
+    "user_id",
+    "authority_code",
+    "channel",
+    "action",
+    "table_name",
+    "record_id",
+    "before",
+    "after",
+]
+
+
+def export_csv(session: Session, filters: dict[str, str]) -> Iterator[str]:
+    """Stream the matching entries as CSV, newest first, a batch of rows at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for entry in session.scalars(query(filters, limit=None).execution_options(yield_per=500)):
+        writer.writerow(
+            [
+                entry.id,
+                entry.at.isoformat(),
+                entry.actor,
+                entry.user_id or "",
+                entry.authority_code or "",
+                entry.channel,
+                entry.action,
+                entry.table_name,
+                entry.record_id,
+                json.dumps(entry.before, ensure_ascii=False) if entry.before else "",
+                json.dumps(entry.after, ensure_ascii=False) if entry.after else "",
+            ]
+        )
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Federated login through each authority's OpenID provider, sessions and API tokens."""

@@ -1,0 +1,181 @@
+"""Server-side sessions in the database.
+
+The cookie holds a random id; the row is keyed by its SHA-256, so a copy of the table does
+not give working cookies. Sessions end after an idle time and after an absolute time,
+whatever the activity. ``rotate`` gives a new id at login so that an id planted before the
+login is worthless after it. Any app server reads the same rows, so several can serve one
+user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+from datetime import timedelta
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import CallbackDict
+
+from core.db import utcnow
+from core.identity.models import BrowserSession
+
+log = logging.getLogger("concerto.sessions")
+
+# Writing last_seen_at on every request would turn every page view into a write.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+class ServerSession(CallbackDict, SessionMixin):
+    def __init__(self, initial=None, session_id: str | None = None, row=None) -> None:
+        def on_update(_self):
+            self.modified = True
+
+        super().__init__(initial, on_update)
+        self.session_id = session_id
+        self.row = row
+        self.modified = False
+        self.rotate_requested = False
+        self.ended = False
+
+    def rotate(self) -> None:
+        """Give this session a new id when the response is sent (at login)."""
+        self.rotate_requested = True
+        self.modified = True
+
+    def end(self) -> None:
+        """Forget this session entirely (logout)."""
+        self.clear()
+        self.ended = True
+        self.modified = True
+
+
+class DatabaseSessionInterface(SessionInterface):
+    def __init__(self, idle: timedelta, absolute: timedelta) -> None:
+        self.idle = idle
+        self.absolute = absolute
+
+    def _database(self, app: Flask):
+        return app.extensions["concerto.db"]
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        session_id = request.cookies.get(self.get_cookie_name(app))
+        if not session_id or len(session_id) > 128:
+            return ServerSession()
+        now = utcnow()
+        try:
+            with self._database(app).session() as db:
+                row = db.get(BrowserSession, _hash(session_id))
+                if row is None:
+                    return ServerSession()
+                if now - row.last_seen_at > self.idle or now - row.created_at > self.absolute:
+                    db.delete(row)
+                    return ServerSession()
+                data = json.loads(row.data)
+                db.expunge(row)
+        except SQLAlchemyError as error:
+            # The page itself will meet the same database and answer 503; a session that
+            # cannot be read is an anonymous one until then.
+            log.warning("session not readable: %s", error)
+            return ServerSession()
+        return ServerSession(data, session_id=session_id, row=row)
+
+    def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:
+        name = self.get_cookie_name(app)
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        now = utcnow()
+        database = self._database(app)
+        if session.ended or (not session and session.row is not None and session.modified):
+            if session.row is not None:
+                with database.session() as db:
+                    db.execute(
+                        delete(BrowserSession).where(BrowserSession.id_hash == session.row.id_hash)
+                    )
+            response.delete_cookie(name, domain=domain, path=path)
+            return
+        if not session:
+            return
+        response.vary.add("Cookie")
+        if session.row is None or session.rotate_requested:
+            self._create(database, session, now)
+        elif session.modified:
+            with database.session() as db:
+                db.execute(
+                    update(BrowserSession)
+                    .where(BrowserSession.id_hash == session.row.id_hash)
+                    .values(
+                        data=json.dumps(dict(session)),
+                        user_id=session.get("user_id"),
+                        last_seen_at=now,
+                    )
+                )
+        elif now - session.row.last_seen_at > TOUCH_EVERY:
+            with database.session() as db:
+                db.execute(
+                    update(BrowserSession)
+                    .where(BrowserSession.id_hash == session.row.id_hash)
+                    .values(last_seen_at=now)
+                )
+        else:
+            return
+        response.set_cookie(
+            name,
+            session.session_id,
+            expires=None,  # a browser-session cookie; the server enforces the lifetimes
+            httponly=True,
+            secure=self.get_cookie_secure(app),
+            samesite=self.get_cookie_samesite(app),
+            domain=domain,
+            path=path,
+        )
+
+    def _create(self, database, session: ServerSession, now) -> None:
+        new_id = secrets.token_urlsafe(32)
+        with database.session() as db:
+            if session.row is not None:
+                # Rotation: the old id stops working the moment the new one is issued.
+                db.execute(
+                    delete(BrowserSession).where(BrowserSession.id_hash == session.row.id_hash)
+                )
+            db.add(
+                BrowserSession(
+                    id_hash=_hash(new_id),
+                    data=json.dumps(dict(session)),
+                    user_id=session.get("user_id"),
+                    created_at=now,
+                    last_seen_at=now,
+                )
+            )
+        session.session_id = new_id
+
+
+def end_sessions_of(db, user_id: int) -> int:
+    """Log a user out everywhere (a disabled account)."""
+    result = db.execute(delete(BrowserSession).where(BrowserSession.user_id == user_id))
+    return result.rowcount or 0
+
+
+def purge_expired(db, idle: timedelta, absolute: timedelta) -> int:
+    now = utcnow()
+    stale = select(BrowserSession.id_hash).where(
+        (BrowserSession.last_seen_at < now - idle) | (BrowserSession.created_at < now - absolute)
+    )
+    result = db.execute(delete(BrowserSession).where(BrowserSession.id_hash.in_(stale)))
+    return result.rowcount or 0
+
+
+def init_sessions(app: Flask) -> None:
+    settings = app.config["CONCERTO"]
+    app.session_interface = DatabaseSessionInterface(
+        idle=timedelta(minutes=settings["session_idle_minutes"]),
+        absolute=timedelta(hours=settings["session_absolute_hours"]),
+    )

@@ -1,0 +1,414 @@
+"""Login through an authority's provider, logout, the account page and API tokens."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from sqlalchemy import select
+
+from core.db import db_session
+from core.i18n import pick
+from core.identity.models import AUTHORITY_ROLES, ApiToken, Identity, User
+from core.identity.oidc import LoginError, Transaction
+from core.identity.services import (
+    TokenError,
+    create_token,
+    principal_for,
+    revoke_token,
+    sign_in,
+)
+from core.permissions import ANONYMOUS, current, require
+from core.site.views import safe_next
+
+log = logging.getLogger("concerto.identity")
+blueprint = Blueprint("identity", __name__)
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+# How long a login may take between the redirect and the callback, and how many may be
+# pending at once in one browser (several tabs).
+TRANSACTION_SECONDS = 600
+MAX_PENDING = 5
+
+# What went wrong, and what to do about it, in the user's language. The log says why.
+FAILURES = {
+    "provider_unreachable": (
+        _l("The login service of %(authority)s cannot be reached right now."),
+        _l("Try again in a few minutes. If it keeps failing, tell the committee secretariat."),
+    ),
+    "provider_misconfigured": (
+        _l("The login service of %(authority)s is not set up the way Concerto expects."),
+        _l(
+            "You cannot fix this yourself: tell the administrator of your authority and give "
+            "them the reference below."
+        ),
+    ),
+    "not_configured": (
+        _l("Logging in through %(authority)s is not set up on this platform."),
+        _l("Ask the platform administrator to configure the login service of your authority."),
+    ),
+    "state_invalid": (
+        _l("This login has expired or was already used."),
+        _l("Start again from the login page."),
+    ),
+    "wrong_callback": (
+        _l("The answer of a login service came back through the entrance of %(authority)s."),
+        _l("Start again from the login page and choose your own authority."),
+    ),
+    "issuer_mismatch": (
+        _l("The answer did not come from the login service of %(authority)s."),
+        _l(
+            "Start again from the login page. If this happens again, tell the administrator of "
+            "your authority and give them the reference below."
+        ),
+    ),
+    "provider_error": (
+        _l("The login service of %(authority)s did not let you in."),
+        _l(
+            "Check your user name and password with your authority, or ask its administrator "
+            "for access to Concerto."
+        ),
+    ),
+    "token_exchange_failed": (
+        _l("Concerto could not complete the login with %(authority)s."),
+        _l(
+            "Try again. If it keeps failing, tell the administrator of your authority and give "
+            "them the reference below."
+        ),
+    ),
+    "id_token_invalid": (
+        _l("Concerto could not verify the answer of the login service of %(authority)s."),
+        _l(
+            "You were not logged in. Try again; if it keeps failing, tell the administrator of "
+            "your authority and give them the reference below."
+        ),
+    ),
+    "userinfo_invalid": (
+        _l("The login service of %(authority)s gave details about another person."),
+        _l(
+            "You were not logged in. Tell the administrator of your authority and give them "
+            "the reference below."
+        ),
+    ),
+    "roles_unavailable": (
+        _l("Your roles at %(authority)s could not be read."),
+        _l("Tell the administrator of your authority and give them the reference below."),
+    ),
+    "account_disabled": (
+        _l("Your Concerto account has been disabled."),
+        _l("Ask the committee secretariat if you need access again."),
+    ),
+    "identity_taken": (
+        _l("This identity already belongs to another Concerto account, so it was not linked."),
+        _l("Log in with that identity to use its account."),
+    ),
+    "rate_limited": (
+        _l("Too many login attempts from your address."),
+        _l("Wait a minute, then try again."),
+    ),
+}
+
+ROLE_LABELS = {
+    "coordinator": _l("coordinator"),
+    "member": _l("committee member"),
+    "viewer": _l("viewer"),
+    "secretary": _l("committee secretary"),
+    "administrator": _l("administrator"),
+}
+
+
+def _login_limit() -> str:
+    return current_app.config["CONCERTO"]["login_rate_limit"]
+
+
+@blueprint.app_template_global("authority_name")
+def _authority_name(code: str) -> str:
+    registry = current_app.extensions["concerto.registry"]
+    authority = registry.authorities.get(code)
+    return pick(authority.names).text if authority is not None else code
+
+
+def login_failed(code: str, authority: str, detail: str, status: int = 400):
+    reference = secrets.token_hex(4)
+    log.warning("login failed [%s] authority=%s %s: %s", reference, authority, code, detail)
+    message, advice = FAILURES[code]
+    name = _authority_name(authority)
+    return (
+        render_template(
+            "identity/login_failed.html",
+            message=message % {"authority": name},
+            advice=advice,
+            reference=reference,
+        ),
+        status,
+    )
+
+
+def _provider(code: str):
+    return current_app.extensions["concerto.providers"].get(code)
+
+
+@blueprint.get("/login")
+def login():
+    registry = current_app.extensions["concerto.registry"]
+    providers = current_app.extensions["concerto.providers"]
+    demo_users = current_app.extensions.get("concerto.demo_users", {})
+    authorities = [
+        {
+            "code": authority.code,
+            "names": authority.names,
+            "configured": authority.code in providers,
+            "demo_users": demo_users.get(authority.code, []),
+        }
+        for authority in registry.authorities.values()
+    ]
+    return render_template(
+        "identity/login.html", authorities=authorities, next_url=safe_next(request.args.get("next"))
+    )
+
+
+def _pending() -> dict:
+    now = time.time()
+    pending = {
+        state: data
+        for state, data in session.get("oidc_pending", {}).items()
+        if now - data["created_at"] < TRANSACTION_SECONDS
+    }
+    # The oldest logins give way when too many are open.
+    return dict(sorted(pending.items(), key=lambda item: item[1]["created_at"])[-MAX_PENDING:])
+
+
+def _begin(code: str, next_url: str, link_to_user: int | None = None):
+    provider = _provider(code)
+    if provider is None:
+        return login_failed("not_configured", code, f"no [authorities.{code}.oidc]", 404)
+    redirect_uri = url_for("identity.callback", code=code, _external=True)
+    try:
+        url, transaction = provider.begin(
+            redirect_uri,
+            next_url=next_url,
+            link_to_user=link_to_user,
+            login_hint=request.args.get("login_hint", "")[:200],
+            ui_locales=str(g.get("language", "")),
+        )
+    except LoginError as error:
+        status = 502 if error.code == "provider_unreachable" else 400
+        return login_failed(error.code, code, error.detail, status)
+    pending = _pending()
+    pending[transaction.state] = transaction.to_dict()
+    session["oidc_pending"] = pending
+    return redirect(url)
+
+
+@blueprint.get("/auth/<code>/login")
+@limiter.limit(_login_limit)
+def start(code: str):
+    return _begin(code, safe_next(request.args.get("next")))
+
+
+@blueprint.get("/auth/<code>/callback")
+@limiter.limit(_login_limit)
+def callback(code: str):
+    registry = current_app.extensions["concerto.registry"]
+    if code not in registry.authorities:
+        abort(404)
+    pending = _pending()
+    data = pending.pop(request.args.get("state", ""), None)
+    # The state is single-use whatever happens next.
+    session["oidc_pending"] = pending
+    if data is None:
+        return login_failed("state_invalid", code, "unknown, used or expired state")
+    transaction = Transaction.from_dict(data)
+    if transaction.authority != code:
+        # A response for one authority's login delivered to another's callback: a mix-up.
+        return login_failed(
+            "wrong_callback", code, f"state belongs to {transaction.authority}, not {code}"
+        )
+    provider = _provider(code)
+    if provider is None:
+        return login_failed("not_configured", code, "provider removed during login", 404)
+    link_to_user = transaction.link_to_user
+    if link_to_user is not None and session.get("user_id") != link_to_user:
+        return login_failed("state_invalid", code, "linking user is no longer logged in")
+    try:
+        verified = provider.complete(transaction, request.args.to_dict())
+        db = db_session()
+        try:
+            user, identity = sign_in(db, registry, verified, link_to_user=link_to_user)
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+    except LoginError as error:
+        status = 502 if error.code == "provider_unreachable" else 400
+        if error.code == "account_disabled":
+            status = 403
+        return login_failed(error.code, code, error.detail, status)
+    if link_to_user is not None:
+        flash(_("The identity was linked to your account."), "success")
+        return redirect(url_for("identity.account"))
+    language = session.get("language")
+    session.clear()
+    session.rotate()
+    if language:
+        session["language"] = language
+    session.update(
+        user_id=user.id,
+        identity_id=identity.id,
+        id_token=verified.id_token,
+        logged_in_at=time.time(),
+    )
+    log.info("login user=%s identity=%s authority=%s", user.id, identity.id, code)
+    return redirect(safe_next(transaction.next_url))
+
+
+@blueprint.post("/logout")
+def logout():
+    identity_id = session.get("identity_id")
+    id_token = session.get("id_token")
+    db = db_session()
+    identity = db.get(Identity, identity_id) if identity_id else None
+    session.end()
+    after = url_for("identity.logged_out", _external=True)
+    if identity is not None:
+        provider = _provider(identity.authority_code)
+        if provider is not None:
+            url = provider.end_session_url(id_token, after)
+            if url:
+                return redirect(url)
+    return redirect(after)
+
+
+@blueprint.get("/logged-out")
+def logged_out():
+    return render_template("identity/logged_out.html")
+
+
+# --- account: identities and tokens -----------------------------------------------------------
+
+
+def _me() -> tuple[User, Identity]:
+    require("account.use")
+    db = db_session()
+    principal = current()
+    return db.get(User, principal.user_id), db.get(Identity, principal.identity_id)
+
+
+@blueprint.get("/account")
+def account():
+    user, identity = _me()
+    tokens = db_session().scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    )
+    registry = current_app.extensions["concerto.registry"]
+    providers = current_app.extensions["concerto.providers"]
+    return render_template(
+        "identity/account.html",
+        user=user,
+        identity=identity,
+        tokens=list(tokens),
+        linkable=[a for a in registry.authorities.values() if a.code in providers],
+        role_labels=ROLE_LABELS,
+        authority_roles=[r for r in AUTHORITY_ROLES if r in identity.access_roles],
+        errors={},
+    )
+
+
+@blueprint.post("/account/tokens")
+def create_api_token():
+    user, identity = _me()
+    db = db_session()
+    roles = request.form.getlist("roles")
+    raw_days = request.form.get("expires_days", "").strip()
+    errors = {}
+    try:
+        days = int(raw_days) if raw_days else None
+    except ValueError:
+        days, errors["expires"] = None, _("Give a whole number of days between 1 and 366.")
+    secret = None
+    if not errors:
+        try:
+            secret, token = create_token(db, identity, request.form.get("name", ""), roles, days)
+            db.commit()
+        except TokenError as error:
+            db.rollback()
+            errors[error.field] = {
+                "name": _("Give the token a name of at most 100 characters."),
+                "roles": _("Choose at least one of your own roles."),
+                "expires": _("Give a whole number of days between 1 and 366."),
+            }[error.field]
+    if errors:
+        tokens = db.scalars(select(ApiToken).where(ApiToken.user_id == user.id))
+        registry = current_app.extensions["concerto.registry"]
+        providers = current_app.extensions["concerto.providers"]
+        return render_template(
+            "identity/account.html",
+            user=user,
+            identity=identity,
+            tokens=list(tokens),
+            linkable=[a for a in registry.authorities.values() if a.code in providers],
+            role_labels=ROLE_LABELS,
+            authority_roles=[r for r in AUTHORITY_ROLES if r in identity.access_roles],
+            errors=errors,
+            form=request.form,
+        ), 422
+    return render_template("identity/token_created.html", token=token, secret=secret)
+
+
+@blueprint.post("/account/tokens/<int:token_id>/revoke")
+def revoke_api_token(token_id: int):
+    user, _identity = _me()
+    db = db_session()
+    token = db.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        abort(404)
+    revoke_token(db, token)
+    db.commit()
+    flash(_("The token %(name)s was revoked.", name=token.name), "success")
+    return redirect(url_for("identity.account"))
+
+
+@blueprint.post("/account/link")
+@limiter.limit(_login_limit)
+def link_identity():
+    user, _identity = _me()
+    code = request.form.get("code", "")
+    if code not in current_app.extensions["concerto.registry"].authorities:
+        abort(404)
+    return _begin(code, url_for("identity.account"), link_to_user=user.id)
+
+
+@blueprint.app_template_filter("role_label")
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+def load_principal() -> None:
+    """Who is asking: set before every page request from the server-side session."""
+    g.principal = ANONYMOUS
+    identity_id = session.get("identity_id")
+    if not identity_id:
+        return
+    identity = db_session().get(Identity, identity_id)
+    if identity is None or identity.user.disabled or identity.user_id != session.get("user_id"):
+        session.end()
+        return
+    g.user = identity.user
+    g.principal = principal_for(identity, channel="page")

@@ -1,0 +1,111 @@
+"""Who may do what: the one place every check is decided, for pages, API, CLI and jobs alike.
+
+A ``Principal`` is whoever acts: a person logged in through one authority (page), a token
+(API), the command line or a scheduled job. Rules name an action and look at the principal
+and, for record actions, at the record's authority. Features add their rules here, next to
+the others, so the authorization matrix test sees them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import abort, g
+
+
+@dataclass(frozen=True)
+class Principal:
+    channel: str  # page, api, cli, job
+    label: str
+    user_id: int | None = None
+    identity_id: int | None = None
+    authority: str | None = None
+    roles: frozenset[str] = field(default_factory=frozenset)  # coordinator, member, viewer
+    platform_roles: frozenset[str] = field(default_factory=frozenset)  # secretary, administrator
+    token_id: int | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None or self.is_system
+
+    @property
+    def is_system(self) -> bool:
+        """The command line and scheduled jobs run with the operator's full rights."""
+        return self.channel in ("cli", "job")
+
+    def has(self, role: str) -> bool:
+        return role in self.roles or role in self.platform_roles
+
+
+ANONYMOUS = Principal(channel="page", label="anonymous")
+
+
+def system(channel: str, label: str) -> Principal:
+    return Principal(channel=channel, label=label)
+
+
+def _own_authority(principal: Principal, authority_code: str | None) -> bool:
+    return authority_code is not None and principal.authority == authority_code
+
+
+def _logged_in(principal: Principal, _record: object = None) -> bool:
+    return principal.user_id is not None
+
+
+def _coordinator_of(principal: Principal, record: object) -> bool:
+    return principal.has("coordinator") and _own_authority(principal, authority_of(record))
+
+
+def _committee(principal: Principal, _record: object = None) -> bool:
+    return any(principal.has(role) for role in ("member", "secretary", "administrator"))
+
+
+def _secretariat(principal: Principal, _record: object = None) -> bool:
+    return principal.has("secretary") or principal.has("administrator")
+
+
+def _administrator(principal: Principal, _record: object = None) -> bool:
+    return principal.has("administrator")
+
+
+RULES: dict[str, Callable[[Principal, object], bool]] = {
+    "account.use": _logged_in,  # own tokens, linked identities
+    "authority.edit": _coordinator_of,  # the authority's own profile
+    "shared.read": _committee,
+    "audit.read": _secretariat,
+    "admin.plugins": _administrator,
+    "admin.users": _administrator,  # grant and revoke platform roles
+}
+
+
+def authority_of(record: object) -> str | None:
+    """The authority a record belongs to: its ``authority_code``, or its own code for an
+    authority. A record without one belongs to no authority and no coordinator may edit it."""
+    if isinstance(record, str):
+        return record
+    code = getattr(record, "authority_code", None)
+    if code is None and type(record).__name__ == "Authority":
+        code = getattr(record, "code", None)
+    return code
+
+
+def can(principal: Principal, action: str, record: object = None) -> bool:
+    if action not in RULES:
+        raise KeyError(f"unknown action {action!r}; add it to core.permissions.RULES")
+    if principal.is_system:
+        return True
+    return RULES[action](principal, record)
+
+
+def current() -> Principal:
+    return g.get("principal", ANONYMOUS)
+
+
+def require(action: str, record: object = None) -> None:
+    """Stop the request unless the current principal may do ``action``: 401 for anonymous
+    visitors (so they are sent to log in), 403 for those who may not."""
+    principal = current()
+    if can(principal, action, record):
+        return
+    abort(403 if principal.is_authenticated else 401)
