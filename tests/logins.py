@@ -9,7 +9,8 @@ providers (``test_oidc_hostile.py``) check the relying party itself.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from sqlalchemy import select
@@ -85,20 +86,31 @@ class Providers:
             provider.stop()
 
 
-def follow_provider(location: str) -> str:
-    """Let the provider answer the authorization request; return its redirect back."""
-    answer = requests.get(location, allow_redirects=False, timeout=10)
-    assert answer.status_code in (302, 303), answer.text[:500]
-    return answer.headers["Location"]
+def follow_provider(location: str, app_base: str = "http://localhost", http=None) -> str:
+    """Let the provider answer the authorization request, through as many of its own
+    redirects as it takes (interactions, consent); return its redirect back to the app."""
+    http = http or requests.Session()
+    for _ in range(10):
+        if location.startswith(app_base):
+            return location
+        answer = http.get(location, allow_redirects=False, timeout=10)
+        assert answer.status_code in (302, 303), f"{answer.status_code} {answer.text[:500]}"
+        location = urljoin(location, answer.headers["Location"])
+    raise AssertionError(f"the provider never sent the browser back: {location}")
 
 
-def login(client, authority: str, subject: str, next_url: str = "/"):
+def csrf_token(client, path: str = "/") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def login(client, authority: str, subject: str, next_url: str = "/", http=None):
     """Log ``client`` (a Flask test client) in through the authority's provider."""
     start = client.get(
         f"/auth/{authority}/login", query_string={"login_hint": subject, "next": next_url}
     )
     assert start.status_code == 302, start.get_data(as_text=True)[:500]
-    back = urlsplit(follow_provider(start.location))
+    back = urlsplit(follow_provider(start.location, http=http))
     response = client.get(f"{back.path}?{back.query}")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return response

@@ -20,14 +20,12 @@ language and a detail for the log.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
@@ -73,7 +71,7 @@ class Timing:
 class _Cached:
     value: Any = None
     fetched_at: float = 0.0
-    refetched_at: float = 0.0
+    refetched_at: float = float("-inf")
 
 
 @dataclass
@@ -194,16 +192,15 @@ class Provider:
             fresh = cached.value is not None and now - cached.fetched_at < self.timing.jwks_ttl
             if fresh and not unknown_kid:
                 return cached.value
-            if fresh and unknown_kid:
-                # A token signed with a key we do not know: the provider may have rotated
-                # its keys. Re-fetch, but not more than once per interval, so a stream of
-                # forged tokens cannot turn us into a load generator against the provider.
-                last = max(cached.refetched_at, cached.fetched_at)
-                if now - last < self.timing.jwks_refetch_interval:
-                    return cached.value
+            # A token signed with a key we do not know: the provider may have rotated its
+            # keys. Re-fetch, but not more than once per interval, so a stream of forged
+            # tokens cannot turn us into a load generator against the provider.
+            if fresh and now - cached.refetched_at < self.timing.jwks_refetch_interval:
+                return cached.value
         key_set = self._fetch_jwks()
         with self._lock:
-            self._jwks = _Cached(key_set, now, now if unknown_kid else 0.0)
+            refetched_at = now if unknown_kid else self._jwks.refetched_at
+            self._jwks = _Cached(key_set, now, refetched_at)
         return key_set
 
     # --- the authorization request ---------------------------------------------------------
@@ -392,26 +389,9 @@ class Provider:
             return None
         if not endpoint:
             return None
-        from urllib.parse import urlencode
-
         params = {"post_logout_redirect_uri": post_logout_redirect_uri}
         params["client_id"] = self.settings.client_id
         if id_token:
             params["id_token_hint"] = id_token
         separator = "&" if "?" in endpoint else "?"
         return endpoint + separator + urlencode(params)
-
-
-def pkce_challenge(verifier: str) -> str:
-    """The S256 code challenge of ``verifier`` (RFC 7636), for providers and tests."""
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def unverified_claims(id_token: str) -> dict[str, Any]:
-    """The payload of a JWT without checking it: only for the log, never for decisions."""
-    try:
-        payload = id_token.split(".")[1]
-        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):
-        return {}
