@@ -12,6 +12,26 @@ from flask import Flask
 
 TIMEZONE = "Europe/Brussels"
 
+# Jobs of the core, by reference ("module:function"): the job store keeps references, not
+# code, so a job survives restarts and runs in whichever process runs the scheduler.
+CORE_JOBS = [
+    {
+        "id": "purge_expired_sessions",
+        "func": "core.identity.jobs:purge_expired_sessions",
+        "trigger": "interval",
+        "trigger_args": {"minutes": 30},
+    },
+]
+
+_app: Flask | None = None
+
+
+def job_app() -> Flask:
+    """The application of the process running the scheduler, for job functions."""
+    if _app is None:
+        raise RuntimeError("no scheduler runs in this process")
+    return _app
+
 
 def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
     engine = app.extensions["concerto.db"].engine
@@ -22,6 +42,16 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
         # missed occurrence.
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 24 * 3600},
     )
+    global _app
+    _app = app
+    for job in CORE_JOBS:
+        scheduler.add_job(
+            job["func"],
+            trigger=job["trigger"],
+            id=f"core.{job['id']}",
+            replace_existing=True,
+            **job["trigger_args"],
+        )
     for plugin in app.extensions["concerto.registry"].enabled():
         for job in plugin.jobs:
             scheduler.add_job(

@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from core import create_app
 from core.cli import seed_everything, upgrade_all
@@ -52,6 +53,21 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class EnglishClient(FlaskClient):
+    """A test client whose browser asks for English, the language of the messages the tests
+    read, unless a test picks another language or the person logged in has their own."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+
+def make_app(database_url: str, **extra):
+    application = create_app(app_config(database_url, **extra))
+    application.test_client_class = EnglishClient
+    return application
 
 
 def app_config(database_url: str, **extra) -> dict:
@@ -233,7 +249,7 @@ def providers():
 
 @pytest.fixture
 def app(sqlite_url, providers):
-    application = create_app(app_config(sqlite_url, **providers.settings()))
+    application = make_app(sqlite_url, **providers.settings())
     yield application
     application.extensions["concerto.db"].engine.dispose()
 

@@ -104,8 +104,11 @@ def csrf_token(client, path: str = "/") -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
-def login(client, authority: str, subject: str, next_url: str = "/", http=None):
-    """Log ``client`` (a Flask test client) in through the authority's provider."""
+def login(client, authority: str, subject: str, next_url: str = "/", http=None, language="en"):
+    """Log ``client`` (a Flask test client) in through the authority's provider. The visit
+    is in ``language`` (the messages tests read are English) unless it is None."""
+    if language:
+        client.get(f"/language/{language}")
     start = client.get(
         f"/auth/{authority}/login", query_string={"login_hint": subject, "next": next_url}
     )

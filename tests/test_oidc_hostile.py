@@ -16,9 +16,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from core import create_app
 from core.identity.models import Identity, User
-from tests.conftest import app_config, free_port
+from tests.conftest import free_port, make_app
 from tests.hostile_op import HostileProvider
 
 PERSON = {"name": "Hanne Testpersoon", "email": "hanne@vlaams.test.invalid", "locale": "nl"}
@@ -39,18 +38,20 @@ def app(database_url, hostile):
     settings = {
         "vlaams": {
             "oidc": hostile.add_client(
-                "concerto-vlaams", "vlaams-secret", "http://localhost/auth/vlaams/callback"
+                "concerto-vlaams",
+                "vlaams-secret-0123456789abcdef",
+                "http://localhost/auth/vlaams/callback",
             )
         },
         "cocof": {
             "oidc": hostile.add_client(
-                "concerto-cocof", "cocof-secret", "http://localhost/auth/cocof/callback"
+                "concerto-cocof",
+                "cocof-secret-0123456789abcdef",
+                "http://localhost/auth/cocof/callback",
             )
         },
     }
-    application = create_app(
-        app_config(database_url, authorities=settings, oidc_jwks_refetch_seconds=60)
-    )
+    application = make_app(database_url, authorities=settings, oidc_jwks_refetch_seconds=60)
     yield application
     application.extensions["concerto.db"].engine.dispose()
 
@@ -275,6 +276,7 @@ def test_a_tampered_iss_is_refused_before_the_code_is_exchanged(app, client, hos
 
 
 def test_a_replayed_state_is_refused(app, client, hostile):
+    client.get("/language/en")  # else the person's own language (nl) once logged in
     back = start(client)
     assert_logged_in(client, deliver(client, back))
     again = deliver(client, back)
@@ -339,7 +341,7 @@ def test_an_unreachable_provider_gives_a_page_not_an_error(database_url):
             }
         }
     }
-    app = create_app(app_config(database_url, authorities=settings))
+    app = make_app(database_url, authorities=settings)
     response = app.test_client().get("/auth/vlaams/login")
     assert response.status_code == 502
     assert "cannot be reached right now" in response.get_data(as_text=True)

@@ -12,10 +12,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from core import create_app
 from core.identity.models import Identity
 from core.plugins import load_plugins
-from tests.conftest import FIVE, app_config, free_port
+from tests.conftest import FIVE, free_port, make_app
 from tests.logins import PEOPLE, csrf_token, follow_provider
 from tests.oidc_peers import NodeProvider
 
@@ -51,7 +50,7 @@ def node_providers():
 @pytest.fixture
 def interop_app(database_url, node_providers):
     settings = {code: {"oidc": p.settings()} for code, p in node_providers.items()}
-    application = create_app(app_config(database_url, authorities=settings))
+    application = make_app(database_url, authorities=settings)
     yield application
     application.extensions["concerto.db"].engine.dispose()
 

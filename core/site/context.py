@@ -6,6 +6,7 @@ import logging
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
 from core.api.problems import DETAILS, problem
@@ -60,6 +61,20 @@ def init_site(app) -> None:
                 "of your authority or the committee secretariat."
             ),
         ), 403
+
+    @app.errorhandler(CSRFError)
+    def _form_expired(_error):
+        if request.path.startswith("/api/"):
+            return problem(400, str(_l("The form has expired.")))
+        return render_template(
+            "site/error.html",
+            status=400,
+            title=_l("The form has expired"),
+            message=_l(
+                "For your safety a form can only be sent from a page of this site opened in "
+                "this session. Go back, reload the page, and send the form again."
+            ),
+        ), 400
 
     @app.errorhandler(429)
     def _too_many(_error):

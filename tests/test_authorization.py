@@ -1,0 +1,226 @@
+"""The authorization matrix: every write route of the platform, by every role, on the
+person's own authority and on another's, through pages and through the API with a token.
+Only what the rules allow succeeds, and what is refused leaves the data as it was.
+
+Later features add their write routes to ``WRITES``; the matrix grows with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from core.identity.models import ApiToken, Identity, PlatformRole
+from core.identity.services import create_token
+from core.reference.models import Authority
+from tests.conftest import FIVE, make_app
+from tests.logins import PEOPLE, csrf_token, login_as
+
+
+@dataclass(frozen=True)
+class Who:
+    label: str  # also the host name of the website each person writes, so it is a slug
+    login: object  # what tests.logins.login_as takes; None for an anonymous visitor
+    authority: str | None
+    roles: frozenset[str]
+
+    @property
+    def other(self) -> str:
+        return next(code for code in FIVE if code != (self.authority or "cocom"))
+
+
+EVERYONE = [
+    Who("anonymous", None, None, frozenset()),
+    *[
+        Who(f"{code}-{role}", (code, role), code, frozenset({role}))
+        for code in FIVE
+        for role in PEOPLE[code]
+    ],
+    Who("secretary", "secretary", "cocom", frozenset({"member", "secretary"})),
+    Who("administrator", "administrator", "cocom", frozenset({"member", "administrator"})),
+]
+
+
+@dataclass(frozen=True)
+class Write:
+    name: str
+    allowed: Callable[[Who], bool]
+    attempt: Callable  # (client, app, who, csrf) -> response
+    changed: Callable  # (app, who) -> bool, whether the write took effect
+
+
+def _profile_website(app, code: str) -> str | None:
+    with app.extensions["concerto.db"].session() as db:
+        return db.get(Authority, code).website
+
+
+def _edit_profile(target: Callable[[Who], str]):
+    def attempt(client, app, who, csrf):
+        code = target(who)
+        with app.extensions["concerto.db"].session() as db:
+            version = db.get(Authority, code).version
+        return client.post(
+            f"/authorities/{code}/edit",
+            data={"csrf_token": csrf, "version": version, "website": f"https://{who.label}.be"}
+            | {name: "" for name in ("contact_email", "description_nl", "description_fr")},
+        )
+
+    return attempt
+
+
+def _patch_profile(target: Callable[[Who], str]):
+    def attempt(client, app, who, csrf):
+        code = target(who)
+        token = getattr(client, "api_token", None)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        current = client.get(f"/api/v1/authorities/{code}")
+        headers["If-Match"] = current.headers["ETag"]
+        return client.patch(
+            f"/api/v1/authorities/{code}",
+            json={"website": f"https://api-{who.label}.be"},
+            headers=headers,
+        )
+
+    return attempt
+
+
+def _website_is(prefix: str, target: Callable[[Who], str]):
+    def changed(app, who):
+        return _profile_website(app, target(who)) == f"https://{prefix}{who.label}.be"
+
+    return changed
+
+
+def _own(who: Who) -> str:
+    return who.authority or "cocom"
+
+
+def _other(who: Who) -> str:
+    return who.other
+
+
+def _is_coordinator(who: Who) -> bool:
+    return "coordinator" in who.roles
+
+
+def _grant_self_secretary(client, app, who, csrf):
+    user_id = getattr(client, "user_id", None) or 1
+    return client.post(
+        f"/admin/users/{user_id}/roles",
+        data={"csrf_token": csrf, "role": "secretary", "grant": "1"},
+    )
+
+
+def _self_is_secretary(app, who):
+    if who.login is None or "secretary" in who.roles:
+        return False
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(PlatformRole).where(PlatformRole.role == "secretary")) is not None
+
+
+def _create_token(client, app, who, csrf):
+    return client.post(
+        "/account/tokens",
+        data={
+            "csrf_token": csrf,
+            "name": "matrix",
+            "roles": sorted(who.roles - {"secretary", "administrator"}) or ["viewer"],
+            "expires_days": "5",
+        },
+    )
+
+
+def _token_exists(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(ApiToken).where(ApiToken.name == "matrix")) is not None
+
+
+WRITES = [
+    Write(
+        "edit own authority's profile (page)",
+        _is_coordinator,
+        _edit_profile(_own),
+        _website_is("", _own),
+    ),
+    Write(
+        "edit another authority's profile (page)",
+        lambda who: False,
+        _edit_profile(_other),
+        _website_is("", _other),
+    ),
+    Write(
+        "edit own authority's profile (API token)",
+        _is_coordinator,
+        _patch_profile(_own),
+        _website_is("api-", _own),
+    ),
+    Write(
+        "edit another authority's profile (API token)",
+        lambda who: False,
+        _patch_profile(_other),
+        _website_is("api-", _other),
+    ),
+    Write(
+        "give a platform role (page)",
+        lambda who: "administrator" in who.roles,
+        _grant_self_secretary,
+        _self_is_secretary,
+    ),
+    Write(
+        "create a personal API token (page)",
+        lambda who: who.login is not None,
+        _create_token,
+        _token_exists,
+    ),
+]
+
+
+def _prepare(client, app, who: Who) -> str:
+    """Log in, remember the user id, and give the client an API token with all the person's
+    authority roles, made through the service the token page uses."""
+    if who.login is None:
+        return ""
+    login_as(client, app, who.login)
+    with app.extensions["concerto.db"].session() as db:
+        subject = (
+            PEOPLE[who.authority][next(iter(who.roles))]
+            if isinstance(who.login, tuple)
+            else {"secretary": "cocom-secretariaat", "administrator": "cocom-beheer"}[who.login]
+        )
+        identity = db.scalar(select(Identity).where(Identity.subject == subject))
+        client.user_id = identity.user_id
+        client.api_token, _token = create_token(
+            db, identity, "matrix-api", list(identity.access_roles), 1
+        )
+    return csrf_token(client, "/")
+
+
+@pytest.mark.parametrize("who", EVERYONE, ids=lambda who: who.label)
+def test_only_what_the_rules_allow_succeeds(database_url, providers, who):
+    app = make_app(database_url, **providers.settings())
+    try:
+        client = app.test_client()
+        csrf = _prepare(client, app, who)
+        outcomes = {}
+        for write in WRITES:
+            response = write.attempt(client, app, who, csrf)
+            outcomes[write.name] = (
+                response.status_code,
+                write.changed(app, who),
+                write.allowed(who),
+            )
+        wrong = {
+            name: f"status {status}, changed={changed}, should be allowed={allowed}"
+            for name, (status, changed, allowed) in outcomes.items()
+            if changed != allowed or (not allowed and status < 300)
+        }
+        assert wrong == {}
+        for name, (status, _changed, allowed) in outcomes.items():
+            if not allowed:
+                expected = {401, 403} if who.login else {302, 400, 401}
+                assert status in expected, f"{name}: {status}"
+    finally:
+        app.extensions["concerto.db"].engine.dispose()
