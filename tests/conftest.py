@@ -64,6 +64,25 @@ class EnglishClient(FlaskClient):
         self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
 
 
+def free_ports(count: int) -> list[int]:
+    """``count`` consecutive free ports (the demo puts its providers on consecutive ports)."""
+    for _ in range(50):
+        first = free_port()
+        ports = list(range(first, first + count))
+        if all(_is_free(port) for port in ports) and ports[-1] < 65536:
+            return ports
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def make_app(database_url: str, **extra):
     application = create_app(app_config(database_url, **extra))
     application.test_client_class = EnglishClient

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import urllib.request
 
-from tests.conftest import FIVE, ROOT, free_port, run_cli, wait_for_port
+import requests
+
+from tests.conftest import FIVE, ROOT, free_port, free_ports, run_cli, wait_for_port
 
 
 def test_plugins_json_lists_the_five_enabled_at_head(database_url):
@@ -80,17 +84,30 @@ def test_serve_runs_gunicorn_on_an_upgraded_database(database_url, tmp_path):
             body = json.load(answer)
         assert body["status"] == "ok"
         assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
+        # Production starts no development provider: nobody is configured, nobody offered.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10) as answer:
+            page = answer.read().decode()
+        assert "login_hint" not in page and "/auth/vlaams/login" not in page
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
 
 
 def test_the_demo_sets_itself_up_and_answers_in_three_languages(tmp_path):
-    port = free_port()
+    port, first_provider_port = free_ports(1)[0], free_ports(5)[0]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONCERTO_")}
     env["PYTHONPATH"] = str(ROOT)
     process = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "demo", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "core.cli",
+            "demo",
+            "--port",
+            str(port),
+            "--providers-port",
+            str(first_provider_port),
+        ],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -112,6 +129,25 @@ def test_the_demo_sets_itself_up_and_answers_in_three_languages(tmp_path):
             health = json.load(answer)
         assert health["scheduler"] == "running"
         assert all(health["plugins"][code]["status"] == "enabled" for code in FIVE)
+        # A newcomer logs in as a Flemish coordinator and as a COCOF member, each through
+        # their own authority's provider, and sees different rights.
+        base = f"http://127.0.0.1:{port}"
+        login_page = requests.get(f"{base}/login", headers={"Accept-Language": "en"}).text
+        rights = {}
+        for subject in ("vlaams-lotte", "cocof-julien"):
+            link = re.search(rf'href="(/auth/\w+/login\?[^"]*login_hint={subject})"', login_page)
+            browser = requests.Session()
+            browser.headers["Accept-Language"] = "en"
+            browser.get(f"{base}/language/en")
+            landed = browser.get(base + html.unescape(link.group(1)))
+            assert landed.url == f"{base}/", landed.text[:500]
+            account = browser.get(f"{base}/account")
+            assert account.url == f"{base}/account", account.text[:500]
+            issuer = re.search(r"<code>(http://127.0.0.1:\d+)</code>", account.text).group(1)
+            profile = browser.get(f"{base}/authorities/{subject.split('-')[0]}").text
+            rights[subject] = (issuer, "Edit the profile" in profile)
+        assert rights["vlaams-lotte"][1] is True and rights["cocof-julien"][1] is False
+        assert rights["vlaams-lotte"][0] != rights["cocof-julien"][0], "two issuers"
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import requests
 from sqlalchemy import func, select, update
 
 from core.audit.models import AuditEntry
@@ -96,9 +97,13 @@ def test_logout_ends_the_session_here_and_at_the_provider(app, client, providers
     assert response.status_code == 302
     assert response.location.startswith(providers.providers["cocof"].issuer + "/logout")
     assert "id_token_hint=" in response.location
+    ended = requests.get(response.location, allow_redirects=False, timeout=10)
+    assert ended.headers["Location"] == "http://localhost/logged-out"
     assert client.get("/account").status_code == 302
     with app.extensions["concerto.db"].session() as db:
-        assert db.scalar(select(func.count()).select_from(BrowserSession)) == 0
+        # Only the visitor's language choice is left, under a new id.
+        rows = db.scalars(select(BrowserSession)).all()
+        assert [(row.user_id, row.data) for row in rows] == [(None, '{"language": "en"}')]
 
 
 def test_a_form_sent_without_its_token_is_refused_with_an_explanation(client):

@@ -47,6 +47,10 @@ class DemoClient(ClientMixin):
     post_logout_redirect_uris: list[str]
     scope: str
 
+    @property
+    def client_metadata(self) -> dict:
+        return {"post_logout_redirect_uris": self.post_logout_redirect_uris}
+
     def get_client_id(self):
         return self.client_id
 
@@ -241,9 +245,6 @@ class DevProvider:
 
             def end_session(self, end_session_request):
                 pass  # the demo keeps no login session of its own
-
-            def is_post_logout_redirect_uri_legitimate(self, request_, uri, client, logout_hint):
-                return uri in provider.client.post_logout_redirect_uris
 
         server.register_grant(Code, [CodeChallenge(required=True), IdToken(require_nonce=True)])
         server.register_extension(Issuer())

@@ -51,6 +51,12 @@ class ServerSession(CallbackDict, SessionMixin):
         self.rotate_requested = True
         self.modified = True
 
+    def restart(self, **keep) -> None:
+        """Drop everything but ``keep`` and continue under a new id (login, logout)."""
+        self.clear()
+        self.update({key: value for key, value in keep.items() if value is not None})
+        self.rotate()
+
     def end(self) -> None:
         """Forget this session entirely (logout)."""
         self.clear()

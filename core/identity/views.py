@@ -264,12 +264,8 @@ def callback(code: str):
     if link_to_user is not None:
         flash(_("The identity was linked to your account."), "success")
         return redirect(url_for("identity.account"))
-    language = session.get("language")
-    session.clear()
-    session.rotate()
-    if language:
-        session["language"] = language
-    session.update(
+    session.restart(
+        language=session.get("language"),
         user_id=user.id,
         identity_id=identity.id,
         id_token=verified.id_token,
@@ -285,7 +281,11 @@ def logout():
     id_token = session.get("id_token")
     db = db_session()
     identity = db.get(Identity, identity_id) if identity_id else None
-    session.end()
+    # The visitor's language outlives the login; nothing else does, and the id changes.
+    if session.get("language"):
+        session.restart(language=session["language"])
+    else:
+        session.end()
     after = url_for("identity.logged_out", _external=True)
     if identity is not None:
         provider = _provider(identity.authority_code)
