@@ -46,3 +46,24 @@ def test_every_hook_has_a_section_with_its_signature(hook):
 @pytest.mark.parametrize("hook", HOOKS)
 def test_every_hook_has_a_docstring(hook):
     assert (getattr(hookspecs, hook).__doc__ or "").strip()
+
+
+def test_every_command_in_the_readme_exists_with_its_options():
+    from core.cli import main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `concerto ([^`]+)`", readme, re.MULTILINE)
+    assert len(rows) >= 8
+    for row in rows:
+        words = row.split()
+        command, rest = main, []
+        for i, word in enumerate(words):
+            sub = getattr(command, "commands", {}).get(word)
+            if sub is None:
+                rest = words[i:]
+                break
+            command = sub
+        assert command is not main, row
+        options = {opt for param in command.params for opt in param.opts}
+        for option in re.findall(r"--[a-z-]+|-p\b", " ".join(rest)):
+            assert option in options, f"{row}: {option}"

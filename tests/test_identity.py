@@ -13,9 +13,11 @@ import requests
 from sqlalchemy import func, select, update
 
 from core.audit.models import AuditEntry
+from core.audit.services import acting_as
 from core.db import utcnow
 from core.identity.jobs import purge_expired_sessions
 from core.identity.models import ApiToken, BrowserSession, Identity, User
+from core.permissions import system
 from core.reference.models import Authority
 from core.scheduler import build_scheduler
 from tests.conftest import make_app, run_cli
@@ -471,3 +473,12 @@ def test_coordinators_and_members_cannot_read_the_audit_log(app, client):
     login(client, "cocof", "cocof-julien")
     assert client.get("/audit/").status_code == 403
     assert client.get("/audit/export.csv").status_code == 403
+
+
+def test_writes_by_a_scheduled_job_are_audited_as_the_job(app):
+    with acting_as(system("job", "nightly sync")), app.extensions["concerto.db"].session() as db:
+        db.get(Authority, "cocof").contact_email = "info@cocof.test.invalid"
+    with app.extensions["concerto.db"].session() as db:
+        entry = db.scalar(select(AuditEntry).where(AuditEntry.record_id == "cocof"))
+        assert (entry.channel, entry.actor, entry.user_id) == ("job", "nightly sync", None)
+        assert entry.after["contact_email"] == "info@cocof.test.invalid"

@@ -30,6 +30,20 @@ def hostile():
     provider.stop()
 
 
+def clients(hostile, *codes):
+    """Register a client per authority at the hostile provider; their configuration."""
+    return {
+        code: {
+            "oidc": hostile.add_client(
+                f"concerto-{code}",
+                f"{code}-secret-0123456789abcdef",
+                f"http://localhost/auth/{code}/callback",
+            )
+        }
+        for code in codes
+    }
+
+
 @pytest.fixture
 def app(database_url, hostile):
     hostile.reset()
@@ -364,3 +378,33 @@ def test_two_authorities_on_one_issuer_give_two_distinct_identities(app, hostile
         assert identities[0].user_id != identities[1].user_id
         # The vlaams role claim means nothing to COCOF: a viewer there.
         assert identities[1].access_roles == ["viewer"]
+
+
+def test_discovery_is_cached_until_it_expires(database_url, hostile):
+    hostile.reset()
+    hostile.users = {"person-1": PERSON}
+    settings = clients(hostile, "vlaams")
+    # Cached: once for two logins. Expired at once: fetched again at every step of each.
+    for ttl, expected in ((3600, lambda n: n == 1), (0, lambda n: n >= 4)):
+        hostile.reset()
+        app = make_app(database_url, authorities=settings, oidc_metadata_ttl_seconds=ttl)
+        for _ in range(2):
+            client = app.test_client()
+            assert_logged_in(client, attempt(client))
+        assert expected(len(hostile.seen["discovery"])), f"ttl {ttl}"
+        app.extensions["concerto.db"].engine.dispose()
+        with app.extensions["concerto.db"].session() as db:
+            db.query(Identity).delete()
+            db.query(User).delete()
+
+
+def test_a_plugin_whose_claim_mapping_fails_refuses_the_login_cleanly(app, client, caplog):
+    def broken(claims):
+        raise KeyError("groups")
+
+    app.extensions["concerto.registry"].authorities["vlaams"].claims_mapper = broken
+    with caplog.at_level(logging.WARNING, logger="concerto.identity"):
+        response = attempt(client)
+    assert_refused(app, response, "could not be read")
+    assert any("map_claims of vlaams" in record.message for record in caplog.records)
+    assert client.get("/").status_code == 200, "the platform goes on"

@@ -102,17 +102,20 @@ def test_login_and_logout_through_each_authoritys_oidc_provider(interop_app, nod
     assert done.headers["Location"] == "http://localhost/logged-out"
 
 
-def test_a_provider_rotating_its_signing_key_keeps_logins_working(interop_app, node_providers):
-    provider = node_providers["vlaams"]
-    relying_party = interop_app.extensions["concerto.providers"]["vlaams"]
+@pytest.mark.parametrize("code", FIVE)
+def test_a_provider_rotating_its_signing_key_keeps_logins_working(
+    interop_app, node_providers, code
+):
+    provider = node_providers[code]
+    relying_party = interop_app.extensions["concerto.providers"][code]
     client = interop_app.test_client()
-    _back, answer = _login(client, "vlaams", PEOPLE["vlaams"]["member"], requests.Session())
+    _back, answer = _login(client, code, PEOPLE[code]["member"], requests.Session())
     assert answer.status_code == 302
     old_kid = provider.key.kid
     assert [key.kid for key in relying_party.keys().keys] == [old_kid]
     new_kid = provider.rotate()
     client = interop_app.test_client()
-    _back, answer = _login(client, "vlaams", PEOPLE["vlaams"]["member"], requests.Session())
+    _back, answer = _login(client, code, PEOPLE[code]["member"], requests.Session())
     assert answer.status_code == 302, answer.get_data(as_text=True)[:800]
     # The unknown kid made the relying party fetch the provider's keys again.
     assert [key.kid for key in relying_party.keys().keys] == [new_kid]

@@ -38,7 +38,6 @@ def users():
         "admin/users.html",
         users=found.all(),
         platform_roles=PLATFORM_ROLES,
-        role_labels=ROLE_LABELS,
     )
 
 

@@ -311,9 +311,7 @@ def _me() -> tuple[User, Identity]:
     return db.get(User, principal.user_id), db.get(Identity, principal.identity_id)
 
 
-@blueprint.get("/account")
-def account():
-    user, identity = _me()
+def _account_page(user: User, identity: Identity, errors: dict | None = None, form=None):
     tokens = db_session().scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
     )
@@ -325,50 +323,44 @@ def account():
         identity=identity,
         tokens=list(tokens),
         linkable=[a for a in registry.authorities.values() if a.code in providers],
-        role_labels=ROLE_LABELS,
         authority_roles=[r for r in AUTHORITY_ROLES if r in identity.access_roles],
-        errors={},
+        errors=errors or {},
+        form=form,
     )
+
+
+@blueprint.get("/account")
+def account():
+    return _account_page(*_me())
+
+
+TOKEN_ERRORS = {
+    "name": _l("Give the token a name of at most 100 characters."),
+    "roles": _l("Choose at least one of your own roles."),
+    "expires": _l("Give a whole number of days between 1 and 366."),
+}
 
 
 @blueprint.post("/account/tokens")
 def create_api_token():
     user, identity = _me()
     db = db_session()
-    roles = request.form.getlist("roles")
     raw_days = request.form.get("expires_days", "").strip()
-    errors = {}
     try:
         days = int(raw_days) if raw_days else None
     except ValueError:
-        days, errors["expires"] = None, _("Give a whole number of days between 1 and 366.")
-    secret = None
-    if not errors:
-        try:
-            secret, token = create_token(db, identity, request.form.get("name", ""), roles, days)
-            db.commit()
-        except TokenError as error:
-            db.rollback()
-            errors[error.field] = {
-                "name": _("Give the token a name of at most 100 characters."),
-                "roles": _("Choose at least one of your own roles."),
-                "expires": _("Give a whole number of days between 1 and 366."),
-            }[error.field]
-    if errors:
-        tokens = db.scalars(select(ApiToken).where(ApiToken.user_id == user.id))
-        registry = current_app.extensions["concerto.registry"]
-        providers = current_app.extensions["concerto.providers"]
-        return render_template(
-            "identity/account.html",
-            user=user,
-            identity=identity,
-            tokens=list(tokens),
-            linkable=[a for a in registry.authorities.values() if a.code in providers],
-            role_labels=ROLE_LABELS,
-            authority_roles=[r for r in AUTHORITY_ROLES if r in identity.access_roles],
-            errors=errors,
-            form=request.form,
+        return _account_page(
+            user, identity, {"expires": TOKEN_ERRORS["expires"]}, request.form
         ), 422
+    try:
+        secret, token = create_token(
+            db, identity, request.form.get("name", ""), request.form.getlist("roles"), days
+        )
+        db.commit()
+    except TokenError as error:
+        db.rollback()
+        errors = {error.field: TOKEN_ERRORS[error.field]}
+        return _account_page(user, identity, errors, request.form), 422
     return render_template("identity/token_created.html", token=token, secret=secret)
 
 
