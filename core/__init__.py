@@ -91,10 +91,13 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.api.views import blueprint as api
     from core.audit.views import blueprint as audit
     from core.identity.views import blueprint as identity
+    from core.inventory.api import blueprint as inventory_api
+    from core.inventory.hsds_api import blueprint as hsds
+    from core.inventory.views import blueprint as inventory
     from core.reference.views import blueprint as reference
     from core.site.views import blueprint as site
 
-    for blueprint in (site, reference, admin, identity, audit, api):
+    for blueprint in (site, reference, inventory, hsds, admin, identity, audit, api, inventory_api):
         app.register_blueprint(blueprint)
     for plugin in registry.enabled():
         for blueprint in plugin.blueprints:

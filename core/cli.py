@@ -138,7 +138,8 @@ def seed() -> None:
 
 @seed.command("demo")
 def seed_demo() -> None:
-    """Load the authorities, prisons, domains, target groups and the 2014-2019 plan."""
+    """Load the reference data, the 2014-2019 plan and the demo inventory (60 services and
+    the 2025 and 2026 states of affairs)."""
     app = _app()
     _require_head(app)
     seed_everything(app)
@@ -146,10 +147,13 @@ def seed_demo() -> None:
 
 
 def seed_everything(app) -> None:
+    from core.inventory.demo import seed_demo_inventory
     from core.reference.services import seed_reference
 
     with app.extensions["concerto.db"].session() as session:
         seed_reference(session, app.extensions["concerto.registry"])
+    with app.extensions["concerto.db"].session() as session:
+        seed_demo_inventory(session, app.extensions["concerto.registry"])
 
 
 def _require_head(app) -> None:

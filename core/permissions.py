@@ -69,6 +69,11 @@ def _administrator(principal: Principal, _record: object = None) -> bool:
     return principal.has("administrator")
 
 
+def _own_or_committee(principal: Principal, record: object) -> bool:
+    own = principal.roles and _own_authority(principal, authority_of(record))
+    return bool(own) or _committee(principal)
+
+
 RULES: dict[str, Callable[[Principal, object], bool]] = {
     "account.use": _logged_in,  # own tokens, linked identities
     "authority.edit": _coordinator_of,  # the authority's own profile
@@ -76,6 +81,10 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     "audit.read": _secretariat,
     "admin.plugins": _administrator,
     "admin.users": _administrator,  # grant and revoke platform roles
+    "inventory.edit": _coordinator_of,  # create, edit and submit the authority's services
+    "inventory.read_unpublished": _own_or_committee,  # drafts and their history
+    "inventory.review": _committee,  # approve and publish, or return with a comment
+    "inventory.freeze": _secretariat,  # the yearly state of affairs
 }
 
 

@@ -1,0 +1,217 @@
+"""The inventory in /api/v1: services (list, get, create, update, submit, approve, return)
+and coverage. The same functions as the pages; the same rules; problem+json errors."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException
+
+from core.api.problems import DETAILS, problem
+from core.db import db_session
+from core.inventory import services as inventory
+from core.inventory.models import Service
+from core.inventory.views import ERRORS, WORKFLOW
+from core.permissions import can, current, require
+from core.security import csrf
+
+blueprint = Blueprint("inventory_api", __name__, url_prefix="/api/v1")
+csrf.exempt(blueprint)
+
+
+@blueprint.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    detail = DETAILS.get(error.code, lambda: error.description)()
+    return problem(error.code or 500, detail)
+
+
+def body_of(service: Service) -> dict:
+    return {
+        "id": service.id,
+        "authority": service.authority_code,
+        "state": service.state,
+        "version": service.version,
+        "published": service.published_at is not None,
+        "published_at": service.published_at.isoformat() if service.published_at else None,
+        "updated_at": service.updated_at.isoformat(),
+        "review_comment": service.review_comment,
+        "pending": service.pending,
+        **inventory.record_of(service),
+        "prisons": service.prison_codes(),
+    }
+
+
+def _etag(service: Service) -> str:
+    return f'"{service.version}"'
+
+
+def _answer(service: Service, status: int = 200):
+    response = jsonify(body_of(service))
+    response.status_code = status
+    response.headers["ETag"] = _etag(service)
+    return response
+
+
+def _invalid(errors: dict[str, str]):
+    return problem(
+        422,
+        _("Some fields cannot be stored."),
+        errors=[
+            {"field": field, "code": code, "message": str(ERRORS.get(code, code))}
+            for field, code in sorted(errors.items())
+        ],
+    )
+
+
+def _service(service_id: int) -> Service:
+    service = db_session().get(Service, service_id, options=[selectinload(Service.locations)])
+    visible = service is not None and (
+        service.published_at is not None or can(current(), "inventory.read_unpublished", service)
+    )
+    if not visible:
+        abort(404)
+    return service
+
+
+@blueprint.get("/services")
+def list_services():
+    filters = inventory.Filters.from_args(
+        request.args, public_only=not can(current(), "inventory.review")
+    )
+    found, total = inventory.find(db_session(), filters)
+    return jsonify(
+        {
+            "total": total,
+            "page": filters.page,
+            "per_page": filters.per_page,
+            "items": [body_of(service) for service in found],
+        }
+    )
+
+
+@blueprint.get("/services/<int:service_id>")
+def get_service(service_id: int):
+    return _answer(_service(service_id))
+
+
+@blueprint.post("/services")
+def create_service():
+    principal = current()
+    require("inventory.edit", principal.authority)
+    values = request.get_json(silent=True)
+    if not isinstance(values, dict):
+        return problem(415, _("Send a JSON object."))
+    authority = current_app.extensions["concerto.registry"].authorities[principal.authority]
+    session = db_session()
+    try:
+        service = inventory.create_service(session, authority, values, principal)
+        session.commit()
+    except inventory.InvalidService as invalid:
+        session.rollback()
+        return _invalid(invalid.errors)
+    response = _answer(service, 201)
+    response.headers["Location"] = url_for("inventory_api.get_service", service_id=service.id)
+    return response
+
+
+@blueprint.patch("/services/<int:service_id>")
+def update_service(service_id: int):
+    service = _service(service_id)
+    require("inventory.edit", service)
+    if_match = request.headers.get("If-Match")
+    if not if_match:
+        return problem(428, _("Send the ETag you read in an If-Match header."))
+    values = request.get_json(silent=True)
+    if not isinstance(values, dict):
+        return problem(415, _("Send a JSON object."))
+    stale = problem(
+        412,
+        _("Someone changed this record since you read it. Read it again and redo your change."),
+        current=body_of(service),
+    )
+    if if_match.strip() != _etag(service):
+        return stale
+    authority = current_app.extensions["concerto.registry"].authorities[service.authority_code]
+    session = db_session()
+    try:
+        inventory.update_service(session, authority, service, values, service.version, current())
+        session.commit()
+    except inventory.InvalidService as invalid:
+        session.rollback()
+        return _invalid(invalid.errors)
+    except inventory.StaleService:
+        session.rollback()
+        return stale
+    except inventory.NotAllowedNow as refused:
+        session.rollback()
+        return problem(409, str(WORKFLOW[refused.code]))
+    return _answer(service)
+
+
+def _step(service_id: int, permission: str, step):
+    service = _service(service_id)
+    require(permission, service)
+    authority = current_app.extensions["concerto.registry"].authorities[service.authority_code]
+    session = db_session()
+    try:
+        step(session, authority, service)
+        session.commit()
+    except inventory.InvalidService as invalid:
+        session.rollback()
+        return _invalid(invalid.errors)
+    except inventory.NotAllowedNow as refused:
+        session.rollback()
+        return problem(409, str(WORKFLOW[refused.code]))
+    return _answer(service)
+
+
+@blueprint.post("/services/<int:service_id>/submit")
+def submit_service(service_id: int):
+    return _step(
+        service_id,
+        "inventory.edit",
+        lambda session, authority, service: inventory.submit(
+            session, authority, service, current()
+        ),
+    )
+
+
+@blueprint.post("/services/<int:service_id>/approve")
+def approve_service(service_id: int):
+    return _step(
+        service_id,
+        "inventory.review",
+        lambda session, authority, service: inventory.approve(
+            session, authority, service, current()
+        ),
+    )
+
+
+@blueprint.post("/services/<int:service_id>/return")
+def return_service(service_id: int):
+    comment = (request.get_json(silent=True) or {}).get("comment", "")
+    return _step(
+        service_id,
+        "inventory.review",
+        lambda session, _authority, service: inventory.return_to_author(
+            session, service, current(), comment if isinstance(comment, str) else ""
+        ),
+    )
+
+
+@blueprint.get("/coverage")
+def coverage():
+    target_group = (request.args.get("target_group") or "")[:32]
+    language = (request.args.get("language") or "")[:8]
+    cells = inventory.coverage(db_session(), target_group, language)
+    return jsonify(
+        {
+            "target_group": target_group or None,
+            "language": language or None,
+            "cells": [
+                {"prison": prison, "domain": domain, "count": count}
+                for (prison, domain), count in sorted(cells.items())
+            ],
+        }
+    )

@@ -1,0 +1,262 @@
+"""The published inventory as HSDS 3.0 (Open Referral), one language per document.
+
+Identifiers are UUIDs derived from our ids (uuid5), so they stay the same from one export
+to the next. The nine common domains, each authority's own categories and the target
+groups are HSDS taxonomies; a service carries its terms as attributes. An authority with
+no organisation recorded for a service stands as its organisation.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from dateutil.rrule import rrulestr
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from core.i18n import pick
+from core.inventory.models import Service
+from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
+
+HSDS_VERSION = "3.0"
+NAMESPACE = uuid.UUID("6f1d2d0e-6c3b-5d0a-9a41-3b2c6f3c2a11")
+FREQUENCIES = {3: "WEEKLY", 2: "WEEKLY", 1: "MONTHLY"}  # dateutil: MONTHLY=1, WEEKLY=2, DAILY=3
+DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+# Records with a numeric id get a UUID that carries it, so /hsds/services/{id} finds the
+# service without a lookup table; everything else gets a name-based UUID.
+KINDS = {"service": "5e7c0001", "organization": "5e7c0002", "service_at_location": "5e7c0003"}
+
+
+def uid(kind: str, key: Any) -> str:
+    if kind in KINDS and isinstance(key, int):
+        return f"{KINDS[kind]}-0000-4000-8000-{key:012x}"
+    return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
+
+
+def id_of(kind: str, value: str) -> int | None:
+    """Our id inside an HSDS identifier made by ``uid``, or None."""
+    try:
+        parsed = str(uuid.UUID(value))
+    except ValueError:
+        return None
+    if not parsed.startswith(KINDS[kind] + "-0000-4000-8000-"):
+        return None
+    return int(parsed[-12:], 16)
+
+
+def _text(texts: dict[str, str | None], language: str) -> str:
+    return pick(texts, language).text
+
+
+class Catalogue:
+    """Reference names and taxonomies, read once per export."""
+
+    def __init__(self, session: Session, registry, language: str) -> None:
+        self.language = language
+        self.registry = registry
+        self.domains = {d.code: d for d in session.scalars(select(ServiceDomain))}
+        self.target_groups = {t.code: t for t in session.scalars(select(TargetGroup))}
+        self.prisons = {p.code: p for p in session.scalars(select(Prison))}
+        self.authorities = {a.code: a for a in session.scalars(select(Authority))}
+
+    def taxonomies(self) -> list[dict[str, Any]]:
+        found = [
+            {
+                "id": uid("taxonomy", "domains"),
+                "name": "Concerto domains",
+                "description": "The nine common domains of the Brussels strategic plan.",
+                "version": "2014-2019",
+            },
+            {
+                "id": uid("taxonomy", "target_groups"),
+                "name": "Concerto target groups",
+                "description": "Groups of people the services are meant for.",
+            },
+        ]
+        for code, authority in self.authorities.items():
+            found.append(
+                {
+                    "id": uid("taxonomy", f"vocabulary:{code}"),
+                    "name": f"{_text(authority.texts('name'), self.language)}: categories",
+                    "description": "The authority's own categories of service.",
+                }
+            )
+        return found
+
+    def term(self, kind: str, code: str) -> dict[str, Any]:
+        if kind == "domain":
+            name = _text(self.domains[code].texts("name"), self.language)
+            taxonomy = "domains"
+        elif kind == "target_group":
+            name = _text(self.target_groups[code].texts("name"), self.language)
+            taxonomy = "target_groups"
+        else:  # an authority's category, "authority:code"
+            authority_code, category = code.split(":", 1)
+            authority = self.registry.authorities.get(authority_code)
+            term = next(
+                (t for t in (authority.vocabulary if authority else []) if t.code == category),
+                None,
+            )
+            name = pick(term.labels, self.language).text if term else category
+            taxonomy = f"vocabulary:{authority_code}"
+        return {
+            "id": uid(f"term:{kind}", code),
+            "code": code,
+            "name": name,
+            "description": name,
+            "taxonomy_id": uid("taxonomy", taxonomy),
+            "language": self.language,
+        }
+
+    def organization(self, service: Service) -> dict[str, Any]:
+        org = service.organization
+        if org is not None:
+            description = _text(org.texts("description"), self.language) or org.name
+            found = {
+                "id": uid("organization", org.id),
+                "name": org.name,
+                "description": description,
+                "website": org.website,
+                "email": org.email,
+                "legal_status": org.legal_form,
+                "tax_id": org.kbo_number,
+            }
+            return {k: v for k, v in found.items() if v}
+        authority = self.authorities[service.authority_code]
+        name = _text(authority.texts("name"), self.language)
+        found = {
+            "id": uid("authority", authority.code),
+            "name": name,
+            "description": _text(authority.texts("description"), self.language) or name,
+            "website": authority.website,
+            "email": authority.contact_email,
+        }
+        return {k: v for k, v in found.items() if v}
+
+
+def _schedule(rule: str | None, link_id: str) -> list[dict[str, Any]]:
+    if not rule:
+        return []
+    schedule = {"id": uid("schedule", link_id), "service_at_location_id": link_id}
+    schedule["description"] = rule
+    # dateutil keeps a rule's parts in underscored attributes; it has no public reader.
+    try:
+        parsed = rrulestr(rule, ignoretz=True)
+        frequency = FREQUENCIES.get(parsed._freq)
+        if parsed._freq in (1, 2) and frequency:
+            schedule["freq"] = frequency
+            schedule["interval"] = parsed._interval
+            if parsed._byweekday:
+                schedule["byday"] = ",".join(DAYS[day] for day in sorted(parsed._byweekday))
+    except (ValueError, TypeError):
+        pass
+    schedule["timezone"] = 1  # Europe/Brussels, UTC+1 in winter; the rule is local time
+    return [schedule]
+
+
+def service_document(service: Service, catalogue: Catalogue) -> dict[str, Any]:
+    language = catalogue.language
+    service_id = uid("service", service.id)
+    attributes = []
+    for kind, codes in (
+        ("domain", [service.domain_code]),
+        ("category", [f"{service.authority_code}:{service.category}"]),
+        ("target_group", service.target_groups or []),
+    ):
+        for code in codes:
+            term = catalogue.term(kind, code)
+            attributes.append(
+                {
+                    "id": uid("attribute", f"{service.id}:{kind}:{code}"),
+                    "link_id": service_id,
+                    "link_type": kind,
+                    "link_entity": "service",
+                    "taxonomy_term_id": term["id"],
+                    "value": code,
+                    "taxonomy_term": term,
+                }
+            )
+    locations = []
+    for location in service.locations:
+        link_id = uid("service_at_location", location.id)
+        prison = catalogue.prisons[location.prison_code]
+        entry = {
+            "id": link_id,
+            "service_id": service_id,
+            "location_id": uid("prison", prison.code),
+            "description": _text(location.texts("notes"), language) or "",
+            "schedules": _schedule(location.schedule, link_id),
+            "location": {
+                "id": uid("prison", prison.code),
+                "location_type": "physical",
+                "name": _text(prison.texts("name"), language),
+                "external_identifier": prison.code,
+                "external_identifier_type": "concerto prison code",
+            },
+        }
+        locations.append(entry)
+    organization = catalogue.organization(service)
+    document = {
+        "id": service_id,
+        "name": _text(service.texts("name"), language),
+        "description": _text(service.texts("description"), language),
+        "status": "active" if service.active else "inactive",
+        "application_process": _text(service.texts("application_process"), language),
+        "eligibility_description": _text(service.texts("eligibility"), language),
+        "fees_description": "" if not service.free_of_charge else "free",
+        "wait_time": f"P{service.typical_wait_days}D" if service.typical_wait_days else "",
+        "email": service.contact_email,
+        "last_modified": service.updated_at.isoformat(),
+        "languages": [
+            {"id": uid("language", f"{service.id}:{code}"), "service_id": service_id, "code": code}
+            for code in service.languages or []
+        ],
+        "service_at_locations": locations,
+        "organization": organization,
+        "organization_id": organization["id"],
+        "contacts": [
+            {
+                "id": uid("contact", service.id),
+                "service_id": service_id,
+                "name": service.contact_name,
+                "email": service.contact_email,
+            }
+        ]
+        if service.contact_email
+        else [],
+        "attributes": attributes,
+    }
+    return {key: value for key, value in document.items() if value not in (None, "")}
+
+
+def published(session: Session, modified_after: datetime | None = None):
+    statement = (
+        select(Service)
+        .where(Service.published_at.is_not(None))
+        .options(selectinload(Service.locations), selectinload(Service.organization))
+        .order_by(Service.id)
+    )
+    if modified_after is not None:
+        statement = statement.where(Service.updated_at >= modified_after)
+    return statement
+
+
+def export(session: Session, registry, language: str) -> Iterator[str]:
+    """The whole published inventory as one HSDS JSON document, streamed a service at a
+    time so that memory does not grow with the size of the inventory."""
+    catalogue = Catalogue(session, registry, language)
+    head = json.dumps({"hsds_version": HSDS_VERSION, "language": language})
+    yield head[:-1] + ', "services": ['  # the object stays open for the services
+    first = True
+    for service in session.scalars(published(session).execution_options(yield_per=200)):
+        yield ("" if first else ",") + json.dumps(
+            service_document(service, catalogue), ensure_ascii=False
+        )
+        first = False
+    yield '], "taxonomies": ' + json.dumps(catalogue.taxonomies(), ensure_ascii=False) + "}"

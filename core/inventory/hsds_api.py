@@ -1,0 +1,128 @@
+"""The HSDS 3.0 read API under /hsds/, following ../shared/hsds-3.0/openapi.json: the
+published inventory only, one language per answer (``?lang=nl|fr|en``, else the reader's)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from core.api.problems import problem
+from core.config import LANGUAGES
+from core.db import db_session
+from core.i18n import current_language
+from core.inventory import hsds
+from core.inventory.models import Service
+from core.security import csrf
+
+blueprint = Blueprint("hsds", __name__, url_prefix="/hsds")
+csrf.exempt(blueprint)
+
+
+def _language() -> str:
+    asked = request.args.get("lang", "")
+    return asked if asked in LANGUAGES else current_language()
+
+
+def _paging() -> tuple[int, int]:
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+        size = max(1, min(int(request.args.get("per_page", 50)), 250))
+    except ValueError:
+        page, size = 1, 50
+    return page, size
+
+
+def _page(items: list, total: int, page: int, size: int) -> dict:
+    pages = max(1, -(-total // size))
+    return {
+        "total_items": total,
+        "total_pages": pages,
+        "page_number": page,
+        "size": len(items),
+        "first_page": page == 1,
+        "last_page": page >= pages,
+        "empty": not items,
+        "contents": items,
+    }
+
+
+def _catalogue():
+    return hsds.Catalogue(db_session(), current_app.extensions["concerto.registry"], _language())
+
+
+@blueprint.get("/")
+def about():
+    return jsonify(
+        {
+            "version": hsds.HSDS_VERSION,
+            "profile": "https://docs.openreferral.org/en/v3.0/",
+            "openapi_url": url_for("api.openapi", _external=True),
+        }
+    )
+
+
+@blueprint.get("/services")
+def services():
+    session = db_session()
+    page, size = _paging()
+    statement = hsds.published(session)
+    raw = request.args.get("modified_after")
+    if raw:
+        try:
+            since = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return problem(400, "modified_after: give an ISO 8601 date-time.")
+        statement = hsds.published(session, since if since.tzinfo else since.replace(tzinfo=UTC))
+    total = session.scalar(select(func.count()).select_from(statement.subquery()))
+    found = session.scalars(statement.offset((page - 1) * size).limit(size)).all()
+    catalogue = _catalogue()
+    items = [hsds.service_document(service, catalogue) for service in found]
+    return jsonify(_page(items, total or 0, page, size))
+
+
+@blueprint.get("/services/<identifier>")
+def service(identifier: str):
+    service_id = hsds.id_of("service", identifier)
+    found = (
+        db_session().get(Service, service_id, options=[selectinload(Service.locations)])
+        if service_id
+        else None
+    )
+    if found is None or found.published_at is None:
+        return problem(404, "No published service has this identifier.")
+    return jsonify(hsds.service_document(found, _catalogue()))
+
+
+@blueprint.get("/organizations")
+def organizations():
+    session = db_session()
+    catalogue = _catalogue()
+    seen = {}
+    for found in session.scalars(hsds.published(session)):
+        organization = catalogue.organization(found)
+        seen.setdefault(organization["id"], organization)
+    page, size = _paging()
+    items = list(seen.values())
+    return jsonify(_page(items[(page - 1) * size : page * size], len(items), page, size))
+
+
+@blueprint.get("/taxonomies")
+def taxonomies():
+    page, size = _paging()
+    items = _catalogue().taxonomies()
+    return jsonify(_page(items[(page - 1) * size : page * size], len(items), page, size))
+
+
+@blueprint.get("/export.json")
+def export():
+    """The whole published inventory in one document, streamed."""
+    language = _language()
+    stream = hsds.export(db_session(), current_app.extensions["concerto.registry"], language)
+    return Response(
+        stream_with_context(stream),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="concerto-hsds-{language}.json"'},
+    )

@@ -1,0 +1,166 @@
+"""The shared inventory of services offered in the prisons, aligned with HSDS 3.0.
+
+A service belongs to one authority (the one funding or organising it) and is described in
+that authority's words (``category``, from its plugin's vocabulary) and, through that
+category, in the common words of the nine domains (``domain_code``), so the inventory is
+harmonised while each authority keeps its own. Texts written by people are stored per
+language. No personal data about detainees is ever stored: services, places, staff
+contacts only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime, utcnow
+from core.i18n import LocalizedMixin
+
+# The life of a record in the committee's workflow.
+STATES = ("draft", "submitted", "returned", "published", "withdrawn")
+DELIVERY = ("individual", "group", "both")  # individual or group work
+SETTINGS = ("inside", "outside", "both")  # inside the prison, at an office outside
+ACCESS = ("on_request", "referral", "both")  # the detainee asks, or is referred
+# ISO 639-1 codes of languages services are commonly offered in, in Brussels prisons.
+LANGUAGE_CODES = ("nl", "fr", "en", "ar", "es", "tr", "ro", "pl", "ru", "sq", "pt", "de", "it")
+
+
+class Organization(LocalizedMixin, Base):
+    __tablename__ = "organizations"
+    __table_args__ = (UniqueConstraint("authority_code", "external_id"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"), index=True)
+    external_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    kbo_number: Mapped[str | None] = mapped_column(String(12))  # KBO/BCE, 10 digits
+    legal_form: Mapped[str | None] = mapped_column(String(100))
+    website: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str | None] = mapped_column(String(320))
+    description_nl: Mapped[str | None] = mapped_column(Text)
+    description_fr: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Service(LocalizedMixin, Base):
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("authority_code", "external_id"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"), index=True)
+    # The authority's own identifier: what an import matches on, so re-importing is
+    # idempotent.
+    external_id: Mapped[str] = mapped_column(String(100))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    category: Mapped[str] = mapped_column(String(64))
+    domain_code: Mapped[str] = mapped_column(ForeignKey("domains.code"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    name_nl: Mapped[str | None] = mapped_column(String(300))
+    name_fr: Mapped[str | None] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    description_nl: Mapped[str | None] = mapped_column(Text)
+    description_fr: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    application_process_nl: Mapped[str | None] = mapped_column(Text)
+    application_process_fr: Mapped[str | None] = mapped_column(Text)
+    application_process_en: Mapped[str | None] = mapped_column(Text)
+    eligibility_nl: Mapped[str | None] = mapped_column(Text)
+    eligibility_fr: Mapped[str | None] = mapped_column(Text)
+    eligibility_en: Mapped[str | None] = mapped_column(Text)
+    target_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    delivery: Mapped[str] = mapped_column(String(16), default="individual")
+    setting: Mapped[str] = mapped_column(String(16), default="inside")
+    access: Mapped[str] = mapped_column(String(16), default="on_request")
+    free_of_charge: Mapped[bool] = mapped_column(Boolean, default=True)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    waiting_list: Mapped[bool] = mapped_column(Boolean, default=False)
+    typical_wait_days: Mapped[int | None] = mapped_column(Integer)
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    # The authority's own fields (hook service_fields), validated against its plugin.
+    extra: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Once published, the columns hold what the public sees; a coordinator's later changes
+    # wait here, field by field, until the committee approves them.
+    pending: Mapped[dict | None] = mapped_column(JSON)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    organization: Mapped[Organization | None] = relationship()
+    locations: Mapped[list[ServiceLocation]] = relationship(
+        back_populates="service", cascade="all, delete-orphan", order_by="ServiceLocation.id"
+    )
+
+    def prison_codes(self) -> list[str]:
+        return [location.prison_code for location in self.locations]
+
+
+class ServiceLocation(LocalizedMixin, Base):
+    """A service at one prison (HSDS service_at_location): when, where inside, how many."""
+
+    __tablename__ = "service_locations"
+    __table_args__ = (UniqueConstraint("service_id", "prison_code"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    prison_code: Mapped[str] = mapped_column(ForeignKey("prisons.code"), index=True)
+    schedule: Mapped[str | None] = mapped_column(String(300))  # an RFC 5545 RRULE
+    notes_nl: Mapped[str | None] = mapped_column(Text)  # wing or section
+    notes_fr: Mapped[str | None] = mapped_column(Text)
+    notes_en: Mapped[str | None] = mapped_column(Text)
+    places: Mapped[int | None] = mapped_column(Integer)
+
+    service: Mapped[Service] = relationship(back_populates="locations")
+
+
+class ServiceVersion(Base):
+    """Every change of a service: who, when, what (field by field) and the whole record."""
+
+    __tablename__ = "service_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))  # create, update, submit, approve, return
+    changes: Mapped[dict] = mapped_column(JSON)  # field -> [before, after]
+    comment: Mapped[str | None] = mapped_column(Text)
+    record: Mapped[dict] = mapped_column(JSON)
+
+
+class Snapshot(Base):
+    """The inventory as published on a day, frozen: the yearly state of affairs."""
+
+    __tablename__ = "inventory_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    frozen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    frozen_by: Mapped[str] = mapped_column(String(200))
+    services: Mapped[list[dict]] = mapped_column(JSON)

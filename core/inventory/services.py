@@ -1,0 +1,728 @@
+"""The inventory's logic: validation, the review workflow, versions, search and facets,
+coverage, snapshots. Pages, API, CLI and jobs all call these functions.
+
+Values come in as plain dicts (from a form, a JSON body or an import row) and are checked
+field by field; an error names the field and a code the caller turns into words in the
+reader's language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from dateutil.rrule import rrulestr
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from core.db import utcnow
+from core.inventory import search
+from core.inventory.models import (
+    ACCESS,
+    DELIVERY,
+    LANGUAGE_CODES,
+    SETTINGS,
+    Service,
+    ServiceLocation,
+    ServiceVersion,
+    Snapshot,
+)
+from core.permissions import Principal
+from core.reference.models import Prison, TargetGroup
+
+LANGS = ("nl", "fr", "en")
+TEXT_FIELDS = [
+    f"{field}_{lang}"
+    for field in ("name", "description", "application_process", "eligibility")
+    for lang in LANGS
+]
+CHOICES = {"delivery": DELIVERY, "setting": SETTINGS, "access": ACCESS}
+FLAGS = ("free_of_charge", "waiting_list", "active")
+NUMBERS = ("capacity", "typical_wait_days")
+CONTACT = ("contact_name", "contact_email", "contact_phone")
+LISTS = ("target_groups", "languages")
+# Every field a person may set, in the order forms and exports show them.
+FIELDS = (
+    "external_id",
+    "category",
+    *TEXT_FIELDS,
+    *LISTS,
+    *CHOICES,
+    *FLAGS,
+    *NUMBERS,
+    *CONTACT,
+    "locations",
+    "extra",
+)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class InvalidService(ValueError):
+    """``errors`` maps a field (``locations.2.schedule`` for a nested one) to an error code."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(f"{k}: {v}" for k, v in sorted(errors.items())))
+        self.errors = errors
+
+
+class StaleService(Exception):
+    def __init__(self, current: Service) -> None:
+        super().__init__(f"service {current.id} is at version {current.version}")
+        self.current = current
+
+
+class NotAllowedNow(Exception):
+    """The workflow does not allow this step in the service's state; ``code`` says why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class Reference:
+    """The codes values are checked against, read once per request or import."""
+
+    prisons: set[str]
+    target_groups: set[str]
+
+    @classmethod
+    def load(cls, session: Session) -> Reference:
+        return cls(
+            prisons=set(session.scalars(select(Prison.code))),
+            target_groups=set(session.scalars(select(TargetGroup.code))),
+        )
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def _text(value: Any, limit: int) -> tuple[str | None, str | None]:
+    if value is None:
+        return None, None
+    if not isinstance(value, str):
+        return None, "type"
+    value = value.strip()
+    if len(value) > limit:
+        return None, "length"
+    return value or None, None
+
+
+def _integer(value: Any) -> tuple[int | None, str | None]:
+    if value in (None, ""):
+        return None, None
+    if isinstance(value, bool):
+        return None, "integer"
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None, "integer"
+    if number < 0 or number > 100_000:
+        return None, "range"
+    return number, None
+
+
+def _flag(value: Any) -> tuple[bool | None, str | None]:
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "ja", "oui"):
+        return True, None
+    if isinstance(value, str) and value.lower() in ("0", "false", "no", "off", "nee", "non", ""):
+        return False, None
+    return None, "boolean"
+
+
+def _codes(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        value = [part.strip() for part in re.split(r"[,;|]", value) if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    return list(dict.fromkeys(value))
+
+
+def check_rrule(value: str) -> bool:
+    try:
+        rrulestr(value, ignoretz=True)
+    except (ValueError, TypeError):
+        return False
+    return value.upper().startswith(("FREQ=", "RRULE:", "DTSTART"))
+
+
+def _locations(value: Any, reference: Reference, errors: dict) -> list[dict] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        errors["locations"] = "type"
+        return None
+    cleaned = []
+    seen = set()
+    for index, item in enumerate(value):
+        where = f"locations.{index}"
+        if isinstance(item, str):
+            item = {"prison": item}
+        if not isinstance(item, dict):
+            errors[where] = "type"
+            continue
+        prison = item.get("prison")
+        if prison not in reference.prisons:
+            errors[f"{where}.prison"] = "unknown"
+            continue
+        if prison in seen:
+            errors[f"{where}.prison"] = "duplicate"
+            continue
+        seen.add(prison)
+        schedule, problem = _text(item.get("schedule"), 300)
+        if problem or (schedule and not check_rrule(schedule)):
+            errors[f"{where}.schedule"] = problem or "rrule"
+        places, problem = _integer(item.get("places"))
+        if problem:
+            errors[f"{where}.places"] = problem
+        notes = {}
+        for lang in LANGS:
+            note, problem = _text(item.get(f"notes_{lang}"), 2000)
+            if problem:
+                errors[f"{where}.notes_{lang}"] = problem
+            notes[f"notes_{lang}"] = note
+        cleaned.append({"prison": prison, "schedule": schedule, "places": places, **notes})
+    return cleaned
+
+
+def _extra(value: Any, authority, errors: dict) -> dict | None:
+    """The authority's own fields: only those its plugin declares, each of its type."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        errors["extra"] = "type"
+        return None
+    declared = {field.name: field for field in authority.service_fields}
+    cleaned = {}
+    for name, raw in value.items():
+        field = declared.get(name)
+        if field is None:
+            errors[f"extra.{name}"] = "unknown"
+            continue
+        if raw in (None, ""):
+            continue
+        if field.type == "boolean":
+            parsed, problem = _flag(raw)
+        elif field.type == "integer":
+            parsed, problem = _integer(raw)
+        elif field.type == "choice":
+            parsed, problem = (raw, None) if raw in field.choices else (None, "choice")
+        elif field.type == "date":
+            ok = isinstance(raw, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw)
+            parsed, problem = (raw, None) if ok else (None, "date")
+        else:
+            parsed, problem = _text(raw, 2000)
+        if problem:
+            errors[f"extra.{name}"] = problem
+        else:
+            cleaned[name] = parsed
+    return cleaned
+
+
+def check(values: dict[str, Any], authority, reference: Reference) -> dict[str, Any]:
+    """Clean ``values`` (only the keys given) or raise InvalidService naming every field
+    that is wrong."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    for key in values:
+        if key not in FIELDS:
+            errors[key] = "unknown"
+    vocabulary = {term.code: term.domain for term in authority.vocabulary}
+    for key, raw in values.items():
+        if key not in FIELDS:
+            continue
+        if key == "external_id":
+            value, problem = _text(raw, 100)
+            problem = problem or (None if value else "required")
+        elif key == "category":
+            value, problem = (raw, None) if raw in vocabulary else (None, "category")
+        elif key in TEXT_FIELDS:
+            value, problem = _text(raw, 300 if key.startswith("name_") else 5000)
+        elif key in LISTS:
+            value = _codes(raw)
+            known = reference.target_groups if key == "target_groups" else set(LANGUAGE_CODES)
+            problem = "type" if value is None else ("unknown" if set(value) - known else None)
+        elif key in CHOICES:
+            value, problem = (raw, None) if raw in CHOICES[key] else (None, "choice")
+        elif key in FLAGS:
+            value, problem = _flag(raw)
+        elif key in NUMBERS:
+            value, problem = _integer(raw)
+        elif key == "contact_email":
+            value, problem = _text(raw, 320)
+            problem = problem or (None if not value or EMAIL.match(value) else "email")
+        elif key in CONTACT:
+            value, problem = _text(raw, 200)
+        elif key == "locations":
+            value, problem = _locations(raw, reference, errors), None
+        else:  # extra
+            value, problem = _extra(raw, authority, errors), None
+        if problem:
+            errors[key] = problem
+        else:
+            cleaned[key] = value
+    if "category" in cleaned:
+        cleaned["domain_code"] = vocabulary[cleaned["category"]]
+    if errors:
+        raise InvalidService(errors)
+    return cleaned
+
+
+def check_complete(record: dict[str, Any], authority) -> None:
+    """What a service needs before the committee may see it: names in both official
+    languages, a category, at least one prison, the authority's required fields."""
+    errors = {}
+    for key in ("name_nl", "name_fr", "category"):
+        if not record.get(key):
+            errors[key] = "required"
+    if not record.get("locations"):
+        errors["locations"] = "required"
+    for field in authority.service_fields:
+        if field.required and (record.get("extra") or {}).get(field.name) in (None, ""):
+            errors[f"extra.{field.name}"] = "required"
+    if errors:
+        raise InvalidService(errors)
+
+
+# --- records and versions -------------------------------------------------------------------
+
+
+def record_of(service: Service) -> dict[str, Any]:
+    """The service as people set it (columns), without the workflow's own fields."""
+    record = {key: getattr(service, key) for key in FIELDS if key not in ("locations",)}
+    record["domain_code"] = service.domain_code
+    record["locations"] = [
+        {
+            "prison": location.prison_code,
+            "schedule": location.schedule,
+            "places": location.places,
+            **{f"notes_{lang}": getattr(location, f"notes_{lang}") for lang in LANGS},
+        }
+        for location in service.locations
+    ]
+    return record
+
+
+def working_copy(service: Service) -> dict[str, Any]:
+    """What the editors see: the published values with their pending changes applied."""
+    return {**record_of(service), **(service.pending or {})}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def _version(
+    session: Session,
+    service: Service,
+    action: str,
+    principal: Principal,
+    changes: dict,
+    comment: str | None = None,
+) -> None:
+    number = (
+        session.scalar(
+            select(func.max(ServiceVersion.number)).where(ServiceVersion.service_id == service.id)
+        )
+        or 0
+    ) + 1
+    session.add(
+        ServiceVersion(
+            service_id=service.id,
+            number=number,
+            actor=principal.label[:200],
+            user_id=principal.user_id,
+            action=action,
+            changes=changes,
+            comment=comment,
+            record=working_copy(service),
+        )
+    )
+
+
+def _apply(service: Service, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        if key == "locations":
+            service.locations = [
+                ServiceLocation(
+                    prison_code=item["prison"],
+                    schedule=item.get("schedule"),
+                    places=item.get("places"),
+                    **{f"notes_{lang}": item.get(f"notes_{lang}") for lang in LANGS},
+                )
+                for item in value
+            ]
+        elif key != "domain_code" or value:
+            setattr(service, key, value)
+
+
+# --- the workflow ---------------------------------------------------------------------------
+
+
+def create_service(
+    session: Session,
+    authority,
+    values: dict[str, Any],
+    principal: Principal,
+    reference: Reference | None = None,
+) -> Service:
+    cleaned = check(values, authority, reference or Reference.load(session))
+    missing = {key: "required" for key in ("external_id", "category") if not cleaned.get(key)}
+    if not any(cleaned.get(f"name_{lang}") for lang in LANGS):
+        missing["name_nl"] = "required"
+    if missing:
+        raise InvalidService(missing)
+    taken = session.scalar(
+        select(Service.id).where(
+            Service.authority_code == authority.code,
+            Service.external_id == cleaned["external_id"],
+        )
+    )
+    if taken:
+        raise InvalidService({"external_id": "duplicate"})
+    service = Service(
+        authority_code=authority.code,
+        state="draft",
+        target_groups=[],
+        languages=[],
+        extra={},
+        updated_at=utcnow(),
+    )
+    _apply(service, cleaned)
+    session.add(service)
+    session.flush()
+    _version(session, service, "create", principal, diff({}, record_of(service)))
+    search.index(session, service)
+    return service
+
+
+def update_service(
+    session: Session,
+    authority,
+    service: Service,
+    values: dict[str, Any],
+    expected_version: int,
+    principal: Principal,
+    reference: Reference | None = None,
+) -> Service:
+    """Change a service. Before publication the columns change; after it, the changes
+    wait in ``pending`` for the committee. Either way the service is a draft again."""
+    if service.version != expected_version:
+        raise StaleService(service)
+    if service.state == "withdrawn":
+        raise NotAllowedNow("withdrawn")
+    cleaned = check(values, authority, reference or Reference.load(session))
+    if "external_id" in cleaned and cleaned["external_id"] != service.external_id:
+        raise InvalidService({"external_id": "fixed"})
+    before = working_copy(service)
+    if service.published_at is None:
+        _apply(service, cleaned)
+        after = record_of(service)
+    else:
+        after = {**before, **cleaned}
+        service.pending = diff_values(record_of(service), after) or None
+    changes = diff(before, after)
+    if not changes:
+        return service
+    service.state = "draft"
+    service.updated_at = utcnow()
+    session.flush()
+    _version(session, service, "update", principal, changes)
+    search.index(session, service)
+    return service
+
+
+def diff_values(published: dict, wanted: dict) -> dict:
+    return {key: value for key, value in wanted.items() if published.get(key) != value}
+
+
+def submit(session: Session, authority, service: Service, principal: Principal) -> Service:
+    if service.state not in ("draft", "returned"):
+        raise NotAllowedNow("not_a_draft")
+    check_complete(working_copy(service), authority)
+    service.state = "submitted"
+    session.flush()
+    _version(session, service, "submit", principal, {"state": ["draft", "submitted"]})
+    return service
+
+
+def _last_editor(session: Session, service: Service) -> int | None:
+    return session.scalar(
+        select(ServiceVersion.user_id)
+        .where(
+            ServiceVersion.service_id == service.id,
+            ServiceVersion.action.in_(("create", "update")),
+        )
+        .order_by(ServiceVersion.number.desc())
+        .limit(1)
+    )
+
+
+def approve(session: Session, authority, service: Service, principal: Principal) -> Service:
+    """Publish the service, or its pending changes. Nobody approves their own edit."""
+    if service.state != "submitted":
+        raise NotAllowedNow("not_submitted")
+    if principal.user_id is not None and _last_editor(session, service) == principal.user_id:
+        raise NotAllowedNow("own_change")
+    check_complete(working_copy(service), authority)
+    if service.pending:
+        _apply(service, service.pending)
+        service.pending = None
+    service.state = "published"
+    service.review_comment = None
+    service.published_at = utcnow()
+    session.flush()
+    _version(session, service, "approve", principal, {"state": ["submitted", "published"]})
+    search.index(session, service)
+    return service
+
+
+def return_to_author(
+    session: Session, service: Service, principal: Principal, comment: str
+) -> Service:
+    comment = (comment or "").strip()
+    if service.state != "submitted":
+        raise NotAllowedNow("not_submitted")
+    if not comment:
+        raise InvalidService({"comment": "required"})
+    service.state = "returned"
+    service.review_comment = comment[:5000]
+    session.flush()
+    _version(session, service, "return", principal, {"state": ["submitted", "returned"]}, comment)
+    return service
+
+
+# --- finding services ------------------------------------------------------------------------
+
+FACETS = ("domain", "prison", "target_group", "language", "authority", "delivery", "state")
+SORTS = {"name": None, "updated": Service.updated_at.desc(), "authority": Service.authority_code}
+
+
+@dataclass
+class Filters:
+    query: str = ""
+    domain: str = ""
+    prison: str = ""
+    target_group: str = ""
+    language: str = ""
+    authority: str = ""
+    delivery: str = ""
+    state: str = ""
+    public_only: bool = True
+    sort: str = "name"
+    page: int = 1
+    per_page: int = 25
+
+    @classmethod
+    def from_args(cls, args, public_only: bool) -> Filters:
+        def one(name: str) -> str:
+            return (args.get(name) or "").strip()[:100]
+
+        try:
+            page = max(1, min(int(args.get("page", 1)), 10_000))
+            per_page = max(1, min(int(args.get("per_page", 25)), 250))
+        except ValueError:
+            page, per_page = 1, 25
+        sort = one("sort") if one("sort") in SORTS else "name"
+        return cls(
+            query=one("q"),
+            **{name: one(name) for name in FACETS},
+            public_only=public_only,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+        )
+
+    def args(self, **changes) -> dict[str, Any]:
+        """The query string of this search with ``changes``: shareable URLs."""
+        values = {
+            "q": self.query,
+            **{name: getattr(self, name) for name in FACETS},
+            "sort": "" if self.sort == "name" else self.sort,
+            "page": self.page,
+        } | changes
+        return {
+            key: value
+            for key, value in values.items()
+            if value not in ("", None) and not (key == "page" and value == 1)
+        }
+
+
+def _conditions(session: Session, filters: Filters, skip: str | None = None) -> list:
+    conditions = []
+    if filters.public_only:
+        conditions.append(Service.published_at.is_not(None))
+        conditions.append(Service.active.is_(True))
+    if filters.query:
+        ids = search.matching_ids(session, filters.query)
+        if ids is not None:
+            conditions.append(Service.id.in_(ids))
+    simple = {
+        "domain": Service.domain_code,
+        "authority": Service.authority_code,
+        "delivery": Service.delivery,
+        "state": Service.state,
+    }
+    for name, column in simple.items():
+        value = getattr(filters, name)
+        if value and name != skip:
+            conditions.append(column == value)
+    if filters.prison and skip != "prison":
+        conditions.append(
+            Service.id.in_(
+                select(ServiceLocation.service_id).where(
+                    ServiceLocation.prison_code == filters.prison
+                )
+            )
+        )
+    for name, column in (("target_group", Service.target_groups), ("language", Service.languages)):
+        value = getattr(filters, name)
+        if value and name != skip:
+            conditions.append(_json_contains(session, column, value))
+    return conditions
+
+
+def _json_contains(session: Session, column, value: str):
+    # JSON lists of codes: one portable test, on the quoted code inside the serialised list.
+    return cast(column, String).like(f'%"{value}"%')
+
+
+def find(session: Session, filters: Filters) -> tuple[list[Service], int]:
+    conditions = _conditions(session, filters)
+    total = session.scalar(select(func.count()).select_from(Service).where(*conditions))
+    statement = (
+        select(Service)
+        .where(*conditions)
+        .options(selectinload(Service.locations))
+        .offset((filters.page - 1) * filters.per_page)
+        .limit(filters.per_page)
+    )
+    order = SORTS[filters.sort]
+    if order is None:
+        statement = statement.order_by(func.coalesce(Service.name_nl, Service.name_fr), Service.id)
+    else:
+        statement = statement.order_by(order, Service.id)
+    return list(session.scalars(statement)), total or 0
+
+
+def facet_counts(session: Session, filters: Filters) -> dict[str, Counter]:
+    """For each facet, how many services each value would give, the other facets applied."""
+    counts: dict[str, Counter] = {}
+    for name in FACETS:
+        if filters.public_only and name == "state":
+            continue
+        conditions = _conditions(session, filters, skip=name)
+        if name == "prison":
+            rows = session.execute(
+                select(ServiceLocation.prison_code, func.count())
+                .join(Service, Service.id == ServiceLocation.service_id)
+                .where(*conditions)
+                .group_by(ServiceLocation.prison_code)
+            )
+            counts[name] = Counter(dict(rows.all()))
+        elif name in ("target_group", "language"):
+            column = Service.target_groups if name == "target_group" else Service.languages
+            counter: Counter = Counter()
+            for values in session.scalars(select(column).where(*conditions)):
+                counter.update(values or [])
+            counts[name] = counter
+        else:
+            column = {
+                "domain": Service.domain_code,
+                "authority": Service.authority_code,
+                "delivery": Service.delivery,
+                "state": Service.state,
+            }[name]
+            rows = session.execute(select(column, func.count()).where(*conditions).group_by(column))
+            counts[name] = Counter(dict(rows.all()))
+    return counts
+
+
+# --- coverage (operational goal 4.3) ------------------------------------------------------------
+
+
+def coverage(
+    session: Session, target_group: str = "", language: str = "", public_only: bool = True
+) -> dict[tuple[str, str], int]:
+    """Published services per (prison, domain). A missing pair is a gap."""
+    filters = Filters(target_group=target_group, language=language, public_only=public_only)
+    conditions = _conditions(session, filters)
+    rows = session.execute(
+        select(ServiceLocation.prison_code, Service.domain_code, func.count())
+        .join(Service, Service.id == ServiceLocation.service_id)
+        .where(*conditions)
+        .group_by(ServiceLocation.prison_code, Service.domain_code)
+    )
+    return {(prison, domain): count for prison, domain, count in rows}
+
+
+# --- snapshots -------------------------------------------------------------------------------
+
+
+def _snapshot_row(service: Service) -> dict[str, Any]:
+    return {
+        "id": service.id,
+        "authority": service.authority_code,
+        "external_id": service.external_id,
+        "domain": service.domain_code,
+        "name_nl": service.name_nl,
+        "name_fr": service.name_fr,
+        "prisons": sorted(service.prison_codes()),
+        "target_groups": sorted(service.target_groups or []),
+        "languages": sorted(service.languages or []),
+        "capacity": service.capacity,
+    }
+
+
+def freeze(session: Session, year: int, principal: Principal) -> Snapshot:
+    """Freeze the published inventory as the state of affairs of ``year``; once only."""
+    if session.scalar(select(Snapshot.id).where(Snapshot.year == year)):
+        raise NotAllowedNow("snapshot_exists")
+    services = session.scalars(
+        select(Service)
+        .where(Service.published_at.is_not(None), Service.active.is_(True))
+        .options(selectinload(Service.locations))
+        .order_by(Service.id)
+    )
+    snapshot = Snapshot(
+        year=year,
+        frozen_by=principal.label[:200],
+        services=[_snapshot_row(service) for service in services],
+    )
+    session.add(snapshot)
+    session.flush()
+    return snapshot
+
+
+def compare(older: Snapshot, newer: Snapshot) -> dict[str, Any]:
+    """Added, removed and changed services between two snapshots, with counts per
+    authority and per domain."""
+    before = {row["id"]: row for row in older.services}
+    after = {row["id"]: row for row in newer.services}
+    added = [after[i] for i in sorted(set(after) - set(before))]
+    removed = [before[i] for i in sorted(set(before) - set(after))]
+    changed = [
+        {"before": before[i], "after": after[i], "fields": sorted(diff(before[i], after[i]))}
+        for i in sorted(set(before) & set(after))
+        if before[i] != after[i]
+    ]
+    per: dict[str, dict[str, Counter]] = {
+        "authority": defaultdict(Counter),
+        "domain": defaultdict(Counter),
+    }
+    for kind, rows in (("added", added), ("removed", removed)):
+        for row in rows:
+            per["authority"][row["authority"]][kind] += 1
+            per["domain"][row["domain"]][kind] += 1
+    for change in changed:
+        per["authority"][change["after"]["authority"]]["changed"] += 1
+        per["domain"][change["after"]["domain"]]["changed"] += 1
+    return {"added": added, "removed": removed, "changed": changed, "per": per}

@@ -1,0 +1,502 @@
+"""Pages of the inventory: search with facets, a service, its form, the review queue, its
+history, the coverage matrix and the yearly snapshots."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from babel import Locale
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.db import db_session
+from core.i18n import pick
+from core.inventory import services as inventory
+from core.inventory.models import (
+    ACCESS,
+    DELIVERY,
+    LANGUAGE_CODES,
+    SETTINGS,
+    Service,
+    ServiceVersion,
+    Snapshot,
+)
+from core.permissions import can, current, require
+from core.reference.models import Prison, ServiceDomain, TargetGroup
+
+blueprint = Blueprint("inventory", __name__)
+
+ERRORS = {
+    "required": _l("This field is required."),
+    "unknown": _l("This value is not known."),
+    "duplicate": _l("This value is already used."),
+    "type": _l("This value has the wrong form."),
+    "length": _l("This text is too long."),
+    "integer": _l("Give a whole number."),
+    "range": _l("Give a number between 0 and 100,000."),
+    "boolean": _l("Give yes or no."),
+    "choice": _l("Choose one of the options."),
+    "category": _l("Choose one of your authority's categories."),
+    "email": _l("Give an e-mail address such as name@example.be."),
+    "rrule": _l("Give a repeat rule such as FREQ=WEEKLY;BYDAY=TU."),
+    "date": _l("Give a date as YYYY-MM-DD."),
+    "fixed": _l("The identifier cannot change; create a new service instead."),
+}
+WORKFLOW = {
+    "not_a_draft": _l("Only a draft or a returned service can be submitted."),
+    "not_submitted": _l("Only a submitted service can be reviewed."),
+    "own_change": _l("You made the last change yourself: another committee member reviews it."),
+    "withdrawn": _l("A withdrawn service cannot be changed."),
+    "snapshot_exists": _l("That year's state of affairs is already frozen."),
+}
+STATE_LABELS = {
+    "draft": _l("draft"),
+    "submitted": _l("submitted for review"),
+    "returned": _l("returned to its author"),
+    "published": _l("published"),
+    "withdrawn": _l("withdrawn"),
+}
+CHOICE_LABELS = {
+    "individual": _l("individual"),
+    "group": _l("in a group"),
+    "both": _l("both"),
+    "inside": _l("inside the prison"),
+    "outside": _l("at an office outside"),
+    "on_request": _l("on request"),
+    "referral": _l("by referral"),
+}
+
+
+def _registry():
+    return current_app.extensions["concerto.registry"]
+
+
+def _reference_lists(session):
+    return {
+        "domains": session.scalars(select(ServiceDomain).order_by(ServiceDomain.position)).all(),
+        "prisons": session.scalars(select(Prison).order_by(Prison.opened_on, Prison.code)).all(),
+        "target_groups": session.scalars(select(TargetGroup).order_by(TargetGroup.position)).all(),
+    }
+
+
+@blueprint.app_template_filter("state_label")
+def state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))
+
+
+@blueprint.app_template_filter("choice_label")
+def choice_label(value: str) -> str:
+    return str(CHOICE_LABELS.get(value, value))
+
+
+def _may_see(service: Service) -> bool:
+    return service.published_at is not None or can(current(), "inventory.read_unpublished", service)
+
+
+def _service(service_id: int) -> Service:
+    service = db_session().get(Service, service_id, options=[selectinload(Service.locations)])
+    if service is None or not _may_see(service):
+        abort(404)
+    return service
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+@blueprint.get("/services")
+def search():
+    session = db_session()
+    committee = can(current(), "inventory.review")
+    filters = inventory.Filters.from_args(request.args, public_only=not committee)
+    found, total = inventory.find(session, filters)
+    return render_template(
+        "inventory/search.html",
+        filters=filters,
+        services=found,
+        total=total,
+        pages=max(1, -(-total // filters.per_page)),
+        facets=inventory.facet_counts(session, filters),
+        authorities=_registry().authorities,
+        language_codes=LANGUAGE_CODES,
+        **_reference_lists(session),
+    )
+
+
+@blueprint.get("/services/<int:service_id>")
+def show(service_id: int):
+    service = _service(service_id)
+    session = db_session()
+    authority = _registry().authorities.get(service.authority_code)
+    return render_template(
+        "inventory/service.html",
+        service=service,
+        authority=authority,
+        category=next(
+            (t for t in (authority.vocabulary if authority else []) if t.code == service.category),
+            None,
+        ),
+        may_edit=can(current(), "inventory.edit", service),
+        may_review=can(current(), "inventory.review"),
+        **_reference_lists(session),
+    )
+
+
+@blueprint.get("/services/<int:service_id>/history")
+def history(service_id: int):
+    service = _service(service_id)
+    if not can(current(), "inventory.read_unpublished", service):
+        abort(403 if current().is_authenticated else 401)
+    versions = db_session().scalars(
+        select(ServiceVersion)
+        .where(ServiceVersion.service_id == service.id)
+        .order_by(ServiceVersion.number.desc())
+    )
+    return render_template("inventory/history.html", service=service, versions=list(versions))
+
+
+# --- the form --------------------------------------------------------------------------------
+
+
+def _values_from_form(form, authority, prisons) -> dict:
+    values = {key: form.get(key, "") for key in inventory.TEXT_FIELDS}
+    values |= {key: form.get(key, "") for key in inventory.CONTACT}
+    values |= {key: form.get(key, "") for key in inventory.NUMBERS}
+    values |= {key: form.get(key, "") for key in inventory.CHOICES}
+    values |= {key: "1" if form.get(key) else "0" for key in ("free_of_charge", "waiting_list")}
+    values["category"] = form.get("category", "")
+    values["target_groups"] = form.getlist("target_groups")
+    values["languages"] = form.getlist("languages")
+    values["locations"] = [
+        {
+            "prison": prison.code,
+            "schedule": form.get(f"loc_{prison.code}_schedule", ""),
+            "places": form.get(f"loc_{prison.code}_places", ""),
+            "notes_nl": form.get(f"loc_{prison.code}_notes_nl", ""),
+            "notes_fr": form.get(f"loc_{prison.code}_notes_fr", ""),
+        }
+        for prison in prisons
+        if form.get(f"loc_{prison.code}")
+    ]
+    values["extra"] = {
+        field.name: ("1" if form.get(f"extra_{field.name}") else "0")
+        if field.type == "boolean"
+        else form.get(f"extra_{field.name}", "")
+        for field in authority.service_fields
+    }
+    return values
+
+
+def _form(authority, values, errors, service=None, theirs=None, version=None, status=200):
+    session = db_session()
+    return (
+        render_template(
+            "inventory/form.html",
+            authority=authority,
+            values=values,
+            errors={key: ERRORS.get(code, code) for key, code in errors.items()},
+            service=service,
+            theirs=theirs,
+            version=version,
+            choices={"delivery": DELIVERY, "setting": SETTINGS, "access": ACCESS},
+            language_codes=LANGUAGE_CODES,
+            **_reference_lists(session),
+        ),
+        status,
+    )
+
+
+def _own_authority():
+    principal = current()
+    authority = _registry().authorities.get(principal.authority or "")
+    require("inventory.edit", principal.authority)
+    if authority is None:
+        abort(404)
+    return authority
+
+
+@blueprint.route("/services/new", methods=["GET", "POST"])
+def new():
+    authority = _own_authority()
+    if request.method == "GET":
+        blank = {
+            "delivery": "individual",
+            "setting": "inside",
+            "access": "on_request",
+            "free_of_charge": True,
+            "locations": [],
+            "target_groups": [],
+            "languages": [],
+        }
+        return _form(authority, blank, {})
+    session = db_session()
+    prisons = _reference_lists(session)["prisons"]
+    values = _values_from_form(request.form, authority, prisons)
+    values["external_id"] = request.form.get("external_id", "")
+    try:
+        service = inventory.create_service(session, authority, values, current())
+        session.commit()
+    except inventory.InvalidService as invalid:
+        session.rollback()
+        return _form(authority, values, invalid.errors, status=422)
+    flash(_("The draft was saved. Submit it when it is complete."), "success")
+    return redirect(url_for("inventory.show", service_id=service.id))
+
+
+@blueprint.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
+def edit(service_id: int):
+    service = _service(service_id)
+    require("inventory.edit", service)
+    authority = _registry().authorities.get(service.authority_code)
+    if authority is None:
+        abort(404)
+    if request.method == "GET":
+        return _form(
+            authority, inventory.working_copy(service), {}, service, version=service.version
+        )
+    session = db_session()
+    prisons = _reference_lists(session)["prisons"]
+    values = _values_from_form(request.form, authority, prisons)
+    version = request.form.get("version", type=int) or 0
+    try:
+        inventory.update_service(session, authority, service, values, version, current())
+        session.commit()
+    except inventory.InvalidService as invalid:
+        session.rollback()
+        return _form(authority, values, invalid.errors, service, version=version, status=422)
+    except inventory.StaleService as stale:
+        # Someone saved in between: their version beside this one, nothing lost.
+        session.rollback()
+        current_copy = inventory.working_copy(stale.current)
+        return _form(
+            authority,
+            values,
+            {},
+            service,
+            theirs=current_copy,
+            version=stale.current.version,
+            status=409,
+        )
+    except inventory.NotAllowedNow as refused:
+        session.rollback()
+        flash(str(WORKFLOW[refused.code]), "warning")
+        return redirect(url_for("inventory.show", service_id=service.id))
+    flash(_("Your changes were saved as a draft."), "success")
+    return redirect(url_for("inventory.show", service_id=service.id))
+
+
+# --- the workflow ------------------------------------------------------------------------------
+
+
+def _step(service_id: int, permission: str, step, done_message: str):
+    service = _service(service_id)
+    require(permission, service)
+    authority = _registry().authorities.get(service.authority_code)
+    session = db_session()
+    try:
+        step(session, authority, service)
+        session.commit()
+        flash(done_message, "success")
+    except inventory.InvalidService as invalid:
+        session.rollback()
+        fields = ", ".join(sorted(invalid.errors))
+        flash(_("The service is not complete yet: %(fields)s.", fields=fields), "warning")
+    except inventory.NotAllowedNow as refused:
+        session.rollback()
+        flash(str(WORKFLOW[refused.code]), "warning")
+    return redirect(url_for("inventory.show", service_id=service_id))
+
+
+@blueprint.post("/services/<int:service_id>/submit")
+def submit(service_id: int):
+    return _step(
+        service_id,
+        "inventory.edit",
+        lambda session, authority, service: inventory.submit(
+            session, authority, service, current()
+        ),
+        _("The service was submitted to the committee."),
+    )
+
+
+@blueprint.post("/services/<int:service_id>/approve")
+def approve(service_id: int):
+    return _step(
+        service_id,
+        "inventory.review",
+        lambda session, authority, service: inventory.approve(
+            session, authority, service, current()
+        ),
+        _("The service was approved and published."),
+    )
+
+
+@blueprint.post("/services/<int:service_id>/return")
+def send_back(service_id: int):
+    comment = request.form.get("comment", "")
+    return _step(
+        service_id,
+        "inventory.review",
+        lambda session, authority, service: inventory.return_to_author(
+            session, service, current(), comment
+        ),
+        _("The service was returned to its author with your comment."),
+    )
+
+
+@blueprint.get("/services/review")
+def review_queue():
+    require("inventory.review")
+    waiting = db_session().scalars(
+        select(Service).where(Service.state == "submitted").order_by(Service.updated_at)
+    )
+    return render_template("inventory/review.html", services=list(waiting))
+
+
+# --- coverage -------------------------------------------------------------------------------
+
+
+def _coverage_args():
+    return (
+        (request.args.get("target_group") or "").strip()[:32],
+        (request.args.get("language") or "").strip()[:8],
+    )
+
+
+@blueprint.get("/coverage")
+def coverage():
+    session = db_session()
+    target_group, language = _coverage_args()
+    cells = inventory.coverage(session, target_group, language)
+    highest = max(cells.values(), default=0)
+    reference = _reference_lists(session)
+    open_prisons = [p for p in reference["prisons"] if p.is_open_on(date.today())]
+    return render_template(
+        "inventory/coverage.html",
+        cells=cells,
+        highest=highest,
+        open_prisons=open_prisons,
+        target_group=target_group,
+        language=language,
+        language_codes=LANGUAGE_CODES,
+        **reference,
+    )
+
+
+@blueprint.get("/coverage.csv")
+def coverage_csv():
+    session = db_session()
+    target_group, language = _coverage_args()
+    cells = inventory.coverage(session, target_group, language)
+    reference = _reference_lists(session)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["domain", *[p.code for p in reference["prisons"]]])
+    for domain in reference["domains"]:
+        writer.writerow(
+            [domain.code, *[cells.get((p.code, domain.code), 0) for p in reference["prisons"]]]
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="concerto-coverage.csv"'},
+    )
+
+
+# --- snapshots -------------------------------------------------------------------------------
+
+
+@blueprint.route("/snapshots", methods=["GET", "POST"])
+def snapshots():
+    session = db_session()
+    if request.method == "POST":
+        require("inventory.freeze")
+        year = request.form.get("year", type=int)
+        if year is None or not 2000 <= year <= 2100:
+            flash(_("Give a year between 2000 and 2100."), "warning")
+        else:
+            try:
+                inventory.freeze(session, year, current())
+                session.commit()
+                flash(_("The state of affairs %(year)d was frozen.", year=year), "success")
+            except inventory.NotAllowedNow as refused:
+                session.rollback()
+                flash(str(WORKFLOW[refused.code]), "warning")
+        return redirect(url_for("inventory.snapshots"))
+    found = session.scalars(select(Snapshot).order_by(Snapshot.year.desc())).all()
+    comparison = None
+    years = (request.args.get("from", type=int), request.args.get("to", type=int))
+    if all(years):
+        by_year = {snapshot.year: snapshot for snapshot in found}
+        if years[0] in by_year and years[1] in by_year:
+            comparison = inventory.compare(by_year[years[0]], by_year[years[1]])
+    return render_template(
+        "inventory/snapshots.html",
+        snapshots=found,
+        comparison=comparison,
+        years=years,
+        may_freeze=can(current(), "inventory.freeze"),
+        this_year=date.today().year,
+        authorities=_registry().authorities,
+        domains={d.code: d for d in _reference_lists(session)["domains"]},
+    )
+
+
+# --- names of codes, for templates ------------------------------------------------------------
+
+
+def _names() -> dict[str, dict[str, str]]:
+    """Reference names in the reader's language, read once per request."""
+    if "reference_names" not in g:
+        session = db_session()
+        lists = _reference_lists(session)
+        g.reference_names = {
+            "domain": {d.code: d.local("name").text for d in lists["domains"]},
+            "prison": {p.code: p.local("name").text for p in lists["prisons"]},
+            "target_group": {t.code: t.local("name").text for t in lists["target_groups"]},
+        }
+    return g.reference_names
+
+
+@blueprint.app_template_global("facet_label")
+def facet_label(kind: str, code: str) -> str:
+    if kind in ("domain", "prison", "target_group"):
+        return _names()[kind].get(code, code)
+    if kind == "language":
+        return language_label(code)
+    if kind == "authority":
+        authority = _registry().authorities.get(code)
+        return pick(authority.short_names or authority.names).text if authority else code
+    if kind == "state":
+        return state_label(code)
+    return choice_label(code)
+
+
+@blueprint.app_template_filter("prison_name")
+def prison_name(code: str) -> str:
+    return _names()["prison"].get(code, code)
+
+
+@blueprint.app_template_filter("language_label")
+def language_label(code: str) -> str:
+    """A language's name in the reader's language, from Babel's data (Arabic, arabe, ...)."""
+    try:
+        return Locale.parse(code).get_display_name(str(get_locale())) or code
+    except (ValueError, TypeError):
+        return code
