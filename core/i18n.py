@@ -32,7 +32,12 @@ LANGUAGE_LABELS = {
 
 def choose_language() -> str:
     """The user's explicit choice, else their authority's language, else the browser's, else
-    the configured default (nl)."""
+    the configured default (nl). A script calling the API says what it reads in its
+    Accept-Language header, so there that header comes first."""
+    if has_request_context() and request.path.startswith(("/api/", "/hsds/")):
+        asked = request.accept_languages.best_match(LANGUAGES)
+        if asked:
+            return asked
     chosen = session.get("language") if has_request_context() else None
     if chosen in LANGUAGES:
         return chosen

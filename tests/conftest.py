@@ -36,12 +36,23 @@ PAGES = [
     ("/plans", None),
     ("/plans/brussels_2014_2019", None),
     ("/login", None),
+    ("/services", None),
+    ("/services?q=drug&prison=haren&per_page=5", None),
+    ("/services/1", None),
+    ("/coverage", None),
+    ("/coverage?target_group=women&language=ar", None),
+    ("/snapshots?from=2025&to=2026", None),
     ("/logged-out", None),
     *[(f"/authorities/{code}", None) for code in FIVE],
     *[(f"/{code}/", None) for code in FIVE],
     ("/account", ("vlaams", "coordinator")),
     ("/authorities/vlaams", ("vlaams", "coordinator")),
     ("/authorities/vlaams/edit", ("vlaams", "coordinator")),
+    ("/services/new", ("vlaams", "coordinator")),
+    ("/services/1/edit", ("vlaams", "coordinator")),
+    ("/services/1/history", ("vlaams", "coordinator")),
+    ("/services/review", ("cocof", "member")),
+    ("/snapshots", "secretary"),
     ("/audit/", "secretary"),
     ("/admin/plugins", "administrator"),
     ("/admin/users", "administrator"),
@@ -95,6 +106,8 @@ def app_config(database_url: str, **extra) -> dict:
         "plugins": FIVE,
         "secret_key": "test-secret",
         "development": True,
+        # Tests log in far more often than people; the limit itself has its own test.
+        "login_rate_limit": "1000 per minute",
     } | extra
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from core.identity.models import ApiToken, Identity, PlatformRole
 from core.identity.services import create_token
+from core.inventory.models import Service, Snapshot
 from core.reference.models import Authority
 from tests.conftest import FIVE, make_app
 from tests.logins import PEOPLE, csrf_token, login_as
@@ -138,6 +139,102 @@ def _token_exists(app, who):
         return db.scalar(select(ApiToken).where(ApiToken.name == "matrix")) is not None
 
 
+FIRST_SERVICE = {
+    "cocom": "CC-01",
+    "vlaams": "VG-01",
+    "federatie_wb": "FW-01",
+    "cocof": "CF-01",
+    "justitie": "JU-01",
+}
+
+
+def _service(app, authority: str, external_id: str | None = None) -> Service:
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(
+            select(Service).where(
+                Service.authority_code == authority,
+                Service.external_id == (external_id or FIRST_SERVICE[authority]),
+            )
+        )
+
+
+def _patch_service(target: Callable[[Who], str]):
+    def attempt(client, app, who, csrf):
+        service = _service(app, target(who))
+        token = getattr(client, "api_token", None)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return client.patch(
+            f"/api/v1/services/{service.id}",
+            json={"name_en": f"edited by {who.label}"},
+            headers=headers | {"If-Match": f'"{service.version}"'},
+        )
+
+    return attempt
+
+
+def _post_service_edit(target: Callable[[Who], str]):
+    def attempt(client, app, who, csrf):
+        service = _service(app, target(who))
+        return client.post(
+            f"/services/{service.id}/edit",
+            data={
+                "csrf_token": csrf,
+                "version": service.version,
+                "category": service.category,
+                "name_en": f"edited by {who.label}",
+            },
+        )
+
+    return attempt
+
+
+def _service_edited(target: Callable[[Who], str]):
+    def changed(app, who):
+        service = _service(app, target(who))
+        return (service.pending or {}).get("name_en") == f"edited by {who.label}"
+
+    return changed
+
+
+def _approve_waiting(client, app, who, csrf):
+    service = _service(app, "vlaams", "VG-21")
+    return client.post(f"/services/{service.id}/approve", data={"csrf_token": csrf})
+
+
+def _waiting_was_approved(app, who):
+    return _service(app, "vlaams", "VG-21").state == "published"
+
+
+def _freeze(client, app, who, csrf):
+    return client.post("/snapshots", data={"csrf_token": csrf, "year": "2030"})
+
+
+def _frozen(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(Snapshot).where(Snapshot.year == 2030)) is not None
+
+
+def _create_service(client, app, who, csrf):
+    category = app.extensions["concerto.registry"].authorities[_own(who)].vocabulary[0].code
+    return client.post(
+        "/services/new",
+        data={
+            "csrf_token": csrf,
+            "external_id": f"M-{who.label}",
+            "category": category,
+            "name_nl": "Matrix",
+            "delivery": "group",
+            "setting": "inside",
+            "access": "on_request",
+        },
+    )
+
+
+def _service_created(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(Service).where(Service.external_id == f"M-{who.label}")) is not None
+
+
 WRITES = [
     Write(
         "edit own authority's profile (page)",
@@ -168,6 +265,36 @@ WRITES = [
         lambda who: "administrator" in who.roles,
         _grant_self_secretary,
         _self_is_secretary,
+    ),
+    Write(
+        "create a service for own authority (page)",
+        _is_coordinator,
+        _create_service,
+        _service_created,
+    ),
+    Write(
+        "edit own authority's service (API token)",
+        _is_coordinator,
+        _patch_service(_own),
+        _service_edited(_own),
+    ),
+    Write(
+        "edit another authority's service (page)",
+        lambda who: False,
+        _post_service_edit(_other),
+        _service_edited(_other),
+    ),
+    Write(
+        "approve and publish a submitted service (page)",
+        lambda who: bool(who.roles & {"member", "secretary", "administrator"}),
+        _approve_waiting,
+        _waiting_was_approved,
+    ),
+    Write(
+        "freeze a state of affairs (page)",
+        lambda who: bool(who.roles & {"secretary", "administrator"}),
+        _freeze,
+        _frozen,
     ),
     Write(
         "create a personal API token (page)",
@@ -220,7 +347,8 @@ def test_only_what_the_rules_allow_succeeds(database_url, providers, who):
         assert wrong == {}
         for name, (status, _changed, allowed) in outcomes.items():
             if not allowed:
-                expected = {401, 403} if who.login else {302, 400, 401}
+                # 404: an unpublished record of another authority is not even shown to exist.
+                expected = {401, 403, 404} if who.login else {302, 400, 401, 404}
                 assert status in expected, f"{name}: {status}"
     finally:
         app.extensions["concerto.db"].engine.dispose()

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.api.problems import DETAILS, problem
 from core.db import db_session
+from core.i18n import current_language
 from core.inventory import services as inventory
 from core.inventory.models import Service
 from core.inventory.views import ERRORS, WORKFLOW
@@ -77,7 +78,9 @@ def _service(service_id: int) -> Service:
 @blueprint.get("/services")
 def list_services():
     filters = inventory.Filters.from_args(
-        request.args, public_only=not can(current(), "inventory.review")
+        request.args,
+        public_only=not can(current(), "inventory.review"),
+        reading=current_language(),
     )
     found, total = inventory.find(db_session(), filters)
     return jsonify(

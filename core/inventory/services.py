@@ -351,17 +351,27 @@ def _version(
 def _apply(service: Service, values: dict[str, Any]) -> None:
     for key, value in values.items():
         if key == "locations":
-            service.locations = [
-                ServiceLocation(
-                    prison_code=item["prison"],
-                    schedule=item.get("schedule"),
-                    places=item.get("places"),
-                    **{f"notes_{lang}": item.get(f"notes_{lang}") for lang in LANGS},
-                )
-                for item in value
-            ]
+            _apply_locations(service, value)
         elif key != "domain_code" or value:
             setattr(service, key, value)
+
+
+def _apply_locations(service: Service, items: list[dict]) -> None:
+    """Update the prisons in place: a prison kept keeps its row (and its id in HSDS)."""
+    existing = {location.prison_code: location for location in service.locations}
+    wanted = {item["prison"]: item for item in items}
+    for code, location in existing.items():
+        if code not in wanted:
+            service.locations.remove(location)
+    for code, item in wanted.items():
+        location = existing.get(code)
+        if location is None:
+            location = ServiceLocation(prison_code=code)
+            service.locations.append(location)
+        location.schedule = item.get("schedule")
+        location.places = item.get("places")
+        for lang in LANGS:
+            setattr(location, f"notes_{lang}", item.get(f"notes_{lang}"))
 
 
 # --- the workflow ---------------------------------------------------------------------------
@@ -520,9 +530,10 @@ class Filters:
     sort: str = "name"
     page: int = 1
     per_page: int = 25
+    reading: str = "nl"  # the reader's language: names sort in it
 
     @classmethod
-    def from_args(cls, args, public_only: bool) -> Filters:
+    def from_args(cls, args, public_only: bool, reading: str = "nl") -> Filters:
         def one(name: str) -> str:
             return (args.get(name) or "").strip()[:100]
 
@@ -539,6 +550,7 @@ class Filters:
             sort=sort,
             page=page,
             per_page=per_page,
+            reading=reading if reading in LANGS else "nl",
         )
 
     def args(self, **changes) -> dict[str, Any]:
@@ -607,7 +619,9 @@ def find(session: Session, filters: Filters) -> tuple[list[Service], int]:
     )
     order = SORTS[filters.sort]
     if order is None:
-        statement = statement.order_by(func.coalesce(Service.name_nl, Service.name_fr), Service.id)
+        own = getattr(Service, f"name_{filters.reading}")
+        name = func.lower(func.coalesce(own, Service.name_nl, Service.name_fr))
+        statement = statement.order_by(name, Service.id)
     else:
         statement = statement.order_by(order, Service.id)
     return list(session.scalars(statement)), total or 0

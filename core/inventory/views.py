@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.db import db_session
-from core.i18n import pick
+from core.i18n import current_language, pick
 from core.inventory import services as inventory
 from core.inventory.models import (
     ACCESS,
@@ -124,7 +124,9 @@ def _service(service_id: int) -> Service:
 def search():
     session = db_session()
     committee = can(current(), "inventory.review")
-    filters = inventory.Filters.from_args(request.args, public_only=not committee)
+    filters = inventory.Filters.from_args(
+        request.args, public_only=not committee, reading=current_language()
+    )
     found, total = inventory.find(session, filters)
     return render_template(
         "inventory/search.html",

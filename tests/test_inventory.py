@@ -1,0 +1,464 @@
+"""The shared inventory: the review workflow from draft to public page, validation,
+concurrency, search and facets, coverage, snapshots, and HSDS 3.0."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from sqlalchemy import event, func, select
+
+from core.inventory.models import Service, ServiceVersion
+from core.reference.models import Authority
+from tests.conftest import ROOT
+from tests.logins import csrf_token, login
+
+HSDS = ROOT.parent / "shared" / "hsds-3.0"
+if not HSDS.exists():  # a checkout beside shared/, as in CI, or inside it
+    HSDS = Path("/work/shared/hsds-3.0")
+
+NEW_SERVICE = {
+    "external_id": "VG-99",
+    "category": "sport",
+    "name_nl": "Klimmen in de sportzaal",
+    "name_fr": "Escalade en salle de sport",
+    "description_nl": "Wekelijkse klimsessies voor beginners.",
+    "description_fr": "Séances d'escalade hebdomadaires pour débutants.",
+    "delivery": "group",
+    "setting": "inside",
+    "access": "on_request",
+    "free_of_charge": "1",
+    "target_groups": ["sentenced"],
+    "languages": ["nl", "fr"],
+    "capacity": "8",
+}
+
+
+def _form(values: dict, csrf: str, prisons=("sint_gillis",)) -> dict:
+    form = {"csrf_token": csrf, **values}
+    for prison in prisons:
+        form[f"loc_{prison}"] = "1"
+        form[f"loc_{prison}_schedule"] = "FREQ=WEEKLY;BYDAY=WE"
+        form[f"loc_{prison}_places"] = "8"
+    return form
+
+
+def _count(client, path: str) -> int:
+    page = client.get(path).get_data(as_text=True)
+    return int(re.search(r'id="results-heading">(\d+) service', page).group(1))
+
+
+def _cell(client, prison: str, domain: str) -> int:
+    cells = client.get("/api/v1/coverage").get_json()["cells"]
+    return next((c["count"] for c in cells if (c["prison"], c["domain"]) == (prison, domain)), 0)
+
+
+def test_a_service_goes_from_draft_to_the_public_page(app, providers):
+    coordinator, member, public = app.test_client(), app.test_client(), app.test_client()
+    login(coordinator, "vlaams", "vlaams-lotte")
+    login(member, "cocof", "cocof-julien")
+    sport_in_sint_gillis = _cell(public, "sint_gillis", "sport")
+    created = coordinator.post(
+        "/services/new", data=_form(NEW_SERVICE, csrf_token(coordinator, "/services/new"))
+    )
+    assert created.status_code == 302, created.get_data(as_text=True)[:3000]
+    service_id = int(created.location.rsplit("/", 1)[1])
+    # A draft is not public.
+    assert public.get(f"/services/{service_id}").status_code == 404
+    assert "Klimmen" not in public.get("/services?q=klimmen").get_data(as_text=True)
+    submitted = coordinator.post(
+        f"/services/{service_id}/submit", data={"csrf_token": csrf_token(coordinator)}
+    )
+    assert submitted.status_code == 302
+    assert "Klimmen in de sportzaal" in member.get("/services/review").get_data(as_text=True)
+    approved = member.post(
+        f"/services/{service_id}/approve", data={"csrf_token": csrf_token(member)}
+    )
+    assert approved.status_code == 302
+    # The public reads it in both languages, finds it, and the coverage counts it.
+    public.get("/language/nl")
+    assert "Klimmen in de sportzaal" in public.get(f"/services/{service_id}").get_data(as_text=True)
+    public.get("/language/fr")
+    page = public.get(f"/services/{service_id}").get_data(as_text=True)
+    assert "Escalade en salle de sport" in page and 'lang="fr"' in page
+    assert "Escalade" in public.get("/services?q=escalade").get_data(as_text=True)
+    assert _cell(public, "sint_gillis", "sport") == sport_in_sint_gillis + 1
+    with app.extensions["concerto.db"].session() as db:
+        actions = db.scalars(
+            select(ServiceVersion.action)
+            .where(ServiceVersion.service_id == service_id)
+            .order_by(ServiceVersion.number)
+        ).all()
+        assert actions == ["create", "submit", "approve"]
+
+
+def test_a_coordinator_submits_through_the_api_but_cannot_approve(app):
+    client = app.test_client()
+    login(client, "vlaams", "vlaams-lotte")
+    token = _api_token(app, "vlaams-lotte")
+    created = client.post(
+        "/api/v1/services",
+        json={**NEW_SERVICE, "locations": [{"prison": "haren"}]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert created.status_code == 201, created.get_json()
+    service_id = created.get_json()["id"]
+    submit = client.post(
+        f"/api/v1/services/{service_id}/submit", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert submit.status_code == 200 and submit.get_json()["state"] == "submitted"
+    # A coordinator may not review at all.
+    refused = client.post(
+        f"/api/v1/services/{service_id}/approve", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert refused.status_code == 403
+
+
+def _id(app, external_id: str) -> int:
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(Service.id).where(Service.external_id == external_id))
+
+
+def _api_token(app, subject: str) -> str:
+    from core.identity.models import Identity
+    from core.identity.services import create_token
+
+    with app.extensions["concerto.db"].session() as db:
+        identity = db.scalar(select(Identity).where(Identity.subject == subject))
+        secret, _token = create_token(db, identity, "test", list(identity.access_roles), 1)
+    return secret
+
+
+def test_a_member_who_edited_cannot_approve_the_same_change(app):
+    from core.inventory import services as inventory
+    from core.permissions import Principal
+
+    registry = app.extensions["concerto.registry"]
+    authority = registry.authorities["vlaams"]
+    member = Principal(
+        channel="page",
+        label="M",
+        user_id=77,
+        authority="vlaams",
+        roles=frozenset({"coordinator", "member"}),
+    )
+    with app.extensions["concerto.db"].session() as db:
+        service = inventory.create_service(
+            db, authority, {**NEW_SERVICE, "locations": ["haren"]}, member
+        )
+        inventory.submit(db, authority, service, member)
+        with pytest.raises(inventory.NotAllowedNow) as refused:
+            inventory.approve(db, authority, service, member)
+        assert refused.value.code == "own_change"
+
+
+def test_a_service_needs_its_dutch_and_french_names_before_review(app):
+    client = app.test_client()
+    login(client, "vlaams", "vlaams-lotte")
+    values = {k: v for k, v in NEW_SERVICE.items() if k != "name_fr"}
+    created = client.post("/services/new", data=_form(values, csrf_token(client, "/services/new")))
+    service_id = int(created.location.rsplit("/", 1)[1])
+    client.post(f"/services/{service_id}/submit", data={"csrf_token": csrf_token(client)})
+    page = client.get(f"/services/{service_id}").get_data(as_text=True)
+    assert "not complete yet" in page and "name_fr" in page
+    with app.extensions["concerto.db"].session() as db:
+        assert db.get(Service, service_id).state == "draft"
+
+
+def test_validation_errors_point_at_each_field_and_keep_the_input(client):
+    login(client, "vlaams", "vlaams-lotte")
+    bad = {**NEW_SERVICE, "category": "onbekend", "capacity": "veel", "contact_email": "nee"}
+    form = _form(bad, csrf_token(client, "/services/new"))
+    form["loc_sint_gillis_schedule"] = "every tuesday"
+    response = client.post("/services/new", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for field in ("category", "capacity", "contact_email"):
+        assert f'id="e-{field}"' in page, field
+    assert "locations.0.schedule" in page and "FREQ=WEEKLY;BYDAY=TU" in page
+    assert "Klimmen in de sportzaal" in page, "the input is kept"
+
+
+def test_the_api_rejects_bad_values_field_by_field_in_the_callers_language(app, client):
+    login(client, "vlaams", "vlaams-lotte")
+    token = _api_token(app, "vlaams-lotte")
+    response = client.post(
+        "/api/v1/services",
+        json={
+            "external_id": "X",
+            "category": "sport",
+            "name_nl": "X",
+            "languages": ["xx"],
+            "colour": "red",
+            "locations": [{"prison": "nowhere"}],
+        },
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "fr"},
+    )
+    assert response.status_code == 422
+    body = response.get_json()
+    assert {e["field"] for e in body["errors"]} == {"languages", "colour", "locations.0.prison"}
+    assert body["title"] == "Données non valides"
+
+
+def test_the_api_needs_if_match_and_refuses_a_stale_one(app, client):
+    login(client, "vlaams", "vlaams-lotte")
+    token = _api_token(app, "vlaams-lotte")
+    bearer = {"Authorization": f"Bearer {token}"}
+    service_id = _id(app, "VG-20")
+    read = client.get(f"/api/v1/services/{service_id}", headers=bearer)
+    etag = read.headers["ETag"]
+    assert (
+        client.patch(f"/api/v1/services/{service_id}", json={}, headers=bearer).status_code == 428
+    )
+    ok = client.patch(
+        f"/api/v1/services/{service_id}",
+        json={"capacity": 10},
+        headers={**bearer, "If-Match": etag},
+    )
+    assert ok.status_code == 200 and ok.get_json()["capacity"] == 10
+    stale = client.patch(
+        f"/api/v1/services/{service_id}",
+        json={"capacity": 4},
+        headers={**bearer, "If-Match": etag},
+    )
+    assert stale.status_code == 412
+    assert stale.get_json()["current"]["capacity"] == 10
+
+
+def test_two_editors_of_one_service_lose_nothing(app):
+    first, second = app.test_client(), app.test_client()
+    login(first, "vlaams", "vlaams-lotte")
+    login(second, "vlaams", "vlaams-jonas")
+    service_id = _id(app, "VG-20")
+    form = first.get(f"/services/{service_id}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', form).group(1)
+    values = {
+        "name_nl": "Yoga voor vrouwen",
+        "name_fr": "Yoga pour femmes",
+        "category": "sport",
+        "delivery": "group",
+        "setting": "inside",
+        "access": "on_request",
+    }
+    saved = second.post(
+        f"/services/{service_id}/edit",
+        data=_form(
+            {**values, "description_nl": "Versie van Jonas", "version": version},
+            csrf_token(second),
+            prisons=("haren",),
+        ),
+    )
+    assert saved.status_code == 302
+    clash = first.post(
+        f"/services/{service_id}/edit",
+        data=_form(
+            {**values, "description_nl": "Versie van Lotte", "version": version},
+            csrf_token(first),
+            prisons=("haren",),
+        ),
+    )
+    page = clash.get_data(as_text=True)
+    assert clash.status_code == 409
+    assert "Versie van Lotte" in page and "Versie van Jonas" in page
+
+
+def test_changes_to_a_published_service_wait_for_the_committee(app):
+    coordinator, member, public = app.test_client(), app.test_client(), app.test_client()
+    login(coordinator, "vlaams", "vlaams-lotte")
+    login(member, "justitie", "justitie-nathalie")
+    with app.extensions["concerto.db"].session() as db:
+        service = db.scalar(select(Service).where(Service.external_id == "VG-09"))
+        service_id, version, name = service.id, service.version, service.name_nl
+    token = _api_token(app, "vlaams-lotte")
+    changed = coordinator.patch(
+        f"/api/v1/services/{service_id}",
+        json={"name_nl": "Sport en fitness (nieuw)"},
+        headers={"Authorization": f"Bearer {token}", "If-Match": f'"{version}"'},
+    )
+    assert changed.status_code == 200
+    assert changed.get_json()["pending"] == {"name_nl": "Sport en fitness (nieuw)"}
+    public.get("/language/nl")
+    assert name in public.get(f"/services/{service_id}").get_data(as_text=True)
+    coordinator.post(f"/services/{service_id}/submit", data={"csrf_token": csrf_token(coordinator)})
+    member.post(f"/services/{service_id}/approve", data={"csrf_token": csrf_token(member)})
+    assert "Sport en fitness (nieuw)" in public.get(f"/services/{service_id}").get_data(
+        as_text=True
+    )
+
+
+def test_returning_a_service_needs_a_comment_and_shows_it_to_the_author(app):
+    coordinator, member = app.test_client(), app.test_client()
+    login(coordinator, "vlaams", "vlaams-lotte")
+    login(member, "cocom", "cocom-marc")
+    service_id = _id(app, "VG-21")
+    empty = member.post(
+        f"/services/{service_id}/return", data={"csrf_token": csrf_token(member), "comment": ""}
+    )
+    assert empty.status_code == 302
+    member.post(
+        f"/services/{service_id}/return",
+        data={"csrf_token": csrf_token(member), "comment": "Voeg het uurrooster toe."},
+    )
+    page = coordinator.get(f"/services/{service_id}").get_data(as_text=True)
+    assert "Voeg het uurrooster toe." in page
+    with app.extensions["concerto.db"].session() as db:
+        assert db.get(Service, service_id).state == "returned"
+
+
+# --- search, facets, coverage ------------------------------------------------------------------
+
+
+def test_search_finds_every_language_without_accents_with_facet_counts(database_url, providers):
+    from tests.conftest import make_app
+
+    app = make_app(database_url, **providers.settings())
+    client = app.test_client()
+    assert _count(client, "/services?q=mediation") == _count(client, "/services?q=médiation") > 0
+    assert _count(client, "/services?q=bemiddeling") >= 1
+    assert _count(client, "/services?q=verslaving") == 2  # Dutch names of COCOF services
+    total = _count(client, "/services")
+    assert total == 59  # 60 published, one of them closed
+    page = client.get("/services?domain=drugs").get_data(as_text=True)
+    drugs = _count(client, "/services?domain=drugs")
+    # Each facet shows how many a choice would give, the other filters applied.
+    option = re.search(r'<option value="haren"[^>]*>[^<]*\((\d+)\)', page).group(1)
+    assert int(option) == _count(client, "/services?domain=drugs&prison=haren") <= drugs
+    app.extensions["concerto.db"].engine.dispose()
+
+
+def test_search_pages_are_shareable_and_sorted(client):
+    first = client.get("/services?per_page=10&page=2").get_data(as_text=True)
+    assert "Page 2 of 6" in first
+    assert 'href="/services?page=3&amp;per_page' in first or "page=3" in first
+    names = re.findall(r'<h3><a href="/services/\d+"[^>]*>([^<]+)</a>', first)
+    assert len(names) == 10
+
+
+def test_list_pages_make_as_many_queries_for_250_services_as_for_25(app, client):
+    engine = app.extensions["concerto.db"].engine
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    counts = {}
+    try:
+        for size in (25, 250):
+            statements.clear()
+            for path in ("/services", "/api/v1/services", "/hsds/services"):
+                response = client.get(f"{path}?per_page={size}")
+                assert response.status_code == 200, path
+            counts[size] = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert counts[25] == counts[250]
+
+
+def test_coverage_marks_gaps_and_filters_by_target_group(client):
+    page = client.get("/coverage").get_data(as_text=True)
+    assert page.count('class="gap"') >= 1
+    women = client.get("/api/v1/coverage?target_group=women").get_json()["cells"]
+    everyone = client.get("/api/v1/coverage").get_json()["cells"]
+    assert sum(c["count"] for c in women) < sum(c["count"] for c in everyone)
+    csv_text = client.get("/coverage.csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0].startswith("domain,")
+    assert len(csv_text.splitlines()) == 10  # header and nine domains
+
+
+# --- snapshots --------------------------------------------------------------------------------
+
+
+def test_the_2025_and_2026_states_of_affairs_compare(client):
+    page = client.get("/snapshots?from=2025&to=2026").get_data(as_text=True)
+    assert "From 2025 to 2026" in page
+    # The demo added services in 2026, closed one (CC-04) and moved one (FW-07).
+    assert "Taallessen Frans en Nederlands" in page  # removed
+    assert "Schrijfatelier" in page and "prisons" in page  # changed
+    assert "Filmclub" in page  # added
+
+
+def test_only_the_secretariat_freezes_a_year_and_only_once(app):
+    member, secretary = app.test_client(), app.test_client()
+    from tests.logins import login_as
+
+    login(member, "cocof", "cocof-julien")
+    refused = member.post("/snapshots", data={"csrf_token": csrf_token(member), "year": "2027"})
+    assert refused.status_code == 403
+    login_as(secretary, app, "secretary")
+    secretary.post("/snapshots", data={"csrf_token": csrf_token(secretary), "year": "2027"})
+    again = secretary.post(
+        "/snapshots",
+        data={"csrf_token": csrf_token(secretary), "year": "2027"},
+        follow_redirects=True,
+    )
+    assert "already frozen" in again.get_data(as_text=True)
+
+
+# --- HSDS -------------------------------------------------------------------------------------
+
+
+def _validator():
+    schema = json.loads((HSDS / "compiled" / "service.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_the_hsds_export_of_the_whole_inventory_validates(client, language):
+    document = json.loads(client.get(f"/hsds/export.json?lang={language}").get_data(as_text=True))
+    validator = _validator()
+    assert len(document["services"]) == 60
+    errors = [
+        f"{service['name']}: {error.message} at {list(error.path)}"
+        for service in document["services"]
+        for error in validator.iter_errors(service)
+    ]
+    assert errors == []
+    names = {service["name"] for service in document["services"]}
+    expected = {"nl": "Bibliotheek Haren", "fr": "Bibliothèque de Haren", "en": "Haren library"}
+    assert expected[language] in names
+    assert len({service["id"] for service in document["services"]}) == 60
+
+
+def test_the_hsds_validator_does_catch_a_broken_service(client):
+    document = client.get("/hsds/services?per_page=1").get_json()["contents"][0]
+    broken = {**document, "status": "open", "id": "not-a-uuid"}
+    assert len(list(_validator().iter_errors(broken))) == 2
+
+
+def test_the_hsds_api_pages_and_filters_by_modification_time(app, client):
+    page = client.get("/hsds/services?per_page=7&page=3").get_json()
+    assert (page["total_items"], page["total_pages"], page["page_number"]) == (60, 9, 3)
+    assert page["size"] == 7 and not page["first_page"] and not page["last_page"]
+    one = page["contents"][0]
+    assert client.get(f"/hsds/services/{one['id']}").get_json()["name"] == one["name"]
+    with app.extensions["concerto.db"].session() as db:
+        newest = db.scalar(
+            select(func.max(Service.updated_at)).where(Service.published_at.is_not(None))
+        )
+    recent = client.get(
+        "/hsds/services", query_string={"modified_after": newest.isoformat()}
+    ).get_json()
+    assert 1 <= recent["total_items"] < 60
+    assert client.get("/hsds/services?modified_after=yesterday").status_code == 400
+    assert client.get("/hsds/taxonomies").get_json()["total_items"] == 7  # domains, groups, 5
+    assert client.get("/hsds/").get_json()["version"] == "3.0"
+
+
+def test_the_demo_inventory_is_realistic(app):
+    with app.extensions["concerto.db"].session() as db:
+        services = db.scalars(select(Service)).all()
+        assert len(services) >= 60
+        assert {s.authority_code for s in services} == {
+            "cocom",
+            "vlaams",
+            "federatie_wb",
+            "cocof",
+            "justitie",
+        }
+        assert len({s.domain_code for s in services}) == 9
+        assert len({lang for s in services for lang in s.languages}) >= 6
+        assert db.get(Authority, "vlaams") is not None
