@@ -146,6 +146,32 @@ def seed_demo() -> None:
     click.echo("reference and demo data loaded")
 
 
+@seed.command("synthetic")
+@click.option("--services", "count", type=click.IntRange(1, 1_000_000), required=True)
+@click.option("--seed", "random_seed", type=int, default=2026, show_default=True)
+def seed_synthetic_command(count: int, random_seed: int) -> None:
+    """Add N realistic published services, with versions, for benchmarks."""
+    from core.inventory.synthetic import seed_synthetic
+
+    app = _app()
+    _require_head(app)
+    with (
+        app.extensions["concerto.db"].session() as session,
+        click.progressbar(length=count, label="services") as bar,
+    ):
+        done = 0
+
+        def advance(total: int) -> None:
+            nonlocal done
+            bar.update(total - done)
+            done = total
+
+        seed_synthetic(
+            session, app.extensions["concerto.registry"], count, random_seed, progress=advance
+        )
+    click.echo(f"{count} synthetic services added")
+
+
 def seed_everything(app) -> None:
     from core.inventory.demo import seed_demo_inventory
     from core.reference.services import seed_reference
@@ -164,6 +190,99 @@ def _require_head(app) -> None:
         raise click.ClickException(
             f"The database is behind for: {', '.join(late)}. Run `concerto db upgrade` first."
         )
+
+
+# --- the inventory ------------------------------------------------------------------------
+
+
+@main.command("import")
+@click.option("--authority", required=True, help="The authority whose services these are.")
+@click.option("--dry-run", is_flag=True, help="Check every row and report; store nothing.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_command(authority: str, dry_run: bool, path: str) -> None:
+    """Import services from CSV, XLSX or JSON: all rows or none, matched on the
+    authority's own identifier (importing twice changes nothing)."""
+    from core.audit.services import acting_as
+    from core.inventory import exchange
+
+    app = _app()
+    _require_head(app)
+    registry = app.extensions["concerto.registry"]
+    if authority not in registry.authorities:
+        raise click.ClickException(
+            f"Unknown authority {authority!r}; known: {', '.join(registry.authorities)}."
+        )
+    try:
+        rows = exchange.read_rows(Path(path).read_bytes(), path)
+    except exchange.FileProblem as refused:
+        raise click.ClickException(_file_problem(refused.problem)) from None
+    principal = _cli_principal("import")
+    session = app.extensions["concerto.db"].sessions()
+    try:
+        with acting_as(principal), click.progressbar(length=len(rows), label="rows") as bar:
+            done = 0
+
+            def advance(number: int) -> None:
+                nonlocal done
+                bar.update(number - done)
+                done = number
+
+            report = exchange.import_services(
+                session,
+                registry.authorities[authority],
+                rows,
+                principal,
+                dry_run=dry_run,
+                progress=advance,
+            )
+            if report.committed:
+                session.commit()
+    finally:
+        session.close()
+    for problem in report.problems:
+        click.echo(_file_problem(problem), err=True)
+    summary = (
+        f"{len(report.created)} new, {len(report.updated)} changed, "
+        f"{len(report.unchanged)} unchanged"
+    )
+    if report.problems:
+        raise click.ClickException(f"{len(report.problems)} problems; nothing was stored.")
+    click.echo(f"{summary}; {'checked only (dry run)' if dry_run else 'stored'}.")
+
+
+def _file_problem(problem) -> str:
+    where = "file" if problem.row is None else f"row {problem.row}"
+    column = f", column {problem.column}" if problem.column else ""
+    value = f" ({problem.value})" if problem.value else ""
+    return f"{where}{column}: {problem.code}{value}"
+
+
+@main.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "ods", "json", "hsds"]),
+    default="csv",
+    show_default=True,
+)
+@click.option("--authority", help="Only this authority's services.")
+@click.option("--language", default="nl", show_default=True, help="For HSDS: nl, fr or en.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+def export_command(fmt: str, authority: str | None, language: str, output: str) -> None:
+    """Export the published inventory (CSV, XLSX, ODS, JSON, or HSDS 3.0 JSON)."""
+    from core.inventory import exchange, hsds
+    from core.inventory.services import Filters
+
+    app = _app()
+    _require_head(app)
+    with app.extensions["concerto.db"].session() as session, open(output, "wb") as target:
+        if fmt == "hsds":
+            for chunk in hsds.export(session, app.extensions["concerto.registry"], language):
+                target.write(chunk.encode("utf-8"))
+        else:
+            rows = exchange.export_rows(session, Filters(authority=authority or ""))
+            target.write(exchange.FORMATS[fmt][0](rows))
+    click.echo(f"written to {output}")
 
 
 # --- people and tokens ----------------------------------------------------------------------

@@ -52,6 +52,7 @@ PAGES = [
     ("/services/1/edit", ("vlaams", "coordinator")),
     ("/services/1/history", ("vlaams", "coordinator")),
     ("/services/review", ("cocof", "member")),
+    ("/services/import", ("vlaams", "coordinator")),
     ("/snapshots", "secretary"),
     ("/audit/", "secretary"),
     ("/admin/plugins", "administrator"),

@@ -41,7 +41,7 @@ def users():
     )
 
 
-@blueprint.post("/users/<int:user_id>/roles")
+@blueprint.post("/users/<int(max=2147483647):user_id>/roles")
 def change_roles(user_id: int):
     require("admin.users")
     db = db_session()

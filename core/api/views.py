@@ -11,6 +11,7 @@ from core.api.problems import DETAILS, problem
 from core.db import db_session
 from core.identity.models import Identity, User
 from core.identity.services import find_token, principal_for
+from core.inventory.openapi import paths as inventory_paths
 from core.permissions import ANONYMOUS, current, require
 from core.reference.models import Authority
 from core.reference.services import (
@@ -144,6 +145,14 @@ def openapi():
 
 
 def openapi_document(_settings) -> dict:
+    document = _base_document()
+    paths, schemas = inventory_paths()
+    document["paths"].update(paths)
+    document["components"]["schemas"].update(schemas)
+    return document
+
+
+def _base_document() -> dict:
     problem_ref = {"$ref": "#/components/responses/Problem"}
     profile = {
         "type": "object",

@@ -364,7 +364,7 @@ def create_api_token():
     return render_template("identity/token_created.html", token=token, secret=secret)
 
 
-@blueprint.post("/account/tokens/<int:token_id>/revoke")
+@blueprint.post("/account/tokens/<int(max=2147483647):token_id>/revoke")
 def revoke_api_token(token_id: int):
     user, _identity = _me()
     db = db_session()

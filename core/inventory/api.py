@@ -93,7 +93,7 @@ def list_services():
     )
 
 
-@blueprint.get("/services/<int:service_id>")
+@blueprint.get("/services/<int(max=2147483647):service_id>")
 def get_service(service_id: int):
     return _answer(_service(service_id))
 
@@ -118,7 +118,7 @@ def create_service():
     return response
 
 
-@blueprint.patch("/services/<int:service_id>")
+@blueprint.patch("/services/<int(max=2147483647):service_id>")
 def update_service(service_id: int):
     service = _service(service_id)
     require("inventory.edit", service)
@@ -169,7 +169,7 @@ def _step(service_id: int, permission: str, step):
     return _answer(service)
 
 
-@blueprint.post("/services/<int:service_id>/submit")
+@blueprint.post("/services/<int(max=2147483647):service_id>/submit")
 def submit_service(service_id: int):
     return _step(
         service_id,
@@ -180,7 +180,7 @@ def submit_service(service_id: int):
     )
 
 
-@blueprint.post("/services/<int:service_id>/approve")
+@blueprint.post("/services/<int(max=2147483647):service_id>/approve")
 def approve_service(service_id: int):
     return _step(
         service_id,
@@ -191,7 +191,7 @@ def approve_service(service_id: int):
     )
 
 
-@blueprint.post("/services/<int:service_id>/return")
+@blueprint.post("/services/<int(max=2147483647):service_id>/return")
 def return_service(service_id: int):
     comment = (request.get_json(silent=True) or {}).get("comment", "")
     return _step(

@@ -166,7 +166,7 @@ def _locations(value: Any, reference: Reference, errors: dict) -> list[dict] | N
             errors[where] = "type"
             continue
         prison = item.get("prison")
-        if prison not in reference.prisons:
+        if not isinstance(prison, str) or prison not in reference.prisons:
             errors[f"{where}.prison"] = "unknown"
             continue
         if prison in seen:
@@ -210,7 +210,8 @@ def _extra(value: Any, authority, errors: dict) -> dict | None:
         elif field.type == "integer":
             parsed, problem = _integer(raw)
         elif field.type == "choice":
-            parsed, problem = (raw, None) if raw in field.choices else (None, "choice")
+            known = isinstance(raw, str) and raw in field.choices
+            parsed, problem = (raw, None) if known else (None, "choice")
         elif field.type == "date":
             ok = isinstance(raw, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw)
             parsed, problem = (raw, None) if ok else (None, "date")
@@ -239,7 +240,8 @@ def check(values: dict[str, Any], authority, reference: Reference) -> dict[str, 
             value, problem = _text(raw, 100)
             problem = problem or (None if value else "required")
         elif key == "category":
-            value, problem = (raw, None) if raw in vocabulary else (None, "category")
+            known = isinstance(raw, str) and raw in vocabulary
+            value, problem = (raw, None) if known else (None, "category")
         elif key in TEXT_FIELDS:
             value, problem = _text(raw, 300 if key.startswith("name_") else 5000)
         elif key in LISTS:
@@ -247,7 +249,8 @@ def check(values: dict[str, Any], authority, reference: Reference) -> dict[str, 
             known = reference.target_groups if key == "target_groups" else set(LANGUAGE_CODES)
             problem = "type" if value is None else ("unknown" if set(value) - known else None)
         elif key in CHOICES:
-            value, problem = (raw, None) if raw in CHOICES[key] else (None, "choice")
+            known = isinstance(raw, str) and raw in CHOICES[key]
+            value, problem = (raw, None) if known else (None, "choice")
         elif key in FLAGS:
             value, problem = _flag(raw)
         elif key in NUMBERS:

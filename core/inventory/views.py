@@ -141,7 +141,7 @@ def search():
     )
 
 
-@blueprint.get("/services/<int:service_id>")
+@blueprint.get("/services/<int(max=2147483647):service_id>")
 def show(service_id: int):
     service = _service(service_id)
     session = db_session()
@@ -160,7 +160,7 @@ def show(service_id: int):
     )
 
 
-@blueprint.get("/services/<int:service_id>/history")
+@blueprint.get("/services/<int(max=2147483647):service_id>/history")
 def history(service_id: int):
     service = _service(service_id)
     if not can(current(), "inventory.read_unpublished", service):
@@ -261,7 +261,7 @@ def new():
     return redirect(url_for("inventory.show", service_id=service.id))
 
 
-@blueprint.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
+@blueprint.route("/services/<int(max=2147483647):service_id>/edit", methods=["GET", "POST"])
 def edit(service_id: int):
     service = _service(service_id)
     require("inventory.edit", service)
@@ -325,7 +325,7 @@ def _step(service_id: int, permission: str, step, done_message: str):
     return redirect(url_for("inventory.show", service_id=service_id))
 
 
-@blueprint.post("/services/<int:service_id>/submit")
+@blueprint.post("/services/<int(max=2147483647):service_id>/submit")
 def submit(service_id: int):
     return _step(
         service_id,
@@ -337,7 +337,7 @@ def submit(service_id: int):
     )
 
 
-@blueprint.post("/services/<int:service_id>/approve")
+@blueprint.post("/services/<int(max=2147483647):service_id>/approve")
 def approve(service_id: int):
     return _step(
         service_id,
@@ -349,7 +349,7 @@ def approve(service_id: int):
     )
 
 
-@blueprint.post("/services/<int:service_id>/return")
+@blueprint.post("/services/<int(max=2147483647):service_id>/return")
 def send_back(service_id: int):
     comment = request.form.get("comment", "")
     return _step(
@@ -502,3 +502,73 @@ def language_label(code: str) -> str:
         return Locale.parse(code).get_display_name(str(get_locale())) or code
     except (ValueError, TypeError):
         return code
+
+
+# --- import and export ---------------------------------------------------------------------
+
+FILE_PROBLEMS = {
+    "too_large": _l("The file is larger than 5 MB. Split it into smaller files."),
+    "format": _l("Send a CSV, XLSX or JSON file."),
+    "too_many_rows": _l("The file has more than 20,000 rows. Split it into smaller files."),
+    "empty": _l("The file has no rows."),
+    "encoding": _l("The file is not in UTF-8. Save it again as “CSV UTF-8” and send it again."),
+    "unreadable": _l("The file cannot be read. Check that it is a real CSV, XLSX or JSON file."),
+    "unknown_column": _l("This column is not known. Rename or remove it."),
+    "missing_column": _l("This column is required."),
+    "duplicate_row": _l("This identifier appears twice in the file."),
+}
+
+
+def describe(problem) -> str:
+    """A problem of an import in the reader's language."""
+    return str(FILE_PROBLEMS.get(problem.code) or ERRORS.get(problem.code) or problem.code)
+
+
+@blueprint.route("/services/import", methods=["GET", "POST"])
+def import_services():
+    from core.inventory import exchange
+
+    authority = _own_authority()
+    if request.method == "GET":
+        return render_template("inventory/import.html", authority=authority, report=None)
+    upload = request.files.get("file")
+    dry_run = bool(request.form.get("dry_run"))
+    if upload is None or not upload.filename:
+        flash(_("Choose a file to import."), "warning")
+        return render_template("inventory/import.html", authority=authority, report=None), 422
+    session = db_session()
+    try:
+        rows = exchange.read_rows(upload.read(exchange.MAX_BYTES + 1), upload.filename)
+    except exchange.FileProblem as refused:
+        report = exchange.Report(problems=[refused.problem])
+    else:
+        report = exchange.import_services(session, authority, rows, current(), dry_run=dry_run)
+        if report.committed:
+            session.commit()
+    status = 422 if report.problems else 200
+    return render_template(
+        "inventory/import.html",
+        authority=authority,
+        report=report,
+        dry_run=dry_run,
+        describe=describe,
+        filename=upload.filename,
+    ), status
+
+
+@blueprint.get("/services/export.<fmt>")
+def export(fmt: str):
+    from core.inventory import exchange
+
+    if fmt not in exchange.FORMATS:
+        abort(404)
+    render, mimetype = exchange.FORMATS[fmt]
+    filters = inventory.Filters.from_args(
+        request.args, public_only=True, reading=current_language()
+    )
+    rows = exchange.export_rows(db_session(), filters)
+    return Response(
+        render(rows),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="concerto-services.{fmt}"'},
+    )

@@ -1,0 +1,180 @@
+"""The inventory's part of /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from core.inventory.models import ACCESS, DELIVERY, LANGUAGE_CODES, SETTINGS
+from core.inventory.services import FACETS, SORTS, TEXT_FIELDS
+
+PROBLEM = {"$ref": "#/components/responses/Problem"}
+SERVICE_ID = {
+    "name": "service_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+SERVICE_VALUES = {
+    "type": "object",
+    "properties": {
+        "external_id": {"type": "string", "maxLength": 100},
+        "category": {"type": "string"},
+        **{name: {"type": ["string", "null"]} for name in TEXT_FIELDS},
+        "target_groups": {"type": "array", "items": {"type": "string"}},
+        "languages": {"type": "array", "items": {"type": "string", "enum": list(LANGUAGE_CODES)}},
+        "delivery": {"type": "string", "enum": list(DELIVERY)},
+        "setting": {"type": "string", "enum": list(SETTINGS)},
+        "access": {"type": "string", "enum": list(ACCESS)},
+        "free_of_charge": {"type": "boolean"},
+        "waiting_list": {"type": "boolean"},
+        "active": {"type": "boolean"},
+        "capacity": {"type": ["integer", "null"], "minimum": 0},
+        "typical_wait_days": {"type": ["integer", "null"], "minimum": 0},
+        "contact_name": {"type": ["string", "null"]},
+        "contact_email": {"type": ["string", "null"], "format": "email"},
+        "contact_phone": {"type": ["string", "null"]},
+        "locations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "prison": {"type": "string"},
+                    "schedule": {"type": ["string", "null"], "description": "an RFC 5545 RRULE"},
+                    "places": {"type": ["integer", "null"]},
+                    "notes_nl": {"type": ["string", "null"]},
+                    "notes_fr": {"type": ["string", "null"]},
+                    "notes_en": {"type": ["string", "null"]},
+                },
+                "required": ["prison"],
+            },
+        },
+        "extra": {"type": "object", "description": "the authority's own fields"},
+    },
+}
+
+
+def _answer(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Service"}}},
+    }
+
+
+def _step(summary: str) -> dict:
+    return {
+        "post": {
+            "summary": summary,
+            "parameters": [SERVICE_ID],
+            "responses": {
+                "200": _answer("the service"),
+                **{s: PROBLEM for s in ("401", "403", "404", "409", "422")},
+            },
+        }
+    }
+
+
+def paths() -> tuple[dict, dict]:
+    """(paths, schemas) to merge into the API document."""
+    filters = [
+        {"name": "q", "in": "query", "schema": {"type": "string"}},
+        *[{"name": name, "in": "query", "schema": {"type": "string"}} for name in FACETS],
+        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS)}},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {
+            "name": "per_page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 250},
+        },
+    ]
+    schemas = {
+        "ServiceValues": SERVICE_VALUES,
+        "Service": {
+            "allOf": [
+                {"$ref": "#/components/schemas/ServiceValues"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "authority": {"type": "string"},
+                        "state": {"type": "string"},
+                        "version": {"type": "integer"},
+                        "published": {"type": "boolean"},
+                    },
+                },
+            ]
+        },
+    }
+    found = {
+        "/services": {
+            "get": {
+                "summary": "Services, filtered, sorted and paged (the published ones for the "
+                "public; all for the committee)",
+                "security": [{}, {"bearer": []}],
+                "parameters": filters,
+                "responses": {"200": {"description": "a page of services"}},
+            },
+            "post": {
+                "summary": "Create a draft for the caller's authority (coordinators)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/ServiceValues"}
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _answer("the new draft"),
+                    **{s: PROBLEM for s in ("401", "403", "415", "422")},
+                },
+            },
+        },
+        "/services/{service_id}": {
+            "get": {
+                "summary": "A service, with its version as ETag",
+                "security": [{}, {"bearer": []}],
+                "parameters": [SERVICE_ID],
+                "responses": {"200": _answer("the service"), "404": PROBLEM},
+            },
+            "patch": {
+                "summary": "Change a service; after publication the change waits for review",
+                "parameters": [
+                    SERVICE_ID,
+                    {
+                        "name": "If-Match",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/ServiceValues"}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _answer("the service"),
+                    **{
+                        s: PROBLEM for s in ("401", "403", "404", "409", "412", "415", "422", "428")
+                    },
+                },
+            },
+        },
+        "/services/{service_id}/submit": _step("Submit a draft to the committee"),
+        "/services/{service_id}/approve": _step("Approve and publish (committee)"),
+        "/services/{service_id}/return": _step("Return to the author with a comment"),
+        "/coverage": {
+            "get": {
+                "summary": "Published services per prison and domain",
+                "security": [{}, {"bearer": []}],
+                "parameters": [
+                    {"name": "target_group", "in": "query", "schema": {"type": "string"}},
+                    {"name": "language", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {"200": {"description": "the counts; a missing pair is a gap"}},
+            }
+        },
+    }
+    return found, schemas
