@@ -173,13 +173,14 @@ def seed_synthetic_command(count: int, random_seed: int) -> None:
 
 
 def seed_everything(app) -> None:
-    from core.inventory.demo import seed_demo_inventory
+    from core.inventory.demo import seed_demo_inventory, seed_demo_needs
     from core.reference.services import seed_reference
 
     with app.extensions["concerto.db"].session() as session:
         seed_reference(session, app.extensions["concerto.registry"])
     with app.extensions["concerto.db"].session() as session:
         seed_demo_inventory(session, app.extensions["concerto.registry"])
+        seed_demo_needs(session)
 
 
 def _require_head(app) -> None:

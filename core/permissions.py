@@ -74,6 +74,17 @@ def _own_or_committee(principal: Principal, record: object) -> bool:
     return bool(own) or _committee(principal)
 
 
+def _signals(principal: Principal, _record: object = None) -> bool:
+    return any(
+        principal.has(role) for role in ("coordinator", "member", "secretary", "administrator")
+    )
+
+
+def _need_keeper(principal: Principal, record: object) -> bool:
+    """The authority that signalled a need keeps it up to date, with the secretariat."""
+    return _secretariat(principal) or _coordinator_of(principal, record)
+
+
 RULES: dict[str, Callable[[Principal, object], bool]] = {
     "account.use": _logged_in,  # own tokens, linked identities
     "authority.edit": _coordinator_of,  # the authority's own profile
@@ -85,6 +96,9 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     "inventory.read_unpublished": _own_or_committee,  # drafts and their history
     "inventory.review": _committee,  # approve and publish, or return with a comment
     "inventory.freeze": _secretariat,  # the yearly state of affairs
+    "needs.read": _logged_in,
+    "needs.signal": _signals,
+    "needs.edit": _need_keeper,  # status and the services that answer the need
 }
 
 

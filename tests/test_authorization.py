@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core.identity.models import ApiToken, Identity, PlatformRole
 from core.identity.services import create_token
-from core.inventory.models import Service, Snapshot
+from core.inventory.models import Need, Service, Snapshot
 from core.reference.models import Authority
 from tests.conftest import FIVE, make_app
 from tests.logins import PEOPLE, csrf_token, login_as
@@ -235,6 +235,46 @@ def _service_created(app, who):
         return db.scalar(select(Service).where(Service.external_id == f"M-{who.label}")) is not None
 
 
+def _signal_need(client, app, who, csrf):
+    return client.post(
+        "/needs/new",
+        data={
+            "csrf_token": csrf,
+            "prison": "haren",
+            "domain": "sport",
+            "description_nl": f"need of {who.label}",
+        },
+    )
+
+
+def _need_signalled(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return (
+            db.scalar(select(Need).where(Need.description_nl == f"need of {who.label}")) is not None
+        )
+
+
+def _close_cocom_need(client, app, who, csrf):
+    with app.extensions["concerto.db"].session() as db:
+        need = db.scalar(select(Need).where(Need.authority_code == "cocom").order_by(Need.id))
+    return client.post(
+        f"/needs/{need.id}",
+        data={
+            "csrf_token": csrf,
+            "prison": need.prison_code,
+            "domain": need.domain_code,
+            "description_nl": need.description_nl,
+            "status": "closed",
+        },
+    )
+
+
+def _cocom_need_closed(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        need = db.scalar(select(Need).where(Need.authority_code == "cocom").order_by(Need.id))
+        return need.status == "closed"
+
+
 WRITES = [
     Write(
         "edit own authority's profile (page)",
@@ -295,6 +335,21 @@ WRITES = [
         lambda who: bool(who.roles & {"secretary", "administrator"}),
         _freeze,
         _frozen,
+    ),
+    Write(
+        "signal a need (page)",
+        lambda who: bool(who.roles & {"coordinator", "member", "secretary", "administrator"}),
+        _signal_need,
+        _need_signalled,
+    ),
+    Write(
+        "change a need signalled by COCOM (page)",
+        lambda who: (
+            bool(who.roles & {"secretary", "administrator"})
+            or ("coordinator" in who.roles and who.authority == "cocom")
+        ),
+        _close_cocom_need,
+        _cocom_need_closed,
     ),
     Write(
         "create a personal API token (page)",

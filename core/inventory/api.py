@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from core.api.problems import DETAILS, problem
 from core.db import db_session
 from core.i18n import current_language
+from core.inventory import needs as register
 from core.inventory import services as inventory
 from core.inventory.models import Service
 from core.inventory.views import ERRORS, WORKFLOW
@@ -218,3 +219,45 @@ def coverage():
             ],
         }
     )
+
+
+def need_body(need) -> dict:
+    return {
+        "id": need.id,
+        "prison": need.prison_code,
+        "domain": need.domain_code,
+        "target_group": need.target_group,
+        "language": need.language,
+        **{f"description_{lang}": need.texts("description")[lang] for lang in ("nl", "fr", "en")},
+        "status": need.status,
+        "authority": need.authority_code,
+        "signalled_by": need.signalled_by,
+        "created_at": need.created_at.isoformat(),
+        "services": [service.id for service in need.services],
+    }
+
+
+@blueprint.get("/needs")
+def list_needs():
+    require("needs.read")
+    filters = {key: (request.args.get(key) or "")[:32] for key in ("prison", "domain", "status")}
+    found = db_session().scalars(register.listing(db_session(), filters)).all()
+    return jsonify({"total": len(found), "items": [need_body(need) for need in found]})
+
+
+@blueprint.post("/needs")
+def signal_need():
+    require("needs.signal")
+    values = request.get_json(silent=True)
+    if not isinstance(values, dict):
+        return problem(415, _("Send a JSON object."))
+    session = db_session()
+    try:
+        need = register.signal(session, values, current())
+        session.commit()
+    except inventory.InvalidService as invalid:
+        session.rollback()
+        return _invalid(invalid.errors)
+    response = jsonify(need_body(need))
+    response.status_code = 201
+    return response

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.audit.services import acting_as
 from core.inventory import services as inventory
-from core.inventory.models import Service
+from core.inventory.models import Need, Service
 from core.permissions import system
 
 PRISONS = {"H": ["haren"], "S": ["sint_gillis"], "HS": ["haren", "sint_gillis"]}
@@ -933,3 +933,72 @@ def _work_in_progress(session, registry, demo, reference) -> None:
     )
     service = inventory.create_service(session, authority, waiting, demo, reference)
     inventory.submit(session, authority, service, demo)
+
+
+# Needs the committee has heard of, and where the answer stands.
+NEEDS = [
+    (
+        "sint_gillis",
+        "creative_sociocultural",
+        None,
+        "nl",
+        "Geen creatief aanbod meer in Sint-Gillis sinds het schrijfatelier naar Haren verhuisde.",
+        "Plus d'offre créative à Saint-Gilles depuis que l'atelier d'écriture a déménagé à Haren.",
+        "open",
+        [],
+    ),
+    (
+        "haren",
+        "education_training",
+        "women",
+        "fr",
+        "Vrouwen vragen lessen Frans als vreemde taal in hun afdeling.",
+        "Les femmes demandent des cours de français langue étrangère dans leur section.",
+        "being_addressed",
+        [],
+    ),
+    (
+        "haren",
+        "drugs",
+        "remand",
+        "ar",
+        "Drughulp in het Arabisch voor beklaagden.",
+        "Aide en matière de drogues en arabe pour les prévenus.",
+        "answered",
+        ["CC-07"],
+    ),
+    (
+        "haren",
+        "labour_market",
+        "internees",
+        None,
+        "Geen opleiding aangepast aan geïnterneerden.",
+        "Aucune formation adaptée aux personnes internées.",
+        "open",
+        [],
+    ),
+]
+
+
+def seed_demo_needs(session) -> None:
+    if session.scalar(select(Need.id).limit(1)) is not None:
+        return
+    secretary = system("cli", "concerto demo")
+    with acting_as(secretary):
+        for prison, domain, group, language, nl, fr, status, answers in NEEDS:
+            services = session.scalars(select(Service).where(Service.external_id.in_(answers)))
+            session.add(
+                Need(
+                    prison_code=prison,
+                    domain_code=domain,
+                    target_group=group,
+                    language=language,
+                    description_nl=nl,
+                    description_fr=fr,
+                    status=status,
+                    authority_code="cocom",
+                    signalled_by="Secretariaat Overlegcomité",
+                    services=list(services),
+                )
+            )
+        session.flush()

@@ -15,9 +15,11 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     ForeignKey,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -164,3 +166,39 @@ class Snapshot(Base):
     frozen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     frozen_by: Mapped[str] = mapped_column(String(200))
     services: Mapped[list[dict]] = mapped_column(JSON)
+
+
+NEED_STATES = ("open", "being_addressed", "answered", "closed")
+
+need_services = Table(
+    "need_services",
+    Base.metadata,
+    Column("need_id", ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Need(LocalizedMixin, Base):
+    """An unmet need signalled in a prison (operational goals 5.1 and 5.2): what is missing,
+    for whom, in which language, who signalled it, and the services that answer it."""
+
+    __tablename__ = "needs"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prison_code: Mapped[str] = mapped_column(ForeignKey("prisons.code"), index=True)
+    domain_code: Mapped[str] = mapped_column(ForeignKey("domains.code"), index=True)
+    target_group: Mapped[str | None] = mapped_column(ForeignKey("target_groups.code"))
+    language: Mapped[str | None] = mapped_column(String(8))
+    description_nl: Mapped[str | None] = mapped_column(Text)
+    description_fr: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    authority_code: Mapped[str | None] = mapped_column(ForeignKey("authorities.code"))
+    signalled_by: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    services: Mapped[list[Service]] = relationship(secondary=need_services, order_by="Service.id")

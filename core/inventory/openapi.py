@@ -165,6 +165,43 @@ def paths() -> tuple[dict, dict]:
         "/services/{service_id}/submit": _step("Submit a draft to the committee"),
         "/services/{service_id}/approve": _step("Approve and publish (committee)"),
         "/services/{service_id}/return": _step("Return to the author with a comment"),
+        "/needs": {
+            "get": {
+                "summary": "The register of signalled unmet needs",
+                "parameters": [
+                    {"name": name, "in": "query", "schema": {"type": "string"}}
+                    for name in ("prison", "domain", "status")
+                ],
+                "responses": {"200": {"description": "the needs"}, "401": PROBLEM},
+            },
+            "post": {
+                "summary": "Signal a need",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "prison": {"type": "string"},
+                                    "domain": {"type": "string"},
+                                    "target_group": {"type": ["string", "null"]},
+                                    "language": {"type": ["string", "null"]},
+                                    "description_nl": {"type": ["string", "null"]},
+                                    "description_fr": {"type": ["string", "null"]},
+                                    "description_en": {"type": ["string", "null"]},
+                                },
+                                "required": ["prison", "domain"],
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": {"description": "the need"},
+                    **{s: PROBLEM for s in ("401", "403", "415", "422")},
+                },
+            },
+        },
         "/coverage": {
             "get": {
                 "summary": "Published services per prison and domain",

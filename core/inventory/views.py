@@ -28,12 +28,15 @@ from sqlalchemy.orm import selectinload
 
 from core.db import db_session
 from core.i18n import current_language, pick
+from core.inventory import exchange
+from core.inventory import needs as register
 from core.inventory import services as inventory
 from core.inventory.models import (
     ACCESS,
     DELIVERY,
     LANGUAGE_CODES,
     SETTINGS,
+    Need,
     Service,
     ServiceVersion,
     Snapshot,
@@ -526,8 +529,6 @@ def describe(problem) -> str:
 
 @blueprint.route("/services/import", methods=["GET", "POST"])
 def import_services():
-    from core.inventory import exchange
-
     authority = _own_authority()
     if request.method == "GET":
         return render_template("inventory/import.html", authority=authority, report=None)
@@ -558,8 +559,6 @@ def import_services():
 
 @blueprint.get("/services/export.<fmt>")
 def export(fmt: str):
-    from core.inventory import exchange
-
     if fmt not in exchange.FORMATS:
         abort(404)
     render, mimetype = exchange.FORMATS[fmt]
@@ -572,3 +571,118 @@ def export(fmt: str):
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="concerto-services.{fmt}"'},
     )
+
+
+# --- needs ------------------------------------------------------------------------------------
+
+NEED_STATE_LABELS = {
+    "open": _l("open"),
+    "being_addressed": _l("being addressed"),
+    "answered": _l("answered"),
+    "closed": _l("closed"),
+}
+
+
+@blueprint.app_template_filter("need_state")
+def need_state(state: str) -> str:
+    return str(NEED_STATE_LABELS.get(state, state))
+
+
+def _need_form_values(form) -> dict:
+    values = {
+        key: form.get(key, "")
+        for key in ("prison", "domain", "target_group", "language")
+        + tuple(f"description_{lang}" for lang in ("nl", "fr", "en"))
+    }
+    if "status" in form:
+        values["status"] = form.get("status")
+    if "services" in form:
+        values["services"] = [
+            int(value)
+            for value in form.get("services", "").replace(",", " ").split()
+            if value.isdigit()
+        ]
+    return values
+
+
+@blueprint.get("/needs")
+def needs():
+    require("needs.read")
+    filters = {key: (request.args.get(key) or "")[:32] for key in ("prison", "domain", "status")}
+    found = db_session().scalars(register.listing(db_session(), filters)).all()
+    return render_template(
+        "inventory/needs.html",
+        needs=found,
+        filters=filters,
+        states=NEED_STATE_LABELS,
+        may_signal=can(current(), "needs.signal"),
+        **_reference_lists(db_session()),
+    )
+
+
+@blueprint.route("/needs/new", methods=["GET", "POST"])
+def signal_need():
+    require("needs.signal")
+    session = db_session()
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = _need_form_values(request.form)
+        try:
+            register.signal(session, values, current())
+            session.commit()
+            flash(_("The need was added to the register."), "success")
+            return redirect(url_for("inventory.needs"))
+        except inventory.InvalidService as invalid:
+            session.rollback()
+            errors = {key: ERRORS.get(code, code) for key, code in invalid.errors.items()}
+    return render_template(
+        "inventory/need_form.html",
+        values=values,
+        errors=errors,
+        need=None,
+        language_codes=LANGUAGE_CODES,
+        states=NEED_STATE_LABELS,
+        **_reference_lists(session),
+    ), 422 if errors else 200
+
+
+@blueprint.route("/needs/<int(max=2147483647):need_id>", methods=["GET", "POST"])
+def need(need_id: int):
+    require("needs.read")
+    session = db_session()
+    found = session.get(Need, need_id)
+    if found is None:
+        abort(404)
+    errors = {}
+    if request.method == "POST":
+        require("needs.edit", found)
+        values = _need_form_values(request.form)
+        try:
+            register.update(session, found, values)
+            session.commit()
+            flash(_("The need was updated."), "success")
+            return redirect(url_for("inventory.need", need_id=need_id))
+        except inventory.InvalidService as invalid:
+            session.rollback()
+            errors = {key: ERRORS.get(code, code) for key, code in invalid.errors.items()}
+    return render_template(
+        "inventory/need_form.html",
+        values={
+            "prison": found.prison_code,
+            "domain": found.domain_code,
+            "target_group": found.target_group,
+            "language": found.language,
+            "status": found.status,
+            "services": " ".join(str(s.id) for s in found.services),
+            **{
+                f"description_{lang}": found.texts("description")[lang]
+                for lang in ("nl", "fr", "en")
+            },
+        },
+        errors=errors,
+        need=found,
+        may_edit=can(current(), "needs.edit", found),
+        language_codes=LANGUAGE_CODES,
+        states=NEED_STATE_LABELS,
+        **_reference_lists(session),
+    ), 422 if errors else 200
