@@ -295,6 +295,22 @@ def _cli_principal(command: str):
     return system("cli", f"concerto {command}")
 
 
+def _logged_in_identity(db, authority: str, subject: str):
+    from sqlalchemy import select
+
+    from core.identity.models import Identity
+
+    identity = db.scalar(
+        select(Identity).where(Identity.authority_code == authority, Identity.subject == subject)
+    )
+    if identity is None:
+        raise click.ClickException(
+            f"Nobody with subject {subject!r} has logged in through {authority}; "
+            "they must log in once first."
+        )
+    return identity
+
+
 @main.group()
 def token() -> None:
     """API tokens for scripts."""
@@ -333,15 +349,7 @@ def token_create(authority, roles, name, days, subject) -> None:
         )
     with acting_as(_cli_principal("token create")), app.extensions["concerto.db"].session() as db:
         if subject:
-            identity = db.scalar(
-                select(Identity).where(
-                    Identity.authority_code == authority, Identity.subject == subject
-                )
-            )
-            if identity is None:
-                raise click.ClickException(
-                    f"Nobody with subject {subject!r} has logged in through {authority}."
-                )
+            identity = _logged_in_identity(db, authority, subject)
         else:
             service_subject = f"service:{name}"
             identity = db.scalar(
@@ -396,25 +404,14 @@ def users() -> None:
 @click.option("--role", required=True, type=click.Choice(["secretary", "administrator"]))
 def users_grant(authority: str, subject: str, role: str) -> None:
     """Give a platform role to someone who has logged in (the first administrator)."""
-    from sqlalchemy import select
 
     from core.audit.services import acting_as
-    from core.identity.models import Identity
     from core.identity.services import grant_platform_role
 
     app = _app()
     _require_head(app)
     with acting_as(_cli_principal("users grant")), app.extensions["concerto.db"].session() as db:
-        identity = db.scalar(
-            select(Identity).where(
-                Identity.authority_code == authority, Identity.subject == subject
-            )
-        )
-        if identity is None:
-            raise click.ClickException(
-                f"Nobody with subject {subject!r} has logged in through {authority}; "
-                "they must log in once first."
-            )
+        identity = _logged_in_identity(db, authority, subject)
         grant_platform_role(db, identity.user, role, granted_by="concerto users grant")
         click.echo(f"{identity.user.display_name} is now {role}")
 
