@@ -47,6 +47,22 @@ CORE_SERVICE_FIELDS = frozenset(
         "capacity",
         "waiting_list",
         "authority",
+        # The inventory's own names (tests/test_plugins.py keeps the two in step).
+        "external_id",
+        "category",
+        "delivery",
+        "setting",
+        "free_of_charge",
+        "typical_wait_days",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "locations",
+        "prisons",
+        "active",
+        "state",
+        "version",
+        "extra",
     ]
 )
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,47}$")

@@ -138,3 +138,16 @@ def test_a_sixth_authority_is_added_as_a_plugin_without_changing_the_core(sqlite
 )
 def test_plugin_api_versions_are_accepted_by_major_and_minor(declared, accepted):
     assert api_is_compatible(declared) is accepted
+
+
+def test_no_plugin_field_can_take_the_name_of_an_inventory_field():
+    from core.inventory.models import Service
+    from core.inventory.services import FIELDS
+    from core.plugins import CORE_SERVICE_FIELDS
+
+    columns = {c.key for c in Service.__table__.columns}
+    stems = {name.rsplit("_", 1)[0] for name in columns if name[-3:] in ("_nl", "_fr", "_en")}
+    own = (set(FIELDS) | columns) - {f"{s}_{lang}" for s in stems for lang in ("nl", "fr", "en")}
+    assert own - {"id", "authority_code", "domain_code", "organization_id", "pending",
+                  "review_comment", "updated_at", "published_at"} <= CORE_SERVICE_FIELDS
+    assert stems <= CORE_SERVICE_FIELDS
