@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+import time
 
 from odf.opendocument import load as load_ods
 from odf.table import TableCell, TableRow
@@ -30,10 +31,18 @@ def _csv(*lines: str) -> bytes:
 
 
 def _upload(client, data: bytes, name: str, dry_run: bool):
+    """Send a file, then follow the job's page until the background check is done."""
     form = {"csrf_token": csrf_token(client, "/services/import"), "file": (io.BytesIO(data), name)}
     if dry_run:
         form["dry_run"] = "1"
-    return client.post("/services/import", data=form, content_type="multipart/form-data")
+    sent = client.post("/services/import", data=form, content_type="multipart/form-data")
+    assert sent.status_code == 302, sent.get_data(as_text=True)[:500]
+    for _ in range(200):
+        page = client.get(sent.location)
+        if "hx-trigger" not in page.get_data(as_text=True):
+            return page
+        time.sleep(0.05)
+    raise AssertionError("the import never finished")
 
 
 def _services(app) -> int:
@@ -143,6 +152,32 @@ def test_xlsx_and_json_import_the_same_way(app, client):
 def test_only_coordinators_import_and_only_for_their_own_authority(app, client):
     login(client, "vlaams", "vlaams-sofie")  # a member
     assert client.get("/services/import").status_code == 403
+
+
+def test_the_page_shows_the_progress_of_a_long_import(app, client):
+    login(client, "vlaams", "vlaams-lotte")
+    rows = [f"VG-{n},sport,Sport {n},Sport {n},haren,,,nl" for n in range(1000, 1600)]
+    form = {
+        "csrf_token": csrf_token(client, "/services/import"),
+        "file": (io.BytesIO(_csv(*rows)), "groot.csv"),
+        "dry_run": "1",
+    }
+    sent = client.post("/services/import", data=form, content_type="multipart/form-data")
+    seen = set()
+    for _ in range(400):
+        answer = client.get(sent.location + "/progress")
+        fragment = answer.get_data(as_text=True)
+        assert answer.status_code == 200, fragment[:3000]
+        found = re.search(r'<progress id="job-progress" max="(\d+)" value="(\d+)"', fragment)
+        if not found:
+            break
+        seen.add((int(found.group(1)), int(found.group(2))))
+        time.sleep(0.02)
+    assert "600 new" in fragment
+    assert any(0 < done < total for total, done in seen), f"progress was shown: {sorted(seen)}"
+    other = app.test_client()
+    login(other, "vlaams", "vlaams-jonas")
+    assert other.get(sent.location).status_code == 404, "a job is its owner's"
 
 
 def test_exports_are_read_back_by_independent_readers_with_formulas_neutralised(app, client):

@@ -148,6 +148,18 @@ def test_no_plugin_field_can_take_the_name_of_an_inventory_field():
     columns = {c.key for c in Service.__table__.columns}
     stems = {name.rsplit("_", 1)[0] for name in columns if name[-3:] in ("_nl", "_fr", "_en")}
     own = (set(FIELDS) | columns) - {f"{s}_{lang}" for s in stems for lang in ("nl", "fr", "en")}
-    assert own - {"id", "authority_code", "domain_code", "organization_id", "pending",
-                  "review_comment", "updated_at", "published_at"} <= CORE_SERVICE_FIELDS
+    assert (
+        own
+        - {
+            "id",
+            "authority_code",
+            "domain_code",
+            "organization_id",
+            "pending",
+            "review_comment",
+            "updated_at",
+            "published_at",
+        }
+        <= CORE_SERVICE_FIELDS
+    )
     assert stems <= CORE_SERVICE_FIELDS

@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from odf.opendocument import OpenDocumentSpreadsheet
@@ -25,6 +27,9 @@ from sqlalchemy.orm import Session, selectinload
 from core.inventory import services as inventory
 from core.inventory.models import Service
 from core.permissions import Principal
+
+log = logging.getLogger("concerto.import")
+RUNNING: dict[int, int] = {}  # job id -> rows checked, for jobs running in this process
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -348,3 +353,86 @@ FORMATS = {
     "ods": (to_ods, "application/vnd.oasis.opendocument.spreadsheet"),
     "json": (to_json, "application/json"),
 }
+
+
+# --- imports in the background ---------------------------------------------------------------
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return asdict(report)
+
+
+def run_job(app, job_id: int) -> None:
+    """Run an uploaded import: progress goes to the job's row every few rows, the report at
+    the end. Any failure ends the job as failed with nothing stored, never silently."""
+    from core.audit.services import acting_as
+    from core.inventory.models import ImportJob
+
+    database = app.extensions["concerto.db"]
+    registry = app.extensions["concerto.registry"]
+
+    def note(**values) -> None:
+        # Its own short transaction, so the page sees progress while the import's own
+        # transaction is still open.
+        with database.session() as progress_session:
+            job = progress_session.get(ImportJob, job_id)
+            for key, value in values.items():
+                setattr(job, key, value)
+
+    with database.session() as session:
+        job = session.get(ImportJob, job_id)
+        data, filename, dry_run = job.data, job.filename, job.dry_run
+        authority = registry.authorities.get(job.authority_code)
+        principal = Principal(
+            channel="page",
+            label=job.actor,
+            user_id=job.user_id,
+            authority=job.authority_code,
+            roles=frozenset({"coordinator"}),
+        )
+    try:
+        rows = read_rows(data or b"", filename)
+    except FileProblem as refused:
+        note(status="done", report=report_dict(Report(problems=[refused.problem])), data=None)
+        return
+    note(status="running", total=len(rows))
+    # SQLite has one writer at a time and the import's own transaction is it, so there the
+    # progress stays in this process (the demo's only one); PostgreSQL keeps it in the row,
+    # where every app server sees it.
+    shared = database.engine.dialect.name != "sqlite"
+    step = max(1, len(rows) // 50)
+
+    def advance(number: int) -> None:
+        RUNNING[job_id] = number
+        if shared and number % step == 0:
+            note(done=number)
+
+    work = database.sessions()
+    try:
+        with acting_as(principal):
+            report = import_services(
+                work, authority, rows, principal, dry_run=dry_run, progress=advance
+            )
+            if report.committed:
+                work.commit()
+    except Exception as error:  # noqa: BLE001 - the page must learn that the job failed
+        work.rollback()
+        log.exception("import job %s failed", job_id)
+        failed = Report(problems=[Problem(None, None, "unreadable", type(error).__name__)])
+        note(status="failed", report=report_dict(failed), data=None)
+        return
+    finally:
+        work.close()
+        RUNNING.pop(job_id, None)
+    note(status="done", done=len(rows), report=report_dict(report), data=None)
+
+
+def progress_of(job) -> int:
+    """Rows checked so far, from this process if it runs the job, else from the row."""
+    return RUNNING.get(job.id, job.done)
+
+
+def start_job(app, job_id: int) -> threading.Thread:
+    thread = threading.Thread(target=run_job, args=(app, job_id), daemon=True)
+    thread.start()
+    return thread

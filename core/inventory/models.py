@@ -18,6 +18,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -202,3 +203,23 @@ class Need(LocalizedMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     services: Mapped[list[Service]] = relationship(secondary=need_services, order_by="Service.id")
+
+
+class ImportJob(Base):
+    """An uploaded import, checked and stored in the background so that the page can show
+    its progress; kept in the database so any app server can report on it."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(300))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)  # dropped once the job is done
+    dry_run: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16), default="waiting")  # running, done, failed
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -36,6 +36,7 @@ from core.inventory.models import (
     DELIVERY,
     LANGUAGE_CODES,
     SETTINGS,
+    ImportJob,
     Need,
     Service,
     ServiceVersion,
@@ -522,39 +523,68 @@ FILE_PROBLEMS = {
 }
 
 
-def describe(problem) -> str:
-    """A problem of an import in the reader's language."""
-    return str(FILE_PROBLEMS.get(problem.code) or ERRORS.get(problem.code) or problem.code)
+def describe(problem: dict) -> str:
+    """A problem of an import (as stored in the job's report) in the reader's language."""
+    code = problem["code"]
+    return str(FILE_PROBLEMS.get(code) or ERRORS.get(code) or code)
 
 
 @blueprint.route("/services/import", methods=["GET", "POST"])
 def import_services():
     authority = _own_authority()
     if request.method == "GET":
-        return render_template("inventory/import.html", authority=authority, report=None)
+        return render_template("inventory/import.html", authority=authority, job=None)
     upload = request.files.get("file")
-    dry_run = bool(request.form.get("dry_run"))
     if upload is None or not upload.filename:
         flash(_("Choose a file to import."), "warning")
-        return render_template("inventory/import.html", authority=authority, report=None), 422
+        return render_template("inventory/import.html", authority=authority, job=None), 422
     session = db_session()
-    try:
-        rows = exchange.read_rows(upload.read(exchange.MAX_BYTES + 1), upload.filename)
-    except exchange.FileProblem as refused:
-        report = exchange.Report(problems=[refused.problem])
-    else:
-        report = exchange.import_services(session, authority, rows, current(), dry_run=dry_run)
-        if report.committed:
-            session.commit()
-    status = 422 if report.problems else 200
+    principal = current()
+    job = ImportJob(
+        authority_code=authority.code,
+        user_id=principal.user_id,
+        actor=principal.label[:200],
+        filename=upload.filename[:300],
+        data=upload.read(exchange.MAX_BYTES + 1),
+        dry_run=bool(request.form.get("dry_run")),
+        status="waiting",
+        done=0,
+        total=0,
+    )
+    session.add(job)
+    session.commit()
+    exchange.start_job(current_app._get_current_object(), job.id)
+    return redirect(url_for("inventory.import_job", job_id=job.id))
+
+
+blueprint.add_app_template_global(exchange.progress_of, "progress_of")
+
+
+def _job(job_id: int) -> ImportJob:
+    job = db_session().get(ImportJob, job_id)
+    if job is None or job.user_id != current().user_id:
+        abort(404)
+    return job
+
+
+@blueprint.get("/services/import/<int(max=2147483647):job_id>")
+def import_job(job_id: int):
+    authority = _own_authority()
+    job = _job(job_id)
+    status = 422 if job.report and job.report["problems"] else 200
     return render_template(
         "inventory/import.html",
         authority=authority,
-        report=report,
-        dry_run=dry_run,
+        job=job,
         describe=describe,
-        filename=upload.filename,
     ), status
+
+
+@blueprint.get("/services/import/<int(max=2147483647):job_id>/progress")
+def import_progress(job_id: int):
+    """The part of the job's page that changes, polled by htmx while the job runs."""
+    _own_authority()
+    return render_template("inventory/import_progress.html", job=_job(job_id), describe=describe)
 
 
 @blueprint.get("/services/export.<fmt>")
