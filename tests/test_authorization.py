@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core.identity.models import ApiToken, Identity, PlatformRole
 from core.identity.services import create_token
-from core.inventory.models import Need, Service, Snapshot
+from core.inventory.models import Need, Organization, Service, Snapshot
 from core.reference.models import Authority
 from tests.conftest import FIVE, make_app
 from tests.logins import PEOPLE, csrf_token, login_as
@@ -275,6 +275,42 @@ def _cocom_need_closed(app, who):
         return need.status == "closed"
 
 
+def _add_organization(client, app, who, csrf):
+    return client.post(
+        "/organizations/new",
+        data={"csrf_token": csrf, "external_id": f"ORG-{who.label}", "name": f"Org {who.label}"},
+    )
+
+
+def _organization_added(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return (
+            db.scalar(select(Organization).where(Organization.name == f"Org {who.label}"))
+            is not None
+        )
+
+
+def _rename_other_organization(client, app, who, csrf):
+    with app.extensions["concerto.db"].session() as db:
+        other = db.scalar(
+            select(Organization)
+            .where(Organization.authority_code != _own(who))
+            .order_by(Organization.id)
+        )
+    return client.post(
+        f"/organizations/{other.id}/edit",
+        data={"csrf_token": csrf, "name": f"renamed by {who.label}"},
+    )
+
+
+def _other_organization_renamed(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return (
+            db.scalar(select(Organization).where(Organization.name == f"renamed by {who.label}"))
+            is not None
+        )
+
+
 WRITES = [
     Write(
         "edit own authority's profile (page)",
@@ -335,6 +371,18 @@ WRITES = [
         lambda who: bool(who.roles & {"secretary", "administrator"}),
         _freeze,
         _frozen,
+    ),
+    Write(
+        "add an organisation for own authority (page)",
+        _is_coordinator,
+        _add_organization,
+        _organization_added,
+    ),
+    Write(
+        "rename another authority's organisation (page)",
+        lambda who: False,
+        _rename_other_organization,
+        _other_organization_renamed,
     ),
     Write(
         "signal a need (page)",

@@ -462,3 +462,69 @@ def test_the_demo_inventory_is_realistic(app):
         assert len({s.domain_code for s in services}) == 9
         assert len({lang for s in services for lang in s.languages}) >= 6
         assert db.get(Authority, "vlaams") is not None
+
+
+# --- organisations -----------------------------------------------------------------------------
+
+
+def test_kbo_numbers_are_checked_with_their_check_digits():
+    from core.inventory.organizations import normalise_kbo
+
+    assert normalise_kbo("0412.345.654") is None  # wrong check digits
+    assert normalise_kbo("BE 0412.345.614") == "0412345614"
+    assert normalise_kbo("2412345614") is None  # must start with 0 or 1
+    assert normalise_kbo("abc") is None
+
+
+def test_a_coordinator_adds_an_organisation_and_links_a_service_to_it(app, client):
+    login(client, "cocof", "cocof-camille")
+    refused = client.post(
+        "/organizations/new",
+        data={
+            "csrf_token": csrf_token(client, "/organizations/new"),
+            "external_id": "X",
+            "name": "Ateliers du Midi",
+            "kbo_number": "0412.345.654",
+        },
+    )
+    assert refused.status_code == 422
+    assert 'id="e-kbo_number"' in refused.get_data(as_text=True)
+    saved = client.post(
+        "/organizations/new",
+        data={
+            "csrf_token": csrf_token(client, "/organizations/new"),
+            "external_id": "X",
+            "name": "Ateliers du Midi",
+            "kbo_number": "0412.345.614",
+            "legal_form": "asbl",
+        },
+    )
+    assert saved.status_code == 302
+    token = _api_token(app, "cocof-camille")
+    with app.extensions["concerto.db"].session() as db:
+        from core.inventory.models import Organization
+
+        ours = db.scalar(select(Organization.id).where(Organization.name == "Ateliers du Midi"))
+        theirs = db.scalar(select(Organization.id).where(Organization.authority_code == "vlaams"))
+        service = db.scalar(select(Service).where(Service.external_id == "CF-05"))
+    script = app.test_client()
+    headers = {"Authorization": f"Bearer {token}", "If-Match": f'"{service.version}"'}
+    wrong = script.patch(
+        f"/api/v1/services/{service.id}", json={"organization_id": theirs}, headers=headers
+    )
+    assert wrong.status_code == 422
+    linked = script.patch(
+        f"/api/v1/services/{service.id}", json={"organization_id": ours}, headers=headers
+    )
+    assert linked.status_code == 200 and linked.get_json()["pending"] == {"organization_id": ours}
+    listing = client.get("/organizations").get_data(as_text=True)
+    assert "0412.345.614" in listing
+
+
+def test_an_organisation_appears_in_hsds_with_its_kbo_number(client):
+    document = json.loads(client.get("/hsds/export.json?lang=nl").get_data(as_text=True))
+    caw = [s for s in document["services"] if s["organization"]["name"].startswith("Centrum Alg")]
+    assert len(caw) == 3
+    assert caw[0]["organization"]["tax_id"] == "0412345614"
+    validator = _validator()
+    assert [list(validator.iter_errors(service)) for service in caw] == [[], [], []]

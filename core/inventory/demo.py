@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.audit.services import acting_as
+from core.inventory import organizations
 from core.inventory import services as inventory
 from core.inventory.models import Need, Service
 from core.permissions import system
@@ -800,6 +801,67 @@ SERVICES = [
         2026,
     ),
 ]
+# Organisations that provide services, with KBO/BCE numbers whose check digits are valid;
+# the names describe the kind of organisation and are not those of real ones.
+ORGANIZATIONS = [
+    (
+        "vlaams",
+        "VG-ORG-1",
+        "Centrum Algemeen Welzijnswerk Brussel-Gevangenissen",
+        "vzw",
+        "04123456",
+        ["VG-01", "VG-02", "VG-06"],
+    ),
+    (
+        "vlaams",
+        "VG-ORG-2",
+        "Centrum voor Volwassenenonderwijs Brussel-Detentie",
+        "openbaar bestuur",
+        "02345678",
+        ["VG-03", "VG-04", "VG-05"],
+    ),
+    (
+        "cocof",
+        "CF-ORG-1",
+        "Service d'aide aux justiciables de Bruxelles",
+        "asbl",
+        "04234567",
+        ["CF-01", "CF-02"],
+    ),
+    (
+        "cocof",
+        "CF-ORG-2",
+        "Réseau bruxellois des assuétudes en prison",
+        "asbl",
+        "08345678",
+        ["CF-11", "CF-12"],
+    ),
+    (
+        "cocom",
+        "CC-ORG-1",
+        "Centre d'accueil social des prisons bruxelloises / Sociaal onthaal Brusselse gevangenissen",
+        "vzw/asbl",
+        "05456789",
+        ["CC-01", "CC-09"],
+    ),
+    (
+        "federatie_wb",
+        "FW-ORG-1",
+        "Relais familles-détention",
+        "asbl",
+        "04567890",
+        ["FW-02", "FW-11"],
+    ),
+    (
+        "justitie",
+        "JU-ORG-1",
+        "Régie du travail pénitentiaire / Regie van de penitentiaire arbeid",
+        "service de l'État à gestion séparée",
+        "02678901",
+        ["JU-06", "JU-07", "JU-13"],
+    ),
+]
+
 # Weekly rhythms, by whether the service is given individually or in groups.
 SCHEDULES = {"individual": "FREQ=WEEKLY;BYDAY=MO,WE,FR", "group": "FREQ=WEEKLY;BYDAY=TU"}
 DESCRIPTION = {
@@ -846,15 +908,32 @@ def _values(row, registry) -> dict:
     }
 
 
+def _organizations(session, registry) -> dict[str, int]:
+    """Create the demo organisations; the services they provide, by identifier."""
+    provided = {}
+    for authority, ext, name, form, base, services in ORGANIZATIONS:
+        if authority not in registry.authorities:
+            continue
+        number = f"{base}{97 - int(base) % 97:02d}"
+        organization = organizations.save(
+            session,
+            authority,
+            {"external_id": ext, "name": name, "legal_form": form, "kbo_number": number},
+        )
+        provided |= {service: organization.id for service in services}
+    return provided
+
+
 def seed_demo_inventory(session, registry) -> int:
     """Create and publish the demo services once; freeze 2025 before the services that
     started in 2026 exist, then 2026. Returns how many services were created."""
     if session.scalar(select(Service.id).limit(1)) is not None:
         return 0
-    reference = inventory.Reference.load(session)
     demo = system("cli", "concerto demo")
     created = 0
     with acting_as(demo):
+        provided = _organizations(session, registry)
+        reference = inventory.Reference.load(session)
         for year in (2025, 2026):
             for row in SERVICES:
                 if (row[-1] <= 2025) != (year == 2025):
@@ -862,9 +941,10 @@ def seed_demo_inventory(session, registry) -> int:
                 authority = registry.authorities.get(row[0])
                 if authority is None:
                     continue
-                service = inventory.create_service(
-                    session, authority, _values(row, registry), demo, reference
-                )
+                values = _values(row, registry)
+                if row[1] in provided:
+                    values["organization_id"] = provided[row[1]]
+                service = inventory.create_service(session, authority, values, demo, reference)
                 inventory.submit(session, authority, service, demo)
                 inventory.approve(session, authority, service, demo)
                 created += 1

@@ -8,6 +8,7 @@ reader's language.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from core.inventory.models import (
     DELIVERY,
     LANGUAGE_CODES,
     SETTINGS,
+    Organization,
     Service,
     ServiceLocation,
     ServiceVersion,
@@ -55,6 +57,7 @@ FIELDS = (
     *CONTACT,
     "locations",
     "extra",
+    "organization_id",
 )
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -87,12 +90,19 @@ class Reference:
 
     prisons: set[str]
     target_groups: set[str]
+    organizations: dict[str, set[int]] = dataclasses.field(default_factory=dict)  # by authority
 
     @classmethod
     def load(cls, session: Session) -> Reference:
+        organizations: dict[str, set[int]] = defaultdict(set)
+        for authority, organization in session.execute(
+            select(Organization.authority_code, Organization.id)
+        ):
+            organizations[authority].add(organization)
         return cls(
             prisons=set(session.scalars(select(Prison.code))),
             target_groups=set(session.scalars(select(TargetGroup.code))),
+            organizations=dict(organizations),
         )
 
 
@@ -262,6 +272,11 @@ def check(values: dict[str, Any], authority, reference: Reference) -> dict[str, 
             value, problem = _text(raw, 200)
         elif key == "locations":
             value, problem = _locations(raw, reference, errors), None
+        elif key == "organization_id":
+            value, problem = _integer(raw)
+            known = reference.organizations.get(authority.code, set())
+            if not problem and value is not None and value not in known:
+                problem = "unknown"
         else:  # extra
             value, problem = _extra(raw, authority, errors), None
         if problem:

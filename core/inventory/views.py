@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from core.db import db_session
 from core.i18n import current_language, pick
-from core.inventory import exchange
+from core.inventory import exchange, organizations
 from core.inventory import needs as register
 from core.inventory import services as inventory
 from core.inventory.models import (
@@ -38,6 +38,7 @@ from core.inventory.models import (
     SETTINGS,
     ImportJob,
     Need,
+    Organization,
     Service,
     ServiceVersion,
     Snapshot,
@@ -187,6 +188,7 @@ def _values_from_form(form, authority, prisons) -> dict:
     values |= {key: form.get(key, "") for key in inventory.CHOICES}
     values |= {key: "1" if form.get(key) else "0" for key in ("free_of_charge", "waiting_list")}
     values["category"] = form.get("category", "")
+    values["organization_id"] = form.get("organization_id", "")
     values["target_groups"] = form.getlist("target_groups")
     values["languages"] = form.getlist("languages")
     values["locations"] = [
@@ -221,6 +223,7 @@ def _form(authority, values, errors, service=None, theirs=None, version=None, st
             theirs=theirs,
             version=version,
             choices={"delivery": DELIVERY, "setting": SETTINGS, "access": ACCESS},
+            organizations=organizations.of_authority(session, authority.code),
             language_codes=LANGUAGE_CODES,
             **_reference_lists(session),
         ),
@@ -715,4 +718,60 @@ def need(need_id: int):
         language_codes=LANGUAGE_CODES,
         states=NEED_STATE_LABELS,
         **_reference_lists(session),
+    ), 422 if errors else 200
+
+
+# --- organisations -------------------------------------------------------------------------
+
+ORGANIZATION_ERRORS = {
+    "kbo": _l("Give a valid KBO/BCE number, such as 0123.456.749."),
+    "url": _l("Give a web address starting with http:// or https://."),
+}
+
+
+@blueprint.get("/organizations")
+def organizations_list():
+    session = db_session()
+    found = session.scalars(select(Organization).order_by(Organization.name)).all()
+    return render_template(
+        "inventory/organizations.html",
+        organizations=found,
+        may_add=can(current(), "inventory.edit", current().authority),
+    )
+
+
+@blueprint.route("/organizations/new", methods=["GET", "POST"], defaults={"organization_id": None})
+@blueprint.route(
+    "/organizations/<int(max=2147483647):organization_id>/edit", methods=["GET", "POST"]
+)
+def organization_form(organization_id: int | None):
+    session = db_session()
+    found = None
+    if organization_id is not None:
+        found = session.get(Organization, organization_id)
+        if found is None:
+            abort(404)
+        require("inventory.edit", found.authority_code)
+        code = found.authority_code
+    else:
+        code = _own_authority().code
+    values = {key: getattr(found, key) for key in organizations.FIELDS} if found else {}
+    errors = {}
+    if request.method == "POST":
+        values = {key: request.form.get(key, "") for key in organizations.FIELDS}
+        if found is not None:
+            values["external_id"] = found.external_id
+        try:
+            organizations.save(session, code, values, found)
+            session.commit()
+            flash(_("The organisation was saved."), "success")
+            return redirect(url_for("inventory.organizations_list"))
+        except inventory.InvalidService as invalid:
+            session.rollback()
+            errors = {
+                key: ORGANIZATION_ERRORS.get(error) or ERRORS.get(error, error)
+                for key, error in invalid.errors.items()
+            }
+    return render_template(
+        "inventory/organization_form.html", organization=found, values=values, errors=errors
     ), 422 if errors else 200
