@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sys
 from importlib import metadata
@@ -216,7 +217,7 @@ def import_command(authority: str, dry_run: bool, path: str) -> None:
     try:
         rows = exchange.read_rows(Path(path).read_bytes(), path)
     except exchange.FileProblem as refused:
-        raise click.ClickException(_file_problem(refused.problem)) from None
+        raise click.ClickException(_file_problem(refused.problem, app)) from None
     principal = _cli_principal("import")
     session = app.extensions["concerto.db"].sessions()
     try:
@@ -241,7 +242,7 @@ def import_command(authority: str, dry_run: bool, path: str) -> None:
     finally:
         session.close()
     for problem in report.problems:
-        click.echo(_file_problem(problem), err=True)
+        click.echo(_file_problem(problem, app), err=True)
     summary = (
         f"{len(report.created)} new, {len(report.updated)} changed, "
         f"{len(report.unchanged)} unchanged"
@@ -251,11 +252,25 @@ def import_command(authority: str, dry_run: bool, path: str) -> None:
     click.echo(f"{summary}; {'checked only (dry run)' if dry_run else 'stored'}.")
 
 
-def _file_problem(problem) -> str:
+def _terminal_language() -> str:
+    """nl, fr or en from the terminal's LANG (nl_BE.UTF-8 gives nl), else English."""
+    language = os.environ.get("LANG", "")[:2].lower()
+    return language if language in ("nl", "fr", "en") else "en"
+
+
+def _file_problem(problem, app=None) -> str:
+    """One problem of an import, in the terminal's language, with its row and column."""
     where = "file" if problem.row is None else f"row {problem.row}"
     column = f", column {problem.column}" if problem.column else ""
     value = f" ({problem.value})" if problem.value else ""
-    return f"{where}{column}: {problem.code}{value}"
+    reason = problem.code
+    if app is not None:
+        from core.inventory.views import describe
+
+        headers = {"Accept-Language": _terminal_language()}
+        with app.test_request_context("/api/", headers=headers):
+            reason = describe({"code": problem.code})
+    return f"{where}{column}: {reason}{value}"
 
 
 @main.command("export")

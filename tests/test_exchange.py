@@ -216,9 +216,13 @@ def test_the_command_line_imports_with_a_dry_run_and_exports(database_url, tmp_p
     assert "2 new" in stored.stdout and "stored" in stored.stdout
     bad = tmp_path / "fout.csv"
     bad.write_bytes(_csv("VG-90,sport,X,X,nergens,,,nl"))
-    refused = run_cli("import", "--authority", "vlaams", str(bad), env=env)
+    refused = run_cli(
+        "import", "--authority", "vlaams", str(bad), env={**env, "LANG": "fr_BE.UTF-8"}
+    )
     assert refused.returncode == 1
-    assert "row 1, column locations.0.prison" in refused.stderr
+    assert (
+        "row 1, column locations.0.prison: Cette valeur est inconnue. (nergens)" in refused.stderr
+    )
     out = tmp_path / "hsds.json"
     exported = run_cli("export", "--format", "hsds", "--language", "fr", "-o", str(out), env=env)
     assert exported.returncode == 0, exported.stderr

@@ -248,7 +248,11 @@ def import_services(
                 (report.updated if service.version != before else report.unchanged).append(key)
         except inventory.InvalidService as invalid:
             for column, code in sorted(invalid.errors.items()):
-                shown = row.get(column.split(".")[0], "")
+                # A prison's problem shows the file's "prisons" cell, where it was written.
+                source = column.split(".")[0]
+                if source == "locations" and "locations" not in row:
+                    source = "prisons" if column.endswith(".prison") else column.split(".")[-1]
+                shown = row.get(source, "")
                 report.problems.append(Problem(number, column, code, str(shown)[:80]))
         if progress:
             progress(number)
