@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dateutil.rrule import rrulestr
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.db import utcnow
@@ -648,6 +648,10 @@ def find(session: Session, filters: Filters) -> tuple[list[Service], int]:
 def facet_counts(session: Session, filters: Filters) -> dict[str, Counter]:
     """For each facet, how many services each value would give, the other facets applied."""
     counts: dict[str, Counter] = {}
+    reference_codes = {
+        "target_group": set(session.scalars(select(TargetGroup.code))),
+        "language": set(LANGUAGE_CODES),
+    }
     for name in FACETS:
         if filters.public_only and name == "state":
             continue
@@ -661,11 +665,15 @@ def facet_counts(session: Session, filters: Filters) -> dict[str, Counter]:
             )
             counts[name] = Counter(dict(rows.all()))
         elif name in ("target_group", "language"):
+            # One pass over the matching rows, one sum per code, in the database.
             column = Service.target_groups if name == "target_group" else Service.languages
-            counter: Counter = Counter()
-            for values in session.scalars(select(column).where(*conditions)):
-                counter.update(values or [])
-            counts[name] = counter
+            codes = sorted(reference_codes[name])
+            sums = [
+                func.sum(case((_json_contains(session, column, code), 1), else_=0))
+                for code in codes
+            ]
+            row = session.execute(select(*sums).where(*conditions)).one()
+            counts[name] = Counter({code: n or 0 for code, n in zip(codes, row, strict=True) if n})
         else:
             column = {
                 "domain": Service.domain_code,
