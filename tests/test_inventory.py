@@ -528,3 +528,17 @@ def test_an_organisation_appears_in_hsds_with_its_kbo_number(client):
     assert caw[0]["organization"]["tax_id"] == "0412345614"
     validator = _validator()
     assert [list(validator.iter_errors(service)) for service in caw] == [[], [], []]
+
+
+def test_schedules_are_written_out_in_the_readers_language(client):
+    service_id = None
+    with client.application.extensions["concerto.db"].session() as db:
+        service_id = db.scalar(select(Service.id).where(Service.external_id == "CF-02"))
+    expected = {
+        "nl": "elke week op maandag, woensdag en vrijdag",
+        "fr": "chaque semaine le lundi, mercredi et vendredi",
+        "en": "every week on Monday, Wednesday and Friday",
+    }
+    for language, words in expected.items():
+        client.get(f"/language/{language}")
+        assert words in client.get(f"/services/{service_id}").get_data(as_text=True)

@@ -8,6 +8,8 @@ import io
 from datetime import date
 
 from babel import Locale
+from babel.lists import format_list
+from dateutil.rrule import rrulestr
 from flask import (
     Blueprint,
     Response,
@@ -775,3 +777,26 @@ def organization_form(organization_id: int | None):
     return render_template(
         "inventory/organization_form.html", organization=found, values=values, errors=errors
     ), 422 if errors else 200
+
+
+@blueprint.app_template_filter("schedule_text")
+def schedule_text(rule: str | None) -> str:
+    """A repeat rule in words, in the reader's language: "every week on Tuesday"."""
+    if not rule:
+        return ""
+    try:
+        parsed = rrulestr(rule, ignoretz=True)
+    except (ValueError, TypeError):
+        return rule
+    locale = Locale.parse(str(get_locale()))
+    names = locale.days["format"]["wide"]
+    days = [names[day] for day in sorted(parsed._byweekday or ())]  # dateutil has no getter
+    joined = format_list(days, locale=locale) if days else ""
+    interval = parsed._interval
+    if parsed._freq == 2:  # weekly
+        if interval == 1:
+            return _("every week on %(days)s", days=joined) if days else _("every week")
+        return _("every %(n)d weeks on %(days)s", n=interval, days=joined)
+    if parsed._freq == 1:  # monthly
+        return _("every month") if interval == 1 else _("every %(n)d months", n=interval)
+    return rule
