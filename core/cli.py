@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -432,6 +433,17 @@ def users_grant(authority: str, subject: str, role: str) -> None:
 
 
 # --- running -----------------------------------------------------------------------------
+
+
+@main.command("bench", context_settings={"ignore_unknown_options": True})
+@click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
+def bench(arguments) -> None:
+    """Run the benchmarks of bench/ (--sizes, --backends, --seconds); results go to
+    bench/RESULTS.md and bench/results.json. Needs a checkout (bench/ is not installed)."""
+    harness = Path(__file__).resolve().parent.parent / "bench" / "harness.py"
+    if not harness.exists():
+        raise click.ClickException("bench/harness.py not found: run from a Concerto checkout.")
+    raise SystemExit(subprocess.call([sys.executable, str(harness), *arguments]))
 
 
 def installed_plugin_codes() -> list[str]:

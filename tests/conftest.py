@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 
 from core import create_app
 from core.cli import seed_everything, upgrade_all
+from tests.postgres import PostgresServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 FIVE = ["cocom", "vlaams", "federatie_wb", "cocof", "justitie"]
@@ -66,12 +67,6 @@ PAGES = [
     ("/admin/users", "administrator"),
 ]
 BACKENDS = [b for b in os.environ.get("CONCERTO_TEST_DATABASES", "sqlite,postgresql").split(",")]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class EnglishClient(FlaskClient):
@@ -120,84 +115,6 @@ def app_config(database_url: str, **extra) -> dict:
 
 
 # --- PostgreSQL --------------------------------------------------------------------------
-
-
-def _pg_bindir() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-    if not found:
-        pytest.fail("PostgreSQL is not installed; `./dev test` installs the Debian package.")
-    return found[-1].parent
-
-
-class PostgresServer:
-    """A throw-away cluster under a temporary folder, listening on 127.0.0.1 only."""
-
-    def __init__(self) -> None:
-        self.bindir = _pg_bindir()
-        self.root = Path(tempfile.mkdtemp(prefix="concerto-pg-"))
-        self.data = self.root / "data"
-        self.port = free_port()
-        # initdb refuses to run as root; the Debian package creates the postgres user.
-        self.prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-
-    def _run(self, *args: str) -> None:
-        subprocess.run([*self.prefix, *args], check=True, capture_output=True)
-
-    def start(self) -> None:
-        if self.prefix:
-            shutil.chown(self.root, "postgres", "postgres")
-        self._run(
-            str(self.bindir / "initdb"),
-            "-D",
-            str(self.data),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        )
-        options = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off"
-        )
-        self._run(
-            str(self.bindir / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-o",
-            options,
-            "-w",
-            "-l",
-            str(self.root / "log"),
-            "start",
-        )
-
-    def stop(self) -> None:
-        subprocess.run(
-            [
-                *self.prefix,
-                str(self.bindir / "pg_ctl"),
-                "-D",
-                str(self.data),
-                "-m",
-                "immediate",
-                "stop",
-            ],
-            capture_output=True,
-        )
-        shutil.rmtree(self.root, ignore_errors=True)
-
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def execute(self, sql: str) -> None:
-        import psycopg
-
-        with psycopg.connect(
-            self.url("postgres").replace("+psycopg", ""), autocommit=True
-        ) as connection:
-            connection.execute(sql)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,421 @@
+"""Benchmarks of the inventory at scale, as ratios against their floors.
+
+For each database (SQLite, PostgreSQL) and each size (1,000, 10,000, 50,000 services) the
+harness seeds a fresh database with `seed synthetic`, starts `concerto serve` (gunicorn, 2
+workers) on loopback, drives it with wrk (or a small Python load generator when wrk is
+missing) and measures:
+
+1. a filtered inventory page of 25 (API and HTML) against /healthz of the same server;
+2. full-text search, the same way;
+3. the coverage matrix against the same SQL aggregate run directly;
+4. the full HSDS export against a plain SQL fetch of the same rows, with the peak memory
+   of the exporting process;
+5. SQL statements per request for pages of 25 and of 250;
+6. how each figure grows from 1k to 10k to 50k (the growth exponent).
+
+Run with `concerto bench` (or `./dev bench`, which also installs wrk and PostgreSQL).
+Results: bench/RESULTS.md and bench/results.json.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import event, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core import create_app  # noqa: E402
+from core.cli import seed_everything, upgrade_all  # noqa: E402
+from core.inventory.synthetic import seed_synthetic  # noqa: E402
+from tests.postgres import PostgresServer, free_port  # noqa: E402
+
+FIVE = ["cocom", "vlaams", "federatie_wb", "cocof", "justitie"]
+LUA = Path(__file__).with_name("latency.lua")
+PAGE_FILTER = "domain=sport&prison=haren&per_page=25"
+TARGETS = {
+    "page_throughput_ratio": 0.5,  # at least half of /healthz
+    "page_p95_ms": 50,
+    "coverage_ratio": 2.0,  # at most 2x the SQL aggregate
+    "export_ratio": 3.0,  # at most 3x the plain fetch
+}
+
+
+# --- load --------------------------------------------------------------------------------
+
+
+def load(url: str, seconds: float, connections: int = 8) -> dict:
+    """Requests per second and p50/p95 latency in ms."""
+    if shutil.which("wrk"):
+        result = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(LUA), url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        values = dict(re.findall(r"^(rps|p50|p95|errors) ([\d.]+)$", result.stdout, re.MULTILINE))
+        return {
+            "rps": float(values["rps"]),
+            "p50_ms": float(values["p50"]) / 1000,
+            "p95_ms": float(values["p95"]) / 1000,
+            "errors": int(float(values["errors"])),
+            "tool": "wrk",
+        }
+    return _python_load(url, seconds, connections)
+
+
+def _python_load(url: str, seconds: float, connections: int) -> dict:
+    latencies: list[float] = []
+    errors = [0]
+    deadline = time.monotonic() + seconds
+
+    def worker() -> None:
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=30) as answer:
+                    answer.read()
+            except OSError:
+                errors[0] += 1
+                continue
+            latencies.append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ordered = sorted(latencies)
+    return {
+        "rps": len(ordered) / seconds,
+        "p50_ms": ordered[len(ordered) // 2] * 1000 if ordered else None,
+        "p95_ms": ordered[int(len(ordered) * 0.95)] * 1000 if ordered else None,
+        "errors": errors[0],
+        "tool": "python",
+    }
+
+
+def median_seconds(action, repeat: int = 7) -> float:
+    action()  # warm caches and the query planner
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+# --- one database, one size -------------------------------------------------------------------
+
+
+def prepare(url: str, size: int) -> None:
+    app = create_app({"database_url": url, "plugins": FIVE, "secret_key": "bench"})
+    upgrade_all(app)
+    seed_everything(app)  # the demo inventory: 62 services
+    with app.extensions["concerto.db"].session() as session:
+        seed_synthetic(session, app.extensions["concerto.registry"], max(0, size - 62))
+    app.extensions["concerto.db"].engine.dispose()
+
+
+def serve(url: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONCERTO_")}
+    env |= {
+        "PYTHONPATH": str(ROOT),
+        "CONCERTO_DATABASE_URL": url,
+        "CONCERTO_PLUGINS": ",".join(FIVE),
+        "CONCERTO_SECRET_KEY": "bench-secret",
+        "CONCERTO_PORT": str(port),
+        "CONCERTO_WORKERS": "2",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "serve"],
+        env=env,
+        cwd=tempfile.mkdtemp(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2):
+                return process, base
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("concerto serve did not start")
+
+
+def statements(url: str) -> dict:
+    """SQL statements per request, for pages of 25 and of 250."""
+    app = create_app({"database_url": url, "plugins": FIVE, "secret_key": "bench"})
+    client = app.test_client()
+    engine = app.extensions["concerto.db"].engine
+    counted: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: counted.append(args[2]))
+    found = {}
+    for path in ("/services", "/api/v1/services", "/hsds/services"):
+        for size in (25, 250):
+            client.get(f"{path}?per_page={size}")  # warm
+            counted.clear()
+            client.get(f"{path}?per_page={size}")
+            found[f"{path}?per_page={size}"] = len(counted)
+    engine.dispose()
+    return found
+
+
+def coverage_figures(url: str, base: str) -> dict:
+    app = create_app({"database_url": url, "plugins": FIVE, "secret_key": "bench"})
+    engine = app.extensions["concerto.db"].engine
+    aggregate = text(
+        "SELECT l.prison_code, s.domain_code, COUNT(*) FROM service_locations l "
+        "JOIN services s ON s.id = l.service_id "
+        "WHERE s.published_at IS NOT NULL AND s.active "
+        "GROUP BY l.prison_code, s.domain_code"
+    )
+
+    def direct() -> None:
+        with engine.connect() as connection:
+            connection.execute(aggregate).all()
+
+    def page() -> None:
+        with urllib.request.urlopen(f"{base}/api/v1/coverage", timeout=60) as answer:
+            answer.read()
+
+    sql, http = median_seconds(direct), median_seconds(page)
+    engine.dispose()
+    return {"sql_ms": sql * 1000, "api_ms": http * 1000, "ratio": http / sql}
+
+
+EXPORT_SCRIPT = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from core import create_app
+from core.inventory import hsds
+app = create_app({{"database_url": {url!r}, "plugins": {five!r}, "secret_key": "bench"}})
+with app.extensions["concerto.db"].session() as session:
+    size = 0
+    for chunk in hsds.export(session, app.extensions["concerto.registry"], "nl"):
+        size += len(chunk)
+print(size, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def export_figures(url: str, base: str) -> dict:
+    app = create_app({"database_url": url, "plugins": FIVE, "secret_key": "bench"})
+    engine = app.extensions["concerto.db"].engine
+    plain = text(
+        "SELECT s.*, l.* FROM services s LEFT JOIN service_locations l "
+        "ON l.service_id = s.id WHERE s.published_at IS NOT NULL ORDER BY s.id"
+    )
+
+    def fetch() -> None:
+        with engine.connect() as connection:
+            for _row in connection.execute(plain):
+                pass
+
+    def export() -> None:
+        with urllib.request.urlopen(f"{base}/hsds/export.json?lang=nl", timeout=600) as answer:
+            while answer.read(1 << 16):
+                pass
+
+    sql, http = median_seconds(fetch, 3), median_seconds(export, 3)
+    engine.dispose()
+    process = subprocess.run(
+        [sys.executable, "-c", EXPORT_SCRIPT.format(root=str(ROOT), url=url, five=FIVE)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    size, peak_kib = process.stdout.split()
+    return {
+        "sql_ms": sql * 1000,
+        "export_ms": http * 1000,
+        "ratio": http / sql,
+        "bytes": int(size),
+        "peak_rss_mib": int(peak_kib) / 1024,
+    }
+
+
+def measure(url: str, size: int, seconds: float) -> dict:
+    started = time.perf_counter()
+    prepare(url, size)
+    seeded = time.perf_counter() - started
+    process, base = serve(url)
+    try:
+        floor = load(f"{base}/healthz", seconds)
+        page_api = load(f"{base}/api/v1/services?{PAGE_FILTER}", seconds)
+        page_html = load(f"{base}/services?{PAGE_FILTER}", seconds)
+        search_api = load(f"{base}/api/v1/services?q=atelier&per_page=25", seconds)
+        search_html = load(f"{base}/services?q=atelier&per_page=25", seconds)
+        coverage = coverage_figures(url, base)
+        export = export_figures(url, base)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return {
+        "size": size,
+        "seed_seconds": seeded,
+        "healthz": floor,
+        "page_api": page_api | {"ratio": page_api["rps"] / floor["rps"]},
+        "page_html": page_html | {"ratio": page_html["rps"] / floor["rps"]},
+        "search_api": search_api | {"ratio": search_api["rps"] / floor["rps"]},
+        "search_html": search_html | {"ratio": search_html["rps"] / floor["rps"]},
+        "coverage": coverage,
+        "export": export,
+        "statements": statements(url),
+    }
+
+
+# --- the whole run ---------------------------------------------------------------------------
+
+
+def growth(runs: list[dict], pick) -> float | None:
+    """The exponent k in time ~ size^k between the two largest sizes."""
+    if len(runs) < 2:
+        return None
+    small, large = runs[-2], runs[-1]
+    a, b = pick(small), pick(large)
+    if not a or not b:
+        return None
+    return math.log(b / a) / math.log(large["size"] / small["size"])
+
+
+def run(sizes: list[int], backends: list[str], seconds: float) -> dict:
+    results: dict = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, {platform.platform()}",
+        "load_tool": "wrk" if shutil.which("wrk") else "python",
+        "seconds_per_load": seconds,
+        "backends": {},
+    }
+    postgres = None
+    try:
+        for backend in backends:
+            runs = []
+            for size in sizes:
+                if backend == "sqlite":
+                    folder = Path(tempfile.mkdtemp(prefix="concerto-bench-"))
+                    url = f"sqlite:///{folder / 'bench.db'}"
+                else:
+                    if postgres is None:
+                        postgres = PostgresServer()
+                        postgres.start()
+                    name = f"bench_{size}"
+                    postgres.execute(f"DROP DATABASE IF EXISTS {name}")
+                    postgres.execute(f"CREATE DATABASE {name}")
+                    url = postgres.url(name)
+                print(f"{backend} {size} services ...", flush=True)
+                runs.append(measure(url, size, seconds))
+            results["backends"][backend] = {
+                "runs": runs,
+                "growth": {
+                    "page_api_p50": growth(runs, lambda r: r["page_api"]["p50_ms"]),
+                    "page_html_p50": growth(runs, lambda r: r["page_html"]["p50_ms"]),
+                    "search_html_p50": growth(runs, lambda r: r["search_html"]["p50_ms"]),
+                    "coverage": growth(runs, lambda r: r["coverage"]["api_ms"]),
+                    "export": growth(runs, lambda r: r["export"]["export_ms"]),
+                    "export_peak_rss": growth(runs, lambda r: r["export"]["peak_rss_mib"]),
+                },
+            }
+    finally:
+        if postgres is not None:
+            postgres.stop()
+    return results
+
+
+def _f(value, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def markdown(results: dict) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {results['machine']}. Date: {results['date']}. Commit: "
+        f"`{results['commit']}`. Load: {results['load_tool']}, "
+        f"{results['seconds_per_load']} s per figure, 8 connections, `concerto serve` with 2 "
+        "gunicorn workers on loopback. Produced by `concerto bench`; the JSON beside this file "
+        "holds every figure.",
+        "",
+        f"Targets at 10,000 services: filtered page ≥ {TARGETS['page_throughput_ratio']} × "
+        f"/healthz throughput and p95 < {TARGETS['page_p95_ms']} ms; coverage ≤ "
+        f"{TARGETS['coverage_ratio']} × the SQL aggregate; HSDS export ≤ "
+        f"{TARGETS['export_ratio']} × the plain fetch, peak memory flat.",
+    ]
+    for backend, data in results["backends"].items():
+        lines += [
+            "",
+            f"## {backend}",
+            "",
+            "| services | /healthz rps | page API rps (ratio) p50/p95 ms | page HTML rps (ratio) "
+            "p50/p95 ms | search HTML rps (ratio) p50/p95 ms | coverage API / SQL ms (ratio) "
+            "| HSDS export / SQL ms (ratio) | export peak MiB | statements 25 → 250 |",
+            "|---:|---:|---|---|---|---|---|---:|---|",
+        ]
+        for r in data["runs"]:
+            counts = r["statements"]
+            same = all(
+                counts[f"{p}?per_page=25"] == counts[f"{p}?per_page=250"]
+                for p in ("/services", "/api/v1/services", "/hsds/services")
+            )
+
+            def cell(m: dict) -> str:
+                return (
+                    f"{_f(m['rps'], 0)} ({_f(m['ratio'], 2)}) {_f(m['p50_ms'])}/{_f(m['p95_ms'])}"
+                )
+
+            lines.append(
+                f"| {r['size']:,} | {_f(r['healthz']['rps'], 0)} | {cell(r['page_api'])} | "
+                f"{cell(r['page_html'])} | {cell(r['search_html'])} | "
+                f"{_f(r['coverage']['api_ms'])} / {_f(r['coverage']['sql_ms'])} "
+                f"({_f(r['coverage']['ratio'], 1)}) | {_f(r['export']['export_ms'], 0)} / "
+                f"{_f(r['export']['sql_ms'], 0)} ({_f(r['export']['ratio'], 1)}) | "
+                f"{_f(r['export']['peak_rss_mib'], 0)} | "
+                f"{counts['/services?per_page=25']} → {counts['/services?per_page=250']}"
+                f"{' (equal everywhere)' if same else ' (NOT equal)'} |"
+            )
+        growth_text = ", ".join(f"{k} {_f(v, 2)}" for k, v in data["growth"].items())
+        lines += ["", f"Growth exponents between the two largest sizes: {growth_text}."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--output", default=str(Path(__file__).parent))
+    args = parser.parse_args(argv)
+    results = run([int(s) for s in args.sizes.split(",")], args.backends.split(","), args.seconds)
+    out = Path(args.output)
+    (out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    (out / "RESULTS.md").write_text(markdown(results), encoding="utf-8")
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()
