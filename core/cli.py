@@ -435,14 +435,20 @@ def users_grant(authority: str, subject: str, role: str) -> None:
 # --- running -----------------------------------------------------------------------------
 
 
-@main.command("bench", context_settings={"ignore_unknown_options": True})
-@click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
-def bench(arguments) -> None:
-    """Run the benchmarks of bench/ (--sizes, --backends, --seconds); results go to
-    bench/RESULTS.md and bench/results.json. Needs a checkout (bench/ is not installed)."""
+@main.command("bench")
+@click.option("--sizes", default="1000,10000,50000", show_default=True)
+@click.option("--backends", default="sqlite,postgresql", show_default=True)
+@click.option("--seconds", type=float, default=5.0, show_default=True, help="Per figure.")
+@click.option("--output", type=click.Path(file_okay=False), help="Default: bench/.")
+def bench(sizes: str, backends: str, seconds: float, output: str | None) -> None:
+    """Run the benchmarks of bench/; results go to RESULTS.md and results.json there.
+    Needs a checkout (bench/ is not installed), wrk for the load (else a Python one)."""
     harness = Path(__file__).resolve().parent.parent / "bench" / "harness.py"
     if not harness.exists():
         raise click.ClickException("bench/harness.py not found: run from a Concerto checkout.")
+    arguments = ["--sizes", sizes, "--backends", backends, "--seconds", str(seconds)]
+    if output:
+        arguments += ["--output", output]
     raise SystemExit(subprocess.call([sys.executable, str(harness), *arguments]))
 
 
