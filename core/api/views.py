@@ -29,7 +29,7 @@ csrf.exempt(blueprint)
 
 
 @blueprint.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
+def http_problem(error: HTTPException):
     detail = DETAILS.get(error.code, lambda: error.description)()
     return problem(error.code or 500, detail)
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from core.identity.devprovider import DevProvider, demo_client
 from core.identity.models import Identity, User
-from core.identity.services import grant_platform_role
+from core.identity.services import grant_platform_role, map_roles
 
 # The committee's secretariat sits with the Common Community Commission (DOMAIN.md).
 PLATFORM_PEOPLE = [
@@ -73,8 +73,6 @@ def settings_for(providers: list[DevProvider]) -> dict:
 
 def login_choices(registry, providers: list[DevProvider]) -> dict[str, list[dict]]:
     """For the login page: each authority's demo users with what their role lets them do."""
-    from core.identity.services import map_roles
-
     choices = {}
     for provider in providers:
         entries = []

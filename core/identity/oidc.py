@@ -23,7 +23,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -103,7 +103,6 @@ class VerifiedLogin:
     subject: str
     claims: dict[str, Any]  # ID token claims merged with userinfo
     id_token: str
-    tokens: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
 def _get_json(url: str, what: str, **kwargs) -> tuple[dict[str, Any], requests.Response]:
@@ -282,7 +281,6 @@ class Provider:
             subject=claims["sub"],
             claims=merged,
             id_token=id_token,
-            tokens=dict(tokens),
         )
 
     def verify_id_token(self, id_token: str, nonce: str, now: float | None = None) -> dict:

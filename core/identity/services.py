@@ -101,10 +101,6 @@ def map_roles(registry, authority_code: str, claims: dict) -> tuple[list[str], l
 # --- users and identities -------------------------------------------------------------------
 
 
-class IdentityTaken(LoginError):
-    pass
-
-
 def _profile(claims: dict) -> dict:
     name = claims.get("name") or " ".join(
         part for part in (claims.get("given_name"), claims.get("family_name")) if part
@@ -150,7 +146,7 @@ def sign_in(db: Session, registry, login: VerifiedLogin, link_to_user: int | Non
         )
         db.add(identity)
     elif link_to_user is not None and identity.user_id != link_to_user:
-        raise IdentityTaken("identity_taken", f"identity {identity.id} has another user")
+        raise LoginError("identity_taken", f"identity {identity.id} has another user")
     user = identity.user
     if user.disabled:
         raise LoginError("account_disabled", f"user {user.id} is disabled")

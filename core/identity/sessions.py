@@ -164,12 +164,6 @@ class DatabaseSessionInterface(SessionInterface):
         session.session_id = new_id
 
 
-def end_sessions_of(db, user_id: int) -> int:
-    """Log a user out everywhere (a disabled account)."""
-    result = db.execute(delete(BrowserSession).where(BrowserSession.user_id == user_id))
-    return result.rowcount or 0
-
-
 def purge_expired(db, idle: timedelta, absolute: timedelta) -> int:
     now = utcnow()
     stale = select(BrowserSession.id_hash).where(

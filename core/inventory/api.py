@@ -3,29 +3,25 @@ and coverage. The same functions as the pages; the same rules; problem+json erro
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import DETAILS, problem
+from core.api.problems import problem
+from core.api.views import http_problem
 from core.db import db_session
 from core.i18n import current_language
 from core.inventory import needs as register
 from core.inventory import services as inventory
 from core.inventory.models import Service
-from core.inventory.views import ERRORS, WORKFLOW
+from core.inventory.views import ERRORS, WORKFLOW, service_or_404
 from core.permissions import can, current, require
 from core.security import csrf
 
 blueprint = Blueprint("inventory_api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
-
-
-@blueprint.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    detail = DETAILS.get(error.code, lambda: error.description)()
-    return problem(error.code or 500, detail)
+# The same problem+json answers as the rest of /api/v1.
+blueprint.register_error_handler(HTTPException, http_problem)
 
 
 def body_of(service: Service) -> dict:
@@ -66,16 +62,6 @@ def _invalid(errors: dict[str, str]):
     )
 
 
-def _service(service_id: int) -> Service:
-    service = db_session().get(Service, service_id, options=[selectinload(Service.locations)])
-    visible = service is not None and (
-        service.published_at is not None or can(current(), "inventory.read_unpublished", service)
-    )
-    if not visible:
-        abort(404)
-    return service
-
-
 @blueprint.get("/services")
 def list_services():
     filters = inventory.Filters.from_args(
@@ -96,7 +82,7 @@ def list_services():
 
 @blueprint.get("/services/<int(max=2147483647):service_id>")
 def get_service(service_id: int):
-    return _answer(_service(service_id))
+    return _answer(service_or_404(service_id))
 
 
 @blueprint.post("/services")
@@ -121,7 +107,7 @@ def create_service():
 
 @blueprint.patch("/services/<int(max=2147483647):service_id>")
 def update_service(service_id: int):
-    service = _service(service_id)
+    service = service_or_404(service_id)
     require("inventory.edit", service)
     if_match = request.headers.get("If-Match")
     if not if_match:
@@ -153,13 +139,14 @@ def update_service(service_id: int):
     return _answer(service)
 
 
-def _step(service_id: int, permission: str, step):
-    service = _service(service_id)
+def _step(service_id: int, name: str, **extra):
+    permission, step = inventory.STEPS[name]
+    service = service_or_404(service_id)
     require(permission, service)
     authority = current_app.extensions["concerto.registry"].authorities[service.authority_code]
     session = db_session()
     try:
-        step(session, authority, service)
+        step(session, authority, service, current(), **extra)
         session.commit()
     except inventory.InvalidService as invalid:
         session.rollback()
@@ -172,36 +159,18 @@ def _step(service_id: int, permission: str, step):
 
 @blueprint.post("/services/<int(max=2147483647):service_id>/submit")
 def submit_service(service_id: int):
-    return _step(
-        service_id,
-        "inventory.edit",
-        lambda session, authority, service: inventory.submit(
-            session, authority, service, current()
-        ),
-    )
+    return _step(service_id, "submit")
 
 
 @blueprint.post("/services/<int(max=2147483647):service_id>/approve")
 def approve_service(service_id: int):
-    return _step(
-        service_id,
-        "inventory.review",
-        lambda session, authority, service: inventory.approve(
-            session, authority, service, current()
-        ),
-    )
+    return _step(service_id, "approve")
 
 
 @blueprint.post("/services/<int(max=2147483647):service_id>/return")
 def return_service(service_id: int):
     comment = (request.get_json(silent=True) or {}).get("comment", "")
-    return _step(
-        service_id,
-        "inventory.review",
-        lambda session, _authority, service: inventory.return_to_author(
-            session, service, current(), comment if isinstance(comment, str) else ""
-        ),
-    )
+    return _step(service_id, "return", comment=comment if isinstance(comment, str) else "")
 
 
 @blueprint.get("/coverage")

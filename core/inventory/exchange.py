@@ -362,10 +362,6 @@ FORMATS = {
 # --- imports in the background ---------------------------------------------------------------
 
 
-def report_dict(report: Report) -> dict[str, Any]:
-    return asdict(report)
-
-
 def run_job(app, job_id: int) -> None:
     """Run an uploaded import: progress goes to the job's row every few rows, the report at
     the end. Any failure ends the job as failed with nothing stored, never silently."""
@@ -397,7 +393,7 @@ def run_job(app, job_id: int) -> None:
     try:
         rows = read_rows(data or b"", filename)
     except FileProblem as refused:
-        note(status="done", report=report_dict(Report(problems=[refused.problem])), data=None)
+        note(status="done", report=asdict(Report(problems=[refused.problem])), data=None)
         return
     note(status="running", total=len(rows))
     # SQLite has one writer at a time and the import's own transaction is it, so there the
@@ -423,12 +419,12 @@ def run_job(app, job_id: int) -> None:
         work.rollback()
         log.exception("import job %s failed", job_id)
         failed = Report(problems=[Problem(None, None, "unreadable", type(error).__name__)])
-        note(status="failed", report=report_dict(failed), data=None)
+        note(status="failed", report=asdict(failed), data=None)
         return
     finally:
         work.close()
         RUNNING.pop(job_id, None)
-    note(status="done", done=len(rows), report=report_dict(report), data=None)
+    note(status="done", done=len(rows), report=asdict(report), data=None)
 
 
 def progress_of(job) -> int:

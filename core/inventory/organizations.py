@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.inventory.models import Organization
-from core.inventory.services import EMAIL, InvalidService
+from core.inventory.services import InvalidService
+from core.validation import EMAIL, WEB_ADDRESS
 
 FIELDS = (
     "external_id",
@@ -54,7 +55,7 @@ def check(values: dict[str, Any]) -> dict[str, Any]:
             errors[key] = "required"
         elif key == "kbo_number" and value and normalise_kbo(value) is None:
             errors[key] = "kbo"
-        elif key == "website" and value and not re.match(r"^https?://[^\s/]+\.\S+$", value):
+        elif key == "website" and value and not WEB_ADDRESS.match(value):
             errors[key] = "url"
         elif key == "email" and value and not EMAIL.match(value):
             errors[key] = "email"

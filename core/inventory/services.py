@@ -33,6 +33,7 @@ from core.inventory.models import (
 )
 from core.permissions import Principal
 from core.reference.models import Prison, TargetGroup
+from core.validation import EMAIL
 
 LANGS = ("nl", "fr", "en")
 TEXT_FIELDS = [
@@ -59,7 +60,6 @@ FIELDS = (
     "extra",
     "organization_id",
 )
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class InvalidService(ValueError):
@@ -514,7 +514,7 @@ def approve(session: Session, authority, service: Service, principal: Principal)
 
 
 def return_to_author(
-    session: Session, service: Service, principal: Principal, comment: str
+    session: Session, authority, service: Service, principal: Principal, comment: str = ""
 ) -> Service:
     comment = (comment or "").strip()
     if service.state != "submitted":
@@ -526,6 +526,14 @@ def return_to_author(
     session.flush()
     _version(session, service, "return", principal, {"state": ["submitted", "returned"]}, comment)
     return service
+
+
+# Each step of the review: who may take it, and what it does. Pages and API both use this.
+STEPS = {
+    "submit": ("inventory.edit", submit),
+    "approve": ("inventory.review", approve),
+    "return": ("inventory.review", return_to_author),
+}
 
 
 # --- finding services ------------------------------------------------------------------------

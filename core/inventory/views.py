@@ -47,21 +47,21 @@ from core.inventory.models import (
 )
 from core.permissions import can, current, require
 from core.reference.models import Prison, ServiceDomain, TargetGroup
+from core.validation import MESSAGES
 
 blueprint = Blueprint("inventory", __name__)
 
 ERRORS = {
+    **MESSAGES,
     "required": _l("This field is required."),
     "unknown": _l("This value is not known."),
     "duplicate": _l("This value is already used."),
     "type": _l("This value has the wrong form."),
-    "length": _l("This text is too long."),
     "integer": _l("Give a whole number."),
     "range": _l("Give a number between 0 and 100,000."),
     "boolean": _l("Give yes or no."),
     "choice": _l("Choose one of the options."),
     "category": _l("Choose one of your authority's categories."),
-    "email": _l("Give an e-mail address such as name@example.be."),
     "rrule": _l("Give a repeat rule such as FREQ=WEEKLY;BYDAY=TU."),
     "date": _l("Give a date as YYYY-MM-DD."),
     "fixed": _l("The identifier cannot change; create a new service instead."),
@@ -96,11 +96,21 @@ def _registry():
 
 
 def _reference_lists(session):
-    return {
-        "domains": session.scalars(select(ServiceDomain).order_by(ServiceDomain.position)).all(),
-        "prisons": session.scalars(select(Prison).order_by(Prison.opened_on, Prison.code)).all(),
-        "target_groups": session.scalars(select(TargetGroup).order_by(TargetGroup.position)).all(),
-    }
+    """Domains, prisons and target groups, read once per request: the page's own lists and
+    the names its templates look up come from the same three queries."""
+    if "reference_lists" not in g:
+        g.reference_lists = {
+            "domains": session.scalars(
+                select(ServiceDomain).order_by(ServiceDomain.position)
+            ).all(),
+            "prisons": session.scalars(
+                select(Prison).order_by(Prison.opened_on, Prison.code)
+            ).all(),
+            "target_groups": session.scalars(
+                select(TargetGroup).order_by(TargetGroup.position)
+            ).all(),
+        }
+    return g.reference_lists
 
 
 @blueprint.app_template_filter("state_label")
@@ -117,7 +127,8 @@ def _may_see(service: Service) -> bool:
     return service.published_at is not None or can(current(), "inventory.read_unpublished", service)
 
 
-def _service(service_id: int) -> Service:
+def service_or_404(service_id: int) -> Service:
+    """The service, if the caller may see it; an unpublished one is not even shown to exist."""
     service = db_session().get(Service, service_id, options=[selectinload(Service.locations)])
     if service is None or not _may_see(service):
         abort(404)
@@ -150,7 +161,7 @@ def search():
 
 @blueprint.get("/services/<int(max=2147483647):service_id>")
 def show(service_id: int):
-    service = _service(service_id)
+    service = service_or_404(service_id)
     session = db_session()
     authority = _registry().authorities.get(service.authority_code)
     return render_template(
@@ -169,7 +180,7 @@ def show(service_id: int):
 
 @blueprint.get("/services/<int(max=2147483647):service_id>/history")
 def history(service_id: int):
-    service = _service(service_id)
+    service = service_or_404(service_id)
     if not can(current(), "inventory.read_unpublished", service):
         abort(403 if current().is_authenticated else 401)
     versions = db_session().scalars(
@@ -272,7 +283,7 @@ def new():
 
 @blueprint.route("/services/<int(max=2147483647):service_id>/edit", methods=["GET", "POST"])
 def edit(service_id: int):
-    service = _service(service_id)
+    service = service_or_404(service_id)
     require("inventory.edit", service)
     authority = _registry().authorities.get(service.authority_code)
     if authority is None:
@@ -315,13 +326,14 @@ def edit(service_id: int):
 # --- the workflow ------------------------------------------------------------------------------
 
 
-def _step(service_id: int, permission: str, step, done_message: str):
-    service = _service(service_id)
+def _step(service_id: int, name: str, done_message: str, **extra):
+    permission, step = inventory.STEPS[name]
+    service = service_or_404(service_id)
     require(permission, service)
     authority = _registry().authorities.get(service.authority_code)
     session = db_session()
     try:
-        step(session, authority, service)
+        step(session, authority, service, current(), **extra)
         session.commit()
         flash(done_message, "success")
     except inventory.InvalidService as invalid:
@@ -336,38 +348,21 @@ def _step(service_id: int, permission: str, step, done_message: str):
 
 @blueprint.post("/services/<int(max=2147483647):service_id>/submit")
 def submit(service_id: int):
-    return _step(
-        service_id,
-        "inventory.edit",
-        lambda session, authority, service: inventory.submit(
-            session, authority, service, current()
-        ),
-        _("The service was submitted to the committee."),
-    )
+    return _step(service_id, "submit", _("The service was submitted to the committee."))
 
 
 @blueprint.post("/services/<int(max=2147483647):service_id>/approve")
 def approve(service_id: int):
-    return _step(
-        service_id,
-        "inventory.review",
-        lambda session, authority, service: inventory.approve(
-            session, authority, service, current()
-        ),
-        _("The service was approved and published."),
-    )
+    return _step(service_id, "approve", _("The service was approved and published."))
 
 
 @blueprint.post("/services/<int(max=2147483647):service_id>/return")
 def send_back(service_id: int):
-    comment = request.form.get("comment", "")
     return _step(
         service_id,
-        "inventory.review",
-        lambda session, authority, service: inventory.return_to_author(
-            session, service, current(), comment
-        ),
+        "return",
         _("The service was returned to its author with your comment."),
+        comment=request.form.get("comment", ""),
     )
 
 
@@ -725,10 +720,7 @@ def need(need_id: int):
 
 # --- organisations -------------------------------------------------------------------------
 
-ORGANIZATION_ERRORS = {
-    "kbo": _l("Give a valid KBO/BCE number, such as 0123.456.749."),
-    "url": _l("Give a web address starting with http:// or https://."),
-}
+ORGANIZATION_ERRORS = {"kbo": _l("Give a valid KBO/BCE number, such as 0123.456.749.")}
 
 
 @blueprint.get("/organizations")

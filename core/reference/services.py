@@ -3,7 +3,6 @@ place, never duplicated, so `concerto seed demo` can run any number of times."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.goals.models import Goal, Plan
 from core.reference.data import PLAN_2014_2019, REFERENCE
 from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
+from core.validation import EMAIL, WEB_ADDRESS
 
 
 def _upsert(session: Session, model, key: str, values: dict[str, Any]):
@@ -121,7 +121,6 @@ def open_prisons(session: Session, day: date | None = None) -> list[Prison]:
 # --- the authority's own profile ------------------------------------------------------------
 
 PROFILE_FIELDS = ("website", "contact_email", "description_nl", "description_fr", "description_en")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class StaleVersion(Exception):
@@ -146,7 +145,7 @@ def check_profile(values: dict[str, Any]) -> dict[str, str]:
         value = values[name]
         if value is not None and not isinstance(value, str):
             errors[name] = "type"
-        elif value and name == "website" and not re.match(r"^https?://[^\s/]+\.\S+$", value):
+        elif value and name == "website" and not WEB_ADDRESS.match(value):
             errors[name] = "url"
         elif value and name == "contact_email" and not EMAIL.match(value):
             errors[name] = "email"

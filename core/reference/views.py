@@ -22,6 +22,7 @@ from core.reference.services import (
     profile_values,
     update_profile,
 )
+from core.validation import MESSAGES
 
 blueprint = Blueprint("reference", __name__)
 
@@ -54,9 +55,7 @@ def authority(code: str):
 
 
 PROFILE_ERRORS = {
-    "url": _l("Give a web address starting with http:// or https://."),
-    "email": _l("Give an e-mail address such as name@example.be."),
-    "length": _l("This text is too long."),
+    **MESSAGES,
     "type": _l("This value must be text."),
     "unknown": _l("This field does not exist."),
 }
