@@ -135,9 +135,14 @@ class DemoToken:
         return False
 
 
-PICK_USER = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+# The development provider's own page, seen only in the demo when no person was picked
+# beforehand; it is not part of the platform, so it says its few words in all three
+# languages at once instead of going through the platform's catalogues.
+PICK_USER = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
 <title>{{ title }}</title></head><body><main><h1>{{ title }}</h1>
-<p>Development login service. Choose a demo user.</p>
+<p>Ontwikkelingsaanmelddienst: kies een demopersoon.</p>
+<p lang="fr">Service de connexion de développement : choisissez une personne de démo.</p>
+<p lang="en">Development login service: choose a demo person.</p>
 <form method="post"><ul>{% for user in users %}<li><button name="user" value="{{ user.sub }}">
 {{ user.name }}</button></li>{% endfor %}</ul></form></main></body></html>"""
 
@@ -276,7 +281,7 @@ class DevProvider:
                 return server.handle_error_response(None, error)
             if user is None:
                 users = sorted(provider.users.values(), key=lambda u: u["name"])
-                title = f"Concerto demo login: {provider.authority}"
+                title = f"Concerto demo: {provider.authority}"
                 return render_template_string(PICK_USER, users=users, title=title)
             return server.create_authorization_response(grant_user=user, grant=grant)
 
