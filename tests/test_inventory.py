@@ -542,3 +542,30 @@ def test_schedules_are_written_out_in_the_readers_language(client):
     for language, words in expected.items():
         client.get(f"/language/{language}")
         assert words in client.get(f"/services/{service_id}").get_data(as_text=True)
+
+
+def test_an_authoritys_own_fields_are_checked_and_kept_beside_the_core_fields(app):
+    token = _api_token_after_login(app, "vlaams", "vlaams-lotte")
+    script = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    base = {**NEW_SERVICE, "locations": ["haren"]}
+    wrong = script.post(
+        "/api/v1/services",
+        json={**base, "extra": {"part_of_trajectory": "maybe", "name_nl": "x"}},
+        headers=headers,
+    )
+    assert wrong.status_code == 422
+    fields = {e["field"]: e["code"] for e in wrong.get_json()["errors"]}
+    assert fields == {"extra.part_of_trajectory": "boolean", "extra.name_nl": "unknown"}
+    made = script.post(
+        "/api/v1/services", json={**base, "extra": {"part_of_trajectory": True}}, headers=headers
+    )
+    assert made.status_code == 201
+    body = made.get_json()
+    assert body["extra"] == {"part_of_trajectory": True}
+    assert body["name_nl"] == NEW_SERVICE["name_nl"]
+
+
+def _api_token_after_login(app, authority: str, subject: str) -> str:
+    login(app.test_client(), authority, subject)
+    return _api_token(app, subject)
