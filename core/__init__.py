@@ -94,10 +94,13 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.inventory.api import blueprint as inventory_api
     from core.inventory.hsds_api import blueprint as hsds
     from core.inventory.views import blueprint as inventory
+    from core.meetings.api import blueprint as meetings_api
+    from core.meetings.views import blueprint as meetings
     from core.reference.views import blueprint as reference
     from core.site.views import blueprint as site
 
-    for blueprint in (site, reference, inventory, hsds, admin, identity, audit, api, inventory_api):
+    core_blueprints = (site, reference, inventory, hsds, meetings, admin, identity, audit)
+    for blueprint in (*core_blueprints, api, inventory_api, meetings_api):
         app.register_blueprint(blueprint)
     for plugin in registry.enabled():
         for blueprint in plugin.blueprints:

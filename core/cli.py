@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -176,6 +177,7 @@ def seed_synthetic_command(count: int, random_seed: int) -> None:
 
 def seed_everything(app) -> None:
     from core.inventory.demo import seed_demo_inventory, seed_demo_needs
+    from core.meetings.demo import seed_demo_meetings
     from core.reference.services import seed_reference
 
     with app.extensions["concerto.db"].session() as session:
@@ -183,6 +185,8 @@ def seed_everything(app) -> None:
     with app.extensions["concerto.db"].session() as session:
         seed_demo_inventory(session, app.extensions["concerto.registry"])
         seed_demo_needs(session)
+    with app.extensions["concerto.db"].session() as session:
+        seed_demo_meetings(session)
 
 
 def _require_head(app) -> None:
@@ -507,7 +511,7 @@ def demo(host: str, port: int, providers_port: int | None) -> None:
     registry = load_plugins(installed_plugin_codes(), [])
     base = f"http://{host}:{port}"
     providers = demo_login.start_providers(registry, base, providers_port or port + 1)
-    app = _app(**demo_login.settings_for(providers))
+    app = _app(public_url=base, **demo_login.settings_for(providers))
     upgrade_all(app)
     seed_everything(app)
     with app.extensions["concerto.db"].session() as session:
@@ -544,6 +548,31 @@ def serve(workers: int | None) -> None:
             return app
 
     Server().run()
+
+
+@main.command("scheduler")
+@click.option("--lease-seconds", default=60, show_default=True, type=int)
+def scheduler_command(lease_seconds: int) -> None:
+    """Run the scheduled jobs (reminders, e-mail delivery, clean-ups) in this process.
+
+    Run one next to the web servers. A second one started by mistake waits: only the holder
+    of the lease in the database runs jobs, and takes over if the first one dies."""
+    import signal
+
+    from core.scheduler import LeasedScheduler
+
+    app = _app()
+    _require_head(app)
+    leased = LeasedScheduler(app, ttl_seconds=lease_seconds)
+
+    def _stop(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    click.echo(f"scheduler {leased.holder} started")
+    with contextlib.suppress(KeyboardInterrupt):
+        leased.run_forever()
+    click.echo(f"scheduler {leased.holder} stopped")
 
 
 if __name__ == "__main__":

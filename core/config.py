@@ -49,6 +49,32 @@ SETTINGS: dict[str, Setting] = {
     "oidc_jwks_refetch_seconds": Setting(int, 60, "at most one JWKS re-fetch per interval"),
     "oidc_metadata_ttl_seconds": Setting(int, 3600, "how long discovery metadata is trusted"),
     "demo_logins": Setting(bool, False, "offer the development providers' users on /login"),
+    "public_url": Setting(str, "", "address of the platform in e-mails; empty: host and port"),
+    "mail_from": Setting(str, "concerto@localhost", "sender address of the platform's e-mail"),
+    "smtp_host": Setting(str, "", "SMTP server; empty keeps e-mail in the outbox (demo)"),
+    "smtp_port": Setting(int, 25, "SMTP port"),
+    "smtp_username": Setting(str, "", "SMTP login, if the server asks for one"),
+    "smtp_password": Setting(str, "", "SMTP password"),
+    "smtp_starttls": Setting(bool, False, "upgrade the SMTP connection with STARTTLS"),
+    "smtp_timeout_seconds": Setting(int, 10, "how long to wait for the SMTP server"),
+    "agenda_days_before": Setting(int, 7, "days before a meeting its agenda is sent"),
+    "reminder_hours_before": Setting(int, 24, "hours before a meeting its reminder is sent"),
+    "attachment_max_bytes": Setting(int, 10 * 1024 * 1024, "largest agenda attachment"),
+    "attachment_types": Setting(
+        list,
+        [
+            "application/pdf",
+            "application/vnd.oasis.opendocument.text",
+            "application/vnd.oasis.opendocument.spreadsheet",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "text/plain",
+            "text/csv",
+            "image/png",
+            "image/jpeg",
+        ],
+        "content types an agenda attachment may have",
+    ),
 }
 
 LANGUAGES = ("nl", "fr", "en")

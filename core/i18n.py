@@ -78,6 +78,9 @@ def init_babel(app) -> Babel:
     app.jinja_env.filters["datetime_local"] = lambda value: flask_babel.format_datetime(
         value, "short"
     )
+    app.jinja_env.filters["date_local"] = lambda value: (
+        flask_babel.format_date(value, "medium") if value else ""
+    )
     return babel
 
 

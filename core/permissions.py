@@ -85,6 +85,11 @@ def _need_keeper(principal: Principal, record: object) -> bool:
     return _secretariat(principal) or _coordinator_of(principal, record)
 
 
+def _action_keeper(principal: Principal, record: object) -> bool:
+    """The secretariat, and the coordinators of the authority an action is assigned to."""
+    return _secretariat(principal) or _coordinator_of(principal, record)
+
+
 RULES: dict[str, Callable[[Principal, object], bool]] = {
     "account.use": _logged_in,  # own tokens, linked identities
     "authority.edit": _coordinator_of,  # the authority's own profile
@@ -99,6 +104,11 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     "needs.read": _logged_in,
     "needs.signal": _signals,
     "needs.edit": _need_keeper,  # status and the services that answer the need
+    "meetings.read": _logged_in,  # meetings, agendas, minutes, decisions and actions
+    # bodies, members, meetings, agendas, invitations, minutes and their approval
+    "meetings.manage": _secretariat,
+    "actions.update": _action_keeper,  # status, due date and note of an action item
+    "outbox.read": _secretariat,  # the e-mail the platform wrote
 }
 
 

@@ -6,9 +6,22 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
+import socket
+import threading
+from datetime import UTC, datetime, timedelta
+
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
+from sqlalchemy import Column, String, Table, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.db import Base, UTCDateTime
+
+log = logging.getLogger("concerto.scheduler")
 
 TIMEZONE = "Europe/Brussels"
 
@@ -20,6 +33,30 @@ CORE_JOBS = [
         "func": "core.identity.jobs:purge_expired_sessions",
         "trigger": "interval",
         "trigger_args": {"minutes": 30},
+    },
+    {
+        "id": "send_agendas",
+        "func": "core.meetings.jobs:send_agendas",
+        "trigger": "interval",
+        "trigger_args": {"minutes": 15},
+    },
+    {
+        "id": "send_meeting_reminders",
+        "func": "core.meetings.jobs:send_reminders",
+        "trigger": "interval",
+        "trigger_args": {"minutes": 15},
+    },
+    {
+        "id": "remind_overdue_actions",
+        "func": "core.meetings.jobs:remind_overdue_actions",
+        "trigger": "cron",
+        "trigger_args": {"hour": 8, "minute": 0},
+    },
+    {
+        "id": "deliver_mail",
+        "func": "core.meetings.jobs:deliver_mail",
+        "trigger": "interval",
+        "trigger_args": {"minutes": 1},
     },
 ]
 
@@ -33,7 +70,24 @@ def job_app() -> Flask:
     return _app
 
 
+def _wanted_jobs(app: Flask) -> list[dict]:
+    jobs = [dict(job, id=f"core.{job['id']}") for job in CORE_JOBS]
+    for plugin in app.extensions["concerto.registry"].enabled():
+        for job in plugin.jobs:
+            jobs.append(
+                {
+                    "id": f"{plugin.name}.{job['id']}",
+                    "func": job["func"],
+                    "trigger": job.get("trigger", "interval"),
+                    "trigger_args": job.get("trigger_args", {"hours": 1}),
+                }
+            )
+    return jobs
+
+
 def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
+    """A scheduler over the job store in the database, started paused: it runs jobs only
+    once ``resume()`` is called by whoever holds the lease (see ``LeasedScheduler``)."""
     engine = app.extensions["concerto.db"].engine
     scheduler = scheduler_class(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="scheduler_jobs")},
@@ -44,28 +98,150 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
     )
     global _app
     _app = app
-    for job in CORE_JOBS:
+    scheduler.start(paused=True)
+    for job in _wanted_jobs(app):
+        stored = scheduler.get_job(job["id"])
+        if stored is not None and stored.func_ref == job["func"]:
+            # Keep the stored job and its next run time: a run that fell due while no
+            # scheduler was running is then made up for (once) instead of forgotten.
+            wanted = scheduler._create_trigger(job["trigger"], job["trigger_args"])
+            if str(wanted) == str(stored.trigger):
+                continue
         scheduler.add_job(
             job["func"],
             trigger=job["trigger"],
-            id=f"core.{job['id']}",
+            id=job["id"],
             replace_existing=True,
             **job["trigger_args"],
         )
-    for plugin in app.extensions["concerto.registry"].enabled():
-        for job in plugin.jobs:
-            scheduler.add_job(
-                job["func"],
-                trigger=job.get("trigger", "interval"),
-                id=f"{plugin.name}.{job['id']}",
-                replace_existing=True,
-                **job.get("trigger_args", {"hours": 1}),
+    return scheduler
+
+
+def shut_down(scheduler) -> None:
+    """Stop a scheduler without touching its stored jobs. APScheduler 3 wakes its thread once
+    more on shutdown and would then "run" due jobs on the stopped executor, losing the run
+    while moving the job on; detaching the job store first leaves the jobs as they were."""
+    if not scheduler.running:
+        return
+    if "default" in scheduler._jobstores:
+        scheduler.remove_jobstore("default", shutdown=True)
+    scheduler.shutdown(wait=True)
+
+
+class LeasedScheduler:
+    """Runs the jobs only while this process holds the lease in the database, so that two
+    scheduler processes started by mistake (or a demo beside one) never run a job twice.
+
+    The lease is one row, taken and renewed by a single compare-and-set UPDATE, which is
+    atomic on SQLite and PostgreSQL alike; a holder that dies stops renewing and another
+    takes over once the lease has expired.
+    """
+
+    def __init__(self, app: Flask, ttl_seconds: int = 60) -> None:
+        self.app = app
+        self.ttl = ttl_seconds
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.scheduler = build_scheduler(app)
+        self.running = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def tick(self) -> bool:
+        """Take or renew the lease and run or pause the jobs accordingly."""
+        held = take_lease(self.app.extensions["concerto.db"].engine, self.holder, self.ttl)
+        if held and not self.running:
+            self.scheduler.resume()
+            self.running = True
+            log.info("scheduler %s holds the lease and runs the jobs", self.holder)
+        elif not held and self.running:
+            self.scheduler.pause()
+            self.running = False
+            log.warning("scheduler %s lost the lease; jobs paused", self.holder)
+        return held
+
+    def _loop(self) -> None:
+        # start() took the first turn; renew well before the lease runs out.
+        while not self._stop.wait(self.ttl / 3):
+            try:
+                self.tick()
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the scheduler
+                log.exception("scheduler lease check failed")
+
+    def start(self) -> LeasedScheduler:
+        try:
+            self.tick()
+        except Exception:  # noqa: BLE001 - the loop retries
+            log.exception("scheduler lease check failed")
+        self._thread = threading.Thread(target=self._loop, name="scheduler-lease", daemon=True)
+        self._thread.start()
+        return self
+
+    def run_forever(self) -> None:
+        self.start()
+        try:
+            while not self._stop.wait(1):
+                pass
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        self._stop.set()
+        shut_down(self.scheduler)
+        release_lease(self.app.extensions["concerto.db"].engine, self.holder)
+
+
+LEASE = "scheduler"
+lease_table = Table(
+    "scheduler_lease",
+    Base.metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+
+def take_lease(engine, holder: str, ttl_seconds: int) -> bool:
+    now = datetime.now(UTC)
+    expires = now + timedelta(seconds=ttl_seconds)
+    with engine.begin() as connection:
+        taken = connection.execute(
+            update(lease_table)
+            .where(
+                lease_table.c.name == LEASE,
+                or_(lease_table.c.holder == holder, lease_table.c.expires_at < now),
             )
-    return scheduler
+            .values(holder=holder, expires_at=expires)
+        )
+        if taken.rowcount == 1:
+            return True
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                insert(lease_table).values(name=LEASE, holder=holder, expires_at=expires)
+            )
+        return True
+    except IntegrityError:
+        return False  # someone else holds it
 
 
-def start_in_process(app: Flask) -> BackgroundScheduler:
-    scheduler = build_scheduler(app)
-    scheduler.start()
-    app.extensions["concerto.scheduler"] = scheduler
-    return scheduler
+def release_lease(engine, holder: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            delete(lease_table).where(lease_table.c.name == LEASE, lease_table.c.holder == holder)
+        )
+
+
+def lease_holder(engine) -> tuple[str, datetime] | None:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(lease_table.c.holder, lease_table.c.expires_at).where(
+                lease_table.c.name == LEASE
+            )
+        ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def start_in_process(app: Flask) -> LeasedScheduler:
+    leased = LeasedScheduler(app).start()
+    app.extensions["concerto.scheduler"] = leased
+    return leased

@@ -20,7 +20,11 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("nl", "fr", "en")
-METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+METHODS = [
+    ("**.py", "python"),
+    ("**/templates/**.html", "jinja2"),
+    ("**/templates/**.txt", "jinja2"),
+]
 KEYWORDS = {
     "_": None,
     "_l": None,

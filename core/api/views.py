@@ -12,6 +12,7 @@ from core.db import db_session
 from core.identity.models import Identity, User
 from core.identity.services import find_token, principal_for
 from core.inventory.openapi import paths as inventory_paths
+from core.meetings.openapi import paths as meeting_paths
 from core.permissions import ANONYMOUS, current, require
 from core.reference.models import Authority
 from core.reference.services import (
@@ -146,9 +147,9 @@ def openapi():
 
 def openapi_document(_settings) -> dict:
     document = _base_document()
-    paths, schemas = inventory_paths()
-    document["paths"].update(paths)
-    document["components"]["schemas"].update(schemas)
+    for paths, schemas in (inventory_paths(), meeting_paths()):
+        document["paths"].update(paths)
+        document["components"]["schemas"].update(schemas)
     return document
 
 

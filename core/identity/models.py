@@ -32,6 +32,8 @@ class User(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The secret in the address of the person's own calendar feed (meetings).
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     identities: Mapped[list[Identity]] = relationship(
         back_populates="user", order_by="Identity.id", cascade="all, delete-orphan"

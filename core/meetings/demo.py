@@ -1,0 +1,250 @@
+"""Demo meetings: the Overlegcomité meeting monthly (third Tuesday, none in August,
+prison directors every quarter), with approved minutes, decisions and actions for the past
+months; the last past meeting waits for its minutes, and an extra meeting today can approve
+them. Dates follow the day the demo is seeded, so the demo always has a past and a future.
+
+The names are invented staff of the authorities; there is never anyone detained here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.goals.models import Goal
+from core.inventory.models import Service
+from core.meetings import services as meetings
+from core.meetings.models import Body, Meeting, Minutes
+from core.permissions import system
+
+BODIES = [
+    ("overlegcomite", "committee", "Overlegcomité", "Comité de concertation", True),
+    ("stuurgroep", "steering_group", "Stuurgroep", "Groupe de pilotage", False),
+    (
+        "werkgroep_gezondheid",
+        "working_group",
+        "Werkgroep gezondheid",
+        "Groupe de travail santé",
+        False,
+    ),
+]
+MEMBERS = [
+    ("Nadia El Amrani", "n.elamrani@cocom.demo.invalid", "fr", "chair", "cocom"),
+    ("Ilse Vermeulen", "secretariaat@cocom.demo.invalid", "nl", "secretary", "cocom"),
+    ("Lotte Peeters", "lotte.peeters@vlaanderen.demo.invalid", "nl", "member", "vlaams"),
+    ("Julie Lambert", "julie.lambert@fwb.demo.invalid", "fr", "member", "federatie_wb"),
+    ("Thomas Renard", "thomas.renard@cocof.demo.invalid", "fr", "member", "cocof"),
+    ("Koen Janssens", "koen.janssens@just.demo.invalid", "nl", "member", "justitie"),
+    ("Sofie Claes", "sofie.claes@vlaanderen.demo.invalid", "nl", "observer", "vlaams"),
+    ("Pieter De Smet", "directie.haren@just.demo.invalid", "nl", "prison_director", "justitie"),
+    (
+        "Claire Dumont",
+        "direction.saint-gilles@just.demo.invalid",
+        "fr",
+        "prison_director",
+        "justitie",
+    ),
+]
+OFFICE = {"place_kind": "office", "place_text": "Koningsstraat 1, 1000 Brussel (demo)"}
+AGENDA = [
+    ("Goedkeuring van het verslag", "Approbation du procès-verbal", "decision", 10),
+    ("Stand van het aanbod", "État de l'offre", "information", 30),
+    ("Signalen uit de gevangenissen", "Signaux des prisons", "advice", 40),
+    ("Rondvraag", "Tour de table", "information", 15),
+]
+
+
+def seed_demo_meetings(session: Session, today: date | None = None) -> None:
+    if session.scalar(select(Body.id).limit(1)) is not None:
+        return
+    today = today or meetings.in_brussels(utcnow()).date()
+    start = date(today.year - 1, 1, 1)
+    bodies = {}
+    for code, kind, name_nl, name_fr, public in BODIES:
+        bodies[code] = meetings.create_body(
+            session,
+            {
+                "code": code,
+                "kind": kind,
+                "name_nl": name_nl,
+                "name_fr": name_fr,
+                "public_calendar": public,
+            },
+        )
+    for name, email, language, role, authority in MEMBERS:
+        meetings.add_membership(
+            session,
+            bodies["overlegcomite"],
+            {
+                "name": name,
+                "email": email,
+                "language": language,
+                "role": role,
+                "authority": authority,
+                "starts_on": start,
+            },
+        )
+    for name, email, language, role, authority in MEMBERS[2:6]:
+        meetings.add_membership(
+            session,
+            bodies["werkgroep_gezondheid"],
+            {
+                "name": name,
+                "email": email,
+                "language": language,
+                "role": role,
+                "authority": authority,
+                "starts_on": start,
+            },
+        )
+    session.refresh(bodies["overlegcomite"])
+    _series, planned, _ = meetings.plan_series(
+        session,
+        bodies["overlegcomite"],
+        {
+            "weekday": "TU",
+            "ordinal": "3",
+            "skip_months": ["8"],
+            "directors_months": ["3", "6", "9", "12"],
+            # Ten months back and two ahead, whatever day the demo is seeded on.
+            "first_day": _months_before(today, 10),
+            "last_day": today + timedelta(days=62),
+            "start_time": "14:00",
+            "duration_minutes": "120",
+            **OFFICE,
+        },
+    )
+    now = utcnow()
+    past = [m for m in planned if m.ends_at < now]
+    service_id = session.scalar(select(Service.id).order_by(Service.id).limit(1))
+    goal_id = session.scalar(select(Goal.id).where(Goal.code == "1.3").limit(1))
+    for meeting in planned:
+        for n, (nl, fr, purpose, minutes) in enumerate(AGENDA):
+            links = []
+            if n == 1 and service_id:
+                links.append({"kind": "service", "id": service_id})
+            if n == 2 and goal_id:
+                links.append({"kind": "goal", "id": goal_id})
+            meetings.add_item(
+                session,
+                meeting,
+                {
+                    "title_nl": nl,
+                    "title_fr": fr,
+                    "purpose": purpose,
+                    "duration_minutes": minutes,
+                    "links": links,
+                },
+            )
+    for meeting in past:
+        _hold(session, meeting)
+    secretariat = system("cli", "demo data")
+    for earlier, later in zip(past, past[1:], strict=False):
+        minutes = meetings.latest_minutes(session, earlier)
+        minutes = _write(session, earlier, minutes, today)
+        meetings.approve(session, minutes, later, secretariat)
+    # An extra meeting today, at which the newcomer approves the last meeting's minutes.
+    extra, _ = meetings.create_meeting(
+        session,
+        bodies["overlegcomite"],
+        {
+            "date": today.isoformat(),
+            "start_time": "09:00",
+            "duration_minutes": "60",
+            "title_nl": "Bijzondere vergadering",
+            "title_fr": "Réunion extraordinaire",
+            **OFFICE,
+        },
+    )
+    meetings.add_item(
+        session,
+        extra,
+        {"title_nl": AGENDA[0][0], "title_fr": AGENDA[0][1], "purpose": "decision"},
+    )
+    session.flush()
+
+
+def _months_before(today: date, months: int) -> date:
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    return date(year, month + 1, 1)
+
+
+def _hold(session: Session, meeting: Meeting) -> None:
+    """Invitations with replies, as if they had been sent and answered."""
+    meetings.invite(session, meeting)
+    for number, invitation in enumerate(
+        sorted(meeting.invitations, key=lambda i: i.membership.name)
+    ):
+        invitation.reply = "excused" if (number + meeting.starts_at.month) % 5 == 0 else "attend"
+        invitation.replied_at = meeting.starts_at - timedelta(days=3)
+    session.flush()
+
+
+def _write(session: Session, meeting: Meeting, minutes: Minutes | None, today: date) -> Minutes:
+    if minutes is None:
+        minutes = meetings.start_minutes(session, meeting)
+    items = [item for _n, item, _d in meetings.agenda(meeting)]
+    meetings.save_minutes(
+        session,
+        minutes,
+        {
+            items[1].id: {
+                "nl": "Het secretariaat stelt de stand van het aanbod voor.",
+                "fr": "Le secrétariat présente l'état de l'offre.",
+            },
+            items[2].id: {
+                "nl": "De diensten melden wachtlijsten voor psychologische hulp.",
+                "fr": "Les services signalent des listes d'attente pour l'aide psychologique.",
+            },
+        },
+        {},
+        minutes.version,
+    )
+    month = meetings.in_brussels(meeting.starts_at).month
+    meetings.add_decision(
+        session,
+        minutes,
+        {
+            "item_id": items[1].id,
+            "text_nl": "Het comité keurt de bijgewerkte inventaris goed.",
+            "text_fr": "Le comité approuve l'inventaire mis à jour.",
+        },
+    )
+    if month % 3 == 0:
+        meetings.add_decision(
+            session,
+            minutes,
+            {
+                "item_id": items[2].id,
+                "text_nl": "Een werkgroep onderzoekt de wachtlijsten.",
+                "text_fr": "Un groupe de travail examine les listes d'attente.",
+                "goal": "1.3",
+            },
+        )
+    owners = [
+        ("Lotte Peeters", "lotte.peeters@vlaanderen.demo.invalid", "vlaams"),
+        ("Julie Lambert", "julie.lambert@fwb.demo.invalid", "federatie_wb"),
+        ("Thomas Renard", "thomas.renard@cocof.demo.invalid", "cocof"),
+    ]
+    owner = owners[month % 3]
+    action = meetings.add_action(
+        session,
+        minutes,
+        {
+            "item_id": items[2].id,
+            "title_nl": "Cijfers over wachtlijsten bezorgen",
+            "title_fr": "Transmettre les chiffres des listes d'attente",
+            "owner_name": owner[0],
+            "owner_email": owner[1],
+            "authority": owner[2],
+            "due_on": (meeting.starts_at + timedelta(days=45)).date().isoformat(),
+        },
+    )
+    if action.due_on < today - timedelta(days=60):
+        action.status = "done"
+        action.closed_at = meeting.starts_at + timedelta(days=40)
+    session.flush()
+    return minutes

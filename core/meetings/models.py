@@ -1,0 +1,321 @@
+"""The committee's meetings: bodies and their members, meeting series and meetings, the
+agenda with its attachments, invitations and replies, versioned minutes with attendance and
+decisions, and the register of action items.
+
+Only staff of the authorities and services appear here (names, e-mail addresses, roles):
+never a detainee or a relative (DOMAIN.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime, utcnow
+from core.i18n import LocalizedMixin
+
+BODY_KINDS = ("committee", "steering_group", "working_group", "other")
+# prison_director: invited only to the meetings marked "with prison directors".
+MEMBER_ROLES = ("chair", "secretary", "member", "observer", "prison_director")
+PLACE_KINDS = ("prison", "office", "online")
+MEETING_STATES = ("planned", "invited", "held", "minutes_approved")
+PURPOSES = ("information", "advice", "decision")
+REPLIES = ("attend", "excused")
+PRESENCE = ("present", "excused", "absent")
+ACTION_STATES = ("open", "in_progress", "done", "cancelled")
+OPEN_ACTION_STATES = ("open", "in_progress")
+LINK_KINDS = ("service", "need", "goal")
+
+
+class Body(LocalizedMixin, Base):
+    __tablename__ = "bodies"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    name_nl: Mapped[str] = mapped_column(Text)
+    name_fr: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    # A public body's calendar can be read by anyone; otherwise with its private token.
+    public_calendar: Mapped[bool] = mapped_column(Boolean, default=False)
+    calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="body", order_by="Membership.name"
+    )
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    role: Mapped[str] = mapped_column(String(32))
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+    body: Mapped[Body] = relationship(back_populates="memberships")
+
+    def active_on(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class MeetingSeries(Base):
+    """A recurrence (an RFC 5545 RRULE in Brussels time) from which meetings are planned."""
+
+    __tablename__ = "meeting_series"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(500))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[str] = mapped_column(String(5))  # HH:MM, Europe/Brussels
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    skipped_days: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates
+    directors_months: Mapped[list[int]] = mapped_column(JSON, default=list)
+    place: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Meeting(LocalizedMixin, Base):
+    __tablename__ = "meetings"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_series.id", ondelete="SET NULL")
+    )
+    uid: Mapped[str] = mapped_column(String(100), unique=True)  # iCalendar UID
+    title_nl: Mapped[str | None] = mapped_column(Text)
+    title_fr: Mapped[str | None] = mapped_column(Text)
+    title_en: Mapped[str | None] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place_kind: Mapped[str] = mapped_column(String(16))
+    prison_code: Mapped[str | None] = mapped_column(ForeignKey("prisons.code"))
+    place_text: Mapped[str | None] = mapped_column(String(300))
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    with_prison_directors: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(20), default="planned")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    agenda_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # iCalendar SEQUENCE: raised at every change calendar programs must take over.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    body: Mapped[Body] = relationship()
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
+    invitations: Mapped[list[Invitation]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class AgendaItem(LocalizedMixin, Base):
+    __tablename__ = "agenda_items"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    title_nl: Mapped[str | None] = mapped_column(Text)
+    title_fr: Mapped[str | None] = mapped_column(Text)
+    title_en: Mapped[str | None] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(String(16))
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    presenter: Mapped[str | None] = mapped_column(String(200))
+    links: Mapped[list[dict]] = mapped_column(JSON, default=list)  # [{"kind", "id"}]
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="item", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+
+class Attachment(Base):
+    __tablename__ = "agenda_attachments"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # In the database, like every other record, so app servers keep no files of their own.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[AgendaItem] = relationship(back_populates="attachments")
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("meeting_id", "membership_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
+    # The reply link carries a secret; only its hash is kept.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    reply: Mapped[str | None] = mapped_column(String(16))
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="invitations")
+    membership: Mapped[Membership] = relationship()
+
+
+class Minutes(Base):
+    """One revision of a meeting's minutes. Approved revisions never change; a correction is
+    a new revision with its reason."""
+
+    __tablename__ = "minutes"
+    __table_args__ = (UniqueConstraint("meeting_id", "revision"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    revision: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="draft")  # draft | approved
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_in_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL")
+    )
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Moved by core.meetings.services on every save (the text lives in child rows).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    meeting: Mapped[Meeting] = relationship(foreign_keys=[meeting_id])
+    approved_in: Mapped[Meeting | None] = relationship(foreign_keys=[approved_in_meeting_id])
+    texts: Mapped[list[MinuteText]] = relationship(cascade="all, delete-orphan")
+    attendance: Mapped[list[Attendance]] = relationship(
+        order_by="Attendance.name", cascade="all, delete-orphan"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        order_by="Decision.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def approved(self) -> bool:
+        return self.state == "approved"
+
+
+class MinuteText(Base):
+    __tablename__ = "minute_texts"
+
+    minutes_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    text_nl: Mapped[str | None] = mapped_column(Text)
+    text_fr: Mapped[str | None] = mapped_column(Text)
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("minutes_id", "membership_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(ForeignKey("minutes.id", ondelete="CASCADE"))
+    membership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("memberships.id", ondelete="SET NULL")
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
+    presence: Mapped[str] = mapped_column(String(16))
+
+
+class Decision(LocalizedMixin, Base):
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(ForeignKey("minutes.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text_nl: Mapped[str | None] = mapped_column(Text)
+    text_fr: Mapped[str | None] = mapped_column(Text)
+    text_en: Mapped[str | None] = mapped_column(Text)
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
+
+    minutes: Mapped[Minutes] = relationship(back_populates="decisions")
+    item: Mapped[AgendaItem] = relationship()
+
+
+class ActionItem(LocalizedMixin, Base):
+    """An action agreed in a meeting. Its wording belongs to the minutes; its status is kept up
+    to date in the register by the secretariat and the owner's authority."""
+
+    __tablename__ = "action_items"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
+    title_nl: Mapped[str | None] = mapped_column(Text)
+    title_fr: Mapped[str | None] = mapped_column(Text)
+    title_en: Mapped[str | None] = mapped_column(Text)
+    owner_name: Mapped[str] = mapped_column(String(200))
+    owner_email: Mapped[str | None] = mapped_column(String(320))
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"), index=True)
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    meeting: Mapped[Meeting] = relationship()
+
+    def overdue(self, today: date) -> bool:
+        return self.status in OPEN_ACTION_STATES and self.due_on is not None and self.due_on < today

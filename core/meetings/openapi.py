@@ -1,0 +1,217 @@
+"""The meetings' part of /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from core.meetings.models import ACTION_STATES, PLACE_KINDS, PURPOSES
+
+PROBLEM = {"$ref": "#/components/responses/Problem"}
+READ_ERRORS = {s: PROBLEM for s in ("401", "403")}
+
+
+def _id(name: str) -> dict:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+
+
+def _json(description: str, schema: dict | None = None) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": schema or {"type": "object"}}},
+    }
+
+
+TEXTS = {
+    "type": "object",
+    "properties": {lang: {"type": ["string", "null"]} for lang in ("nl", "fr", "en")},
+}
+MEETING_VALUES = {
+    "type": "object",
+    "required": ["body", "date", "start_time", "duration_minutes"],
+    "properties": {
+        "body": {"type": "string", "description": "the body's code"},
+        "date": {"type": "string", "format": "date"},
+        "start_time": {
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+            "description": "Brussels time",
+        },
+        "duration_minutes": {"type": "integer", "minimum": 15, "maximum": 720},
+        **{f"title_{lang}": {"type": ["string", "null"]} for lang in ("nl", "fr", "en")},
+        "place_kind": {"type": "string", "enum": list(PLACE_KINDS)},
+        "prison": {"type": ["string", "null"]},
+        "place_text": {"type": ["string", "null"]},
+        "online_url": {"type": ["string", "null"], "format": "uri"},
+        "with_prison_directors": {"type": "boolean"},
+    },
+}
+ITEM_VALUES = {
+    "type": "object",
+    "properties": {
+        **{f"title_{lang}": {"type": ["string", "null"]} for lang in ("nl", "fr", "en")},
+        "purpose": {"type": "string", "enum": list(PURPOSES)},
+        "duration_minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": 480},
+        "presenter": {"type": ["string", "null"]},
+        "parent_id": {"type": ["integer", "null"]},
+        "links": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string", "enum": ["service", "need", "goal"]},
+                    "id": {"type": "integer"},
+                },
+            },
+        },
+    },
+}
+ACTION_VALUES = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": list(ACTION_STATES)},
+        "due_on": {"type": ["string", "null"], "format": "date"},
+        "note": {"type": ["string", "null"]},
+    },
+}
+
+
+def paths() -> tuple[dict, dict]:
+    schemas = {
+        "MeetingValues": MEETING_VALUES,
+        "AgendaItemValues": ITEM_VALUES,
+        "ActionValues": ACTION_VALUES,
+        "Texts": TEXTS,
+    }
+    found = {
+        "/bodies": {
+            "get": {
+                "summary": "Committees, steering groups and working groups",
+                "responses": {"200": _json("the bodies"), **READ_ERRORS},
+            }
+        },
+        "/meetings": {
+            "get": {
+                "summary": "Meetings, by body and year",
+                "parameters": [
+                    {"name": "body", "in": "query", "schema": {"type": "string"}},
+                    {
+                        "name": "year",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                    },
+                ],
+                "responses": {"200": _json("the meetings"), **READ_ERRORS, "422": PROBLEM},
+            },
+            "post": {
+                "summary": "Plan a meeting (secretariat); overlapping meetings are listed",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/MeetingValues"}
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json("the meeting"),
+                    "400": PROBLEM,
+                    **READ_ERRORS,
+                    "422": PROBLEM,
+                },
+            },
+        },
+        "/meetings/{meeting_id}": {
+            "parameters": [_id("meeting_id")],
+            "get": {
+                "summary": "A meeting with its numbered agenda and attachments",
+                "responses": {"200": _json("the meeting"), **READ_ERRORS, "404": PROBLEM},
+            },
+        },
+        "/meetings/{meeting_id}/agenda": {
+            "parameters": [_id("meeting_id")],
+            "post": {
+                "summary": "Add an agenda item (secretariat)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/AgendaItemValues"}
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json("the meeting"),
+                    "400": PROBLEM,
+                    **READ_ERRORS,
+                    "404": PROBLEM,
+                    "409": PROBLEM,
+                    "422": PROBLEM,
+                },
+            },
+        },
+        "/meetings/{meeting_id}/minutes": {
+            "parameters": [_id("meeting_id")],
+            "get": {
+                "summary": "The approved minutes (the secretariat also sees a draft): text "
+                "per item in nl and fr, attendance, decisions",
+                "responses": {"200": _json("the minutes"), **READ_ERRORS, "404": PROBLEM},
+            },
+        },
+        "/decisions": {
+            "get": {
+                "summary": "Decisions of approved minutes",
+                "responses": {"200": _json("the decisions"), **READ_ERRORS},
+            }
+        },
+        "/actions": {
+            "get": {
+                "summary": "The register of action items",
+                "parameters": [
+                    {"name": "authority", "in": "query", "schema": {"type": "string"}},
+                    {"name": "owner", "in": "query", "schema": {"type": "string"}},
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {
+                            "type": "string",
+                            "enum": ["open", "overdue", "any", *ACTION_STATES],
+                        },
+                    },
+                ],
+                "responses": {"200": _json("the actions"), **READ_ERRORS},
+            }
+        },
+        "/actions/{action_id}": {
+            "parameters": [_id("action_id")],
+            "get": {
+                "summary": "An action item, with its version as ETag",
+                "responses": {"200": _json("the action"), **READ_ERRORS, "404": PROBLEM},
+            },
+            "patch": {
+                "summary": "Update status, due date or note (secretariat or the owner's "
+                "authority); send If-Match",
+                "parameters": [{"name": "If-Match", "in": "header", "schema": {"type": "string"}}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/ActionValues"}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json("the action"),
+                    "400": PROBLEM,
+                    **READ_ERRORS,
+                    "404": PROBLEM,
+                    "412": PROBLEM,
+                    "422": PROBLEM,
+                    "428": PROBLEM,
+                },
+            },
+        },
+    }
+    return found, schemas

@@ -1,0 +1,1114 @@
+"""The logic of meetings, shared by pages, API, command line and jobs (no Flask here).
+
+Times are stored in UTC and planned in Brussels time: a series "third Tuesday at 14:00"
+stays at 14:00 in Brussels on both sides of a daylight-saving change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from core.db import utcnow
+from core.goals.models import Goal
+from core.inventory.models import Need, Service
+from core.meetings.models import (
+    ACTION_STATES,
+    BODY_KINDS,
+    LINK_KINDS,
+    MEMBER_ROLES,
+    OPEN_ACTION_STATES,
+    PLACE_KINDS,
+    PRESENCE,
+    PURPOSES,
+    REPLIES,
+    ActionItem,
+    AgendaItem,
+    Attachment,
+    Attendance,
+    Body,
+    Decision,
+    Invitation,
+    Meeting,
+    MeetingSeries,
+    Membership,
+    Minutes,
+    MinuteText,
+)
+from core.permissions import Principal
+from core.reference.models import Authority, Prison
+from core.validation import EMAIL, WEB_ADDRESS
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+LANGUAGES = ("nl", "fr", "en")
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+CODE = re.compile(r"^[a-z0-9_]{2,64}$")
+CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+LONGEST_SERIES_DAYS = 3 * 366
+LONGEST_MEETING_MINUTES = 12 * 60
+MAX_AGENDA_DEPTH = 2  # items and sub-items
+
+
+class Invalid(ValueError):
+    """``errors`` maps a field to an error code (messages live with the pages and the API)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(f"{k}: {v}" for k, v in sorted(errors.items())))
+        self.errors = errors
+
+
+class Refused(Exception):
+    """A step the record's state does not allow; ``code`` names why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class Stale(Exception):
+    """Someone else saved the record since it was read: nothing was overwritten."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"the record is at version {current_version}")
+        self.current_version = current_version
+
+
+# --- small checks ------------------------------------------------------------------------------
+
+
+def _text(values, key, errors, *, required=False, limit=5000) -> str | None:
+    value = values.get(key)
+    if value is not None and not isinstance(value, str):
+        errors[key] = "type"
+        return None
+    value = (value or "").strip() or None
+    if value is None and required:
+        errors[key] = "required"
+    elif value is not None and len(value) > limit:
+        errors[key] = "length"
+    return value
+
+
+def _day(values, key, errors, *, required=False) -> date | None:
+    value = values.get(key)
+    if isinstance(value, date):
+        return value
+    if not value:
+        if required:
+            errors[key] = "required"
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors[key] = "date"
+        return None
+
+
+def _whole(values, key, errors, low, high, *, required=False) -> int | None:
+    value = values.get(key)
+    if value in (None, ""):
+        if required:
+            errors[key] = "required"
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        errors[key] = "integer"
+        return None
+    if isinstance(value, bool) or not low <= number <= high:
+        errors[key] = "range"
+        return None
+    return number
+
+
+def _choice(values, key, errors, options, *, required=True, default=None) -> str | None:
+    value = values.get(key) or default
+    if value is None:
+        if required:
+            errors[key] = "required"
+        return None
+    if value not in options:
+        errors[key] = "choice"
+        return None
+    return value
+
+
+def _flag(values, key) -> bool:
+    return values.get(key) in (True, "1", "on", "true", "yes")
+
+
+def _check_version(record, expected: int | None) -> None:
+    if expected is not None and int(expected) != record.version:
+        raise Stale(record.version)
+
+
+def local_time(day: date, clock: str) -> datetime:
+    """A Brussels wall-clock time on ``day`` as an aware UTC datetime."""
+    hours, minutes = (int(part) for part in clock.split(":"))
+    return datetime.combine(day, time(hours, minutes), tzinfo=BRUSSELS).astimezone(UTC)
+
+
+def in_brussels(moment: datetime) -> datetime:
+    return moment.astimezone(BRUSSELS)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- bodies and memberships --------------------------------------------------------------------
+
+
+def check_body(values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    if creating:
+        code = (values.get("code") or "").strip()
+        if not code:
+            errors["code"] = "required"
+        elif not CODE.match(code):
+            errors["code"] = "code"
+        cleaned["code"] = code
+    cleaned["kind"] = _choice(values, "kind", errors, BODY_KINDS)
+    for lang in LANGUAGES:
+        cleaned[f"name_{lang}"] = _text(
+            values, f"name_{lang}", errors, required=lang != "en", limit=300
+        )
+    cleaned["public_calendar"] = _flag(values, "public_calendar")
+    if errors:
+        raise Invalid(errors)
+    return cleaned
+
+
+def create_body(session: Session, values: dict[str, Any]) -> Body:
+    cleaned = check_body(values, creating=True)
+    if session.scalar(select(Body.id).where(Body.code == cleaned["code"])) is not None:
+        raise Invalid({"code": "duplicate"})
+    body = Body(**cleaned, calendar_token=secrets.token_urlsafe(24))
+    session.add(body)
+    session.flush()
+    return body
+
+
+def update_body(session: Session, body: Body, values: dict[str, Any]) -> Body:
+    for key, value in check_body(values, creating=False).items():
+        setattr(body, key, value)
+    return body
+
+
+def check_membership(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {
+        "name": _text(values, "name", errors, required=True, limit=200),
+        "email": _text(values, "email", errors, limit=320),
+        "language": _choice(values, "language", errors, LANGUAGES, default="nl"),
+        "role": _choice(values, "role", errors, MEMBER_ROLES),
+        "starts_on": _day(values, "starts_on", errors, required=True),
+        "ends_on": _day(values, "ends_on", errors),
+    }
+    if cleaned["email"] and not EMAIL.match(cleaned["email"]):
+        errors["email"] = "email"
+    authority = values.get("authority") or None
+    if authority is None:
+        errors["authority"] = "required"
+    elif session.get(Authority, authority) is None:
+        errors["authority"] = "unknown"
+    cleaned["authority_code"] = authority
+    user_id = values.get("user_id") or None
+    if user_id is not None:
+        from core.identity.models import User
+
+        if not str(user_id).isdigit() or session.get(User, int(user_id)) is None:
+            errors["user_id"] = "unknown"
+        else:
+            user_id = int(user_id)
+    cleaned["user_id"] = user_id
+    if cleaned["starts_on"] and cleaned["ends_on"] and cleaned["ends_on"] < cleaned["starts_on"]:
+        errors["ends_on"] = "before_start"
+    if errors:
+        raise Invalid(errors)
+    return cleaned
+
+
+def add_membership(session: Session, body: Body, values: dict[str, Any]) -> Membership:
+    membership = Membership(body_id=body.id, **check_membership(session, values))
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def update_membership(session: Session, membership: Membership, values: dict[str, Any]) -> None:
+    for key, value in check_membership(session, values).items():
+        setattr(membership, key, value)
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+
+def check_place(session: Session, values: dict[str, Any], errors: dict[str, str]) -> dict:
+    place = {
+        "place_kind": _choice(values, "place_kind", errors, PLACE_KINDS, default="office"),
+        "prison_code": values.get("prison") or None,
+        "place_text": _text(values, "place_text", errors, limit=300),
+        "online_url": _text(values, "online_url", errors, limit=500),
+    }
+    if place["place_kind"] == "prison":
+        if place["prison_code"] is None:
+            errors["prison"] = "required"
+        elif session.get(Prison, place["prison_code"]) is None:
+            errors["prison"] = "unknown"
+    else:
+        place["prison_code"] = None
+    if place["place_kind"] == "online" and not place["online_url"]:
+        errors["online_url"] = "required"
+    if place["online_url"] and not WEB_ADDRESS.match(place["online_url"]):
+        errors["online_url"] = "url"
+    if place["place_kind"] == "office" and not place["place_text"]:
+        errors["place_text"] = "required"
+    return place
+
+
+def check_meeting(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    day = _day(values, "date", errors, required=True)
+    clock = values.get("start_time") or ""
+    if not clock:
+        errors["start_time"] = "required"
+    elif not CLOCK.match(clock):
+        errors["start_time"] = "clock"
+    duration = _whole(
+        values, "duration_minutes", errors, 15, LONGEST_MEETING_MINUTES, required=True
+    )
+    cleaned: dict[str, Any] = {
+        f"title_{lang}": _text(values, f"title_{lang}", errors, limit=300) for lang in LANGUAGES
+    }
+    cleaned.update(check_place(session, values, errors))
+    cleaned["with_prison_directors"] = _flag(values, "with_prison_directors")
+    if errors:
+        raise Invalid(errors)
+    cleaned["starts_at"] = local_time(day, clock)
+    cleaned["ends_at"] = cleaned["starts_at"] + timedelta(minutes=duration)
+    return cleaned
+
+
+def overlapping(
+    session: Session, body_id: int, starts_at: datetime, ends_at: datetime, but: int | None = None
+) -> list[Meeting]:
+    """Meetings of the same body, not cancelled, whose time overlaps this one."""
+    query = select(Meeting).where(
+        Meeting.body_id == body_id,
+        Meeting.cancelled_at.is_(None),
+        Meeting.starts_at < ends_at,
+        Meeting.ends_at > starts_at,
+    )
+    if but is not None:
+        query = query.where(Meeting.id != but)
+    return list(session.scalars(query.order_by(Meeting.starts_at)))
+
+
+def create_meeting(
+    session: Session, body: Body, values: dict[str, Any]
+) -> tuple[Meeting, list[Meeting]]:
+    """A single meeting; returns it with the meetings of the body it overlaps (a warning:
+    two meetings at once may be wanted, e.g. a working group splitting in two rooms)."""
+    cleaned = check_meeting(session, values)
+    meeting = Meeting(body_id=body.id, uid=f"{secrets.token_hex(12)}@concerto", **cleaned)
+    session.add(meeting)
+    session.flush()
+    return meeting, overlapping(session, body.id, meeting.starts_at, meeting.ends_at, meeting.id)
+
+
+def update_meeting(
+    session: Session, meeting: Meeting, values: dict[str, Any], expected_version: int | None
+) -> list[Meeting]:
+    _check_version(meeting, expected_version)
+    if meeting.cancelled:
+        raise Refused("cancelled")
+    if meeting.state == "minutes_approved":
+        raise Refused("minutes_approved")
+    cleaned = check_meeting(session, values)
+    moved = any(
+        getattr(meeting, key) != cleaned[key]
+        for key in ("starts_at", "ends_at", "place_kind", "prison_code", "place_text", "online_url")
+    )
+    for key, value in cleaned.items():
+        setattr(meeting, key, value)
+    if moved:
+        meeting.sequence += 1
+    session.flush()
+    return overlapping(session, meeting.body_id, meeting.starts_at, meeting.ends_at, meeting.id)
+
+
+def mark_held(meeting: Meeting) -> None:
+    if meeting.cancelled:
+        raise Refused("cancelled")
+    if meeting.state == "minutes_approved":
+        raise Refused("minutes_approved")
+    if meeting.starts_at > utcnow():
+        raise Refused("not_started")
+    meeting.state = "held"
+
+
+# --- series --------------------------------------------------------------------------------------
+
+
+def monthly_rule(weekday: str, ordinal: int, skip_months: list[int]) -> str:
+    """ "third Tuesday of every month, except August" as an RRULE."""
+    months = [m for m in range(1, 13) if m not in skip_months]
+    rule = f"FREQ=MONTHLY;BYDAY={weekday};BYSETPOS={ordinal}"
+    if len(months) < 12:
+        rule += ";BYMONTH=" + ",".join(str(m) for m in months)
+    return rule
+
+
+def occurrences(rule: str, first_day: date, last_day: date, skipped: set[date]) -> list[date]:
+    start = datetime.combine(first_day, time(0, 0))
+    until = datetime.combine(last_day, time(23, 59))
+    recurrence = rrulestr(rule, dtstart=start, ignoretz=True)
+    return [
+        moment.date()
+        for moment in recurrence.between(start, until, inc=True)
+        if moment.date() not in skipped
+    ]
+
+
+def _words(raw: Any) -> list:
+    """A list as given (API) or written with spaces or commas (a form field)."""
+    if isinstance(raw, str):
+        return raw.replace(",", " ").split()
+    return list(raw or [])
+
+
+def _months(values: dict[str, Any], key: str, errors: dict[str, str]) -> list[int]:
+    try:
+        months = sorted({int(m) for m in _words(values.get(key))})
+    except (TypeError, ValueError):
+        months = [0]
+    if any(not 1 <= m <= 12 for m in months):
+        errors[key] = "months"
+        return []
+    return months
+
+
+def check_series(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    first_day = _day(values, "first_day", errors, required=True)
+    last_day = _day(values, "last_day", errors, required=True)
+    if first_day and last_day:
+        if last_day < first_day:
+            errors["last_day"] = "before_start"
+        elif (last_day - first_day).days > LONGEST_SERIES_DAYS:
+            errors["last_day"] = "too_far"
+    rule = (values.get("rule") or "").strip().upper().removeprefix("RRULE:")
+    if not rule:
+        weekday = _choice(values, "weekday", errors, WEEKDAYS)
+        ordinal = values.get("ordinal")
+        if str(ordinal) not in ("1", "2", "3", "4", "-1"):
+            errors["ordinal"] = "choice"
+        skip_months = _months(values, "skip_months", errors)
+        if weekday and "ordinal" not in errors:
+            rule = monthly_rule(weekday, int(ordinal), skip_months)
+    skipped_days: list[date] = []
+    for raw in _words(values.get("skipped_days")):
+        try:
+            skipped_days.append(date.fromisoformat(str(raw)))
+        except ValueError:
+            errors["skipped_days"] = "date"
+    directors_months = _months(values, "directors_months", errors)
+    clock = values.get("start_time") or ""
+    if not CLOCK.match(clock):
+        errors["start_time"] = "clock" if clock else "required"
+    duration = _whole(
+        values, "duration_minutes", errors, 15, LONGEST_MEETING_MINUTES, required=True
+    )
+    place = check_place(session, values, errors)
+    days: list[date] = []
+    if rule and first_day and last_day and not errors.keys() & {"first_day", "last_day"}:
+        try:
+            if "FREQ=" not in rule or "COUNT=" in rule or "UNTIL=" in rule:
+                raise ValueError
+            days = occurrences(rule, first_day, last_day, set(skipped_days))
+        except (ValueError, TypeError):
+            errors["rule"] = "rrule"
+        else:
+            if not days:
+                errors["rule"] = "no_dates"
+    if errors:
+        raise Invalid(errors)
+    return {
+        "rule": rule,
+        "first_day": first_day,
+        "last_day": last_day,
+        "start_time": clock,
+        "duration_minutes": duration,
+        "skipped_days": [d.isoformat() for d in skipped_days],
+        "directors_months": directors_months,
+        "place": place,
+        "days": days,
+    }
+
+
+def plan_series(
+    session: Session, body: Body, values: dict[str, Any]
+) -> tuple[MeetingSeries, list[Meeting], list[Meeting]]:
+    """Create a series and plan its meetings. Returns the series, its meetings, and the
+    body's existing meetings they overlap."""
+    cleaned = check_series(session, values)
+    days = cleaned.pop("days")
+    series = MeetingSeries(body_id=body.id, **cleaned)
+    session.add(series)
+    session.flush()
+    planned, clashes = [], []
+    for day in days:
+        starts_at = local_time(day, series.start_time)
+        ends_at = starts_at + timedelta(minutes=series.duration_minutes)
+        clashes.extend(overlapping(session, body.id, starts_at, ends_at))
+        meeting = Meeting(
+            body_id=body.id,
+            series_id=series.id,
+            uid=f"{secrets.token_hex(12)}@concerto",
+            starts_at=starts_at,
+            ends_at=ends_at,
+            with_prison_directors=day.month in series.directors_months,
+            **series.place,
+        )
+        session.add(meeting)
+        planned.append(meeting)
+    session.flush()
+    return series, planned, clashes
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def invitees(meeting: Meeting) -> list[Membership]:
+    """Members of the body on the day of the meeting; prison directors only when the meeting
+    is one "with prison directors"."""
+    day = in_brussels(meeting.starts_at).date()
+    return [
+        membership
+        for membership in meeting.body.memberships
+        if membership.active_on(day)
+        and (membership.role != "prison_director" or meeting.with_prison_directors)
+    ]
+
+
+def invite(session: Session, meeting: Meeting) -> list[tuple[Invitation, str]]:
+    """(Re)issue an invitation with a fresh reply link to every invitee; returns each
+    invitation with its link secret, for the message. Earlier replies are kept."""
+    if meeting.cancelled:
+        raise Refused("cancelled")
+    if meeting.state in ("held", "minutes_approved"):
+        raise Refused("already_held")
+    existing = {invitation.membership_id: invitation for invitation in meeting.invitations}
+    issued = []
+    for membership in invitees(meeting):
+        secret = secrets.token_urlsafe(24)
+        invitation = existing.get(membership.id)
+        if invitation is None:
+            invitation = Invitation(membership=membership, token_hash=digest(secret))
+            meeting.invitations.append(invitation)
+        else:
+            invitation.token_hash = digest(secret)
+            invitation.sent_at = utcnow()
+        issued.append((invitation, secret))
+    meeting.state = "invited"
+    meeting.invited_at = utcnow()
+    session.flush()
+    return issued
+
+
+def invitation_by_token(session: Session, token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return session.scalar(select(Invitation).where(Invitation.token_hash == digest(token)))
+
+
+def answer(invitation: Invitation, reply: str) -> None:
+    if reply not in REPLIES:
+        raise Invalid({"reply": "choice"})
+    meeting = invitation.meeting
+    if meeting.cancelled:
+        raise Refused("cancelled")
+    if meeting.ends_at < utcnow():
+        raise Refused("past")
+    invitation.reply = reply
+    invitation.replied_at = utcnow()
+
+
+def invitation_of_user(meeting: Meeting, user_id: int | None) -> Invitation | None:
+    if user_id is None:
+        return None
+    for invitation in meeting.invitations:
+        if invitation.membership.user_id == user_id:
+            return invitation
+    return None
+
+
+def cancel(meeting: Meeting, reason: str | None) -> None:
+    if meeting.cancelled:
+        raise Refused("cancelled")
+    if meeting.state in ("held", "minutes_approved"):
+        raise Refused("already_held")
+    meeting.cancelled_at = utcnow()
+    meeting.cancel_reason = (reason or "").strip()[:2000] or None
+    meeting.sequence += 1
+
+
+# --- agenda --------------------------------------------------------------------------------------
+
+
+def _agenda_open(meeting: Meeting) -> None:
+    if meeting.cancelled:
+        raise Refused("cancelled")
+    if meeting.state == "minutes_approved":
+        raise Refused("minutes_approved")
+
+
+def parse_links(session: Session, raw: Any, errors: dict[str, str]) -> list[dict]:
+    """Links written as "service:12 need:3 goal:1.3" (a goal by its code in the current
+    plan, or by number), or given as [{"kind", "id"}]."""
+    if isinstance(raw, str):
+        pairs = [part.partition(":")[::2] for part in raw.replace(",", " ").split()]
+    elif isinstance(raw, list):
+        pairs = [(str(p.get("kind")), str(p.get("id"))) for p in raw if isinstance(p, dict)]
+    else:
+        pairs = []
+    links = []
+    for kind, ident in pairs:
+        if kind not in LINK_KINDS:
+            errors["links"] = "link"
+            continue
+        target = None
+        if kind == "goal" and not ident.isdigit():
+            target = session.scalar(select(Goal.id).where(Goal.code == ident).order_by(Goal.id))
+        elif ident.isdigit() and int(ident) < 2**31:
+            model = {"service": Service, "need": Need, "goal": Goal}[kind]
+            target = ident if session.get(model, int(ident)) is not None else None
+        if target is None:
+            errors["links"] = "link"
+            continue
+        links.append({"kind": kind, "id": int(target)})
+    return links
+
+
+def check_item(session: Session, meeting: Meeting, values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {
+        f"title_{lang}": _text(values, f"title_{lang}", errors, limit=500) for lang in LANGUAGES
+    }
+    if not (cleaned["title_nl"] or cleaned["title_fr"]) and "title_nl" not in errors:
+        errors["title_nl"] = "one_title"
+    cleaned["purpose"] = _choice(values, "purpose", errors, PURPOSES, default="information")
+    cleaned["duration_minutes"] = _whole(values, "duration_minutes", errors, 1, 480)
+    cleaned["presenter"] = _text(values, "presenter", errors, limit=200)
+    cleaned["links"] = parse_links(session, values.get("links"), errors)
+    parent_id = values.get("parent_id") or None
+    if parent_id is not None:
+        parent = next((i for i in meeting.items if str(i.id) == str(parent_id)), None)
+        if parent is None:
+            errors["parent_id"] = "unknown"
+        elif parent.parent_id is not None:
+            errors["parent_id"] = "depth"
+        else:
+            parent_id = parent.id
+    cleaned["parent_id"] = parent_id
+    if errors:
+        raise Invalid(errors)
+    return cleaned
+
+
+def add_item(session: Session, meeting: Meeting, values: dict[str, Any]) -> AgendaItem:
+    _agenda_open(meeting)
+    cleaned = check_item(session, meeting, values)
+    siblings = [i for i in meeting.items if i.parent_id == cleaned["parent_id"]]
+    item = AgendaItem(position=max((i.position for i in siblings), default=0) + 1, **cleaned)
+    meeting.items.append(item)
+    session.flush()
+    return item
+
+
+def update_item(session: Session, item: AgendaItem, values: dict[str, Any]) -> None:
+    _agenda_open(item.meeting)
+    cleaned = check_item(session, item.meeting, values | {"parent_id": item.parent_id})
+    for key, value in cleaned.items():
+        setattr(item, key, value)
+
+
+def remove_item(session: Session, item: AgendaItem) -> None:
+    _agenda_open(item.meeting)
+    if session.scalar(select(func.count()).where(Decision.item_id == item.id)):
+        raise Refused("has_decisions")
+    session.delete(item)
+
+
+def move_item(item: AgendaItem, step: int) -> None:
+    """Swap an item with its previous (-1) or next (+1) sibling."""
+    _agenda_open(item.meeting)
+    siblings = sorted(
+        (i for i in item.meeting.items if i.parent_id == item.parent_id), key=lambda i: i.position
+    )
+    index = siblings.index(item)
+    other = index + step
+    if 0 <= other < len(siblings):
+        siblings[index].position, siblings[other].position = (
+            siblings[other].position,
+            siblings[index].position,
+        )
+
+
+def agenda(meeting: Meeting) -> list[tuple[str, AgendaItem, int]]:
+    """The agenda in order as (number, item, depth): 1, 1.1, 1.2, 2..."""
+    children = defaultdict(list)
+    for item in meeting.items:
+        children[item.parent_id].append(item)
+    rows = []
+    for n, item in enumerate(sorted(children[None], key=lambda i: i.position), start=1):
+        rows.append((str(n), item, 0))
+        for m, child in enumerate(sorted(children[item.id], key=lambda i: i.position), start=1):
+            rows.append((f"{n}.{m}", child, 1))
+    return rows
+
+
+# Magic numbers of the types we accept: a file whose content does not match the type its
+# name claims is refused (a renamed executable is not a PDF).
+SIGNATURES = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "application/vnd.oasis.opendocument.text": (b"PK\x03\x04",),
+    "application/vnd.oasis.opendocument.spreadsheet": (b"PK\x03\x04",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04",),
+}
+
+
+def attach(
+    session: Session,
+    item: AgendaItem,
+    filename: str,
+    content: bytes,
+    *,
+    allowed_types: list[str],
+    max_bytes: int,
+    uploaded_by: str,
+) -> Attachment:
+    _agenda_open(item.meeting)
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
+    if not name or not content:
+        raise Invalid({"file": "required"})
+    if len(content) > max_bytes:
+        raise Invalid({"file": "too_large"})
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if content_type not in allowed_types:
+        raise Invalid({"file": "file_type"})
+    signatures = SIGNATURES.get(content_type)
+    if signatures and not content.startswith(signatures):
+        raise Invalid({"file": "file_content"})
+    if content_type.startswith("text/"):
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Invalid({"file": "file_content"}) from None
+    attachment = Attachment(
+        filename=name,
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by=uploaded_by,
+    )
+    item.attachments.append(attachment)
+    session.flush()
+    return attachment
+
+
+# --- minutes -------------------------------------------------------------------------------------
+
+
+def revisions(session: Session, meeting: Meeting) -> list[Minutes]:
+    return list(
+        session.scalars(
+            select(Minutes)
+            .where(Minutes.meeting_id == meeting.id)
+            .options(
+                selectinload(Minutes.texts),
+                selectinload(Minutes.attendance),
+                selectinload(Minutes.decisions),
+            )
+            .order_by(Minutes.revision)
+        )
+    )
+
+
+def latest_minutes(session: Session, meeting: Meeting) -> Minutes | None:
+    found = revisions(session, meeting)
+    return found[-1] if found else None
+
+
+def approved_minutes(session: Session, meeting: Meeting) -> Minutes | None:
+    found = [m for m in revisions(session, meeting) if m.approved]
+    return found[-1] if found else None
+
+
+def start_minutes(session: Session, meeting: Meeting) -> Minutes:
+    """The first draft, with attendance filled in from the replies to the invitation."""
+    if meeting.cancelled:
+        raise Refused("cancelled")
+    if meeting.starts_at > utcnow():
+        raise Refused("not_started")
+    if latest_minutes(session, meeting) is not None:
+        raise Refused("minutes_exist")
+    if meeting.state in ("planned", "invited"):
+        meeting.state = "held"
+    minutes = Minutes(meeting_id=meeting.id, revision=1)
+    replies = {i.membership_id: i.reply for i in meeting.invitations}
+    for membership in invitees(meeting):
+        presence = {"attend": "present", "excused": "excused"}.get(replies.get(membership.id))
+        minutes.attendance.append(
+            Attendance(
+                membership_id=membership.id,
+                name=membership.name,
+                authority_code=membership.authority_code,
+                presence=presence or "absent",
+            )
+        )
+    session.add(minutes)
+    session.flush()
+    return minutes
+
+
+def _draft(minutes: Minutes) -> None:
+    if minutes.approved:
+        raise Refused("minutes_approved")
+
+
+def save_minutes(
+    session: Session,
+    minutes: Minutes,
+    texts: dict[int, dict[str, str | None]],
+    presence: dict[int, str],
+    expected_version: int | None,
+) -> None:
+    """Write the text per agenda item and the attendance of a draft revision."""
+    _check_version(minutes, expected_version)
+    _draft(minutes)
+    errors: dict[str, str] = {}
+    items = {item.id for item in minutes.meeting.items}
+    current = {text.item_id: text for text in minutes.texts}
+    for item_id, by_language in texts.items():
+        if item_id not in items:
+            errors[f"text.{item_id}"] = "unknown"
+            continue
+        cleaned = {lang: _text(by_language, lang, errors, limit=50_000) for lang in ("nl", "fr")}
+        text = current.get(item_id)
+        if text is None:
+            text = MinuteText(item_id=item_id)
+            minutes.texts.append(text)
+        text.text_nl, text.text_fr = cleaned["nl"], cleaned["fr"]
+    rows = {row.id: row for row in minutes.attendance}
+    for row_id, value in presence.items():
+        if row_id not in rows:
+            errors[f"attendance.{row_id}"] = "unknown"
+        elif value not in PRESENCE:
+            errors[f"attendance.{row_id}"] = "choice"
+        else:
+            rows[row_id].presence = value
+    if errors:
+        raise Invalid(errors)
+    _next_version(session, minutes)
+
+
+def _next_version(session: Session, minutes: Minutes) -> None:
+    """Minutes are written in their child rows, so the version moves explicitly, compared and
+    set in one statement: of two people saving the same draft, the second is told."""
+    session.flush()
+    moved = session.execute(
+        update(Minutes)
+        .where(Minutes.id == minutes.id, Minutes.version == minutes.version)
+        .values(version=minutes.version + 1)
+    )
+    if moved.rowcount != 1:
+        raise Stale(session.scalar(select(Minutes.version).where(Minutes.id == minutes.id)))
+    set_committed_value(minutes, "version", minutes.version + 1)
+
+
+def add_decision(session: Session, minutes: Minutes, values: dict[str, Any]) -> Decision:
+    _draft(minutes)
+    errors: dict[str, str] = {}
+    item_id = values.get("item_id")
+    item = next((i for i in minutes.meeting.items if str(i.id) == str(item_id)), None)
+    if item is None:
+        errors["item_id"] = "unknown"
+    texts = {
+        f"text_{lang}": _text(values, f"text_{lang}", errors, limit=10_000) for lang in LANGUAGES
+    }
+    if not (texts["text_nl"] or texts["text_fr"]) and "text_nl" not in errors:
+        errors["text_nl"] = "one_text"
+    goal_id = _goal(session, values.get("goal"), errors)
+    if errors:
+        raise Invalid(errors)
+    number = max((d.number for d in minutes.decisions), default=0) + 1
+    decision = Decision(item_id=item.id, number=number, goal_id=goal_id, **texts)
+    minutes.decisions.append(decision)
+    session.flush()
+    return decision
+
+
+def remove_decision(session: Session, decision: Decision) -> None:
+    _draft(decision.minutes)
+    session.delete(decision)
+
+
+def _goal(session: Session, raw: Any, errors: dict[str, str]) -> int | None:
+    if raw in (None, ""):
+        return None
+    raw = str(raw).strip()
+    if raw.isdigit() and int(raw) < 2**31 and session.get(Goal, int(raw)) is not None:
+        return int(raw)
+    found = session.scalar(select(Goal.id).where(Goal.code == raw).order_by(Goal.id))
+    if found is None:
+        errors["goal"] = "unknown"
+    return found
+
+
+def check_action(session: Session, values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    if creating:
+        cleaned = {
+            f"title_{lang}": _text(values, f"title_{lang}", errors, limit=1000)
+            for lang in LANGUAGES
+        }
+        if not (cleaned["title_nl"] or cleaned["title_fr"]) and "title_nl" not in errors:
+            errors["title_nl"] = "one_title"
+        cleaned["owner_name"] = _text(values, "owner_name", errors, required=True, limit=200)
+        cleaned["owner_email"] = _text(values, "owner_email", errors, limit=320)
+        if cleaned["owner_email"] and not EMAIL.match(cleaned["owner_email"]):
+            errors["owner_email"] = "email"
+        authority = values.get("authority") or None
+        if authority is None:
+            errors["authority"] = "required"
+        elif session.get(Authority, authority) is None:
+            errors["authority"] = "unknown"
+        cleaned["authority_code"] = authority
+        cleaned["goal_id"] = _goal(session, values.get("goal"), errors)
+    if "due_on" in values or creating:
+        cleaned["due_on"] = _day(values, "due_on", errors)
+    if "status" in values or creating:
+        cleaned["status"] = _choice(values, "status", errors, ACTION_STATES, default="open")
+    if "note" in values:
+        cleaned["note"] = _text(values, "note", errors, limit=5000)
+    if errors:
+        raise Invalid(errors)
+    return cleaned
+
+
+def add_action(session: Session, minutes: Minutes, values: dict[str, Any]) -> ActionItem:
+    """An action agreed in the meeting, written with its draft minutes."""
+    _draft(minutes)
+    cleaned = check_action(session, values, creating=True)
+    item_id = values.get("item_id") or None
+    item = next((i for i in minutes.meeting.items if str(i.id) == str(item_id)), None)
+    if item_id is not None and item is None:
+        raise Invalid({"item_id": "unknown"})
+    action = ActionItem(meeting_id=minutes.meeting_id, item_id=item and item.id, **cleaned)
+    session.add(action)
+    session.flush()
+    return action
+
+
+def update_action(
+    session: Session, action: ActionItem, values: dict[str, Any], expected_version: int | None
+) -> None:
+    """Keep the register up to date: status, due date, a note."""
+    _check_version(action, expected_version)
+    cleaned = check_action(session, values, creating=False)
+    for key, value in cleaned.items():
+        setattr(action, key, value)
+    if action.status in OPEN_ACTION_STATES:
+        action.closed_at = None
+    elif action.closed_at is None:
+        action.closed_at = utcnow()
+    session.flush()
+
+
+def approve(session: Session, minutes: Minutes, approving: Meeting, principal: Principal) -> None:
+    """Approve minutes at a later meeting of the same body; from then on they never change."""
+    _draft(minutes)
+    meeting = minutes.meeting
+    if (
+        approving.body_id != meeting.body_id
+        or approving.starts_at <= meeting.starts_at
+        or approving.cancelled
+    ):
+        raise Refused("not_next_meeting")
+    # From the day of the approving meeting on, so the secretariat can record it during the
+    # meeting itself.
+    if in_brussels(approving.starts_at).date() > in_brussels(utcnow()).date():
+        raise Refused("approving_not_started")
+    minutes.state = "approved"
+    minutes.approved_at = utcnow()
+    minutes.approved_in_meeting_id = approving.id
+    minutes.approved_by = principal.label
+    meeting.state = "minutes_approved"
+    if approving.state in ("planned", "invited"):
+        approving.state = "held"
+    session.flush()
+
+
+def propose_correction(session: Session, minutes: Minutes, reason: str) -> Minutes:
+    """A new draft revision copying approved minutes, with the reason for the correction;
+    the approved revision stays as it was until the correction is approved in turn."""
+    if not minutes.approved:
+        raise Refused("not_approved")
+    if latest_minutes(session, minutes.meeting).id != minutes.id:
+        raise Refused("correction_pending")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid({"reason": "required"})
+    if len(reason) > 2000:
+        raise Invalid({"reason": "length"})
+    draft = Minutes(
+        meeting_id=minutes.meeting_id, revision=minutes.revision + 1, correction_reason=reason
+    )
+    draft.texts = [
+        MinuteText(item_id=t.item_id, text_nl=t.text_nl, text_fr=t.text_fr) for t in minutes.texts
+    ]
+    draft.attendance = [
+        Attendance(
+            membership_id=a.membership_id,
+            name=a.name,
+            authority_code=a.authority_code,
+            presence=a.presence,
+        )
+        for a in minutes.attendance
+    ]
+    draft.decisions = [
+        Decision(
+            item_id=d.item_id,
+            number=d.number,
+            text_nl=d.text_nl,
+            text_fr=d.text_fr,
+            text_en=d.text_en,
+            goal_id=d.goal_id,
+        )
+        for d in minutes.decisions
+    ]
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def minutes_to_approve(session: Session, meeting: Meeting) -> list[Minutes]:
+    """Draft minutes of earlier meetings of the same body, which this meeting may approve."""
+    return list(
+        session.scalars(
+            select(Minutes)
+            .join(Meeting, Minutes.meeting_id == Meeting.id)
+            .where(
+                Meeting.body_id == meeting.body_id,
+                Meeting.starts_at < meeting.starts_at,
+                Minutes.state == "draft",
+            )
+            .order_by(Meeting.starts_at)
+        )
+    )
+
+
+# --- the register of actions and attendance figures ---------------------------------------------
+
+
+@dataclass
+class ActionFilters:
+    authority: str | None = None
+    status: str | None = None  # open (open and in progress), overdue, done, any
+    owner: str | None = None
+
+
+def find_actions(session: Session, filters: ActionFilters, today: date) -> list[ActionItem]:
+    query = select(ActionItem).options(selectinload(ActionItem.meeting).selectinload(Meeting.body))
+    if filters.authority:
+        query = query.where(ActionItem.authority_code == filters.authority)
+    if filters.owner:
+        query = query.where(ActionItem.owner_name == filters.owner)
+    if filters.status in (None, "", "open"):
+        query = query.where(ActionItem.status.in_(OPEN_ACTION_STATES))
+    elif filters.status == "overdue":
+        query = query.where(ActionItem.status.in_(OPEN_ACTION_STATES), ActionItem.due_on < today)
+    elif filters.status in ACTION_STATES:
+        query = query.where(ActionItem.status == filters.status)
+    return list(
+        session.scalars(
+            query.order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        )
+    )
+
+
+def action_summary(session: Session, today: date) -> list[dict[str, Any]]:
+    """Open and overdue actions per authority and owner, for the dashboard."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for action in session.scalars(
+        select(ActionItem).where(ActionItem.status.in_(OPEN_ACTION_STATES))
+    ):
+        row = rows.setdefault(
+            (action.authority_code, action.owner_name),
+            {
+                "authority": action.authority_code,
+                "owner": action.owner_name,
+                "open": 0,
+                "overdue": 0,
+            },
+        )
+        row["open"] += 1
+        row["overdue"] += action.overdue(today)
+    return sorted(rows.values(), key=lambda r: (-r["overdue"], r["authority"], r["owner"]))
+
+
+def attendance_by_authority(session: Session, body_id: int, year: int) -> dict[str, dict]:
+    """Presence per authority over a year's meetings, from each meeting's latest minutes:
+    {authority: {"present": n, "excused": n, "absent": n, "meetings": n}}."""
+    start = local_time(date(year, 1, 1), "00:00")
+    end = local_time(date(year + 1, 1, 1), "00:00")
+    meetings = session.scalars(
+        select(Meeting).where(
+            Meeting.body_id == body_id,
+            Meeting.starts_at >= start,
+            Meeting.starts_at < end,
+            Meeting.cancelled_at.is_(None),
+        )
+    ).all()
+    latest = {
+        meeting_id: minutes_id
+        for meeting_id, minutes_id in session.execute(
+            select(Minutes.meeting_id, func.max(Minutes.id))
+            .where(Minutes.meeting_id.in_([m.id for m in meetings]))
+            .group_by(Minutes.meeting_id)
+        )
+    }
+    figures: dict[str, dict] = {}
+    represented: dict[str, set[int]] = defaultdict(set)
+    for row in session.scalars(
+        select(Attendance).where(Attendance.minutes_id.in_(list(latest.values())))
+    ):
+        counts = figures.setdefault(
+            row.authority_code, {"present": 0, "excused": 0, "absent": 0, "meetings": 0}
+        )
+        counts[row.presence] += 1
+        if row.presence == "present":
+            represented[row.authority_code].add(row.minutes_id)
+    for code, counts in figures.items():
+        counts["meetings"] = len(represented[code])
+    return dict(sorted(figures.items()))

@@ -1,0 +1,1249 @@
+"""Pages of the meetings feature: bodies and members, meetings and series, the agenda,
+invitations and replies, minutes with decisions and actions, the register of actions,
+attendance figures, calendar feeds and the outbox."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from core.db import db_session, utcnow
+from core.goals.models import Goal
+from core.i18n import current_language, pick
+from core.identity.models import User
+from core.mail.models import OutboxMessage
+from core.meetings import calendars, documents, messages
+from core.meetings import services as meetings
+from core.meetings.models import (
+    PRESENCE,
+    ActionItem,
+    AgendaItem,
+    Attachment,
+    Body,
+    Decision,
+    Meeting,
+    Membership,
+    Minutes,
+)
+from core.permissions import can, current, require
+from core.reference.models import Authority, Prison
+from core.validation import MESSAGES
+
+blueprint = Blueprint("meetings", __name__)
+
+ERRORS = {
+    **MESSAGES,
+    "required": _l("This field is required."),
+    "unknown": _l("This value is not known."),
+    "duplicate": _l("This value is already used."),
+    "type": _l("This value has the wrong form."),
+    "integer": _l("Give a whole number."),
+    "range": _l("This number is outside the allowed range."),
+    "choice": _l("Choose one of the options."),
+    "date": _l("Give a date as YYYY-MM-DD."),
+    "clock": _l("Give a time as HH:MM, for example 14:00."),
+    "code": _l("Use 2 to 64 lower-case letters, digits or underscores."),
+    "before_start": _l("This date comes before the start."),
+    "too_far": _l("A series covers at most three years; plan the rest later."),
+    "months": _l("Give month numbers from 1 to 12."),
+    "rrule": _l("Give a repeat rule such as FREQ=MONTHLY;BYDAY=TU;BYSETPOS=3."),
+    "no_dates": _l("This rule gives no date between the first and the last day."),
+    "one_title": _l("Give a title in Dutch or in French."),
+    "one_text": _l("Give the text in Dutch or in French."),
+    "depth": _l("A sub-item cannot have sub-items of its own."),
+    "link": _l("Write links as service:12, need:3 or goal:1.3; one of them does not exist."),
+    "too_large": _l("This file is larger than the limit."),
+    "file_type": _l(
+        "This type of file is not accepted. Accepted: PDF, ODF, Office, text, CSV, PNG, JPEG."
+    ),
+    "file_content": _l("The file's content does not match its type."),
+}
+REFUSALS = {
+    "cancelled": _l("This meeting is cancelled."),
+    "minutes_approved": _l(
+        "The minutes of this meeting are approved and can no longer change. "
+        "To change them, propose a correction with its reason; the next meeting approves it."
+    ),
+    "already_held": _l("This meeting has already been held."),
+    "not_started": _l("This meeting has not started yet."),
+    "minutes_exist": _l("Minutes for this meeting already exist."),
+    "has_decisions": _l("This item has decisions in the minutes and cannot be removed."),
+    "not_next_meeting": _l("Minutes are approved at a later meeting of the same body."),
+    "approving_not_started": _l(
+        "Minutes are approved on the day of the approving meeting, not before."
+    ),
+    "not_approved": _l("Only approved minutes can be corrected."),
+    "correction_pending": _l("A correction of these minutes is already waiting for approval."),
+    "past": _l("This meeting is over; replies are closed."),
+}
+STALE = _l(
+    "Someone else saved this in the meantime. Nothing was overwritten: "
+    "the page now shows their version; make your change again."
+)
+KIND_LABELS = {
+    "committee": _l("committee"),
+    "steering_group": _l("steering group"),
+    "working_group": _l("working group"),
+    "other": _l("other"),
+}
+ROLE_LABELS = {
+    "chair": _l("chair"),
+    "secretary": _l("secretary"),
+    "member": _l("member"),
+    "observer": _l("observer"),
+    "prison_director": _l("prison director (meetings with prison directors)"),
+}
+STATE_LABELS = {
+    "planned": _l("planned"),
+    "invited": _l("invited"),
+    "held": _l("held"),
+    "minutes_approved": _l("minutes approved"),
+}
+PLACE_LABELS = {
+    "prison": _l("in a prison"),
+    "office": _l("at an office"),
+    "online": _l("online"),
+}
+PURPOSE_LABELS = {
+    "information": _l("information"),
+    "advice": _l("advice"),
+    "decision": _l("decision"),
+}
+PRESENCE_LABELS = {"present": _l("present"), "excused": _l("excused"), "absent": _l("absent")}
+REPLY_LABELS = {"attend": _l("I will attend"), "excused": _l("I am excused")}
+ACTION_LABELS = {
+    "open": _l("open"),
+    "in_progress": _l("in progress"),
+    "done": _l("done"),
+    "cancelled": _l("cancelled"),
+}
+WEEKDAY_LABELS = {
+    "MO": _l("Monday"),
+    "TU": _l("Tuesday"),
+    "WE": _l("Wednesday"),
+    "TH": _l("Thursday"),
+    "FR": _l("Friday"),
+}
+ORDINAL_LABELS = {
+    "1": _l("first"),
+    "2": _l("second"),
+    "3": _l("third"),
+    "4": _l("fourth"),
+    "-1": _l("last"),
+}
+
+
+@blueprint.app_context_processor
+def _labels():
+    return {
+        "body_kinds": KIND_LABELS,
+        "member_roles": ROLE_LABELS,
+        "meeting_states": STATE_LABELS,
+        "place_kinds": PLACE_LABELS,
+        "purposes": PURPOSE_LABELS,
+        "presences": PRESENCE_LABELS,
+        "reply_labels": REPLY_LABELS,
+        "action_states": ACTION_LABELS,
+    }
+
+
+def _errors(invalid: meetings.Invalid) -> dict[str, str]:
+    return {key: str(ERRORS.get(code, code)) for key, code in invalid.errors.items()}
+
+
+def _refused(refusal: meetings.Refused) -> str:
+    return str(REFUSALS.get(refusal.code, refusal.code))
+
+
+def _today() -> date:
+    return meetings.in_brussels(utcnow()).date()
+
+
+def _get(model, ident: int):
+    found = db_session().get(model, ident)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _choices() -> dict:
+    """Authorities and prisons as (code, name in the reader's language) for select fields."""
+    session = db_session()
+    return {
+        "authorities": [
+            (a.code, str(a.local("name")))
+            for a in session.scalars(select(Authority).order_by(Authority.code))
+        ],
+        "prisons": [
+            (p.code, str(p.local("name")))
+            for p in session.scalars(select(Prison).order_by(Prison.code))
+        ],
+    }
+
+
+def _back_to(meeting: Meeting, anchor: str = ""):
+    return redirect(url_for("meetings.meeting", meeting_id=meeting.id) + anchor)
+
+
+# --- meetings and bodies -------------------------------------------------------------------------
+
+
+@blueprint.get("/meetings")
+def index():
+    require("meetings.read")
+    session = db_session()
+    body_id = request.args.get("body", type=int)
+    year = request.args.get("year", type=int) or _today().year
+    if not 2000 <= year <= 2100:
+        abort(404)
+    start = meetings.local_time(date(year, 1, 1), "00:00")
+    end = meetings.local_time(date(year + 1, 1, 1), "00:00")
+    query = (
+        select(Meeting)
+        .where(Meeting.starts_at >= start, Meeting.starts_at < end)
+        .options(selectinload(Meeting.body))
+        .order_by(Meeting.starts_at)
+    )
+    if body_id:
+        query = query.where(Meeting.body_id == body_id)
+    principal = current()
+    user = session.get(User, principal.user_id) if principal.user_id else None
+    return render_template(
+        "meetings/index.html",
+        meetings=session.scalars(query).all(),
+        bodies=session.scalars(select(Body).order_by(Body.id)).all(),
+        body_id=body_id,
+        year=year,
+        now=utcnow(),
+        user=user,
+        may_manage=can(principal, "meetings.manage"),
+    )
+
+
+@blueprint.post("/calendar/token")
+def new_calendar_token():
+    require("meetings.read")
+    session = db_session()
+    user = _get(User, current().user_id)
+    user.calendar_token = secrets.token_urlsafe(24)
+    session.commit()
+    flash(_("Your calendar has a new private address; the old one no longer works."), "success")
+    return redirect(url_for("meetings.index"))
+
+
+@blueprint.route("/bodies/new", methods=["GET", "POST"])
+def new_body():
+    require("meetings.manage")
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        session = db_session()
+        try:
+            body = meetings.create_body(session, values)
+            session.commit()
+            flash(_("The body was created."), "success")
+            return redirect(url_for("meetings.body", body_id=body.id))
+        except meetings.Invalid as invalid:
+            session.rollback()
+            errors = _errors(invalid)
+    return render_template(
+        "meetings/body_form.html", body=None, values=values, errors=errors
+    ), 422 if errors else 200
+
+
+@blueprint.route("/bodies/<int(max=2147483647):body_id>/edit", methods=["GET", "POST"])
+def edit_body(body_id: int):
+    require("meetings.manage")
+    body = _get(Body, body_id)
+    errors = {}
+    values = {
+        "kind": body.kind,
+        "public_calendar": body.public_calendar,
+        **{f"name_{lang}": getattr(body, f"name_{lang}") for lang in ("nl", "fr", "en")},
+    }
+    if request.method == "POST":
+        values = request.form.to_dict()
+        session = db_session()
+        try:
+            meetings.update_body(session, body, values)
+            session.commit()
+            flash(_("The body was saved."), "success")
+            return redirect(url_for("meetings.body", body_id=body.id))
+        except meetings.Invalid as invalid:
+            session.rollback()
+            errors = _errors(invalid)
+    return render_template(
+        "meetings/body_form.html", body=body, values=values, errors=errors
+    ), 422 if errors else 200
+
+
+@blueprint.get("/bodies/<int(max=2147483647):body_id>")
+def body(body_id: int):
+    require("meetings.read")
+    found = _get(Body, body_id)
+    today = _today()
+    return render_template(
+        "meetings/body.html",
+        body=found,
+        today=today,
+        members=[m for m in found.memberships if m.ends_on is None or m.ends_on >= today],
+        former=[m for m in found.memberships if m.ends_on is not None and m.ends_on < today],
+        may_manage=can(current(), "meetings.manage"),
+    )
+
+
+def _membership_form(body: Body, membership: Membership | None):
+    require("meetings.manage")
+    session = db_session()
+    errors = {}
+    if membership is None:
+        values = {"starts_on": _today().isoformat(), "language": "nl", "role": "member"}
+    else:
+        values = {
+            "name": membership.name,
+            "email": membership.email,
+            "language": membership.language,
+            "role": membership.role,
+            "authority": membership.authority_code,
+            "starts_on": membership.starts_on.isoformat(),
+            "ends_on": membership.ends_on.isoformat() if membership.ends_on else "",
+            "user_id": membership.user_id or "",
+        }
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            if membership is None:
+                meetings.add_membership(session, body, values)
+            else:
+                meetings.update_membership(session, membership, values)
+            session.commit()
+            flash(_("The membership was saved."), "success")
+            return redirect(url_for("meetings.body", body_id=body.id))
+        except meetings.Invalid as invalid:
+            session.rollback()
+            errors = _errors(invalid)
+    return render_template(
+        "meetings/membership_form.html",
+        body=body,
+        membership=membership,
+        values=values,
+        errors=errors,
+        users=[
+            (u.id, u.display_name)
+            for u in session.scalars(select(User).order_by(User.display_name))
+        ],
+        **_choices(),
+    ), 422 if errors else 200
+
+
+@blueprint.route("/bodies/<int(max=2147483647):body_id>/members/new", methods=["GET", "POST"])
+def new_membership(body_id: int):
+    return _membership_form(_get(Body, body_id), None)
+
+
+@blueprint.route("/memberships/<int(max=2147483647):membership_id>", methods=["GET", "POST"])
+def edit_membership(membership_id: int):
+    membership = _get(Membership, membership_id)
+    return _membership_form(membership.body, membership)
+
+
+def _overlap_warning(clashes: list[Meeting]) -> None:
+    if clashes:
+        when = ", ".join(
+            sorted(
+                {calendars.meeting_title(m, current_language()) + " " + _moment(m) for m in clashes}
+            )
+        )
+        flash(
+            _("Warning: this overlaps other meetings of the body: %(when)s.", when=when), "warning"
+        )
+
+
+def _moment(meeting: Meeting) -> str:
+    from flask_babel import format_datetime
+
+    return format_datetime(meeting.starts_at, "short")
+
+
+@blueprint.route("/bodies/<int(max=2147483647):body_id>/series/new", methods=["GET", "POST"])
+def new_series(body_id: int):
+    require("meetings.manage")
+    found = _get(Body, body_id)
+    year = _today().year + 1
+    values = {
+        "weekday": "TU",
+        "ordinal": "3",
+        "skip_months": ["8"],
+        "directors_months": ["3", "6", "9", "12"],
+        "first_day": f"{year}-01-01",
+        "last_day": f"{year}-12-31",
+        "start_time": "14:00",
+        "duration_minutes": "120",
+        **_last_place(found),
+    }
+    errors = {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        values["skip_months"] = request.form.getlist("skip_months")
+        values["directors_months"] = request.form.getlist("directors_months")
+        session = db_session()
+        try:
+            _series, planned, clashes = meetings.plan_series(session, found, values)
+            session.commit()
+            flash(_("%(count)d meetings were planned.", count=len(planned)), "success")
+            _overlap_warning(clashes)
+            return redirect(url_for("meetings.index", body=found.id, year=values["first_day"][:4]))
+        except meetings.Invalid as invalid:
+            session.rollback()
+            errors = _errors(invalid)
+    return render_template(
+        "meetings/series_form.html",
+        body=found,
+        values=values,
+        errors=errors,
+        weekdays=WEEKDAY_LABELS,
+        ordinals=ORDINAL_LABELS,
+        **_choices(),
+    ), 422 if errors else 200
+
+
+def _last_place(body: Body) -> dict:
+    """Where the body met last: the usual place is the likely one."""
+    last = db_session().scalar(
+        select(Meeting).where(Meeting.body_id == body.id).order_by(Meeting.starts_at.desc())
+    )
+    if last is None:
+        return {"place_kind": "office"}
+    return {
+        "place_kind": last.place_kind,
+        "prison": last.prison_code,
+        "place_text": last.place_text,
+        "online_url": last.online_url,
+    }
+
+
+def _meeting_values(meeting: Meeting) -> dict:
+    local = meetings.in_brussels(meeting.starts_at)
+    return {
+        "date": local.date().isoformat(),
+        "start_time": local.strftime("%H:%M"),
+        "duration_minutes": int((meeting.ends_at - meeting.starts_at).total_seconds() // 60),
+        "place_kind": meeting.place_kind,
+        "prison": meeting.prison_code,
+        "place_text": meeting.place_text,
+        "online_url": meeting.online_url,
+        "with_prison_directors": meeting.with_prison_directors,
+        "version": meeting.version,
+        **{f"title_{lang}": getattr(meeting, f"title_{lang}") for lang in ("nl", "fr", "en")},
+    }
+
+
+@blueprint.route("/bodies/<int(max=2147483647):body_id>/meetings/new", methods=["GET", "POST"])
+def new_meeting(body_id: int):
+    require("meetings.manage")
+    found = _get(Body, body_id)
+    values = {"start_time": "14:00", "duration_minutes": "120", **_last_place(found)}
+    errors = {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        session = db_session()
+        try:
+            meeting, clashes = meetings.create_meeting(session, found, values)
+            session.commit()
+            flash(_("The meeting was planned."), "success")
+            _overlap_warning(clashes)
+            return _back_to(meeting)
+        except meetings.Invalid as invalid:
+            session.rollback()
+            errors = _errors(invalid)
+    return render_template(
+        "meetings/meeting_form.html",
+        body=found,
+        meeting=None,
+        values=values,
+        errors=errors,
+        **_choices(),
+    ), 422 if errors else 200
+
+
+@blueprint.route("/meetings/<int(max=2147483647):meeting_id>/edit", methods=["GET", "POST"])
+def edit_meeting(meeting_id: int):
+    require("meetings.manage")
+    meeting = _get(Meeting, meeting_id)
+    values, errors, status = _meeting_values(meeting), {}, 200
+    if request.method == "POST":
+        session = db_session()
+        form = request.form.to_dict()
+        try:
+            clashes = meetings.update_meeting(session, meeting, form, form.get("version"))
+            session.commit()
+            flash(_("The meeting was saved."), "success")
+            _overlap_warning(clashes)
+            return _back_to(meeting)
+        except meetings.Invalid as invalid:
+            session.rollback()
+            values, errors, status = form, _errors(invalid), 422
+        except (meetings.Stale, StaleDataError):
+            session.rollback()
+            session.refresh(meeting)
+            flash(str(STALE), "error")
+            values, status = _meeting_values(meeting), 409
+        except meetings.Refused as refusal:
+            session.rollback()
+            flash(_refused(refusal), "error")
+            return _back_to(meeting)
+    return render_template(
+        "meetings/meeting_form.html",
+        body=meeting.body,
+        meeting=meeting,
+        values=values,
+        errors=errors,
+        **_choices(),
+    ), status
+
+
+@blueprint.get("/meetings/<int(max=2147483647):meeting_id>")
+def meeting(meeting_id: int):
+    require("meetings.read")
+    return _meeting_page(_get(Meeting, meeting_id))
+
+
+def _meeting_page(found: Meeting):
+    session = db_session()
+    principal = current()
+    may_manage = can(principal, "meetings.manage")
+    all_minutes = meetings.revisions(session, found)
+    approved = [m for m in all_minutes if m.approved]
+    # Only approved minutes are shown as the minutes; a draft lives in its editor.
+    shown = approved[-1] if approved else None
+    draft = all_minutes[-1] if all_minutes and not all_minutes[-1].approved else None
+    return render_template(
+        "meetings/meeting.html",
+        meeting=found,
+        agenda=meetings.agenda(found),
+        minutes=shown,
+        draft=draft,
+        revisions=all_minutes,
+        to_approve=meetings.minutes_to_approve(session, found) if may_manage else [],
+        actions=session.scalars(
+            select(ActionItem).where(ActionItem.meeting_id == found.id).order_by(ActionItem.id)
+        ).all(),
+        mine=meetings.invitation_of_user(found, principal.user_id),
+        may_manage=may_manage,
+        started=found.starts_at <= utcnow(),
+        linked=_linked_records(found),
+        parents=_parents(found),
+        goals=_goals_by_id(session, all_minutes),
+    )
+
+
+def _goals_by_id(session, all_minutes: list[Minutes]) -> dict[int, Goal]:
+    ids = {d.goal_id for m in all_minutes for d in m.decisions if d.goal_id}
+    if not ids:
+        return {}
+    return {g.id: g for g in session.scalars(select(Goal).where(Goal.id.in_(ids)))}
+
+
+def _parents(meeting: Meeting) -> list[tuple[int, str]]:
+    return [
+        (item.id, f"{number}. {item.local('title')}")
+        for number, item, depth in meetings.agenda(meeting)
+        if depth == 0
+    ]
+
+
+def _linked_records(meeting: Meeting) -> dict[tuple[str, int], str]:
+    """A label per linked service, need or goal of the agenda, read in one query per kind."""
+    from core.inventory.models import Need, Service
+
+    session = db_session()
+    wanted: dict[str, set[int]] = {"service": set(), "need": set(), "goal": set()}
+    for item in meeting.items:
+        for link in item.links:
+            wanted[link["kind"]].add(link["id"])
+    labels: dict[tuple[str, int], str] = {}
+    if wanted["service"]:
+        for service in session.scalars(select(Service).where(Service.id.in_(wanted["service"]))):
+            labels[("service", service.id)] = str(service.local("name"))
+    if wanted["need"]:
+        for need in session.scalars(select(Need).where(Need.id.in_(wanted["need"]))):
+            labels[("need", need.id)] = _("Need %(number)d", number=need.id)
+    if wanted["goal"]:
+        for goal in session.scalars(select(Goal).where(Goal.id.in_(wanted["goal"]))):
+            labels[("goal", goal.id)] = f"{goal.code} {goal.local('title')}"
+    return labels
+
+
+@blueprint.post("/meetings/<int(max=2147483647):meeting_id>/invite")
+def invite(meeting_id: int):
+    require("meetings.manage")
+    session = db_session()
+    found = _get(Meeting, meeting_id)
+    try:
+        issued = meetings.invite(session, found)
+        count = messages.send_invitations(session, found, issued)
+        session.commit()
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+        return _back_to(found)
+    flash(_("%(count)d invitations were written to the outbox.", count=count), "success")
+    return _back_to(found)
+
+
+@blueprint.post("/meetings/<int(max=2147483647):meeting_id>/cancel")
+def cancel(meeting_id: int):
+    require("meetings.manage")
+    session = db_session()
+    found = _get(Meeting, meeting_id)
+    try:
+        meetings.cancel(found, request.form.get("reason"))
+        messages.send_cancellation(session, found)
+        session.commit()
+        flash(_("The meeting was cancelled; those invited are told."), "success")
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+    return _back_to(found)
+
+
+@blueprint.post("/meetings/<int(max=2147483647):meeting_id>/held")
+def held(meeting_id: int):
+    require("meetings.manage")
+    session = db_session()
+    found = _get(Meeting, meeting_id)
+    try:
+        meetings.mark_held(found)
+        session.commit()
+        flash(_("The meeting is marked as held."), "success")
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+    return _back_to(found)
+
+
+@blueprint.post("/meetings/<int(max=2147483647):meeting_id>/reply")
+def reply_as_member(meeting_id: int):
+    require("meetings.read")
+    session = db_session()
+    found = _get(Meeting, meeting_id)
+    invitation = meetings.invitation_of_user(found, current().user_id)
+    if invitation is None:
+        abort(403)
+    try:
+        meetings.answer(invitation, request.form.get("reply", ""))
+        session.commit()
+        flash(_("Your reply was recorded."), "success")
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+    except meetings.Invalid:
+        session.rollback()
+        flash(str(ERRORS["choice"]), "error")
+    return _back_to(found)
+
+
+@blueprint.route("/invitations/<token>", methods=["GET", "POST"])
+def reply_by_link(token: str):
+    """The link in the invitation: no login needed, the secret in the address is the key."""
+    session = db_session()
+    invitation = meetings.invitation_by_token(session, token)
+    if invitation is None:
+        return render_template(
+            "meetings/reply.html",
+            invitation=None,
+            problem=_(
+                "This reply link is not valid (any more). A newer invitation may have replaced it."
+            ),
+        ), 404
+    problem, status = None, 200
+    if invitation.meeting.cancelled:
+        problem, status = _refused(meetings.Refused("cancelled")), 409
+    if request.method == "POST" and problem is None:
+        try:
+            meetings.answer(invitation, request.form.get("reply", ""))
+            session.commit()
+            flash(_("Your reply was recorded."), "success")
+            return redirect(url_for("meetings.reply_by_link", token=token))
+        except meetings.Refused as refusal:
+            session.rollback()
+            problem, status = _refused(refusal), 409
+        except meetings.Invalid:
+            session.rollback()
+            problem, status = str(ERRORS["choice"]), 422
+    return render_template("meetings/reply.html", invitation=invitation, problem=problem), status
+
+
+# --- agenda -----------------------------------------------------------------------------------
+
+
+def _item_values(form) -> dict:
+    return form.to_dict()
+
+
+@blueprint.post("/meetings/<int(max=2147483647):meeting_id>/items")
+def add_item(meeting_id: int):
+    require("meetings.manage")
+    session = db_session()
+    found = _get(Meeting, meeting_id)
+    try:
+        meetings.add_item(session, found, _item_values(request.form))
+        session.commit()
+        flash(_("The item was added to the agenda."), "success")
+        return _back_to(found, "#agenda")
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+        return _back_to(found, "#agenda")
+    except meetings.Invalid as invalid:
+        session.rollback()
+        return render_template(
+            "meetings/item_form.html",
+            meeting=found,
+            item=None,
+            values=request.form.to_dict(),
+            errors=_errors(invalid),
+            parents=_parents(found),
+        ), 422
+
+
+@blueprint.route("/agenda/<int(max=2147483647):item_id>", methods=["GET", "POST"])
+def edit_item(item_id: int):
+    require("meetings.manage")
+    session = db_session()
+    item = _get(AgendaItem, item_id)
+    values = {
+        **{f"title_{lang}": getattr(item, f"title_{lang}") for lang in ("nl", "fr", "en")},
+        "purpose": item.purpose,
+        "duration_minutes": item.duration_minutes or "",
+        "presenter": item.presenter,
+        "links": " ".join(f"{link['kind']}:{link['id']}" for link in item.links),
+    }
+    errors = {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            meetings.update_item(session, item, values)
+            session.commit()
+            flash(_("The item was saved."), "success")
+            return _back_to(item.meeting, "#agenda")
+        except meetings.Invalid as invalid:
+            session.rollback()
+            errors = _errors(invalid)
+        except meetings.Refused as refusal:
+            session.rollback()
+            flash(_refused(refusal), "error")
+            return _back_to(item.meeting, "#agenda")
+    return render_template(
+        "meetings/item_form.html", meeting=item.meeting, item=item, values=values, errors=errors
+    ), 422 if errors else 200
+
+
+@blueprint.post("/agenda/<int(max=2147483647):item_id>/move")
+def move_item(item_id: int):
+    require("meetings.manage")
+    session = db_session()
+    item = _get(AgendaItem, item_id)
+    try:
+        meetings.move_item(item, -1 if request.form.get("direction") == "up" else 1)
+        session.commit()
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+    return _back_to(item.meeting, "#agenda")
+
+
+@blueprint.post("/agenda/<int(max=2147483647):item_id>/delete")
+def remove_item(item_id: int):
+    require("meetings.manage")
+    session = db_session()
+    item = _get(AgendaItem, item_id)
+    meeting = item.meeting
+    try:
+        meetings.remove_item(session, item)
+        session.commit()
+        flash(_("The item was removed from the agenda."), "success")
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+    return _back_to(meeting, "#agenda")
+
+
+@blueprint.post("/agenda/<int(max=2147483647):item_id>/attachments")
+def attach(item_id: int):
+    require("meetings.manage")
+    session = db_session()
+    item = _get(AgendaItem, item_id)
+    upload = request.files.get("file")
+    settings = current_app.config["CONCERTO"]
+    try:
+        meetings.attach(
+            session,
+            item,
+            upload.filename if upload else "",
+            upload.read(settings["attachment_max_bytes"] + 1) if upload else b"",
+            allowed_types=settings["attachment_types"],
+            max_bytes=settings["attachment_max_bytes"],
+            uploaded_by=current().label,
+        )
+        session.commit()
+        flash(_("The document was attached."), "success")
+    except meetings.Invalid as invalid:
+        session.rollback()
+        code = invalid.errors.get("file")
+        message = str(ERRORS.get(code, code))
+        if code == "too_large":
+            message = _(
+                "This file is larger than the limit of %(size)s.",
+                size=_size(settings["attachment_max_bytes"]),
+            )
+        flash(message, "error")
+        # The page itself, not a redirect, so that the refusal keeps its status code.
+        return _meeting_page(item.meeting), 413 if code == "too_large" else 422
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+    return _back_to(item.meeting, f"#item-{item.id}")
+
+
+def _size(count: int) -> str:
+    from flask_babel import format_decimal
+
+    return f"{format_decimal(round(count / 1024 / 1024, 1))} MB"
+
+
+@blueprint.app_template_filter("month_name")
+def month_name(month: int) -> str:
+    return get_locale().months["stand-alone"]["wide"][month]
+
+
+@blueprint.app_template_filter("file_size")
+def file_size(count: int) -> str:
+    from flask_babel import format_decimal
+
+    if count < 1024 * 1024:
+        return f"{format_decimal(round(count / 1024, 1))} kB"
+    return _size(count)
+
+
+@blueprint.get("/attachments/<int(max=2147483647):attachment_id>")
+def download_attachment(attachment_id: int):
+    require("meetings.read")
+    found = _get(Attachment, attachment_id)
+    return Response(
+        found.content,
+        mimetype=found.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{found.filename}"',
+            "X-Content-Type-Options": "nosniff",
+            "Digest": f"sha-256={found.sha256}",
+        },
+    )
+
+
+# --- minutes ------------------------------------------------------------------------------------
+
+
+@blueprint.post("/meetings/<int(max=2147483647):meeting_id>/minutes/start")
+def start_minutes(meeting_id: int):
+    require("meetings.manage")
+    session = db_session()
+    found = _get(Meeting, meeting_id)
+    try:
+        meetings.start_minutes(session, found)
+        session.commit()
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+        return _back_to(found)
+    return redirect(url_for("meetings.minutes_editor", meeting_id=found.id))
+
+
+def _draft_of(meeting: Meeting) -> Minutes:
+    draft = meetings.latest_minutes(db_session(), meeting)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+@blueprint.route("/meetings/<int(max=2147483647):meeting_id>/minutes", methods=["GET", "POST"])
+def minutes_editor(meeting_id: int):
+    require("meetings.manage")
+    session = db_session()
+    found = _get(Meeting, meeting_id)
+    minutes = _draft_of(found)
+    errors, status = {}, 200
+    if request.method == "POST":
+        texts = {
+            item.id: {
+                "nl": request.form.get(f"text_nl_{item.id}"),
+                "fr": request.form.get(f"text_fr_{item.id}"),
+            }
+            for item in found.items
+            if f"text_nl_{item.id}" in request.form or f"text_fr_{item.id}" in request.form
+        }
+        presence = {
+            row.id: request.form[f"presence_{row.id}"]
+            for row in minutes.attendance
+            if f"presence_{row.id}" in request.form
+        }
+        try:
+            meetings.save_minutes(session, minutes, texts, presence, request.form.get("version"))
+            session.commit()
+            flash(_("The minutes were saved."), "success")
+            return redirect(url_for("meetings.minutes_editor", meeting_id=found.id))
+        except meetings.Refused as refusal:
+            session.rollback()
+            flash(_refused(refusal), "error")
+            status = 409
+        except meetings.Stale:
+            session.rollback()
+            flash(str(STALE), "error")
+            status = 409
+        except meetings.Invalid as invalid:
+            session.rollback()
+            errors, status = _errors(invalid), 422
+        minutes = _draft_of(found)
+    return render_template(
+        "meetings/minutes_form.html",
+        meeting=found,
+        minutes=minutes,
+        agenda=meetings.agenda(found),
+        texts={t.item_id: t for t in minutes.texts},
+        actions=session.scalars(
+            select(ActionItem).where(ActionItem.meeting_id == found.id).order_by(ActionItem.id)
+        ).all(),
+        errors=errors,
+        **_choices(),
+    ), status
+
+
+def _record_in_minutes(minutes_id: int, record, done: str, anchor: str):
+    """A decision or an action written into draft minutes from the minutes editor."""
+    require("meetings.manage")
+    session = db_session()
+    minutes = _get(Minutes, minutes_id)
+    try:
+        record(session, minutes, request.form.to_dict())
+        session.commit()
+        flash(done, "success")
+    except meetings.Invalid as invalid:
+        session.rollback()
+        flash(" ".join(_errors(invalid).values()), "error")
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+    return redirect(url_for("meetings.minutes_editor", meeting_id=minutes.meeting_id) + anchor)
+
+
+@blueprint.post("/minutes/<int(max=2147483647):minutes_id>/decisions")
+def add_decision(minutes_id: int):
+    return _record_in_minutes(
+        minutes_id, meetings.add_decision, _("The decision was recorded."), "#decisions"
+    )
+
+
+@blueprint.post("/decisions/<int(max=2147483647):decision_id>/delete")
+def remove_decision(decision_id: int):
+    require("meetings.manage")
+    session = db_session()
+    decision = _get(Decision, decision_id)
+    meeting_id = decision.minutes.meeting_id
+    try:
+        meetings.remove_decision(session, decision)
+        session.commit()
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+    return redirect(url_for("meetings.minutes_editor", meeting_id=meeting_id) + "#decisions")
+
+
+@blueprint.post("/minutes/<int(max=2147483647):minutes_id>/actions")
+def add_action(minutes_id: int):
+    return _record_in_minutes(
+        minutes_id, meetings.add_action, _("The action was recorded."), "#actions"
+    )
+
+
+@blueprint.post("/minutes/<int(max=2147483647):minutes_id>/approve")
+def approve(minutes_id: int):
+    require("meetings.manage")
+    session = db_session()
+    minutes = _get(Minutes, minutes_id)
+    approving = _get(Meeting, request.form.get("meeting", type=int) or 0)
+    try:
+        meetings.approve(session, minutes, approving, current())
+        session.commit()
+        flash(_("The minutes are approved; from now on they cannot change."), "success")
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+    return _back_to(approving)
+
+
+@blueprint.post("/minutes/<int(max=2147483647):minutes_id>/correction")
+def propose_correction(minutes_id: int):
+    require("meetings.manage")
+    session = db_session()
+    minutes = _get(Minutes, minutes_id)
+    try:
+        meetings.propose_correction(session, minutes, request.form.get("reason", ""))
+        session.commit()
+        flash(_("A corrected version was started; a later meeting approves it."), "success")
+        return redirect(url_for("meetings.minutes_editor", meeting_id=minutes.meeting_id))
+    except meetings.Invalid:
+        session.rollback()
+        flash(_("Give the reason for the correction."), "error")
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+    return _back_to(minutes.meeting, "#minutes")
+
+
+@blueprint.get("/meetings/<int(max=2147483647):meeting_id>/minutes.<fmt>")
+def minutes_document(meeting_id: int, fmt: str):
+    require("meetings.read")
+    if fmt not in documents.FORMATS:
+        abort(404)
+    language = request.args.get("language", "both")
+    if language not in documents.LAYOUTS:
+        abort(404)
+    session = db_session()
+    found = _get(Meeting, meeting_id)
+    minutes = meetings.approved_minutes(session, found)
+    if minutes is None and can(current(), "meetings.manage"):
+        minutes = meetings.latest_minutes(session, found)
+    if minutes is None:
+        abort(404)
+    content = documents.render(session, minutes, language, fmt)
+    name = f"minutes-{meetings.in_brussels(found.starts_at).date().isoformat()}-{language}.{fmt}"
+    return Response(
+        content,
+        mimetype=documents.FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# --- actions and attendance -------------------------------------------------------------------
+
+
+@blueprint.get("/actions")
+def actions():
+    require("meetings.read")
+    session = db_session()
+    filters = meetings.ActionFilters(
+        authority=(request.args.get("authority") or None),
+        status=(request.args.get("status") or "open")[:16],
+        owner=(request.args.get("owner") or None),
+    )
+    today = _today()
+    return render_template(
+        "meetings/actions.html",
+        actions=meetings.find_actions(session, filters, today),
+        summary=meetings.action_summary(session, today),
+        filters=filters,
+        today=today,
+        **_choices(),
+    )
+
+
+@blueprint.route("/actions/<int(max=2147483647):action_id>", methods=["GET", "POST"])
+def action(action_id: int):
+    require("meetings.read")
+    session = db_session()
+    found = _get(ActionItem, action_id)
+    errors, status = {}, 200
+    if request.method == "POST":
+        require("actions.update", found)
+        form = request.form.to_dict()
+        try:
+            meetings.update_action(
+                session,
+                found,
+                {k: form.get(k) for k in ("status", "due_on", "note")},
+                form.get("version"),
+            )
+            session.commit()
+            flash(_("The action was updated."), "success")
+            return redirect(url_for("meetings.action", action_id=found.id))
+        except meetings.Invalid as invalid:
+            session.rollback()
+            errors, status = _errors(invalid), 422
+        except (meetings.Stale, StaleDataError):
+            session.rollback()
+            session.refresh(found)
+            flash(str(STALE), "error")
+            status = 409
+    return render_template(
+        "meetings/action.html",
+        action=found,
+        errors=errors,
+        today=_today(),
+        may_update=can(current(), "actions.update", found),
+    ), status
+
+
+@blueprint.get("/bodies/<int(max=2147483647):body_id>/attendance")
+def attendance(body_id: int):
+    require("meetings.read")
+    found = _get(Body, body_id)
+    year = request.args.get("year", type=int) or _today().year
+    if not 2000 <= year <= 2100:
+        abort(404)
+    figures = meetings.attendance_by_authority(db_session(), found.id, year)
+    most = max((sum(v[k] for k in PRESENCE) for v in figures.values()), default=0)
+    return render_template(
+        "meetings/attendance.html",
+        body=found,
+        year=year,
+        figures=figures,
+        most=most,
+        authorities=dict(_choices()["authorities"]),
+    )
+
+
+# --- calendar feeds ------------------------------------------------------------------------------
+
+
+def _ics(content: bytes, name: str) -> Response:
+    return Response(
+        content,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'inline; filename="{name}.ics"'},
+    )
+
+
+def _meeting_url(meeting: Meeting) -> str:
+    return url_for("meetings.meeting", meeting_id=meeting.id, _external=True)
+
+
+@blueprint.get("/bodies/<code>/calendar.ics")
+def body_feed(code: str):
+    """A body's meetings; public bodies for anyone, the others with their private token."""
+    session = db_session()
+    found = session.scalar(select(Body).where(Body.code == code[:64]))
+    if found is None:
+        abort(404)
+    token = request.args.get("token", "")
+    private = bool(token) and secrets.compare_digest(token, found.calendar_token)
+    if not (found.public_calendar or private):
+        abort(404)
+    language = request.args.get("language") or current_language()
+    if language not in ("nl", "fr", "en"):
+        language = "nl"
+    listed = session.scalars(
+        select(Meeting)
+        .where(Meeting.body_id == found.id)
+        .options(selectinload(Meeting.items), selectinload(Meeting.body))
+        .order_by(Meeting.starts_at)
+    ).all()
+    name = str(pick(found.texts("name"), language))
+    return _ics(
+        calendars.feed(name, listed, language, private=private, link=_meeting_url), found.code
+    )
+
+
+@blueprint.get("/calendar/<token>.ics")
+def personal_feed(token: str):
+    """The meetings of every body the person is a member of, by a private address."""
+    session = db_session()
+    user = session.scalar(select(User).where(User.calendar_token == token[:64])) if token else None
+    if user is None:
+        abort(404)
+    memberships = session.scalars(select(Membership).where(Membership.user_id == user.id)).all()
+    body_ids = {m.body_id for m in memberships}
+    listed = session.scalars(
+        select(Meeting)
+        .where(Meeting.body_id.in_(body_ids))
+        .options(selectinload(Meeting.items), selectinload(Meeting.body))
+        .order_by(Meeting.starts_at)
+    ).all()
+    listed = [
+        m
+        for m in listed
+        if any(
+            mem.body_id == m.body_id
+            and mem.active_on(meetings.in_brussels(m.starts_at).date())
+            and (mem.role != "prison_director" or m.with_prison_directors)
+            for mem in memberships
+        )
+    ]
+    language = user.default_language or "nl"
+    return _ics(
+        calendars.feed("Concerto", listed, language, private=True, link=_meeting_url), "concerto"
+    )
+
+
+@blueprint.get("/meetings/<int(max=2147483647):meeting_id>.ics")
+def meeting_file(meeting_id: int):
+    require("meetings.read")
+    found = _get(Meeting, meeting_id)
+    language = current_language()
+    return _ics(
+        calendars.calendar(
+            calendars.meeting_title(found, language),
+            [calendars.event_of(found, language, private=True, link=_meeting_url(found))],
+            "PUBLISH",
+        ),
+        f"meeting-{found.id}",
+    )
+
+
+# --- the outbox -------------------------------------------------------------------------------------
+
+
+@blueprint.get("/outbox")
+def outbox():
+    require("outbox.read")
+    page = max(request.args.get("page", type=int) or 1, 1)
+    listed = (
+        db_session()
+        .scalars(
+            select(OutboxMessage)
+            .order_by(OutboxMessage.id.desc())
+            .limit(51)
+            .offset((page - 1) * 50)
+        )
+        .all()
+    )
+    return render_template(
+        "meetings/outbox.html", messages=listed[:50], page=page, more=len(listed) > 50
+    )
+
+
+@blueprint.get("/outbox/<int(max=2147483647):message_id>")
+def outbox_message(message_id: int):
+    require("outbox.read")
+    return render_template("meetings/message.html", message=_get(OutboxMessage, message_id))
+
+
+@blueprint.get("/outbox/<int(max=2147483647):message_id>/<int(max=100):part>")
+def outbox_attachment(message_id: int, part: int):
+    require("outbox.read")
+    message = _get(OutboxMessage, message_id)
+    if part >= len(message.attachments):
+        abort(404)
+    found = message.attachments[part]
+    return Response(
+        found["text"],
+        mimetype=found["content_type"],
+        headers={"Content-Disposition": f'attachment; filename="{found["filename"]}"'},
+    )
