@@ -11,11 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.identity.models import ApiToken, Identity, PlatformRole
 from core.identity.services import create_token
 from core.inventory.models import Need, Organization, Service, Snapshot
+from core.mail.models import OutboxMessage
+from core.meetings import services as meetings
+from core.meetings.models import ActionItem, AgendaItem, Body, Meeting, Minutes
 from core.reference.models import Authority
 from tests.conftest import FIVE, make_app
 from tests.logins import PEOPLE, csrf_token, login_as
@@ -311,6 +314,152 @@ def _other_organization_renamed(app, who):
         )
 
 
+def _is_secretariat(who: Who) -> bool:
+    return bool(who.roles & {"secretary", "administrator"})
+
+
+def _committee_body(app):
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(Body).where(Body.code == "overlegcomite"))
+
+
+def _plan_meeting(client, app, who, csrf):
+    return client.post(
+        f"/bodies/{_committee_body(app).id}/meetings/new",
+        data={
+            "csrf_token": csrf,
+            "date": "2031-05-06",
+            "start_time": "10:00",
+            "duration_minutes": "60",
+            "place_kind": "office",
+            "place_text": f"room of {who.label}",
+        },
+    )
+
+
+def _meeting_planned(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return (
+            db.scalar(select(Meeting).where(Meeting.place_text == f"room of {who.label}"))
+            is not None
+        )
+
+
+def _create_body(client, app, who, csrf):
+    return client.post(
+        "/bodies/new",
+        data={
+            "csrf_token": csrf,
+            "code": "matrix_group",
+            "kind": "working_group",
+            "name_nl": f"groep {who.label}",
+            "name_fr": f"groupe {who.label}",
+        },
+    )
+
+
+def _body_created(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(Body).where(Body.code == "matrix_group")) is not None
+
+
+def _first_planned(app) -> Meeting:
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(Meeting).where(Meeting.state == "planned").order_by(Meeting.id))
+
+
+def _add_agenda_item(client, app, who, csrf):
+    return client.post(
+        f"/meetings/{_first_planned(app).id}/items",
+        data={"csrf_token": csrf, "title_nl": f"punt van {who.label}", "purpose": "information"},
+    )
+
+
+def _agenda_item_added(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return (
+            db.scalar(select(AgendaItem).where(AgendaItem.title_nl == f"punt van {who.label}"))
+            is not None
+        )
+
+
+def _invite(client, app, who, csrf):
+    return client.post(f"/meetings/{_first_planned(app).id}/invite", data={"csrf_token": csrf})
+
+
+def _invited(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(func.count()).select_from(OutboxMessage)) > 0
+
+
+def _vlaams_action(app) -> ActionItem:
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(
+            select(ActionItem).where(ActionItem.authority_code == "vlaams").order_by(ActionItem.id)
+        )
+
+
+def _note_on_vlaams_action(client, app, who, csrf):
+    action = _vlaams_action(app)
+    return client.post(
+        f"/actions/{action.id}",
+        data={
+            "csrf_token": csrf,
+            "version": action.version,
+            "status": action.status,
+            "note": f"page note by {who.label}",
+        },
+    )
+
+
+def _patch_vlaams_action(client, app, who, csrf):
+    action = _vlaams_action(app)
+    token = getattr(client, "api_token", None)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.patch(
+        f"/api/v1/actions/{action.id}",
+        json={"note": f"api note by {who.label}"},
+        headers=headers | {"If-Match": f'"{action.version}"'},
+    )
+
+
+def _action_noted(prefix: str):
+    def changed(app, who):
+        return _vlaams_action(app).note == f"{prefix} note by {who.label}"
+
+    return changed
+
+
+def _approve_last_minutes(client, app, who, csrf):
+    with app.extensions["concerto.db"].session() as db:
+        held = db.scalar(
+            select(Meeting)
+            .where(Meeting.state == "held", Meeting.series_id.is_not(None))
+            .order_by(Meeting.starts_at.desc())
+        )
+        minutes = meetings.latest_minutes(db, held) or meetings.start_minutes(db, held)
+        approving = db.scalar(select(Meeting).where(Meeting.title_nl == "Bijzondere vergadering"))
+    return client.post(
+        f"/minutes/{minutes.id}/approve",
+        data={"csrf_token": csrf, "meeting": approving.id},
+    )
+
+
+def _last_minutes_approved(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return (
+            db.scalar(
+                select(func.count()).where(
+                    Minutes.approved_in_meeting_id
+                    == db.scalar(
+                        select(Meeting.id).where(Meeting.title_nl == "Bijzondere vergadering")
+                    )
+                )
+            )
+            > 0
+        )
+
+
 WRITES = [
     Write(
         "edit own authority's profile (page)",
@@ -398,6 +547,32 @@ WRITES = [
         ),
         _close_cocom_need,
         _cocom_need_closed,
+    ),
+    Write("create a body (page)", _is_secretariat, _create_body, _body_created),
+    Write("plan a meeting (page)", _is_secretariat, _plan_meeting, _meeting_planned),
+    Write("add an agenda item (page)", _is_secretariat, _add_agenda_item, _agenda_item_added),
+    Write("send invitations (page)", _is_secretariat, _invite, _invited),
+    Write(
+        "approve minutes at the next meeting (page)",
+        _is_secretariat,
+        _approve_last_minutes,
+        _last_minutes_approved,
+    ),
+    Write(
+        "update an action of the Flemish Community (page)",
+        lambda who: (
+            _is_secretariat(who) or ("coordinator" in who.roles and who.authority == "vlaams")
+        ),
+        _note_on_vlaams_action,
+        _action_noted("page"),
+    ),
+    Write(
+        "update an action of the Flemish Community (API token)",
+        lambda who: (
+            _is_secretariat(who) or ("coordinator" in who.roles and who.authority == "vlaams")
+        ),
+        _patch_vlaams_action,
+        _action_noted("api"),
     ),
     Write(
         "create a personal API token (page)",

@@ -1,0 +1,299 @@
+"""The scheduler: jobs kept in the database run once, by one process, and a reminder that
+fell due during downtime is sent once when the scheduler is back: never twice, never lost.
+E-mail goes from the outbox to a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from core.db import utcnow
+from core.mail.models import OutboxMessage
+from core.mail.services import deliver, queue
+from core.meetings import services as meetings
+from core.meetings.jobs import remind_overdue_actions, send_agendas, send_reminders
+from core.meetings.models import ActionItem, Meeting
+from core.scheduler import (
+    LeasedScheduler,
+    build_scheduler,
+    lease_holder,
+    shut_down,
+    take_lease,
+)
+from tests.conftest import FIVE, ROOT, free_port, make_app
+
+
+@pytest.fixture
+def store_app(database_url):
+    application = make_app(database_url)
+    yield application
+    application.extensions["concerto.db"].engine.dispose()
+
+
+def _meeting_tomorrow(app) -> tuple[int, set[str]]:
+    """Move the next planned committee meeting to tomorrow and invite for it."""
+    with app.extensions["concerto.db"].session() as db:
+        meeting = db.scalar(
+            select(Meeting).where(Meeting.state == "planned", Meeting.series_id.is_not(None))
+        )
+        meeting.starts_at = utcnow() + timedelta(hours=20)
+        meeting.ends_at = meeting.starts_at + timedelta(hours=2)
+        meetings.invite(db, meeting)
+        return meeting.id, {m.email for m in meetings.invitees(meeting)}
+
+
+def _reminders(app, meeting_id: int) -> list[str]:
+    with app.extensions["concerto.db"].session() as db:
+        return list(
+            db.scalars(
+                select(OutboxMessage.recipient).where(
+                    OutboxMessage.kind == "meeting_reminder",
+                    OutboxMessage.key.like(f"reminder:{meeting_id}:%"),
+                )
+            )
+        )
+
+
+def _wait_for(condition, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError("the scheduler did not run the job in time")
+
+
+def _miss_the_run(app, job_id: str) -> None:
+    """As if the scheduler had been down when the job fell due an hour ago: the stored job's
+    next run lies in the past when a scheduler starts again."""
+    scheduler = build_scheduler(app)  # paused: it only edits the job store
+    try:
+        scheduler.modify_job(job_id, next_run_time=utcnow() - timedelta(hours=1))
+    finally:
+        shut_down(scheduler)
+
+
+def test_a_missed_reminder_is_sent_once_after_downtime_and_never_twice(store_app):
+    app = store_app
+    meeting_id, invitees = _meeting_tomorrow(app)
+    job = "core.send_meeting_reminders"
+
+    first = LeasedScheduler(app, ttl_seconds=30).start()
+    assert first.running
+    first.stop()  # the scheduler goes down; the reminder falls due meanwhile
+    assert _reminders(app, meeting_id) == []
+    _miss_the_run(app, job)
+
+    second = LeasedScheduler(app, ttl_seconds=30).start()
+    try:
+        _wait_for(lambda: len(_reminders(app, meeting_id)) == len(invitees))
+    finally:
+        second.stop()
+    # A crash right after the job ran but before its next run was saved: it runs again.
+    _miss_the_run(app, job)
+    third = LeasedScheduler(app, ttl_seconds=30).start()
+    try:
+        _wait_for(lambda: third.scheduler.get_job(job).next_run_time.timestamp() > time.time())
+        time.sleep(0.5)
+    finally:
+        third.stop()
+    sent = _reminders(app, meeting_id)
+    assert sorted(sent) == sorted(invitees), "each invitee exactly once"
+
+
+def test_running_the_reminder_job_twice_writes_each_message_once(store_app):
+    app = store_app
+    meeting_id, invitees = _meeting_tomorrow(app)
+    shut_down(LeasedScheduler(app).scheduler)  # binds the app for the job functions
+    assert send_reminders() == len(invitees)
+    assert send_reminders() == 0
+    assert len(_reminders(app, meeting_id)) == len(invitees)
+
+
+def test_only_the_lease_holder_runs_jobs_and_another_takes_over_when_it_dies(store_app):
+    engine = store_app.extensions["concerto.db"].engine
+    assert take_lease(engine, "first", ttl_seconds=1)
+    assert not take_lease(engine, "second", ttl_seconds=1)
+    assert take_lease(engine, "first", ttl_seconds=1)  # renewing
+    time.sleep(1.2)  # the first holder died: its lease runs out
+    assert take_lease(engine, "second", ttl_seconds=30)
+    assert not take_lease(engine, "first", ttl_seconds=30)
+    assert lease_holder(engine)[0] == "second"
+
+    one = LeasedScheduler(store_app, ttl_seconds=30).start()
+    two = LeasedScheduler(store_app, ttl_seconds=30).start()
+    try:
+        assert not one.running and not two.running  # "second" still holds the lease
+        with engine.begin() as connection:
+            from core.scheduler import lease_table
+
+            connection.execute(lease_table.delete())
+        assert one.tick() and one.running
+        assert not two.tick() and not two.running
+    finally:
+        one.stop()
+        two.stop()
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def test_the_outbox_is_delivered_over_smtp_and_kept_when_the_server_is_away(store_app):
+    port = free_port()
+    settings = dict(store_app.config["CONCERTO"], smtp_host="127.0.0.1", smtp_port=port)
+    with store_app.extensions["concerto.db"].session() as db:
+        queue(
+            db,
+            key="test:1",
+            kind="test",
+            recipient="someone@example.be",
+            language="fr",
+            subject="Réunion",
+            body="Bonjour",
+            attachments=[
+                {
+                    "filename": "meeting.ics",
+                    "content_type": "text/calendar",
+                    "method": "REQUEST",
+                    "text": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+                }
+            ],
+        )
+        assert (
+            queue(
+                db,
+                key="test:1",
+                kind="test",
+                recipient="x@example.be",
+                language="fr",
+                subject="twice",
+                body="twice",
+            )
+            is None
+        )
+        # No server listening: the message stays queued, with the reason.
+        assert deliver(db, settings)["failed"] == 1
+    with store_app.extensions["concerto.db"].session() as db:
+        message = db.scalar(select(OutboxMessage).where(OutboxMessage.key == "test:1"))
+        assert message.state == "queued" and "connect" in message.error
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with store_app.extensions["concerto.db"].session() as db:
+            assert deliver(db, settings)["sent"] == 1
+            assert deliver(db, settings)["sent"] == 0
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1
+    raw = inbox.messages[0].content.decode()
+    assert "Subject: =?utf-8?q?R=C3=A9union?=" in raw or "Subject: Réunion" in raw
+    assert 'Content-Type: text/calendar; method="REQUEST"' in raw or "method=REQUEST" in raw
+    with store_app.extensions["concerto.db"].session() as db:
+        assert db.scalar(select(func.count()).where(OutboxMessage.state == "sent")) == 1
+
+
+def test_without_smtp_the_outbox_keeps_the_messages_for_reading(store_app):
+    with store_app.extensions["concerto.db"].session() as db:
+        queue(
+            db, key="k", kind="test", recipient="a@example.be", language="nl", subject="s", body="b"
+        )
+        assert deliver(db, store_app.config["CONCERTO"]) == {"sent": 0, "failed": 0, "kept": 1}
+
+
+def test_the_agenda_goes_out_once_a_set_number_of_days_before(store_app):
+    app = store_app
+    meeting_id, invitees = _meeting_tomorrow(app)
+    shut_down(LeasedScheduler(app).scheduler)  # binds the app for the job functions
+    assert send_agendas() == len(invitees)
+    assert send_agendas() == 0
+    with app.extensions["concerto.db"].session() as db:
+        agendas = db.scalars(
+            select(OutboxMessage).where(OutboxMessage.key.like(f"agenda:{meeting_id}:%"))
+        ).all()
+        assert db.get(Meeting, meeting_id).agenda_sent_at is not None
+    assert len(agendas) == len(invitees)
+    dutch = next(m for m in agendas if m.language == "nl")
+    assert dutch.subject.startswith("Agenda:") and "1. Goedkeuring van het verslag" in dutch.body
+    french = next(m for m in agendas if m.language == "fr")
+    assert (
+        french.subject.startswith("Ordre du jour") and "Approbation du procès-verbal" in french.body
+    )
+
+
+def test_overdue_actions_are_reminded_once_a_week(store_app):
+    app = store_app
+    shut_down(LeasedScheduler(app).scheduler)
+    today = meetings.in_brussels(utcnow()).date()
+    with app.extensions["concerto.db"].session() as db:
+        overdue = [a for a in db.scalars(select(ActionItem)) if a.overdue(today) and a.owner_email]
+    assert overdue
+    assert remind_overdue_actions() == len(overdue)
+    assert remind_overdue_actions() == 0
+    with app.extensions["concerto.db"].session() as db:
+        reminders = db.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "action_overdue")
+        ).all()
+    assert sorted(m.recipient for m in reminders) == sorted(a.owner_email for a in overdue)
+
+
+def test_a_second_scheduler_process_waits_while_the_first_runs_the_jobs(tmp_path, sqlite_url):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CONCERTO_")}
+    environment |= {
+        "PYTHONPATH": str(ROOT),
+        "CONCERTO_DATABASE_URL": sqlite_url,
+        "CONCERTO_PLUGINS": ",".join(FIVE),
+    }
+    command = [sys.executable, "-m", "core.cli", "scheduler", "--lease-seconds", "30"]
+    first = subprocess.Popen(
+        command,
+        env=environment,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    second = None
+    try:
+        app = make_app(sqlite_url)
+        engine = app.extensions["concerto.db"].engine
+        _wait_for(lambda: lease_holder(engine) is not None, timeout=60)
+        holder = lease_holder(engine)[0]
+        assert f":{first.pid}:" in holder
+        second = subprocess.Popen(
+            command,
+            env=environment,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        time.sleep(5)
+        assert second.poll() is None, "the second one waits instead of failing"
+        assert lease_holder(engine)[0] == holder
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=30)
+        # The first one let go of the lease on its way out; the second takes it at its next
+        # turn (a third of the lease).
+        _wait_for(
+            lambda: (lease_holder(engine) or ("",))[0].count(f":{second.pid}:") == 1, timeout=30
+        )
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
