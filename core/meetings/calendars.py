@@ -6,6 +6,7 @@ daylight-saving changes."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -64,9 +65,15 @@ def calendar(name: str, events: Iterable[Event], method: str | None = None) -> b
     cal.add("x-wr-calname", name)
     if method:
         cal.add("method", method)
+    starts = []
     for event in events:
         cal.add_component(event)
-    cal.add_missing_timezones()
+        starts.append(event.decoded("dtstart").date())
+    if starts:
+        # The zone's rules for the years the events span, not since 1970: smaller files.
+        cal.add_missing_timezones(
+            first_date=date(min(starts).year - 1, 1, 1), last_date=date(max(starts).year + 2, 1, 1)
+        )
     return cal.to_ical()
 
 
