@@ -530,8 +530,19 @@ def demo(host: str, port: int, providers_port: int | None) -> None:
 @click.option("--workers", type=int, help="gunicorn workers (default from configuration).")
 def serve(workers: int | None) -> None:
     """Run in production under gunicorn. Refuses a database that is behind."""
+    import os
+    import shutil
+    import tempfile
+
     from gunicorn.app.base import BaseApplication
 
+    # Prometheus counters of all workers add up through files in this folder.
+    metrics_dir = Path(tempfile.gettempdir()) / f"concerto-metrics-{os.getpid()}"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    from core.operations.observability import use_multiprocess_metrics
+
+    use_multiprocess_metrics(str(metrics_dir))
     app = _app()
     settings = app.config["CONCERTO"]
     if not settings["secret_key"]:
@@ -543,11 +554,55 @@ def serve(workers: int | None) -> None:
             self.cfg.set("bind", f"{settings['host']}:{settings['port']}")
             self.cfg.set("workers", workers or settings["workers"])
             self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+            self.cfg.set("graceful_timeout", 30)
+            self.cfg.set("child_exit", _forget_worker_metrics)
 
         def load(self):
             return app
 
     Server().run()
+
+
+@main.command("backup")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
+def backup_command(output: str) -> None:
+    """Write a consistent archive of every table of the core and the enabled plugins, with
+    a manifest of plugin versions and migration revisions. Safe while the platform serves."""
+    from core.operations.backup import BackupError, backup
+
+    app = _app()
+    try:
+        manifest = backup(
+            app.extensions["concerto.db"].engine,
+            app.extensions["concerto.registry"],
+            Path(output),
+        )
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(manifest["tables"].values())
+    click.echo(f"{output}: {len(manifest['tables'])} tables, {rows} rows")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+def restore_command(archive: str) -> None:
+    """Restore an archive of `concerto backup` into an empty database (SQLite or
+    PostgreSQL), with the same plugins at the same revisions."""
+    from core.operations.backup import BackupError, restore
+
+    app = _app()
+    try:
+        manifest = restore(app, Path(archive))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored {sum(manifest['tables'].values())} rows from {archive}")
+
+
+def _forget_worker_metrics(_server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 @main.command("scheduler")
