@@ -21,6 +21,7 @@ from core.i18n import init_babel
 from core.identity.services import init_providers
 from core.identity.sessions import init_sessions
 from core.identity.views import limiter, load_principal
+from core.operations.observability import init_observability
 from core.plugins import load_plugins
 from core.security import init_security
 from core.site.context import init_site
@@ -34,12 +35,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=settings["instance_path"], instance_relative_config=False)
     app.config["CONCERTO"] = settings
     app.config["SECRET_KEY"] = settings["secret_key"] or secrets.token_hex(32)
-    app.config["MAX_CONTENT_LENGTH"] = 20 * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = settings["max_request_bytes"]
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = not settings["development"]
     app.config["WTF_CSRF_TIME_LIMIT"] = None
     app.config["RATELIMIT_STORAGE_URI"] = settings["rate_limit_storage"]
+    # Flask-Limiter counts wrongly rather than refusing everyone when its store fails.
+    app.config["RATELIMIT_SWALLOW_ERRORS"] = True
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
 
     registry = load_plugins(
@@ -49,11 +52,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         log.error("plugin %s failed: %s", failed.name, failed.reason)
     app.extensions["concerto.registry"] = registry
     app.extensions["concerto.db"] = Database.connect(settings["database_url"])
+    if settings["rate_limit_storage"] == "database":
+        # Counters in the platform's database, shared by every app server.
+        import core.operations.ratelimits  # noqa: F401 - registers the "concerto" scheme
+
+        app.config["RATELIMIT_STORAGE_URI"] = "concerto://"
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {"engine": app.extensions["concerto.db"].engine}
 
     init_sessions(app)
     init_providers(app)
     init_babel(app)
     init_security(app)
+    init_observability(app)
     init_site(app)
     limiter.init_app(app)
     _register_templates(app, registry)
@@ -96,10 +106,12 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.inventory.views import blueprint as inventory
     from core.meetings.api import blueprint as meetings_api
     from core.meetings.views import blueprint as meetings
+    from core.operations.views import blueprint as operations
     from core.reference.views import blueprint as reference
     from core.site.views import blueprint as site
 
-    core_blueprints = (site, reference, inventory, hsds, meetings, admin, identity, audit)
+    core_blueprints = (site, operations, reference, inventory, hsds, meetings, admin, identity)
+    core_blueprints += (audit,)
     for blueprint in (*core_blueprints, api, inventory_api, meetings_api):
         app.register_blueprint(blueprint)
     for plugin in registry.enabled():

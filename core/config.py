@@ -44,9 +44,12 @@ SETTINGS: dict[str, Setting] = {
     "session_idle_minutes": Setting(int, 30, "a session ends after this long without a request"),
     "session_absolute_hours": Setting(int, 12, "a session ends this long after login, always"),
     "login_rate_limit": Setting(str, "10 per minute", "login attempts per client address"),
-    "rate_limit_storage": Setting(str, "memory://", "Flask-Limiter storage URI (shared store)"),
+    "rate_limit_storage": Setting(
+        str, "database", "where rate-limit counters live: database (shared) or a limits URI"
+    ),
     "oidc_leeway_seconds": Setting(int, 60, "clock skew allowed on ID token times"),
     "oidc_jwks_refetch_seconds": Setting(int, 60, "at most one JWKS re-fetch per interval"),
+    "oidc_timeout_seconds": Setting(int, 10, "how long to wait for an identity provider"),
     "oidc_metadata_ttl_seconds": Setting(int, 3600, "how long discovery metadata is trusted"),
     "demo_logins": Setting(bool, False, "offer the development providers' users on /login"),
     "public_url": Setting(str, "", "address of the platform in e-mails; empty: host and port"),
@@ -59,6 +62,12 @@ SETTINGS: dict[str, Setting] = {
     "smtp_timeout_seconds": Setting(int, 10, "how long to wait for the SMTP server"),
     "agenda_days_before": Setting(int, 7, "days before a meeting its agenda is sent"),
     "reminder_hours_before": Setting(int, 24, "hours before a meeting its reminder is sent"),
+    "max_request_bytes": Setting(int, 20 * 1024 * 1024, "largest request body accepted"),
+    "json_logs": Setting(bool, False, "log one JSON object per line (with the request id)"),
+    "metrics_token": Setting(str, "", "bearer token Prometheus sends to /metrics; empty: off"),
+    "scheduler_stale_seconds": Setting(
+        int, 120, "/readyz fails when no scheduler renewed its lease for this long"
+    ),
     "attachment_max_bytes": Setting(int, 10 * 1024 * 1024, "largest agenda attachment"),
     "attachment_types": Setting(
         list,

@@ -13,10 +13,11 @@ import socket
 import threading
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
-from sqlalchemy import Column, String, Table, delete, insert, or_, select, update
+from sqlalchemy import Column, Integer, String, Table, Text, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.db import Base, UTCDateTime
@@ -142,6 +143,15 @@ class LeasedScheduler:
         self.ttl = ttl_seconds
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.scheduler = build_scheduler(app)
+        engine = app.extensions["concerto.db"].engine
+
+        def _count(event) -> None:
+            try:
+                record_run(engine, event.job_id, event.exception)
+            except Exception:  # noqa: BLE001 - counting must never stop the scheduler
+                log.exception("could not record the run of %s", event.job_id)
+
+        self.scheduler.add_listener(_count, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self.running = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -188,6 +198,47 @@ class LeasedScheduler:
         self._stop.set()
         shut_down(self.scheduler)
         release_lease(self.app.extensions["concerto.db"].engine, self.holder)
+
+
+job_runs = Table(
+    "job_runs",
+    Base.metadata,
+    Column("job_id", String(200), primary_key=True),
+    Column("runs", Integer, nullable=False, default=0),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_run_at", UTCDateTime()),
+    Column("last_error", Text),
+)
+
+
+def record_run(engine, job_id: str, error: BaseException | None) -> None:
+    """Count a job's run (and failure) for /metrics, whichever process ran it."""
+    values = {
+        "runs": job_runs.c.runs + 1,
+        "failures": job_runs.c.failures + (1 if error else 0),
+        "last_run_at": datetime.now(UTC),
+        "last_error": repr(error)[:2000] if error else None,
+    }
+    with engine.begin() as connection:
+        done = connection.execute(
+            update(job_runs).where(job_runs.c.job_id == job_id).values(values)
+        )
+        if done.rowcount == 0:
+            try:
+                with connection.begin_nested():
+                    connection.execute(
+                        insert(job_runs).values(
+                            job_id=job_id,
+                            runs=1,
+                            failures=1 if error else 0,
+                            last_run_at=values["last_run_at"],
+                            last_error=values["last_error"],
+                        )
+                    )
+            except IntegrityError:
+                connection.execute(
+                    update(job_runs).where(job_runs.c.job_id == job_id).values(values)
+                )
 
 
 LEASE = "scheduler"

@@ -46,6 +46,7 @@ class Behaviour:
     claims: dict[str, Any] = field(default_factory=dict)  # overrides; None removes
     userinfo_sub: str | None = None  # a different sub at userinfo
     userinfo_claims: dict[str, Any] = field(default_factory=dict)
+    token_delay: float = 0  # seconds the token endpoint makes the caller wait
 
 
 class HostileProvider:
@@ -184,6 +185,8 @@ class HostileProvider:
 
         @app.post("/op/token-here")
         def token():
+            if op.behaviour.token_delay:
+                time.sleep(op.behaviour.token_delay)
             auth = request.authorization
             op.seen["token"].append(
                 {

@@ -53,6 +53,10 @@ class PostgresServer:
             "UTF8",
             "--locale=C.UTF-8",
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server (again, after ``pause``), keeping its data."""
         options = (
             f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off"
@@ -68,6 +72,10 @@ class PostgresServer:
             str(self.root / "log"),
             "start",
         )
+
+    def pause(self) -> None:
+        """Stop the server as a crash would, keeping its data for ``resume``."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
 
     def stop(self) -> None:
         subprocess.run(

@@ -408,3 +408,20 @@ def test_a_plugin_whose_claim_mapping_fails_refuses_the_login_cleanly(app, clien
     assert_refused(app, response, "could not be read")
     assert any("map_claims of vlaams" in record.message for record in caplog.records)
     assert client.get("/").status_code == 200, "the platform goes on"
+
+
+def test_a_provider_that_hangs_is_given_up_on_in_time(database_url, hostile):
+    """Calls to identity providers have a time limit: a token endpoint that never answers
+    ends in a clear page, not in a worker stuck for good."""
+    hostile.reset()
+    hostile.users = {"person-1": {**PERSON, "roles": ["beleidscoordinator"]}}
+    hostile.behave(token_delay=5)
+    app = make_app(database_url, authorities=clients(hostile, "vlaams"), oidc_timeout_seconds=1)
+    try:
+        client = app.test_client()
+        started = time.monotonic()
+        response = attempt(client)
+        assert time.monotonic() - started < 4
+        assert_refused(app, response, "cannot be reached right now", status=502)
+    finally:
+        app.extensions["concerto.db"].engine.dispose()

@@ -251,11 +251,11 @@ def test_overdue_actions_are_reminded_once_a_week(store_app):
     assert sorted(m.recipient for m in reminders) == sorted(a.owner_email for a in overdue)
 
 
-def test_a_second_scheduler_process_waits_while_the_first_runs_the_jobs(tmp_path, sqlite_url):
+def test_a_second_scheduler_process_waits_while_the_first_runs_the_jobs(tmp_path, database_url):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CONCERTO_")}
     environment |= {
         "PYTHONPATH": str(ROOT),
-        "CONCERTO_DATABASE_URL": sqlite_url,
+        "CONCERTO_DATABASE_URL": database_url,
         "CONCERTO_PLUGINS": ",".join(FIVE),
     }
     command = [sys.executable, "-m", "core.cli", "scheduler", "--lease-seconds", "30"]
@@ -269,7 +269,7 @@ def test_a_second_scheduler_process_waits_while_the_first_runs_the_jobs(tmp_path
     )
     second = None
     try:
-        app = make_app(sqlite_url)
+        app = make_app(database_url)
         engine = app.extensions["concerto.db"].engine
         _wait_for(lambda: lease_holder(engine) is not None, timeout=60)
         holder = lease_holder(engine)[0]
@@ -297,3 +297,38 @@ def test_a_second_scheduler_process_waits_while_the_first_runs_the_jobs(tmp_path
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+def test_a_mail_server_that_never_answers_is_given_up_on_in_time(store_app):
+    """A server that accepts the connection and then says nothing: the delivery gives up
+    after `smtp_timeout_seconds` and keeps the message queued for the next run."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    settings = dict(
+        store_app.config["CONCERTO"],
+        smtp_host="127.0.0.1",
+        smtp_port=silent.getsockname()[1],
+        smtp_timeout_seconds=1,
+    )
+    try:
+        with store_app.extensions["concerto.db"].session() as db:
+            queue(
+                db,
+                key="slow",
+                kind="test",
+                recipient="a@example.be",
+                language="nl",
+                subject="s",
+                body="b",
+            )
+            started = time.monotonic()
+            assert deliver(db, settings)["failed"] == 1
+            assert time.monotonic() - started < 5
+        with store_app.extensions["concerto.db"].session() as db:
+            message = db.scalar(select(OutboxMessage).where(OutboxMessage.key == "slow"))
+            assert message.state == "queued" and "timed out" in message.error
+    finally:
+        silent.close()

@@ -35,7 +35,6 @@ from joserfc.jwk import KeySet
 
 ALLOWED_ALGORITHMS = ("RS256", "PS256", "ES256")
 KEY_TYPES = {"RS256": "RSA", "PS256": "RSA", "ES256": "EC"}
-HTTP_TIMEOUT = 10
 
 
 class LoginError(Exception):
@@ -65,6 +64,7 @@ class Timing:
     jwks_refetch_interval: float = 60.0  # at most one unknown-kid re-fetch per interval
     leeway: int = 60  # clock skew allowed on exp and iat, in seconds
     max_token_age: int = 600  # an ID token issued longer ago than this is refused
+    http_timeout: float = 10.0  # seconds to wait for the provider on any call
 
 
 @dataclass
@@ -105,9 +105,11 @@ class VerifiedLogin:
     id_token: str
 
 
-def _get_json(url: str, what: str, **kwargs) -> tuple[dict[str, Any], requests.Response]:
+def _get_json(
+    url: str, what: str, timeout: float = 10.0, **kwargs
+) -> tuple[dict[str, Any], requests.Response]:
     try:
-        response = requests.get(url, timeout=HTTP_TIMEOUT, **kwargs)
+        response = requests.get(url, timeout=timeout, **kwargs)
     except requests.RequestException as error:
         raise LoginError("provider_unreachable", f"{what} {url}: {error}") from error
     if response.status_code != 200:
@@ -142,7 +144,7 @@ class Provider:
             ):
                 return cached.value
         url = self.settings.issuer.rstrip("/") + "/.well-known/openid-configuration"
-        data, _ = _get_json(url, "discovery")
+        data, _ = _get_json(url, "discovery", self.timing.http_timeout)
         if data.get("issuer") != self.settings.issuer:
             raise LoginError(
                 "provider_misconfigured",
@@ -163,7 +165,7 @@ class Provider:
         return data
 
     def _fetch_jwks(self) -> KeySet:
-        data, _ = _get_json(self.metadata()["jwks_uri"], "jwks")
+        data, _ = _get_json(self.metadata()["jwks_uri"], "jwks", self.timing.http_timeout)
         keys = data.get("keys")
         if not isinstance(keys, list) or not keys:
             raise LoginError("provider_misconfigured", "jwks_uri returned no keys")
@@ -265,9 +267,11 @@ class Provider:
                 grant_type="authorization_code",
                 code=code,
                 code_verifier=transaction.code_verifier,
-                timeout=HTTP_TIMEOUT,
+                timeout=self.timing.http_timeout,
             )
-        except Exception as error:  # noqa: BLE001 - Authlib and requests raise many kinds
+        except requests.RequestException as error:  # timed out, refused, reset
+            raise LoginError("provider_unreachable", f"token endpoint: {error}") from error
+        except Exception as error:  # noqa: BLE001 - Authlib raises many kinds
             raise LoginError("token_exchange_failed", f"token endpoint: {error}") from error
         id_token = tokens.get("id_token")
         if not isinstance(id_token, str):
@@ -359,7 +363,7 @@ class Provider:
             response = requests.get(
                 endpoint,
                 headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
-                timeout=HTTP_TIMEOUT,
+                timeout=self.timing.http_timeout,
             )
         except requests.RequestException as error:
             raise LoginError("provider_unreachable", f"userinfo: {error}") from error

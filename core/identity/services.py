@@ -64,6 +64,7 @@ def init_providers(app: Flask) -> None:
         metadata_ttl=settings["oidc_metadata_ttl_seconds"],
         jwks_refetch_interval=settings["oidc_jwks_refetch_seconds"],
         leeway=settings["oidc_leeway_seconds"],
+        http_timeout=settings["oidc_timeout_seconds"],
     )
     providers = {}
     for authority in registry.authorities.values():

@@ -35,6 +35,7 @@ from core.identity.services import (
     revoke_token,
     sign_in,
 )
+from core.operations.observability import count_login
 from core.permissions import ANONYMOUS, current, require
 from core.site.views import safe_next
 
@@ -148,6 +149,7 @@ def _authority_name(code: str) -> str:
 def login_failed(code: str, authority: str, detail: str, status: int = 400):
     reference = secrets.token_hex(4)
     log.warning("login failed [%s] authority=%s %s: %s", reference, authority, code, detail)
+    count_login(authority or "unknown", "failed")
     message, advice = FAILURES[code]
     name = _authority_name(authority)
     return (
@@ -272,6 +274,7 @@ def callback(code: str):
         logged_in_at=time.time(),
     )
     log.info("login user=%s identity=%s authority=%s", user.id, identity.id, code)
+    count_login(code, "success")
     return redirect(safe_next(transaction.next_url))
 
 

@@ -167,12 +167,9 @@ def _labels():
 
 @blueprint.app_template_filter("authority_name")
 def authority_name(code: str | None) -> str:
-    """An authority's name in the reader's language, read once per request."""
-    from flask import g
-
-    if "authority_names" not in g:
-        g.authority_names = dict(_choices()["authorities"])
-    return g.authority_names.get(code, code or "")
+    """An authority's name in the reader's language, from the plugin registry."""
+    authority = current_app.extensions["concerto.registry"].authorities.get(code)
+    return pick(authority.names).text if authority is not None else (code or "")
 
 
 def _errors(invalid: meetings.Invalid) -> dict[str, str]:

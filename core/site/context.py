@@ -87,6 +87,16 @@ def init_site(app) -> None:
             message=_l("Wait a minute, then try again."),
         ), 429
 
+    @app.errorhandler(413)
+    def _too_large(_error):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        message = _l("What you sent is larger than %(size)d MB; nothing was stored.", size=limit)
+        if request.path.startswith("/api/"):
+            return problem(413, str(message))
+        return render_template(
+            "site/error.html", status=413, title=_l("Too large"), message=message
+        ), 413
+
     @app.errorhandler(404)
     def _not_found(_error):
         if request.path.startswith("/api/"):
@@ -104,6 +114,12 @@ def init_site(app) -> None:
     @app.errorhandler(OperationalError)
     def _database_down(error):
         log.error("database unavailable on %s: %s", request.path, error)
+        if request.path.startswith("/api/"):
+            answer = problem(
+                503, str(_l("The database cannot be reached just now; try again in a minute."))
+            )
+            answer.headers["Retry-After"] = "60"
+            return answer
         page = render_template(
             "site/error.html",
             status=503,

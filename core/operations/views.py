@@ -1,0 +1,49 @@
+"""Readiness and metrics for the operators (liveness, /healthz, lives with the site)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, abort, current_app, jsonify
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.db import migration_state
+from core.operations.observability import metrics_allowed, metrics_response
+from core.scheduler import lease_holder
+
+blueprint = Blueprint("operations", __name__)
+
+
+@blueprint.get("/readyz")
+def readyz():
+    """Ready to serve: the database answers, every migration is at head, a scheduler renewed
+    its lease lately. Failed plugins are listed; they never make the platform unready."""
+    app = current_app
+    settings = app.config["CONCERTO"]
+    registry = app.extensions["concerto.registry"]
+    engine = app.extensions["concerto.db"].engine
+    checks: dict = {}
+    try:
+        state = migration_state(engine, registry)
+        late = sorted(code for code, s in state.items() if not s["at_head"])
+        checks["database"] = "ok"
+        checks["migrations"] = "ok" if not late else {"behind": late}
+        holder = lease_holder(engine)
+        stale = datetime.now(UTC) - timedelta(seconds=settings["scheduler_stale_seconds"])
+        if holder is None:
+            checks["scheduler"] = "no scheduler"
+        else:
+            # The lease runs `ttl` ahead of its last renewal.
+            checks["scheduler"] = "ok" if holder[1] > stale else "stale"
+    except SQLAlchemyError as error:
+        checks["database"] = f"error: {type(error).__name__}"
+    checks["failed_plugins"] = {p.name: p.reason for p in registry.failed()}
+    ready = all(checks.get(key) == "ok" for key in ("database", "migrations", "scheduler"))
+    return jsonify({"status": "ready" if ready else "not ready", **checks}), 200 if ready else 503
+
+
+@blueprint.get("/metrics")
+def metrics():
+    if not metrics_allowed(current_app):
+        abort(404)  # not advertised to the public
+    return metrics_response(current_app)
