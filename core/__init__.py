@@ -100,6 +100,8 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.admin.views import blueprint as admin
     from core.api.views import blueprint as api
     from core.audit.views import blueprint as audit
+    from core.goals.api import blueprint as goals_api
+    from core.goals.views import blueprint as goals
     from core.identity.views import blueprint as identity
     from core.inventory.api import blueprint as inventory_api
     from core.inventory.hsds_api import blueprint as hsds
@@ -111,8 +113,8 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.site.views import blueprint as site
 
     core_blueprints = (site, operations, reference, inventory, hsds, meetings, admin, identity)
-    core_blueprints += (audit,)
-    for blueprint in (*core_blueprints, api, inventory_api, meetings_api):
+    core_blueprints += (audit, goals)
+    for blueprint in (*core_blueprints, api, inventory_api, meetings_api, goals_api):
         app.register_blueprint(blueprint)
     for plugin in registry.enabled():
         for blueprint in plugin.blueprints:

@@ -176,6 +176,7 @@ def seed_synthetic_command(count: int, random_seed: int) -> None:
 
 
 def seed_everything(app) -> None:
+    from core.goals.demo import seed_demo_actions
     from core.inventory.demo import seed_demo_inventory, seed_demo_needs
     from core.meetings.demo import seed_demo_meetings
     from core.reference.services import seed_reference
@@ -185,6 +186,8 @@ def seed_everything(app) -> None:
     with app.extensions["concerto.db"].session() as session:
         seed_demo_inventory(session, app.extensions["concerto.registry"])
         seed_demo_needs(session)
+    with app.extensions["concerto.db"].session() as session:
+        seed_demo_actions(session)
     with app.extensions["concerto.db"].session() as session:
         seed_demo_meetings(session)
 

@@ -68,6 +68,11 @@ SETTINGS: dict[str, Setting] = {
     "scheduler_stale_seconds": Setting(
         int, 120, "/readyz fails when no scheduler renewed its lease for this long"
     ),
+    "action_statuses": Setting(
+        dict,
+        {"planned": 0, "started": 20, "ongoing": 50, "done": 100, "postponed": 0, "stopped": 0},
+        "statuses of the plan's actions, each with the progress it sets by default",
+    ),
     "attachment_max_bytes": Setting(int, 10 * 1024 * 1024, "largest agenda attachment"),
     "attachment_types": Setting(
         list,

@@ -85,6 +85,10 @@ def _need_keeper(principal: Principal, record: object) -> bool:
     return _secretariat(principal) or _coordinator_of(principal, record)
 
 
+def _coordinator_or_secretariat(principal: Principal, _record: object = None) -> bool:
+    return principal.has("coordinator") or _secretariat(principal)
+
+
 def _action_keeper(principal: Principal, record: object) -> bool:
     """The secretariat, and the coordinators of the authority an action is assigned to."""
     return _secretariat(principal) or _coordinator_of(principal, record)
@@ -109,6 +113,10 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     "meetings.manage": _secretariat,
     "actions.update": _action_keeper,  # status, due date and note of an action item
     "outbox.read": _secretariat,  # the e-mail the platform wrote
+    # add actions to the strategic plan (led by the coordinator's own authority)
+    "plan.add_action": _coordinator_or_secretariat,
+    "plan.edit_action": _action_keeper,  # status, progress, term of an action it leads
+    "plan.manage": _secretariat,  # the goal tree itself
 }
 
 

@@ -84,6 +84,13 @@ PAGES = [
     ("/actions?status=overdue", "secretary"),
     ("/actions/1", ("vlaams", "coordinator")),
     ("/outbox", "secretary"),
+    ("/goals/1", None),
+    ("/goals/7", None),
+    ("/goals/7", ("cocof", "coordinator")),
+    ("/plans/brussels_2014_2019/dashboard", None),
+    ("/plan-actions/1", None),
+    ("/plan-actions/1", ("vlaams", "coordinator")),
+    ("/goals/7/actions/new", ("cocof", "coordinator")),
 ]
 BACKENDS = [b for b in os.environ.get("CONCERTO_TEST_DATABASES", "sqlite,postgresql").split(",")]
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
+from core.goals.models import Goal, PlanAction
 from core.identity.models import ApiToken, Identity, PlatformRole
 from core.identity.services import create_token
 from core.inventory.models import Need, Organization, Service, Snapshot
@@ -460,6 +461,86 @@ def _last_minutes_approved(app, who):
         )
 
 
+def _operational_goal(app, code: str = "4.3") -> Goal:
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(Goal).where(Goal.code == code))
+
+
+def _add_plan_action(client, app, who, csrf):
+    return client.post(
+        f"/goals/{_operational_goal(app).id}/actions/new",
+        data={
+            "csrf_token": csrf,
+            "title_nl": f"actie van {who.label}",
+            "term": "najaar 2026",
+            "status": "planned",
+            "authority": "cocom",
+        },
+    )
+
+
+def _plan_action_added(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return (
+            db.scalar(select(PlanAction).where(PlanAction.title_nl == f"actie van {who.label}"))
+            is not None
+        )
+
+
+def _vlaams_plan_action(app) -> PlanAction:
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(
+            select(PlanAction).where(PlanAction.authority_code == "vlaams").order_by(PlanAction.id)
+        )
+
+
+def _edit_vlaams_plan_action(client, app, who, csrf):
+    action = _vlaams_plan_action(app)
+    return client.post(
+        f"/plan-actions/{action.id}",
+        data={
+            "csrf_token": csrf,
+            "version": action.version,
+            "title_nl": action.title_nl,
+            "term": action.term_text,
+            "status": action.status,
+            "progress": "",
+            "weight": action.weight,
+            "lead_text": f"page lead {who.label}",
+        },
+    )
+
+
+def _patch_vlaams_plan_action(client, app, who, csrf):
+    action = _vlaams_plan_action(app)
+    token = getattr(client, "api_token", None)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.patch(
+        f"/api/v1/plan-actions/{action.id}",
+        json={"lead_text": f"api lead {who.label}"},
+        headers=headers | {"If-Match": f'"{action.version}"'},
+    )
+
+
+def _plan_action_led_by(prefix: str):
+    def changed(app, who):
+        return _vlaams_plan_action(app).lead_text == f"{prefix} lead {who.label}"
+
+    return changed
+
+
+def _move_goal(client, app, who, csrf):
+    token = getattr(client, "api_token", None)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    goal = _operational_goal(app, "6.2")
+    target = _operational_goal(app, "5")
+    return client.patch(f"/api/v1/goals/{goal.id}", json={"parent_id": target.id}, headers=headers)
+
+
+def _goal_moved(app, who):
+    return _operational_goal(app, "6.2").parent_id == _operational_goal(app, "5").id
+
+
 WRITES = [
     Write(
         "edit own authority's profile (page)",
@@ -574,6 +655,29 @@ WRITES = [
         _patch_vlaams_action,
         _action_noted("api"),
     ),
+    Write(
+        "add an action to the strategic plan (page)",
+        lambda who: _is_secretariat(who) or "coordinator" in who.roles,
+        _add_plan_action,
+        _plan_action_added,
+    ),
+    Write(
+        "update a plan action led by the Flemish Community (page)",
+        lambda who: (
+            _is_secretariat(who) or ("coordinator" in who.roles and who.authority == "vlaams")
+        ),
+        _edit_vlaams_plan_action,
+        _plan_action_led_by("page"),
+    ),
+    Write(
+        "update a plan action led by the Flemish Community (API token)",
+        lambda who: (
+            _is_secretariat(who) or ("coordinator" in who.roles and who.authority == "vlaams")
+        ),
+        _patch_vlaams_plan_action,
+        _plan_action_led_by("api"),
+    ),
+    Write("move a goal in the plan (API token)", _is_secretariat, _move_goal, _goal_moved),
     Write(
         "create a personal API token (page)",
         lambda who: who.login is not None,

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.api.problems import DETAILS, problem
 from core.db import db_session
+from core.goals.openapi import paths as plan_paths
 from core.identity.models import Identity, User
 from core.identity.services import find_token, principal_for
 from core.inventory.openapi import paths as inventory_paths
@@ -147,7 +148,7 @@ def openapi():
 
 def openapi_document(_settings) -> dict:
     document = _base_document()
-    for paths, schemas in (inventory_paths(), meeting_paths()):
+    for paths, schemas in (inventory_paths(), meeting_paths(), plan_paths()):
         document["paths"].update(paths)
         document["components"]["schemas"].update(schemas)
     return document

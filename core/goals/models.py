@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base
+from core.db import Base, UTCDateTime, utcnow
 from core.i18n import LocalizedMixin
 
 
@@ -47,3 +49,38 @@ class Goal(LocalizedMixin, Base):
     plan: Mapped[Plan] = relationship(back_populates="goals")
     parent: Mapped[Goal | None] = relationship(remote_side="Goal.id", back_populates="children")
     children: Mapped[list[Goal]] = relationship(back_populates="parent", order_by="Goal.position")
+
+
+class PlanAction(LocalizedMixin, Base):
+    """An action under an operational goal, or a step under an action: what is done, who
+    leads it (trekker / pilote), who is involved, by when, and how far it is."""
+
+    __tablename__ = "plan_actions"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("plan_actions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    title_nl: Mapped[str | None] = mapped_column(Text)
+    title_fr: Mapped[str | None] = mapped_column(Text)
+    title_en: Mapped[str | None] = mapped_column(Text)
+    # The lead: an authority (whose coordinators keep the action up to date), or a body
+    # written out ("SAW", "a working group of the mixed commission").
+    authority_code: Mapped[str | None] = mapped_column(ForeignKey("authorities.code"))
+    lead_text: Mapped[str | None] = mapped_column(String(300))
+    involved: Mapped[list[str]] = mapped_column(JSON, default=list)
+    term_text: Mapped[str] = mapped_column(String(100))  # as written
+    term: Mapped[dict] = mapped_column(JSON)  # core.goals.terms.Term.as_dict()
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(32))
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    goal: Mapped[Goal] = relationship()
+    children: Mapped[list[PlanAction]] = relationship(order_by="PlanAction.position")

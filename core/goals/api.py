@@ -1,0 +1,255 @@
+"""The strategic plan in /api/v1: plans with the progress of every goal, a goal with its
+actions and links, and the actions themselves (create, read, update with If-Match)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from core.api.problems import problem
+from core.api.views import http_problem
+from core.db import db_session, utcnow
+from core.goals import services as plans
+from core.goals import terms
+from core.goals.models import Goal, Plan, PlanAction
+from core.goals.views import errors_of
+from core.i18n import current_language
+from core.meetings.services import in_brussels
+from core.permissions import can, current, require
+from core.security import csrf
+
+blueprint = Blueprint("goals_api", __name__, url_prefix="/api/v1")
+csrf.exempt(blueprint)
+blueprint.register_error_handler(HTTPException, http_problem)
+
+
+def _texts(record, field: str) -> dict:
+    return {lang: getattr(record, f"{field}_{lang}", None) for lang in ("nl", "fr", "en")}
+
+
+def body_of_action(action: PlanAction, progress: float | None = None) -> dict:
+    term = terms.from_dict(action.term)
+    return {
+        "id": action.id,
+        "goal": action.goal.code,
+        "goal_id": action.goal_id,
+        "parent_id": action.parent_id,
+        "title": _texts(action, "title"),
+        "authority": action.authority_code,
+        "lead_text": action.lead_text,
+        "involved": action.involved,
+        "term": {
+            "written": action.term_text,
+            "shown": terms.show(term, current_language()),
+            "starts_on": action.starts_on.isoformat() if action.starts_on else None,
+            "ends_on": action.ends_on.isoformat() if action.ends_on else None,
+        },
+        "status": action.status,
+        "progress": action.progress,
+        "rolled_up_progress": progress if progress is not None else action.progress,
+        "weight": action.weight,
+        "version": action.version,
+    }
+
+
+def _invalid(invalid: plans.Invalid):
+    messages = errors_of(invalid)
+    return problem(
+        422,
+        _("Some fields cannot be stored."),
+        errors=[
+            {"field": key, "code": code, "message": messages[key]}
+            for key, code in sorted(invalid.errors.items())
+        ],
+    )
+
+
+def _plan_or_none(code: str) -> Plan | None:
+    return db_session().scalar(select(Plan).where(Plan.code == code[:64]))
+
+
+@blueprint.get("/plans")
+def list_plans():
+    found = db_session().scalars(select(Plan).order_by(Plan.start_year)).all()
+    return jsonify(
+        {
+            "items": [
+                {
+                    "code": p.code,
+                    "title": _texts(p, "title"),
+                    "start_year": p.start_year,
+                    "end_year": p.end_year,
+                }
+                for p in found
+            ]
+        }
+    )
+
+
+@blueprint.get("/plans/<code>")
+def get_plan(code: str):
+    plan = _plan_or_none(code)
+    if plan is None:
+        return problem(404, _("Not found."))
+    progress = plans.progress_of(plan, plans.plan_actions(db_session(), plan))
+
+    def goal_body(goal: Goal) -> dict:
+        return {
+            "id": goal.id,
+            "code": goal.code,
+            "kind": goal.kind,
+            "title": _texts(goal, "title"),
+            "progress": progress.goals.get(goal.id),
+            "goals": [goal_body(child) for child in goal.children],
+        }
+
+    return jsonify(
+        {
+            "code": plan.code,
+            "title": _texts(plan, "title"),
+            "start_year": plan.start_year,
+            "end_year": plan.end_year,
+            "goals": [goal_body(g) for g in plan.strategic_goals()],
+        }
+    )
+
+
+@blueprint.get("/goals/<int(max=2147483647):goal_id>")
+def get_goal(goal_id: int):
+    session = db_session()
+    goal = session.get(Goal, goal_id)
+    if goal is None:
+        return problem(404, _("Not found."))
+    actions = plans.plan_actions(session, goal.plan)
+    progress = plans.progress_of(goal.plan, actions)
+    links = plans.links_of(session, goal)
+    return jsonify(
+        {
+            "id": goal.id,
+            "code": goal.code,
+            "title": _texts(goal, "title"),
+            "parent_id": goal.parent_id,
+            "progress": progress.goals.get(goal.id),
+            "actions": [
+                body_of_action(a, progress.actions.get(a.id))
+                for a in actions
+                if a.goal_id == goal.id
+            ],
+            "links": {key: [record.id for record in records] for key, records in links.items()},
+        }
+    )
+
+
+@blueprint.patch("/goals/<int(max=2147483647):goal_id>")
+def move_goal(goal_id: int):
+    require("plan.manage")
+    session = db_session()
+    goal = session.get(Goal, goal_id)
+    if goal is None:
+        return problem(404, _("Not found."))
+    values = request.get_json(silent=True)
+    if not isinstance(values, dict) or "parent_id" not in values:
+        return problem(400, _("Send a JSON object with parent_id."))
+    parent = values["parent_id"]
+    if parent is not None and (not isinstance(parent, int) or isinstance(parent, bool)):
+        return _invalid(plans.Invalid({"parent_id": "type"}))
+    try:
+        plans.move_goal(session, goal, parent)
+        session.commit()
+    except plans.Invalid as invalid:
+        session.rollback()
+        return _invalid(invalid)
+    return get_goal(goal_id)
+
+
+@blueprint.post("/goals/<int(max=2147483647):goal_id>/actions")
+def create_action(goal_id: int):
+    require("plan.add_action")
+    session = db_session()
+    goal = session.get(Goal, goal_id)
+    if goal is None or goal.parent_id is None:
+        return problem(404, _("Not found."))
+    values = request.get_json(silent=True)
+    if not isinstance(values, dict):
+        return problem(400, _("Send a JSON object."))
+    principal = current()
+    if not can(principal, "plan.manage"):
+        values["authority"] = principal.authority
+    try:
+        action = plans.create_action(
+            session, goal, values, current_app.config["CONCERTO"]["action_statuses"]
+        )
+        session.commit()
+    except plans.Invalid as invalid:
+        session.rollback()
+        return _invalid(invalid)
+    response = jsonify(body_of_action(action))
+    response.status_code = 201
+    response.headers["ETag"] = f'"{action.version}"'
+    return response
+
+
+@blueprint.get("/plan-actions/<int(max=2147483647):action_id>")
+def get_action(action_id: int):
+    action = db_session().get(PlanAction, action_id)
+    if action is None:
+        return problem(404, _("Not found."))
+    response = jsonify(body_of_action(action))
+    response.headers["ETag"] = f'"{action.version}"'
+    return response
+
+
+@blueprint.patch("/plan-actions/<int(max=2147483647):action_id>")
+def patch_action(action_id: int):
+    session = db_session()
+    action = session.get(PlanAction, action_id)
+    if action is None:
+        return problem(404, _("Not found."))
+    require("plan.edit_action", action)
+    values = request.get_json(silent=True)
+    if not isinstance(values, dict):
+        return problem(400, _("Send a JSON object."))
+    if "authority" in values and not can(current(), "plan.manage"):
+        return problem(403, _("The lead changes through the secretariat."))
+    expected = request.headers.get("If-Match", "").strip('W/"') or None
+    if expected is None:
+        return problem(428, _("Send If-Match with the version you read (the ETag)."))
+    if not expected.isdigit():
+        return problem(412, _("This record was changed since you read it."))
+    try:
+        plans.update_action(
+            session,
+            action,
+            values,
+            current_app.config["CONCERTO"]["action_statuses"],
+            int(expected),
+        )
+        session.commit()
+    except plans.Invalid as invalid:
+        session.rollback()
+        return _invalid(invalid)
+    except (plans.Stale, StaleDataError):
+        session.rollback()
+        return problem(412, _("This record was changed since you read it."))
+    return get_action(action_id)
+
+
+@blueprint.get("/plans/<code>/dashboard")
+def dashboard(code: str):
+    plan = _plan_or_none(code)
+    if plan is None:
+        return problem(404, _("Not found."))
+    figures = plans.dashboard(db_session(), plan, in_brussels(utcnow()).date())
+    return jsonify(
+        {
+            "goals": [
+                {"code": r["goal"].code, "progress": r["progress"], "actions": r["actions"]}
+                for r in figures["goals"]
+            ],
+            "authorities": figures["authorities"],
+            "overdue": [a.id for a in figures["overdue"]],
+        }
+    )

@@ -1,0 +1,75 @@
+"""Demo actions under the 2014-2019 plan, written the way the plans write them (seed 002):
+steps under actions, a lead and those involved, terms such as "Najaar 2015" or "Eind 2017"."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.goals import services as plans
+from core.goals.models import Goal, Plan, PlanAction
+
+STATUSES = {"planned": 0, "started": 20, "ongoing": 50, "done": 100, "postponed": 0, "stopped": 0}
+# (goal, title nl, title fr, lead authority, lead in words, involved, term, status, progress,
+#  steps as (title nl, title fr, term, status))
+ACTIONS = [
+    ("1.1", "Concept van een hulp- en dienstverleningsplan vastleggen",
+     "Définir le concept d'un plan d'aide et de services", "vlaams", "SAW",
+     ["CAW's", "DG EPI"], "Najaar 2015", "done", None,
+     [("Informatie verzamelen over bestaande initiatieven",
+       "Rassembler l'information sur les initiatives existantes", "Juni 2015", "done"),
+      ("Concept voorleggen aan de gemengde commissie",
+       "Soumettre le concept à la commission mixte", "September 2015", "done")]),
+    ("1.1", "Gegevensdeling tussen de actoren regelen", "Régler le partage des données",
+     "vlaams", "afdeling W&S", ["gemengde commissie"], "Eind 2016", "ongoing", 60, []),
+    ("2.1", "Een gids van het aanbod per gevangenis publiceren",
+     "Publier un guide de l'offre par prison", "cocom", None, ["alle overheden"],
+     "1ste semester 2016", "done", None, []),
+    ("4.3", "De dekking van het aanbod jaarlijks in kaart brengen",
+     "Cartographier chaque année la couverture de l'offre", "cocom", None,
+     ["Overlegcomité"], "doorlopend", "ongoing", 50, []),
+    ("4.3", "Wachtlijsten in de gevangenissen opvolgen", "Suivre les listes d'attente en prison",
+     "cocof", None, ["services agréés"], "fin 2017", "started", 20, []),
+    ("6.2", "De jaarlijkse studiedag organiseren", "Organiser la journée d'étude annuelle",
+     "federatie_wb", None, ["Overlegcomité"], "2015-2019", "ongoing", None,
+     [("Studiedag 2015", "Journée d'étude 2015", "najaar 2015", "done"),
+      ("Studiedag 2016", "Journée d'étude 2016", "automne 2016", "planned")]),
+]  # fmt: skip
+
+
+def seed_demo_actions(session: Session) -> None:
+    plan = session.scalar(select(Plan).where(Plan.code == "brussels_2014_2019"))
+    if plan is None or session.scalar(select(PlanAction.id).limit(1)) is not None:
+        return
+    goals = {g.code: g for g in session.scalars(select(Goal).where(Goal.plan_id == plan.id))}
+    for code, nl, fr, authority, lead, involved, term, status, progress, steps in ACTIONS:
+        goal = goals.get(code)
+        if goal is None:
+            continue
+        values = {
+            "title_nl": nl,
+            "title_fr": fr,
+            "authority": authority,
+            "lead_text": lead,
+            "involved": involved,
+            "term": term,
+            "status": status,
+        }
+        if progress is not None:
+            values["progress"] = progress
+        action = plans.create_action(session, goal, values, STATUSES)
+        for step_nl, step_fr, step_term, step_status in steps:
+            plans.create_action(
+                session,
+                goal,
+                {
+                    "title_nl": step_nl,
+                    "title_fr": step_fr,
+                    "authority": authority,
+                    "lead_text": lead,
+                    "term": step_term,
+                    "status": step_status,
+                    "parent_id": action.id,
+                },
+                STATUSES,
+            )

@@ -1,0 +1,121 @@
+"""The strategic plan's part of /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+PROBLEM = {"$ref": "#/components/responses/Problem"}
+
+
+def _id(name: str) -> dict:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+
+
+CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+OK = {"description": "found", "content": {"application/json": {"schema": {"type": "object"}}}}
+ACTION_VALUES = {
+    "type": "object",
+    "properties": {
+        **{f"title_{lang}": {"type": ["string", "null"]} for lang in ("nl", "fr", "en")},
+        "term": {
+            "type": "string",
+            "description": 'as the plans write it: "najaar 2026", "fin 2027", "2026-2030", "doorlopend"',
+        },
+        "status": {"type": "string"},
+        "progress": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+        "weight": {"type": "integer", "minimum": 1, "maximum": 100},
+        "authority": {"type": ["string", "null"]},
+        "lead_text": {"type": ["string", "null"]},
+        "involved": {"type": "array", "items": {"type": "string"}},
+        "parent_id": {"type": ["integer", "null"]},
+    },
+}
+
+
+def paths() -> tuple[dict, dict]:
+    body = {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/PlanActionValues"}}
+        },
+    }
+    found = {
+        "/plans": {
+            "get": {"summary": "The strategic plans", "security": [], "responses": {"200": OK}}
+        },
+        "/plans/{code}": {
+            "parameters": [CODE],
+            "get": {
+                "summary": "A plan's goal tree with the progress of every goal",
+                "security": [],
+                "responses": {"200": OK, "404": PROBLEM},
+            },
+        },
+        "/plans/{code}/dashboard": {
+            "parameters": [CODE],
+            "get": {
+                "summary": "Progress per strategic goal and per authority, overdue actions",
+                "security": [],
+                "responses": {"200": OK, "404": PROBLEM},
+            },
+        },
+        "/goals/{goal_id}": {
+            "parameters": [_id("goal_id")],
+            "get": {
+                "summary": "A goal with its actions and what is linked to it",
+                "security": [],
+                "responses": {"200": OK, "404": PROBLEM},
+            },
+            "patch": {
+                "summary": "Move a goal under another (secretariat); a circle is refused",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"parent_id": {"type": ["integer", "null"]}},
+                                "required": ["parent_id"],
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": OK,
+                    **{s: PROBLEM for s in ("400", "401", "403", "404", "422")},
+                },
+            },
+        },
+        "/goals/{goal_id}/actions": {
+            "parameters": [_id("goal_id")],
+            "post": {
+                "summary": "Add an action to an operational goal (coordinators, secretariat)",
+                "requestBody": body,
+                "responses": {
+                    "201": OK,
+                    **{s: PROBLEM for s in ("400", "401", "403", "404", "422")},
+                },
+            },
+        },
+        "/plan-actions/{action_id}": {
+            "parameters": [_id("action_id")],
+            "get": {
+                "summary": "An action, with its version as ETag",
+                "security": [],
+                "responses": {"200": OK, "404": PROBLEM},
+            },
+            "patch": {
+                "summary": "Update an action (its lead's coordinators, the secretariat); send If-Match",
+                "parameters": [{"name": "If-Match", "in": "header", "schema": {"type": "string"}}],
+                "requestBody": body,
+                "responses": {
+                    "200": OK,
+                    **{s: PROBLEM for s in ("400", "401", "403", "404", "412", "422", "428")},
+                },
+            },
+        },
+    }
+    return found, {"PlanActionValues": ACTION_VALUES}
