@@ -91,6 +91,11 @@ PAGES = [
     ("/plan-actions/1", None),
     ("/plan-actions/1", ("vlaams", "coordinator")),
     ("/goals/7/actions/new", ("cocof", "coordinator")),
+    ("/goals/9", "secretary"),
+    ("/plans/brussels_2014_2019/years/2026", None),
+    ("/plans/brussels_2014_2019/years/2026", "secretary"),
+    ("/plans/new", "secretary"),
+    ("/plans/brussels_2014_2019/import", "secretary"),
 ]
 BACKENDS = [b for b in os.environ.get("CONCERTO_TEST_DATABASES", "sqlite,postgresql").split(",")]
 

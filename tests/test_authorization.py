@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from core.goals.models import Goal, PlanAction
+from core.goals.models import AnnualPlanItem, Goal, Indicator, PlanAction
 from core.identity.models import ApiToken, Identity, PlatformRole
 from core.identity.services import create_token
 from core.inventory.models import Need, Organization, Service, Snapshot
@@ -541,6 +541,58 @@ def _goal_moved(app, who):
     return _operational_goal(app, "6.2").parent_id == _operational_goal(app, "5").id
 
 
+def _create_plan(client, app, who, csrf):
+    return client.post(
+        "/plans/new",
+        data={
+            "csrf_token": csrf,
+            "code": "matrix_plan",
+            "start_year": "2030",
+            "end_year": "2034",
+            "title_nl": f"plan van {who.label}",
+            "title_fr": f"plan de {who.label}",
+        },
+    )
+
+
+def _plan_created(app, who):
+    from core.goals.models import Plan
+
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(Plan).where(Plan.code == "matrix_plan")) is not None
+
+
+def _add_indicator(client, app, who, csrf):
+    return client.post(
+        f"/goals/{_operational_goal(app).id}/indicators",
+        data={"csrf_token": csrf, "name_nl": f"indicator van {who.label}", "source": "open_needs"},
+    )
+
+
+def _indicator_added(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return (
+            db.scalar(select(Indicator).where(Indicator.name_nl == f"indicator van {who.label}"))
+            is not None
+        )
+
+
+def _plan_the_year(client, app, who, csrf):
+    with app.extensions["concerto.db"].session() as db:
+        action_id = db.scalar(select(PlanAction.id).order_by(PlanAction.id))
+    return client.post(
+        "/plans/brussels_2014_2019/years/2031/items",
+        data={"csrf_token": csrf, "action_id": action_id, "owner": who.label},
+    )
+
+
+def _year_planned(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return (
+            db.scalar(select(AnnualPlanItem).where(AnnualPlanItem.owner == who.label)) is not None
+        )
+
+
 WRITES = [
     Write(
         "edit own authority's profile (page)",
@@ -678,6 +730,9 @@ WRITES = [
         _plan_action_led_by("api"),
     ),
     Write("move a goal in the plan (API token)", _is_secretariat, _move_goal, _goal_moved),
+    Write("add an indicator to a goal (page)", _is_secretariat, _add_indicator, _indicator_added),
+    Write("plan an action for a year (page)", _is_secretariat, _plan_the_year, _year_planned),
+    Write("create a plan (page)", _is_secretariat, _create_plan, _plan_created),
     Write(
         "create a personal API token (page)",
         lambda who: who.login is not None,

@@ -100,3 +100,41 @@ def test_downgrade_of_an_unknown_history_is_refused_clearly(database_url):
     result = run_cli("db", "downgrade", "-p", "atlantis", env=env)
     assert result.returncode != 0
     assert "No migration history named 'atlantis'" in result.stderr
+
+
+def test_core_upgrades_and_downgrades_keep_the_data_they_do_not_own(database_url):
+    """Adding or dropping a column never recreates a table: on SQLite a recreated users or
+    goals table would take every identity, action and decision pointing at it along."""
+    from core.db import CORE_HISTORY
+
+    app = create_app(app_config(database_url))
+    engine = app.extensions["concerto.db"].engine
+
+    def counts() -> dict[str, int]:
+        with engine.connect() as connection:
+            return {
+                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                for table in ("identities", "users", "goals", "needs", "services")
+            }
+
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, display_name, disabled, created_at) "
+                "VALUES (900, 'Migrating person', false, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO identities (user_id, authority_code, issuer, subject, role_codes, "
+                "access_roles, created_at) VALUES (900, 'vlaams', 'https://op', 'sub-900', "
+                "'[]', '[]', CURRENT_TIMESTAMP)"
+            )
+        )
+    before = counts()
+    assert before["identities"] == 1
+    downgrade(engine, CORE_HISTORY, "0005")
+    assert counts() == before
+    upgrade(engine, CORE_HISTORY)
+    assert counts() == before
+    engine.dispose()

@@ -13,8 +13,8 @@ from core.api.problems import problem
 from core.api.views import http_problem
 from core.db import db_session, utcnow
 from core.goals import services as plans
-from core.goals import terms
-from core.goals.models import Goal, Plan, PlanAction
+from core.goals import terms, yearly
+from core.goals.models import Evaluation, Goal, Indicator, Plan, PlanAction
 from core.goals.views import errors_of
 from core.i18n import current_language
 from core.meetings.services import in_brussels
@@ -139,6 +139,66 @@ def get_goal(goal_id: int):
                 if a.goal_id == goal.id
             ],
             "links": {key: [record.id for record in records] for key, records in links.items()},
+            "indicators": [
+                {
+                    "id": i.id,
+                    "name": _texts(i, "name"),
+                    "unit": i.unit,
+                    "source": i.source,
+                    "baseline": i.baseline,
+                    "baseline_year": i.baseline_year,
+                    "live": yearly.computed_value(session, i, in_brussels(utcnow()).year),
+                    "values": [
+                        {"year": v.year, "target": v.target, "actual": v.actual} for v in i.values
+                    ],
+                }
+                for i in session.scalars(select(Indicator).where(Indicator.goal_id == goal.id))
+            ],
+            "evaluations": [
+                {
+                    "year": e.year,
+                    "rating": e.rating,
+                    "assessment": _texts(e, "assessment"),
+                    "evidence": e.evidence,
+                    "approved": e.approved_at is not None,
+                    "meeting_id": e.meeting_id,
+                }
+                for e in session.scalars(
+                    select(Evaluation)
+                    .where(Evaluation.goal_id == goal.id)
+                    .order_by(Evaluation.year)
+                )
+            ],
+        }
+    )
+
+
+@blueprint.get("/plans/<code>/years/<int(min=2000, max=2100):year>")
+def get_annual_plan(code: str, year: int):
+    plan = _plan_or_none(code)
+    if plan is None:
+        return problem(404, _("Not found."))
+    session = db_session()
+    annual = yearly.annual_plan(session, plan, year)
+    if annual is None:
+        return problem(404, _("Not found."))
+    return jsonify(
+        {
+            "year": year,
+            "adopted": annual.adopted,
+            "decision_id": annual.decision_id,
+            "meeting_id": annual.meeting_id,
+            "items": [
+                {
+                    "action_id": row["item"].action_id,
+                    "owner": row["item"].owner,
+                    "target": _texts(row["item"], "target"),
+                    "target_progress": row["item"].target_progress,
+                    "reached": row["reached"],
+                    "met": row["met"],
+                }
+                for row in yearly.comparison(session, annual)
+            ],
         }
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
@@ -45,6 +45,9 @@ class Goal(LocalizedMixin, Base):
     title_nl: Mapped[str] = mapped_column(Text)
     title_fr: Mapped[str] = mapped_column(Text)
     title_en: Mapped[str | None] = mapped_column(Text)
+    description_nl: Mapped[str | None] = mapped_column(Text)
+    description_fr: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
 
     plan: Mapped[Plan] = relationship(back_populates="goals")
     parent: Mapped[Goal | None] = relationship(remote_side="Goal.id", back_populates="children")
@@ -84,3 +87,97 @@ class PlanAction(LocalizedMixin, Base):
 
     goal: Mapped[Goal] = relationship()
     children: Mapped[list[PlanAction]] = relationship(order_by="PlanAction.position")
+
+
+class AnnualPlan(Base):
+    """Which actions are planned for a year, adopted in a committee meeting by a decision."""
+
+    __tablename__ = "annual_plans"
+    __table_args__ = (UniqueConstraint("plan_id", "year"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id", ondelete="SET NULL"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    items: Mapped[list[AnnualPlanItem]] = relationship(
+        order_by="AnnualPlanItem.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def adopted(self) -> bool:
+        return self.adopted_at is not None
+
+
+class AnnualPlanItem(LocalizedMixin, Base):
+    __tablename__ = "annual_plan_items"
+    __table_args__ = (UniqueConstraint("annual_plan_id", "action_id"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    annual_plan_id: Mapped[int] = mapped_column(ForeignKey("annual_plans.id", ondelete="CASCADE"))
+    action_id: Mapped[int] = mapped_column(ForeignKey("plan_actions.id", ondelete="CASCADE"))
+    owner: Mapped[str | None] = mapped_column(String(200))
+    target_nl: Mapped[str | None] = mapped_column(Text)
+    target_fr: Mapped[str | None] = mapped_column(Text)
+    target_en: Mapped[str | None] = mapped_column(Text)
+    target_progress: Mapped[int] = mapped_column(Integer)
+
+    action: Mapped[PlanAction] = relationship()
+
+
+class Indicator(LocalizedMixin, Base):
+    """Baseline, target and actual per year; entered, or computed live from the platform
+    (``source`` names the figure, see core.goals.indicators)."""
+
+    __tablename__ = "indicators"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    name_nl: Mapped[str | None] = mapped_column(Text)
+    name_fr: Mapped[str | None] = mapped_column(Text)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(50))
+    source: Mapped[str | None] = mapped_column(String(100))
+    baseline: Mapped[float | None] = mapped_column(Float)
+    baseline_year: Mapped[int | None] = mapped_column(Integer)
+
+    values: Mapped[list[IndicatorValue]] = relationship(
+        order_by="IndicatorValue.year", cascade="all, delete-orphan"
+    )
+
+
+class IndicatorValue(Base):
+    __tablename__ = "indicator_values"
+    __table_args__ = (UniqueConstraint("indicator_id", "year"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    target: Mapped[float | None] = mapped_column(Float)
+    actual: Mapped[float | None] = mapped_column(Float)
+
+
+class Evaluation(LocalizedMixin, Base):
+    """A goal's yearly evaluation, approved in a committee meeting."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (UniqueConstraint("goal_id", "year"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    assessment_nl: Mapped[str | None] = mapped_column(Text)
+    assessment_fr: Mapped[str | None] = mapped_column(Text)
+    assessment_en: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id", ondelete="SET NULL"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -62,6 +62,22 @@ def paths() -> tuple[dict, dict]:
                 "responses": {"200": OK, "404": PROBLEM},
             },
         },
+        "/plans/{code}/years/{year}": {
+            "parameters": [
+                CODE,
+                {
+                    "name": "year",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                },
+            ],
+            "get": {
+                "summary": "The annual plan of a year: planned actions and what was reached",
+                "security": [],
+                "responses": {"200": OK, "404": PROBLEM},
+            },
+        },
         "/goals/{goal_id}": {
             "parameters": [_id("goal_id")],
             "get": {

@@ -4,6 +4,7 @@ overdue, the dashboard's figures, and everything else on the platform linked to 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +18,7 @@ from core.goals.models import Goal, Plan, PlanAction
 from core.reference.models import Authority
 
 LANGUAGES = ("nl", "fr", "en")
+CODE = re.compile(r"^\d{1,2}(\.\d{1,2}){0,2}$")  # 4, 4.3, 4.3.1
 DONE = 100
 
 

@@ -24,9 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.db import db_session, utcnow
+from core.goals import exchange, terms, yearly
 from core.goals import services as plans
-from core.goals import terms
-from core.goals.models import Goal, Plan, PlanAction
+from core.goals.models import Evaluation, Goal, Indicator, Plan, PlanAction
 from core.i18n import current_language
 from core.meetings.services import in_brussels
 from core.permissions import can, current, require
@@ -79,6 +79,13 @@ def percent(value: float | None) -> str:
     return "–" if value is None else format_percent(value / 100)
 
 
+@blueprint.app_template_filter("number")
+def number(value: float | None) -> str:
+    from flask_babel import format_decimal
+
+    return "–" if value is None else format_decimal(value)
+
+
 @blueprint.app_template_filter("action_status")
 def action_status(code: str) -> str:
     return str(STATUS_LABELS.get(code, code))
@@ -106,8 +113,22 @@ def goal(goal_id: int):
     actions = plans.plan_actions(session, found.plan)
     progress = plans.progress_of(found.plan, actions)
     mine = [a for a in actions if a.goal_id == found.id]
+    year = _today().year
+    indicators = session.scalars(
+        select(Indicator).where(Indicator.goal_id == found.id).order_by(Indicator.id)
+    ).all()
+    manage = can(current(), "plan.manage")
     return render_template(
         "goals/goal.html",
+        year=year,
+        indicators=[(i, yearly.computed_value(session, i, year)) for i in indicators],
+        sources=sorted(yearly.sources(session)) if manage else [],
+        evaluations=session.scalars(
+            select(Evaluation).where(Evaluation.goal_id == found.id).order_by(Evaluation.year)
+        ).all(),
+        ratings=RATING_LABELS,
+        decisions=yearly.decisions_for(session, year) if manage else [],
+        may_manage=manage,
         goal=found,
         actions=mine,
         tree=_tree(mine),
@@ -328,4 +349,357 @@ def dashboard_xlsx(code: str):
         buffer.getvalue(),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="dashboard-{found.code}.xlsx"'},
+    )
+
+
+@blueprint.get("/plans/<code>/dashboard.pdf")
+def dashboard_pdf(code: str):
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    found = _plan(code)
+    figures = plans.dashboard(db_session(), found, _today())
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, title=_("Progress of the plan"), lang=current_language()
+    )
+    grid = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+            ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
+
+    def cell(text) -> Paragraph:
+        from xml.sax.saxutils import escape
+
+        return Paragraph(escape(str(text)), styles["BodyText"])
+
+    goals_table = Table(
+        [[_("Goal"), _("Actions"), _("Progress")]]
+        + [
+            [
+                cell(f"{r['goal'].code} {r['goal'].local('title')}"),
+                r["actions"],
+                percent(r["progress"]),
+            ]
+            for r in figures["goals"]
+        ],
+        colWidths=[320, 60, 80],
+        repeatRows=1,
+    )
+    goals_table.setStyle(grid)
+    late = Table(
+        [[_("Action"), _("Term"), _("Progress")]]
+        + [
+            [
+                cell(f"{a.goal.code} {a.local('title')}"),
+                show_term(a),
+                percent(figures["progress"].actions[a.id]),
+            ]
+            for a in figures["overdue"]
+        ],
+        colWidths=[320, 80, 60],
+        repeatRows=1,
+    )
+    late.setStyle(grid)
+    document.build(
+        [
+            Paragraph(_("Progress of the plan"), styles["Title"]),
+            Paragraph(str(found.local("title")), styles["Heading2"]),
+            goals_table,
+            Spacer(1, 12),
+            Paragraph(_("Overdue actions"), styles["Heading2"]),
+            late,
+        ]
+    )
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="dashboard-{found.code}.pdf"'},
+    )
+
+
+# --- the yearly cycle: annual plans, indicators, evaluations ----------------------------------
+
+
+YEARLY_REFUSALS = {
+    "adopted": _l("This annual plan is adopted and no longer changes."),
+    "empty": _l("Add the year's actions before adopting the plan."),
+    "approved": _l("This evaluation is approved and no longer changes."),
+}
+RATING_LABELS = {
+    "achieved": _l("achieved"),
+    "largely": _l("largely achieved"),
+    "partly": _l("partly achieved"),
+    "not_achieved": _l("not achieved"),
+}
+
+
+def _yearly_errors(invalid: plans.Invalid) -> str:
+    messages = {
+        "number": _("Give a number."),
+        "year": _("Give a year between 2000 and 2100."),
+        "duplicate": _("This action is already in the annual plan."),
+        "one_text": _("Give the text in Dutch or in French."),
+        "url": _("Give web addresses starting with http:// or https://, separated by spaces."),
+    }
+    shown = errors_of(invalid)
+    return " ".join(messages.get(code, shown[key]) for key, code in invalid.errors.items())
+
+
+def _yearly_step(step, done: str, back: str):
+    """Run one step of the yearly cycle and go back to the page it came from."""
+    session = db_session()
+    try:
+        step(session)
+        session.commit()
+        flash(done, "success")
+    except plans.Invalid as invalid:
+        session.rollback()
+        flash(_yearly_errors(invalid), "error")
+    except yearly.Refused as refusal:
+        session.rollback()
+        flash(str(YEARLY_REFUSALS[refusal.code]), "error")
+    return redirect(back)
+
+
+@blueprint.get("/plans/<code>/years/<int(min=2000, max=2100):year>")
+def annual_plan(code: str, year: int):
+    found = _plan(code)
+    session = db_session()
+    plan_of_year = yearly.annual_plan(session, found, year)
+    actions = plans.plan_actions(session, found)
+    return render_template(
+        "goals/annual_plan.html",
+        plan=found,
+        year=year,
+        annual=plan_of_year,
+        rows=yearly.comparison(session, plan_of_year) if plan_of_year else [],
+        actions=[
+            (a.id, f"{a.goal.code} {a.local('title')}") for a in actions if a.parent_id is None
+        ],
+        decisions=yearly.decisions_for(session, year) if can(current(), "plan.manage") else [],
+        may_manage=can(current(), "plan.manage"),
+    )
+
+
+@blueprint.post("/plans/<code>/years/<int(min=2000, max=2100):year>/items")
+def add_annual_item(code: str, year: int):
+    require("plan.manage")
+    found = _plan(code)
+    return _yearly_step(
+        lambda s: yearly.add_item(
+            s, yearly.annual_plan(s, found, year, create=True), request.form.to_dict()
+        ),
+        _("The action was added to the annual plan."),
+        url_for("goals.annual_plan", code=code, year=year),
+    )
+
+
+@blueprint.post("/annual-items/<int(max=2147483647):item_id>/delete")
+def remove_annual_item(item_id: int):
+    require("plan.manage")
+    from core.goals.models import AnnualPlan, AnnualPlanItem
+
+    session = db_session()
+    item = session.get(AnnualPlanItem, item_id)
+    if item is None:
+        abort(404)
+    annual = session.get(AnnualPlan, item.annual_plan_id)
+    plan = session.get(Plan, annual.plan_id)
+    return _yearly_step(
+        lambda s: yearly.remove_item(s, item),
+        _("The action was taken out of the annual plan."),
+        url_for("goals.annual_plan", code=plan.code, year=annual.year),
+    )
+
+
+@blueprint.post("/plans/<code>/years/<int(min=2000, max=2100):year>/adopt")
+def adopt_annual_plan(code: str, year: int):
+    require("plan.manage")
+    found = _plan(code)
+    annual = yearly.annual_plan(db_session(), found, year)
+    if annual is None:
+        abort(404)
+    return _yearly_step(
+        lambda s: yearly.adopt(s, annual, request.form.get("decision_id")),
+        _("The annual plan is adopted."),
+        url_for("goals.annual_plan", code=code, year=year),
+    )
+
+
+@blueprint.post("/goals/<int(max=2147483647):goal_id>/indicators")
+def add_indicator(goal_id: int):
+    require("plan.manage")
+    found = _goal(goal_id)
+    return _yearly_step(
+        lambda s: yearly.add_indicator(s, found, request.form.to_dict()),
+        _("The indicator was added."),
+        url_for("goals.goal", goal_id=goal_id) + "#indicators",
+    )
+
+
+@blueprint.post("/indicators/<int(max=2147483647):indicator_id>/values")
+def set_indicator_value(indicator_id: int):
+    require("plan.manage")
+    from core.goals.models import Indicator
+
+    indicator = db_session().get(Indicator, indicator_id)
+    if indicator is None:
+        abort(404)
+    return _yearly_step(
+        lambda s: yearly.set_value(s, indicator, request.form.to_dict()),
+        _("The figures were saved."),
+        url_for("goals.goal", goal_id=indicator.goal_id) + "#indicators",
+    )
+
+
+@blueprint.post("/goals/<int(max=2147483647):goal_id>/evaluations")
+def evaluate(goal_id: int):
+    require("plan.manage")
+    found = _goal(goal_id)
+    return _yearly_step(
+        lambda s: yearly.evaluate(s, found, request.form.to_dict()),
+        _("The evaluation was saved."),
+        url_for("goals.goal", goal_id=goal_id) + "#evaluations",
+    )
+
+
+@blueprint.post("/evaluations/<int(max=2147483647):evaluation_id>/approve")
+def approve_evaluation(evaluation_id: int):
+    require("plan.manage")
+    from core.goals.models import Evaluation
+
+    evaluation = db_session().get(Evaluation, evaluation_id)
+    if evaluation is None:
+        abort(404)
+    return _yearly_step(
+        lambda s: yearly.approve_evaluation(s, evaluation, request.form.get("decision_id")),
+        _("The evaluation is approved."),
+        url_for("goals.goal", goal_id=evaluation.goal_id) + "#evaluations",
+    )
+
+
+@blueprint.app_template_filter("rating")
+def rating(code: str) -> str:
+    return str(RATING_LABELS.get(code, code))
+
+
+# --- new plans, and the goal tree in and out ----------------------------------------------------
+
+EXCHANGE_ERRORS = {
+    "required": _l("This field is required."),
+    "code": _l("Use 2 to 64 lower-case letters, digits or underscores."),
+    "duplicate": _l("This value is already used."),
+    "year": _l("Give a year between 2000 and 2100."),
+    "before_start": _l("This date comes before the start."),
+    "goal_code": _l("Give a goal code such as 4 or 4.3."),
+    "kind": _l("A strategic goal is of kind result or support."),
+    "unknown": _l("No goal has this code."),
+    "cycle": _l("This parent would put the goal under itself."),
+    "columns": _l(
+        "The first row must name the columns: code, parent, kind, title_nl, title_fr, ..."
+    ),
+}
+
+
+@blueprint.route("/plans/new", methods=["GET", "POST"])
+def new_plan():
+    require("plan.manage")
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        session = db_session()
+        try:
+            plan = exchange.create_plan(session, values)
+            session.commit()
+            flash(_("The plan was created; import or add its goals."), "success")
+            return redirect(url_for("goals.import_goals", code=plan.code))
+        except plans.Invalid as invalid:
+            session.rollback()
+            errors = {k: str(EXCHANGE_ERRORS.get(v, v)) for k, v in invalid.errors.items()}
+    return render_template("goals/plan_form.html", values=values, errors=errors), (
+        422 if errors else 200
+    )
+
+
+@blueprint.route("/plans/<code>/import", methods=["GET", "POST"])
+def import_goals(code: str):
+    require("plan.manage")
+    found = _plan(code)
+    problems: list[tuple[str, str]] = []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        session = db_session()
+        try:
+            if upload is None or not upload.filename:
+                raise plans.Invalid({"file": "required"})
+            rows = exchange.read_rows(upload.filename, upload.read())
+            counts = exchange.import_goals(session, found, rows)
+            session.commit()
+            flash(
+                _(
+                    "%(created)d goals added and %(updated)d updated.",
+                    created=counts["created"],
+                    updated=counts["updated"],
+                ),
+                "success",
+            )
+            return redirect(url_for("reference.plan", code=found.code))
+        except (UnicodeDecodeError, csv_error(), ValueError) as error:
+            session.rollback()
+            if isinstance(error, plans.Invalid):
+                problems = [
+                    (where, str(EXCHANGE_ERRORS.get(code_, code_)))
+                    for where, code_ in sorted(error.errors.items(), key=lambda e: _row_order(e[0]))
+                ]
+            else:
+                problems = [("file", _("The file cannot be read as CSV (UTF-8) or XLSX."))]
+    return render_template("goals/import.html", plan=found, problems=problems), (
+        422 if problems else 200
+    )
+
+
+def csv_error():
+    import csv
+
+    return csv.Error
+
+
+def _row_order(where: str) -> tuple[int, str]:
+    number = where.split(":")[0].removeprefix("row ").strip()
+    return (int(number) if number.isdigit() else 0, where)
+
+
+@blueprint.get("/plans/<code>/goals.<fmt>")
+def export_goals(code: str, fmt: str):
+    found = _plan(code)
+    rows = exchange.export_rows(db_session(), found)
+    if fmt == "csv":
+        import csv
+
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        data, mimetype = buffer.getvalue().encode("utf-8-sig"), "text/csv"
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        data = out.getvalue()
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="goals-{found.code}.{fmt}"'},
     )

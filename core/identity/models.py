@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
@@ -25,6 +25,8 @@ class User(Base):
     __tablename__ = "users"
     __audited__ = True
 
+    __table_args__ = (Index("uq_users_calendar_token", "calendar_token", unique=True),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
@@ -33,7 +35,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The secret in the address of the person's own calendar feed (meetings).
-    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    calendar_token: Mapped[str | None] = mapped_column(String(64))
 
     identities: Mapped[list[Identity]] = relationship(
         back_populates="user", order_by="Identity.id", cascade="all, delete-orphan"

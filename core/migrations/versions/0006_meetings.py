@@ -378,9 +378,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("minutes_id", "item_id", name=op.f("pk_minute_texts")),
     )
 
-    with op.batch_alter_table("users") as users:
-        users.add_column(sa.Column("calendar_token", sa.String(64), nullable=True))
-        users.create_unique_constraint("uq_users_calendar_token", ["calendar_token"])
+    # Plain ALTER TABLE and a unique index: a batch "recreate" of users on SQLite would drop
+    # the table, and with foreign keys on that deletes every identity along with it.
+    op.add_column("users", sa.Column("calendar_token", sa.String(64), nullable=True))
+    op.create_index("uq_users_calendar_token", "users", ["calendar_token"], unique=True)
     # One row per lease: whoever holds it runs the scheduled jobs (see core.scheduler).
     op.create_table(
         "scheduler_lease",
@@ -391,9 +392,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as users:
-        users.drop_constraint("uq_users_calendar_token", type_="unique")
-        users.drop_column("calendar_token")
+    op.drop_index("uq_users_calendar_token", table_name="users")
+    op.execute("ALTER TABLE users DROP COLUMN calendar_token")  # SQLite 3.35+ and PostgreSQL
     op.drop_table("scheduler_lease")
     op.drop_table("minute_texts")
     op.drop_table("decisions")
