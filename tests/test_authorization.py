@@ -13,13 +13,22 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from core.goals.models import AnnualPlanItem, Goal, Indicator, PlanAction
+from core.goals.models import (
+    AnnualPlan,
+    AnnualPlanItem,
+    Evaluation,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Plan,
+    PlanAction,
+)
 from core.identity.models import ApiToken, Identity, PlatformRole
 from core.identity.services import create_token
 from core.inventory.models import Need, Organization, Service, Snapshot
 from core.mail.models import OutboxMessage
 from core.meetings import services as meetings
-from core.meetings.models import ActionItem, AgendaItem, Body, Meeting, Minutes
+from core.meetings.models import ActionItem, AgendaItem, Body, Decision, Meeting, Minutes
 from core.reference.models import Authority
 from tests.conftest import FIVE, make_app
 from tests.logins import PEOPLE, csrf_token, login_as
@@ -593,6 +602,195 @@ def _year_planned(app, who):
         )
 
 
+def _api(client, method: str, path: str, body: dict):
+    token = getattr(client, "api_token", None)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.open(path, method=method, json=body, headers=headers)
+
+
+def _first(app, model, *where):
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(model).where(*where).order_by(model.id))
+
+
+def _approved_decision_id(app) -> int:
+    return _first(app, Decision).id
+
+
+def _annual_2032(app, year: int = 2032):
+    """An annual plan with one action, made directly, for the steps that follow it."""
+    from core.goals import yearly as cycle
+
+    with app.extensions["concerto.db"].session() as db:
+        plan = db.scalar(select(Plan).where(Plan.code == "brussels_2014_2019"))
+        annual = cycle.annual_plan(db, plan, year, create=True)
+        if not annual.items:
+            cycle.add_item(
+                db, annual, {"action_id": db.scalar(select(PlanAction.id).order_by(PlanAction.id))}
+            )
+        return annual.id
+
+
+def _adopt(channel: str):
+    def attempt(client, app, who, csrf):
+        _annual_2032(app)
+        path = "/plans/brussels_2014_2019/years/2032/adopt"
+        if channel == "api":
+            return _api(
+                client, "POST", f"/api/v1{path}", {"decision_id": _approved_decision_id(app)}
+            )
+        return client.post(
+            path, data={"csrf_token": csrf, "decision_id": _approved_decision_id(app)}
+        )
+
+    return attempt
+
+
+def _adopted(app, who):
+    annual = _first(app, AnnualPlan, AnnualPlan.year == 2032)
+    return annual is not None and annual.adopted_at is not None
+
+
+def _remove_annual_item(client, app, who, csrf):
+    item = _first(app, AnnualPlanItem, AnnualPlanItem.annual_plan_id == _annual_2032(app, 2034))
+    return client.post(f"/annual-items/{item.id}/delete", data={"csrf_token": csrf})
+
+
+def _annual_item_removed(app, who):
+    annual = _first(app, AnnualPlan, AnnualPlan.year == 2034)
+    return _first(app, AnnualPlanItem, AnnualPlanItem.annual_plan_id == annual.id) is None
+
+
+def _set_value(channel: str):
+    def attempt(client, app, who, csrf):
+        indicator = _first(app, Indicator, Indicator.source == "published_services")
+        if channel == "api":
+            return _api(
+                client,
+                "PUT",
+                f"/api/v1/indicators/{indicator.id}/values/2031",
+                {"target": len(who.label)},
+            )
+        return client.post(
+            f"/indicators/{indicator.id}/values",
+            data={"csrf_token": csrf, "year": "2031", "target": len(who.label)},
+        )
+
+    return attempt
+
+
+def _value_set(app, who):
+    value = _first(app, IndicatorValue, IndicatorValue.year == 2031)
+    return value is not None and value.target == len(who.label)
+
+
+def _evaluate(channel: str):
+    def attempt(client, app, who, csrf):
+        goal = _operational_goal(app, "2.1")
+        body = {
+            "year": "2030",
+            "rating": "partly",
+            "assessment_nl": f"evaluatie {channel} {who.label}",
+        }
+        if channel == "api":
+            return _api(client, "POST", f"/api/v1/goals/{goal.id}/evaluations", body)
+        return client.post(f"/goals/{goal.id}/evaluations", data={"csrf_token": csrf, **body})
+
+    return attempt
+
+
+def _evaluated(channel: str):
+    def changed(app, who):
+        return (
+            _first(app, Evaluation, Evaluation.assessment_nl == f"evaluatie {channel} {who.label}")
+            is not None
+        )
+
+    return changed
+
+
+def _approve_evaluation(channel: str):
+    def attempt(client, app, who, csrf):
+        from core.goals import yearly as cycle
+
+        goal = _operational_goal(app, "3.1")
+        with app.extensions["concerto.db"].session() as db:
+            found = cycle.evaluate(
+                db,
+                db.get(Goal, goal.id),
+                {"year": "2029", "rating": "achieved", "assessment_fr": "ok"},
+            )
+            evaluation_id = found.id
+        body = {"decision_id": _approved_decision_id(app)}
+        if channel == "api":
+            return _api(client, "POST", f"/api/v1/evaluations/{evaluation_id}/approve", body)
+        return client.post(
+            f"/evaluations/{evaluation_id}/approve", data={"csrf_token": csrf, **body}
+        )
+
+    return attempt
+
+
+def _evaluation_approved(app, who):
+    found = _first(app, Evaluation, Evaluation.year == 2029)
+    return found is not None and found.approved_at is not None
+
+
+def _import_goals(client, app, who, csrf):
+    import io
+
+    text = "code;parent;kind;title_nl;title_fr\n" + f"9;;result;geïmporteerd {who.label};importé\n"
+    return client.post(
+        "/plans/brussels_2014_2019/import",
+        data={"csrf_token": csrf, "file": (io.BytesIO(text.encode()), "goals.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def _goals_imported(app, who):
+    return _first(app, Goal, Goal.title_nl == f"geïmporteerd {who.label}") is not None
+
+
+def _api_add_plan_action(client, app, who, csrf):
+    return _api(
+        client,
+        "POST",
+        f"/api/v1/goals/{_operational_goal(app).id}/actions",
+        {"title_nl": f"api-actie van {who.label}", "term": "eind 2026", "authority": "cocom"},
+    )
+
+
+def _api_plan_action_added(app, who):
+    return _first(app, PlanAction, PlanAction.title_nl == f"api-actie van {who.label}") is not None
+
+
+def _api_add_indicator(client, app, who, csrf):
+    return _api(
+        client,
+        "POST",
+        f"/api/v1/goals/{_operational_goal(app).id}/indicators",
+        {"name_fr": f"api indicateur {who.label}"},
+    )
+
+
+def _api_indicator_added(app, who):
+    return _first(app, Indicator, Indicator.name_fr == f"api indicateur {who.label}") is not None
+
+
+def _api_plan_the_year(client, app, who, csrf):
+    action_id = _first(app, PlanAction).id
+    return _api(
+        client,
+        "POST",
+        "/api/v1/plans/brussels_2014_2019/years/2033/items",
+        {"action_id": action_id, "owner": f"api {who.label}"},
+    )
+
+
+def _api_year_planned(app, who):
+    return _first(app, AnnualPlanItem, AnnualPlanItem.owner == f"api {who.label}") is not None
+
+
 WRITES = [
     Write(
         "edit own authority's profile (page)",
@@ -733,6 +931,41 @@ WRITES = [
     Write("add an indicator to a goal (page)", _is_secretariat, _add_indicator, _indicator_added),
     Write("plan an action for a year (page)", _is_secretariat, _plan_the_year, _year_planned),
     Write("create a plan (page)", _is_secretariat, _create_plan, _plan_created),
+    Write("adopt an annual plan (page)", _is_secretariat, _adopt("page"), _adopted),
+    Write(
+        "take an action out of an annual plan (page)",
+        _is_secretariat,
+        _remove_annual_item,
+        _annual_item_removed,
+    ),
+    Write("enter an indicator's figures (page)", _is_secretariat, _set_value("page"), _value_set),
+    Write("write an evaluation (page)", _is_secretariat, _evaluate("page"), _evaluated("page")),
+    Write(
+        "approve an evaluation (page)",
+        _is_secretariat,
+        _approve_evaluation("page"),
+        _evaluation_approved,
+    ),
+    Write("import goals (page)", _is_secretariat, _import_goals, _goals_imported),
+    Write(
+        "add an action to the strategic plan (API token)",
+        lambda who: _is_secretariat(who) or "coordinator" in who.roles,
+        _api_add_plan_action,
+        _api_plan_action_added,
+    ),
+    Write(
+        "add an indicator (API token)", _is_secretariat, _api_add_indicator, _api_indicator_added
+    ),
+    Write(
+        "plan an action for a year (API token)",
+        _is_secretariat,
+        _api_plan_the_year,
+        _api_year_planned,
+    ),
+    Write(
+        "enter an indicator's figures (API token)", _is_secretariat, _set_value("api"), _value_set
+    ),
+    Write("write an evaluation (API token)", _is_secretariat, _evaluate("api"), _evaluated("api")),
     Write(
         "create a personal API token (page)",
         lambda who: who.login is not None,

@@ -15,7 +15,7 @@ from core.db import db_session, utcnow
 from core.goals import services as plans
 from core.goals import terms, yearly
 from core.goals.models import Evaluation, Goal, Indicator, Plan, PlanAction
-from core.goals.views import errors_of
+from core.goals.views import YEARLY_REFUSALS, errors_of
 from core.i18n import current_language
 from core.meetings.services import in_brussels
 from core.permissions import can, current, require
@@ -313,3 +313,121 @@ def dashboard(code: str):
             "overdue": [a.id for a in figures["overdue"]],
         }
     )
+
+
+# --- the yearly cycle ------------------------------------------------------------------------
+
+
+def _json_object():
+    values = request.get_json(silent=True)
+    return values if isinstance(values, dict) else None
+
+
+def _yearly_answer(step, status: int = 200):
+    session = db_session()
+    values = _json_object()
+    if values is None:
+        return problem(400, _("Send a JSON object."))
+    try:
+        body = step(session, values)
+        session.commit()
+    except plans.Invalid as invalid:
+        session.rollback()
+        return _invalid(invalid)
+    except yearly.Refused as refusal:
+        session.rollback()
+        return problem(409, str(YEARLY_REFUSALS[refusal.code]), code=refusal.code)
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+@blueprint.post("/plans/<code>/years/<int(min=2000, max=2100):year>/items")
+def add_annual_item(code: str, year: int):
+    require("plan.manage")
+    plan = _plan_or_none(code)
+    if plan is None:
+        return problem(404, _("Not found."))
+
+    def step(session, values):
+        item = yearly.add_item(
+            session, yearly.annual_plan(session, plan, year, create=True), values
+        )
+        return {"id": item.id, "action_id": item.action_id, "target_progress": item.target_progress}
+
+    return _yearly_answer(step, 201)
+
+
+@blueprint.post("/plans/<code>/years/<int(min=2000, max=2100):year>/adopt")
+def adopt_annual_plan(code: str, year: int):
+    require("plan.manage")
+    plan = _plan_or_none(code)
+    annual = yearly.annual_plan(db_session(), plan, year) if plan else None
+    if annual is None:
+        return problem(404, _("Not found."))
+
+    def step(session, values):
+        yearly.adopt(session, annual, values.get("decision_id"))
+        return {
+            "year": year,
+            "adopted": True,
+            "decision_id": annual.decision_id,
+            "meeting_id": annual.meeting_id,
+        }
+
+    return _yearly_answer(step)
+
+
+@blueprint.post("/goals/<int(max=2147483647):goal_id>/indicators")
+def add_indicator(goal_id: int):
+    require("plan.manage")
+    goal = db_session().get(Goal, goal_id)
+    if goal is None:
+        return problem(404, _("Not found."))
+    return _yearly_answer(
+        lambda session, values: {"id": yearly.add_indicator(session, goal, values).id}, 201
+    )
+
+
+@blueprint.put(
+    "/indicators/<int(max=2147483647):indicator_id>/values/<int(min=2000, max=2100):year>"
+)
+def set_indicator_value(indicator_id: int, year: int):
+    require("plan.manage")
+    indicator = db_session().get(Indicator, indicator_id)
+    if indicator is None:
+        return problem(404, _("Not found."))
+
+    def step(session, values):
+        row = yearly.set_value(session, indicator, values | {"year": year})
+        return {"year": row.year, "target": row.target, "actual": row.actual}
+
+    return _yearly_answer(step)
+
+
+@blueprint.post("/goals/<int(max=2147483647):goal_id>/evaluations")
+def evaluate(goal_id: int):
+    require("plan.manage")
+    goal = db_session().get(Goal, goal_id)
+    if goal is None:
+        return problem(404, _("Not found."))
+
+    def step(session, values):
+        found = yearly.evaluate(session, goal, values)
+        return {"id": found.id, "year": found.year, "rating": found.rating}
+
+    return _yearly_answer(step, 201)
+
+
+@blueprint.post("/evaluations/<int(max=2147483647):evaluation_id>/approve")
+def approve_evaluation(evaluation_id: int):
+    require("plan.manage")
+    evaluation = db_session().get(Evaluation, evaluation_id)
+    if evaluation is None:
+        return problem(404, _("Not found."))
+
+    def step(session, values):
+        yearly.approve_evaluation(session, evaluation, values.get("decision_id"))
+        return {"id": evaluation.id, "approved": True, "meeting_id": evaluation.meeting_id}
+
+    return _yearly_answer(step)

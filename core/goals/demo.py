@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.goals import services as plans
+from core.goals import yearly
 from core.goals.models import Goal, Plan, PlanAction
 
 STATUSES = {"planned": 0, "started": 20, "ongoing": 50, "done": 100, "postponed": 0, "stopped": 0}
@@ -37,11 +38,36 @@ ACTIONS = [
 ]  # fmt: skip
 
 
+INDICATORS = [
+    ("4.3", "Gepubliceerde diensten", "Services publiés", "published_services", 40, 2025),
+    ("4.3", "Leemtes in de dekking", "Lacunes dans la couverture", "coverage_gaps", None, None),
+    ("5.1", "Openstaande noden", "Besoins ouverts", "open_needs", None, None),
+]
+
+
+def seed_demo_indicators(session: Session, goals: dict[str, Goal]) -> None:
+    """Indicators that follow the inventory by themselves, as the demo's newcomer sees."""
+    for code, nl, fr, source, baseline, year in INDICATORS:
+        if code in goals:
+            yearly.add_indicator(
+                session,
+                goals[code],
+                {
+                    "name_nl": nl,
+                    "name_fr": fr,
+                    "source": source,
+                    "baseline": baseline,
+                    "baseline_year": year,
+                },
+            )
+
+
 def seed_demo_actions(session: Session) -> None:
     plan = session.scalar(select(Plan).where(Plan.code == "brussels_2014_2019"))
     if plan is None or session.scalar(select(PlanAction.id).limit(1)) is not None:
         return
     goals = {g.code: g for g in session.scalars(select(Goal).where(Goal.plan_id == plan.id))}
+    seed_demo_indicators(session, goals)
     for code, nl, fr, authority, lead, involved, term, status, progress, steps in ACTIONS:
         goal = goals.get(code)
         if goal is None:

@@ -134,4 +134,66 @@ def paths() -> tuple[dict, dict]:
             },
         },
     }
+    writes = {s: PROBLEM for s in ("400", "401", "403", "404", "409", "422")}
+    obj = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+    year = {
+        "name": "year",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
+    }
+    found.update(
+        {
+            "/plans/{code}/years/{year}/items": {
+                "parameters": [CODE, year],
+                "post": {
+                    "summary": "Put an action in the year's plan: action_id, owner, "
+                    "target_nl, target_fr, target_progress (secretariat)",
+                    "requestBody": obj,
+                    "responses": {"201": OK, **writes},
+                },
+            },
+            "/plans/{code}/years/{year}/adopt": {
+                "parameters": [CODE, year],
+                "post": {
+                    "summary": "Adopt the year's plan by a committee decision: decision_id",
+                    "requestBody": obj,
+                    "responses": {"200": OK, **writes},
+                },
+            },
+            "/goals/{goal_id}/indicators": {
+                "parameters": [_id("goal_id")],
+                "post": {
+                    "summary": "Add an indicator: name_nl, name_fr, unit, source, baseline",
+                    "requestBody": obj,
+                    "responses": {"201": OK, **writes},
+                },
+            },
+            "/indicators/{indicator_id}/values/{year}": {
+                "parameters": [_id("indicator_id"), year],
+                "put": {
+                    "summary": "Target and actual of a year",
+                    "requestBody": obj,
+                    "responses": {"200": OK, **writes},
+                },
+            },
+            "/goals/{goal_id}/evaluations": {
+                "parameters": [_id("goal_id")],
+                "post": {
+                    "summary": "A goal's evaluation for a year: year, rating, assessment_nl, "
+                    "assessment_fr, evidence",
+                    "requestBody": obj,
+                    "responses": {"201": OK, **writes},
+                },
+            },
+            "/evaluations/{evaluation_id}/approve": {
+                "parameters": [_id("evaluation_id")],
+                "post": {
+                    "summary": "Record the approval by a committee decision: decision_id",
+                    "requestBody": obj,
+                    "responses": {"200": OK, **writes},
+                },
+            },
+        }
+    )
     return found, {"PlanActionValues": ACTION_VALUES}
