@@ -718,7 +718,11 @@ def _approve_evaluation(channel: str):
             found = cycle.evaluate(
                 db,
                 db.get(Goal, goal.id),
-                {"year": "2029", "rating": "achieved", "assessment_fr": "ok"},
+                {
+                    "year": 2029 if channel == "page" else 2028,
+                    "rating": "achieved",
+                    "assessment_fr": "ok",
+                },
             )
             evaluation_id = found.id
         body = {"decision_id": _approved_decision_id(app)}
@@ -731,9 +735,12 @@ def _approve_evaluation(channel: str):
     return attempt
 
 
-def _evaluation_approved(app, who):
-    found = _first(app, Evaluation, Evaluation.year == 2029)
-    return found is not None and found.approved_at is not None
+def _evaluation_approved(year: int):
+    def changed(app, who):
+        found = _first(app, Evaluation, Evaluation.year == year)
+        return found is not None and found.approved_at is not None
+
+    return changed
 
 
 def _import_goals(client, app, who, csrf):
@@ -944,7 +951,7 @@ WRITES = [
         "approve an evaluation (page)",
         _is_secretariat,
         _approve_evaluation("page"),
-        _evaluation_approved,
+        _evaluation_approved(2029),
     ),
     Write("import goals (page)", _is_secretariat, _import_goals, _goals_imported),
     Write(
@@ -966,6 +973,13 @@ WRITES = [
         "enter an indicator's figures (API token)", _is_secretariat, _set_value("api"), _value_set
     ),
     Write("write an evaluation (API token)", _is_secretariat, _evaluate("api"), _evaluated("api")),
+    Write("adopt an annual plan (API token)", _is_secretariat, _adopt("api"), _adopted),
+    Write(
+        "approve an evaluation (API token)",
+        _is_secretariat,
+        _approve_evaluation("api"),
+        _evaluation_approved(2028),
+    ),
     Write(
         "create a personal API token (page)",
         lambda who: who.login is not None,

@@ -239,3 +239,28 @@ def test_actions_in_the_api_with_if_match(app, client):
         headers=headers | {"If-Match": f'"{other["version"]}"'},
     )
     assert refused.status_code == 403
+
+
+def test_a_need_linked_to_a_goal_appears_on_the_goals_page(app, client):
+    from core.inventory.models import Need
+
+    goal = _goal(app, "5.1")
+    login_as(client, app, "secretary")
+    with app.extensions["concerto.db"].session() as db:
+        need = db.scalar(select(Need).order_by(Need.id))
+        need_id, values = (
+            need.id,
+            {
+                "prison": need.prison_code,
+                "domain": need.domain_code,
+                "description_nl": need.description_nl or "nood",
+                "status": need.status,
+            },
+        )
+    csrf = csrf_token(client, f"/needs/{need_id}")
+    wrong = client.post(f"/needs/{need_id}", data={"csrf_token": csrf, **values, "goal": "9.9"})
+    assert wrong.status_code == 422 and 'id="e-goal"' in wrong.get_data(as_text=True)
+    linked = client.post(f"/needs/{need_id}", data={"csrf_token": csrf, **values, "goal": "5.1"})
+    assert linked.status_code == 302
+    assert f'href="/needs/{need_id}"' in client.get(f"/goals/{goal.id}").get_data(as_text=True)
+    assert need_id in client.get(f"/api/v1/goals/{goal.id}").get_json()["links"]["needs"]

@@ -22,6 +22,25 @@ CODE = re.compile(r"^\d{1,2}(\.\d{1,2}){0,2}$")  # 4, 4.3, 4.3.1
 DONE = 100
 
 
+def goal_id_of(session: Session, raw: Any, errors: dict[str, str], key: str = "goal") -> int | None:
+    """A goal named by its number or by its code ("4.3", in the most recent plan that has
+    it); None when nothing is named, an error under ``key`` when nothing matches."""
+    if raw in (None, ""):
+        return None
+    raw = str(raw).strip()
+    if raw.isdigit() and int(raw) < 2**31 and session.get(Goal, int(raw)) is not None:
+        return int(raw)
+    found = session.scalar(
+        select(Goal.id)
+        .join(Plan, Goal.plan_id == Plan.id)
+        .where(Goal.code == raw)
+        .order_by(Plan.start_year.desc())
+    )
+    if found is None:
+        errors[key] = "unknown"
+    return found
+
+
 class Invalid(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(", ".join(f"{k}: {v}" for k, v in sorted(errors.items())))

@@ -203,6 +203,7 @@ def need_body(need) -> dict:
         "signalled_by": need.signalled_by,
         "created_at": need.created_at.isoformat(),
         "services": [service.id for service in need.services],
+        "goal_id": need.goal_id,
     }
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
+from core.goals.models import Goal
 from core.i18n import LocalizedMixin
 
 # The life of a record in the committee's workflow.
@@ -203,6 +204,7 @@ class Need(LocalizedMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     services: Mapped[list[Service]] = relationship(secondary=need_services, order_by="Service.id")
+    goal: Mapped[Goal | None] = relationship()
 
 
 class ImportJob(Base):

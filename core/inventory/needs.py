@@ -23,6 +23,7 @@ FIELDS = (
     "description_en",
     "status",
     "services",
+    "goal",
 )
 
 
@@ -67,6 +68,10 @@ def check(session: Session, values: dict[str, Any], reference: Reference) -> dic
             if len(found) != len(set(ids)):
                 errors["services"] = "unknown"
             cleaned["services"] = found
+    if "goal" in values:
+        from core.goals.services import goal_id_of
+
+        cleaned["goal_id"] = goal_id_of(session, values["goal"], errors)
     if errors:
         raise InvalidService(errors)
     return cleaned

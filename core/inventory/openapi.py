@@ -190,6 +190,10 @@ def paths() -> tuple[dict, dict]:
                                     "description_nl": {"type": ["string", "null"]},
                                     "description_fr": {"type": ["string", "null"]},
                                     "description_en": {"type": ["string", "null"]},
+                                    "goal": {
+                                        "type": ["string", "null"],
+                                        "description": "a goal of the plan, by code or number",
+                                    },
                                 },
                                 "required": ["prison", "domain"],
                             }

@@ -626,6 +626,8 @@ def _need_form_values(form) -> dict:
     }
     if "status" in form:
         values["status"] = form.get("status")
+    if "goal" in form:
+        values["goal"] = form.get("goal", "")
     if "services" in form:
         values["services"] = [
             int(value)
@@ -704,6 +706,7 @@ def need(need_id: int):
             "language": found.language,
             "status": found.status,
             "services": " ".join(str(s.id) for s in found.services),
+            "goal": found.goal.code if found.goal else "",
             **{
                 f"description_{lang}": found.texts("description")[lang]
                 for lang in ("nl", "fr", "en")

@@ -873,15 +873,9 @@ def remove_decision(session: Session, decision: Decision) -> None:
 
 
 def _goal(session: Session, raw: Any, errors: dict[str, str]) -> int | None:
-    if raw in (None, ""):
-        return None
-    raw = str(raw).strip()
-    if raw.isdigit() and int(raw) < 2**31 and session.get(Goal, int(raw)) is not None:
-        return int(raw)
-    found = session.scalar(select(Goal.id).where(Goal.code == raw).order_by(Goal.id))
-    if found is None:
-        errors["goal"] = "unknown"
-    return found
+    from core.goals.services import goal_id_of
+
+    return goal_id_of(session, raw, errors)
 
 
 def check_action(session: Session, values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
