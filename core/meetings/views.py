@@ -206,6 +206,22 @@ def _choices() -> dict:
     }
 
 
+def _step(action, done: str | None, back):
+    """One change from a button: carried out and committed with a message, or refused with
+    the reason, and back to the page it came from either way."""
+    session = db_session()
+    try:
+        action(session)
+        session.commit()
+    except meetings.Refused as refusal:
+        session.rollback()
+        flash(_refused(refusal), "error")
+        return back
+    if done:
+        flash(done, "success")
+    return back
+
+
 def _back_to(meeting: Meeting, anchor: str = ""):
     return redirect(url_for("meetings.meeting", meeting_id=meeting.id) + anchor)
 
@@ -619,32 +635,24 @@ def invite(meeting_id: int):
 @blueprint.post("/meetings/<int(max=2147483647):meeting_id>/cancel")
 def cancel(meeting_id: int):
     require("meetings.manage")
-    session = db_session()
     found = _get(Meeting, meeting_id)
-    try:
+
+    def step(session):
         meetings.cancel(found, request.form.get("reason"))
         messages.send_cancellation(session, found)
-        session.commit()
-        flash(_("The meeting was cancelled; those invited are told."), "success")
-    except meetings.Refused as refusal:
-        session.rollback()
-        flash(_refused(refusal), "error")
-    return _back_to(found)
+
+    return _step(step, _("The meeting was cancelled; those invited are told."), _back_to(found))
 
 
 @blueprint.post("/meetings/<int(max=2147483647):meeting_id>/held")
 def held(meeting_id: int):
     require("meetings.manage")
-    session = db_session()
     found = _get(Meeting, meeting_id)
-    try:
-        meetings.mark_held(found)
-        session.commit()
-        flash(_("The meeting is marked as held."), "success")
-    except meetings.Refused as refusal:
-        session.rollback()
-        flash(_refused(refusal), "error")
-    return _back_to(found)
+    return _step(
+        lambda _session: meetings.mark_held(found),
+        _("The meeting is marked as held."),
+        _back_to(found),
+    )
 
 
 @blueprint.post("/meetings/<int(max=2147483647):meeting_id>/reply")
@@ -767,31 +775,23 @@ def edit_item(item_id: int):
 @blueprint.post("/agenda/<int(max=2147483647):item_id>/move")
 def move_item(item_id: int):
     require("meetings.manage")
-    session = db_session()
     item = _get(AgendaItem, item_id)
-    try:
-        meetings.move_item(item, -1 if request.form.get("direction") == "up" else 1)
-        session.commit()
-    except meetings.Refused as refusal:
-        session.rollback()
-        flash(_refused(refusal), "error")
-    return _back_to(item.meeting, "#agenda")
+    step = -1 if request.form.get("direction") == "up" else 1
+    return _step(
+        lambda _session: meetings.move_item(item, step), None, _back_to(item.meeting, "#agenda")
+    )
 
 
 @blueprint.post("/agenda/<int(max=2147483647):item_id>/delete")
 def remove_item(item_id: int):
     require("meetings.manage")
-    session = db_session()
     item = _get(AgendaItem, item_id)
-    meeting = item.meeting
-    try:
-        meetings.remove_item(session, item)
-        session.commit()
-        flash(_("The item was removed from the agenda."), "success")
-    except meetings.Refused as refusal:
-        session.rollback()
-        flash(_refused(refusal), "error")
-    return _back_to(meeting, "#agenda")
+    back = _back_to(item.meeting, "#agenda")
+    return _step(
+        lambda session: meetings.remove_item(session, item),
+        _("The item was removed from the agenda."),
+        back,
+    )
 
 
 @blueprint.post("/agenda/<int(max=2147483647):item_id>/attachments")
@@ -971,16 +971,11 @@ def add_decision(minutes_id: int):
 @blueprint.post("/decisions/<int(max=2147483647):decision_id>/delete")
 def remove_decision(decision_id: int):
     require("meetings.manage")
-    session = db_session()
     decision = _get(Decision, decision_id)
-    meeting_id = decision.minutes.meeting_id
-    try:
-        meetings.remove_decision(session, decision)
-        session.commit()
-    except meetings.Refused as refusal:
-        session.rollback()
-        flash(_refused(refusal), "error")
-    return redirect(url_for("meetings.minutes_editor", meeting_id=meeting_id) + "#decisions")
+    back = redirect(
+        url_for("meetings.minutes_editor", meeting_id=decision.minutes.meeting_id) + "#decisions"
+    )
+    return _step(lambda session: meetings.remove_decision(session, decision), None, back)
 
 
 @blueprint.post("/minutes/<int(max=2147483647):minutes_id>/actions")
@@ -993,17 +988,13 @@ def add_action(minutes_id: int):
 @blueprint.post("/minutes/<int(max=2147483647):minutes_id>/approve")
 def approve(minutes_id: int):
     require("meetings.manage")
-    session = db_session()
     minutes = _get(Minutes, minutes_id)
     approving = _get(Meeting, request.form.get("meeting", type=int) or 0)
-    try:
-        meetings.approve(session, minutes, approving, current())
-        session.commit()
-        flash(_("The minutes are approved; from now on they cannot change."), "success")
-    except meetings.Refused as refusal:
-        session.rollback()
-        flash(_refused(refusal), "error")
-    return _back_to(approving)
+    return _step(
+        lambda session: meetings.approve(session, minutes, approving, current()),
+        _("The minutes are approved; from now on they cannot change."),
+        _back_to(approving),
+    )
 
 
 @blueprint.post("/minutes/<int(max=2147483647):minutes_id>/correction")
