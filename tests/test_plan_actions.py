@@ -264,3 +264,70 @@ def test_a_need_linked_to_a_goal_appears_on_the_goals_page(app, client):
     assert linked.status_code == 302
     assert f'href="/needs/{need_id}"' in client.get(f"/goals/{goal.id}").get_data(as_text=True)
     assert need_id in client.get(f"/api/v1/goals/{goal.id}").get_json()["links"]["needs"]
+
+
+def test_plan_pages_make_as_many_queries_for_many_actions_as_for_few(app, client):
+    from sqlalchemy import event
+
+    from core.goals import services as plans
+
+    goal = _goal(app, "4.3")
+    paths = [
+        f"/plans/{PLAN}",
+        f"/plans/{PLAN}/dashboard",
+        f"/goals/{goal.id}",
+        f"/api/v1/plans/{PLAN}",
+        f"/api/v1/goals/{goal.id}",
+        f"/api/v1/plans/{PLAN}/dashboard",
+    ]
+    engine = app.extensions["concerto.db"].engine
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    def measure() -> dict[str, int]:
+        counts = {}
+        for path in paths:
+            statements.clear()
+            assert client.get(path).status_code == 200, path
+            counts[path] = len(statements)
+        return counts
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        few = measure()
+        statuses = app.config["CONCERTO"]["action_statuses"]
+        with app.extensions["concerto.db"].session() as db:
+            for code in ("4.3", "5.1", "1.2"):
+                target = db.scalar(
+                    select(Goal).join(Plan).where(Plan.code == PLAN, Goal.code == code)
+                )
+                for n in range(15):
+                    parent = plans.create_action(
+                        db,
+                        target,
+                        {
+                            "title_nl": f"a{n}",
+                            "term": "eind 2015",
+                            "authority": "cocof",
+                            "status": "started",
+                        },
+                        statuses,
+                    )
+                    plans.create_action(
+                        db,
+                        target,
+                        {
+                            "title_nl": f"s{n}",
+                            "term": "2015",
+                            "authority": "vlaams",
+                            "status": "planned",
+                            "parent_id": parent.id,
+                        },
+                        statuses,
+                    )
+        many = measure()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert few == many
