@@ -26,10 +26,6 @@ csrf.exempt(blueprint)
 blueprint.register_error_handler(HTTPException, http_problem)
 
 
-def _texts(record, field: str) -> dict:
-    return {lang: getattr(record, f"{field}_{lang}", None) for lang in ("nl", "fr", "en")}
-
-
 def body_of_action(action: PlanAction, progress: float | None = None) -> dict:
     term = terms.from_dict(action.term)
     return {
@@ -37,7 +33,7 @@ def body_of_action(action: PlanAction, progress: float | None = None) -> dict:
         "goal": action.goal.code,
         "goal_id": action.goal_id,
         "parent_id": action.parent_id,
-        "title": _texts(action, "title"),
+        "title": action.texts("title"),
         "authority": action.authority_code,
         "lead_text": action.lead_text,
         "involved": action.involved,
@@ -79,7 +75,7 @@ def list_plans():
             "items": [
                 {
                     "code": p.code,
-                    "title": _texts(p, "title"),
+                    "title": p.texts("title"),
                     "start_year": p.start_year,
                     "end_year": p.end_year,
                 }
@@ -101,7 +97,7 @@ def get_plan(code: str):
             "id": goal.id,
             "code": goal.code,
             "kind": goal.kind,
-            "title": _texts(goal, "title"),
+            "title": goal.texts("title"),
             "progress": progress.goals.get(goal.id),
             "goals": [goal_body(child) for child in goal.children],
         }
@@ -109,7 +105,7 @@ def get_plan(code: str):
     return jsonify(
         {
             "code": plan.code,
-            "title": _texts(plan, "title"),
+            "title": plan.texts("title"),
             "start_year": plan.start_year,
             "end_year": plan.end_year,
             "goals": [goal_body(g) for g in plan.strategic_goals()],
@@ -126,11 +122,13 @@ def get_goal(goal_id: int):
     actions = plans.plan_actions(session, goal.plan)
     progress = plans.progress_of(goal.plan, actions)
     links = plans.links_of(session, goal)
+    indicators = session.scalars(select(Indicator).where(Indicator.goal_id == goal.id)).all()
+    live = yearly.live_values(session, indicators, in_brussels(utcnow()).year)
     return jsonify(
         {
             "id": goal.id,
             "code": goal.code,
-            "title": _texts(goal, "title"),
+            "title": goal.texts("title"),
             "parent_id": goal.parent_id,
             "progress": progress.goals.get(goal.id),
             "actions": [
@@ -142,23 +140,23 @@ def get_goal(goal_id: int):
             "indicators": [
                 {
                     "id": i.id,
-                    "name": _texts(i, "name"),
+                    "name": i.texts("name"),
                     "unit": i.unit,
                     "source": i.source,
                     "baseline": i.baseline,
                     "baseline_year": i.baseline_year,
-                    "live": yearly.computed_value(session, i, in_brussels(utcnow()).year),
+                    "live": live.get(i.id),
                     "values": [
                         {"year": v.year, "target": v.target, "actual": v.actual} for v in i.values
                     ],
                 }
-                for i in session.scalars(select(Indicator).where(Indicator.goal_id == goal.id))
+                for i in indicators
             ],
             "evaluations": [
                 {
                     "year": e.year,
                     "rating": e.rating,
-                    "assessment": _texts(e, "assessment"),
+                    "assessment": e.texts("assessment"),
                     "evidence": e.evidence,
                     "approved": e.approved_at is not None,
                     "meeting_id": e.meeting_id,
@@ -192,7 +190,7 @@ def get_annual_plan(code: str, year: int):
                 {
                     "action_id": row["item"].action_id,
                     "owner": row["item"].owner,
-                    "target": _texts(row["item"], "target"),
+                    "target": row["item"].texts("target"),
                     "target_progress": row["item"].target_progress,
                     "reached": row["reached"],
                     "met": row["met"],

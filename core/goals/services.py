@@ -11,11 +11,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.goals import terms
 from core.goals.models import Goal, Plan, PlanAction
 from core.reference.models import Authority
+from core.validation import Invalid, Stale
 
 LANGUAGES = ("nl", "fr", "en")
 CODE = re.compile(r"^\d{1,2}(\.\d{1,2}){0,2}$")  # 4, 4.3, 4.3.1
@@ -39,18 +40,6 @@ def goal_id_of(session: Session, raw: Any, errors: dict[str, str], key: str = "g
     if found is None:
         errors[key] = "unknown"
     return found
-
-
-class Invalid(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in sorted(errors.items())))
-        self.errors = errors
-
-
-class Stale(Exception):
-    def __init__(self, current_version: int) -> None:
-        super().__init__(f"the action is at version {current_version}")
-        self.current_version = current_version
 
 
 def _whole(value: Any, low: int, high: int) -> int | None:
@@ -296,8 +285,11 @@ def overdue(action: PlanAction, today: date, progress: float | None = None) -> b
 def dashboard(session: Session, plan: Plan, today: date) -> dict[str, Any]:
     actions = plan_actions(session, plan)
     progress = progress_of(plan, actions)
-    late = [a for a in actions if not any(c.parent_id == a.id for c in actions)]
-    late = [a for a in late if overdue(a, today, progress.actions.get(a.id))]
+    # Overdue is judged on the steps that do the work, not on the actions made of steps.
+    parents = {a.parent_id for a in actions}
+    late = [
+        a for a in actions if a.id not in parents and overdue(a, today, progress.actions.get(a.id))
+    ]
     by_authority: dict[str, dict[str, Any]] = {}
     for action in actions:
         if action.parent_id is not None:
@@ -338,6 +330,7 @@ def links_of(session: Session, goal: Goal) -> dict[str, list]:
         select(Decision)
         .join(Minutes, Decision.minutes_id == Minutes.id)
         .where(Decision.goal_id == goal.id, Minutes.state == "approved")
+        .options(selectinload(Decision.minutes).selectinload(Minutes.meeting))
         .order_by(Decision.id)
     ).all()
     # Agenda links are a small JSON list per item; read only the two columns to look in them.

@@ -3,6 +3,7 @@ an action's form, and the progress dashboard with its spreadsheet."""
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 
@@ -117,11 +118,12 @@ def goal(goal_id: int):
     indicators = session.scalars(
         select(Indicator).where(Indicator.goal_id == found.id).order_by(Indicator.id)
     ).all()
+    live = yearly.live_values(session, indicators, year)
     manage = can(current(), "plan.manage")
     return render_template(
         "goals/goal.html",
         year=year,
-        indicators=[(i, yearly.computed_value(session, i, year)) for i in indicators],
+        indicators=[(i, live.get(i.id)) for i in indicators],
         sources=sorted(yearly.sources(session)) if manage else [],
         evaluations=session.scalars(
             select(Evaluation).where(Evaluation.goal_id == found.id).order_by(Evaluation.year)
@@ -651,7 +653,7 @@ def import_goals(code: str):
                 "success",
             )
             return redirect(url_for("reference.plan", code=found.code))
-        except (UnicodeDecodeError, csv_error(), ValueError) as error:
+        except (UnicodeDecodeError, csv.Error, ValueError) as error:
             session.rollback()
             if isinstance(error, plans.Invalid):
                 problems = [
@@ -665,12 +667,6 @@ def import_goals(code: str):
     )
 
 
-def csv_error():
-    import csv
-
-    return csv.Error
-
-
 def _row_order(where: str) -> tuple[int, str]:
     number = where.split(":")[0].removeprefix("row ").strip()
     return (int(number) if number.isdigit() else 0, where)
@@ -681,8 +677,6 @@ def export_goals(code: str, fmt: str):
     found = _plan(code)
     rows = exchange.export_rows(db_session(), found)
     if fmt == "csv":
-        import csv
-
         buffer = io.StringIO()
         csv.writer(buffer).writerows(rows)
         data, mimetype = buffer.getvalue().encode("utf-8-sig"), "text/csv"

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.db import utcnow
 from core.goals import services as plans
@@ -25,15 +25,9 @@ from core.goals.models import (
     PlanAction,
 )
 from core.goals.services import Invalid
-from core.validation import WEB_ADDRESS
+from core.validation import WEB_ADDRESS, Refused
 
 RATINGS = ("achieved", "largely", "partly", "not_achieved")
-
-
-class Refused(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 # --- indicators computed from the platform --------------------------------------------------------
@@ -103,12 +97,11 @@ def sources(session: Session) -> dict[str, Callable[[Session, int], float | None
     return found
 
 
-def computed_value(session: Session, indicator: Indicator, year: int) -> float | None:
-    """Live figures are today's; a past year's actual is what was entered for it."""
-    if not indicator.source:
-        return None
-    compute = sources(session).get(indicator.source)
-    return None if compute is None else compute(session, year)
+def live_values(session: Session, indicators: list[Indicator], year: int) -> dict[int, float]:
+    """Today's figure of each computed indicator, by id (entered ones have none). The
+    sources are listed once, not once per indicator."""
+    known = sources(session) if any(i.source for i in indicators) else {}
+    return {i.id: known[i.source](session, year) for i in indicators if i.source in known}
 
 
 def _number(raw: Any, key: str, errors: dict[str, str]) -> float | None:
@@ -332,6 +325,7 @@ def decisions_for(session: Session, year: int) -> list:
                 Meeting.starts_at >= local_time(date(year - 1, 1, 1), "00:00"),
                 Meeting.starts_at < local_time(date(year + 1, 1, 1), "00:00"),
             )
+            .options(selectinload(Decision.minutes).selectinload(Minutes.meeting))
             .order_by(Meeting.starts_at, Decision.number)
         )
     )

@@ -33,7 +33,7 @@ from core.inventory.models import (
 )
 from core.permissions import Principal
 from core.reference.models import Prison, TargetGroup
-from core.validation import EMAIL
+from core.validation import EMAIL, Invalid
 
 LANGS = ("nl", "fr", "en")
 TEXT_FIELDS = [
@@ -62,12 +62,8 @@ FIELDS = (
 )
 
 
-class InvalidService(ValueError):
+class InvalidService(Invalid):
     """``errors`` maps a field (``locations.2.schedule`` for a nested one) to an error code."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in sorted(errors.items())))
-        self.errors = errors
 
 
 class StaleService(Exception):

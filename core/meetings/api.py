@@ -52,16 +52,12 @@ def _not_found():
     return problem(404, _("Not found."))
 
 
-def texts(record, field: str) -> dict:
-    return {lang: getattr(record, f"{field}_{lang}", None) for lang in ("nl", "fr", "en")}
-
-
 def body_of_body(body: Body) -> dict:
     return {
         "id": body.id,
         "code": body.code,
         "kind": body.kind,
-        "name": texts(body, "name"),
+        "name": body.texts("name"),
         "public_calendar": body.public_calendar,
     }
 
@@ -71,7 +67,7 @@ def body_of_meeting(meeting: Meeting, with_agenda: bool = False) -> dict:
         "id": meeting.id,
         "body": meeting.body.code,
         "uid": meeting.uid,
-        "title": texts(meeting, "title"),
+        "title": meeting.texts("title"),
         "starts_at": meeting.starts_at.isoformat(),
         "ends_at": meeting.ends_at.isoformat(),
         "place_kind": meeting.place_kind,
@@ -88,7 +84,7 @@ def body_of_meeting(meeting: Meeting, with_agenda: bool = False) -> dict:
                 "id": item.id,
                 "number": number,
                 "parent_id": item.parent_id,
-                "title": texts(item, "title"),
+                "title": item.texts("title"),
                 "purpose": item.purpose,
                 "duration_minutes": item.duration_minutes,
                 "presenter": item.presenter,
@@ -114,7 +110,7 @@ def body_of_decision(decision: Decision) -> dict:
         "id": decision.id,
         "number": decision.number,
         "item_id": decision.item_id,
-        "text": texts(decision, "text"),
+        "text": decision.texts("text"),
         "goal_id": decision.goal_id,
     }
 
@@ -143,7 +139,7 @@ def body_of_action(action: ActionItem, today) -> dict:
         "id": action.id,
         "meeting_id": action.meeting_id,
         "item_id": action.item_id,
-        "title": texts(action, "title"),
+        "title": action.texts("title"),
         "owner": action.owner_name,
         "authority": action.authority_code,
         "due_on": action.due_on.isoformat() if action.due_on else None,

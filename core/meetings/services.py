@@ -49,7 +49,7 @@ from core.meetings.models import (
 )
 from core.permissions import Principal
 from core.reference.models import Authority, Prison
-from core.validation import EMAIL, WEB_ADDRESS
+from core.validation import EMAIL, WEB_ADDRESS, Invalid, Refused, Stale
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 LANGUAGES = ("nl", "fr", "en")
@@ -59,30 +59,6 @@ CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 LONGEST_SERIES_DAYS = 3 * 366
 LONGEST_MEETING_MINUTES = 12 * 60
 MAX_AGENDA_DEPTH = 2  # items and sub-items
-
-
-class Invalid(ValueError):
-    """``errors`` maps a field to an error code (messages live with the pages and the API)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in sorted(errors.items())))
-        self.errors = errors
-
-
-class Refused(Exception):
-    """A step the record's state does not allow; ``code`` names why."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-class Stale(Exception):
-    """Someone else saved the record since it was read: nothing was overwritten."""
-
-    def __init__(self, current_version: int) -> None:
-        super().__init__(f"the record is at version {current_version}")
-        self.current_version = current_version
 
 
 # --- small checks ------------------------------------------------------------------------------

@@ -710,17 +710,13 @@ def reply_by_link(token: str):
 # --- agenda -----------------------------------------------------------------------------------
 
 
-def _item_values(form) -> dict:
-    return form.to_dict()
-
-
 @blueprint.post("/meetings/<int(max=2147483647):meeting_id>/items")
 def add_item(meeting_id: int):
     require("meetings.manage")
     session = db_session()
     found = _get(Meeting, meeting_id)
     try:
-        meetings.add_item(session, found, _item_values(request.form))
+        meetings.add_item(session, found, request.form.to_dict())
         session.commit()
         flash(_("The item was added to the agenda."), "success")
         return _back_to(found, "#agenda")

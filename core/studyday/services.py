@@ -17,22 +17,10 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.studyday.models import Registration, StudyDay, WorkshopChoice
-from core.validation import EMAIL
+from core.validation import EMAIL, Invalid, Refused
 
 MAX_WORKSHOPS = 2
 HOLDING = ("pending", "confirmed")  # registrations that hold a place
-
-
-class Invalid(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in sorted(errors.items())))
-        self.errors = errors
-
-
-class Refused(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def digest(token: str) -> str:
