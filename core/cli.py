@@ -180,6 +180,7 @@ def seed_everything(app) -> None:
     from core.inventory.demo import seed_demo_inventory, seed_demo_needs
     from core.meetings.demo import seed_demo_meetings
     from core.reference.services import seed_reference
+    from core.studyday.demo import seed_demo_study_days
 
     with app.extensions["concerto.db"].session() as session:
         seed_reference(session, app.extensions["concerto.registry"])
@@ -190,6 +191,8 @@ def seed_everything(app) -> None:
         seed_demo_actions(session)
     with app.extensions["concerto.db"].session() as session:
         seed_demo_meetings(session)
+    with app.extensions["concerto.db"].session() as session:
+        seed_demo_study_days(session)
 
 
 def _require_head(app) -> None:

@@ -62,6 +62,15 @@ SETTINGS: dict[str, Setting] = {
     "smtp_timeout_seconds": Setting(int, 10, "how long to wait for the SMTP server"),
     "agenda_days_before": Setting(int, 7, "days before a meeting its agenda is sent"),
     "reminder_hours_before": Setting(int, 24, "hours before a meeting its reminder is sent"),
+    "studyday_confirm_hours": Setting(
+        int, 72, "hours a guest's study-day place is held until the address is confirmed"
+    ),
+    "studyday_offer_hours": Setting(
+        int, 48, "hours someone on a study-day waiting list has to take a freed place"
+    ),
+    "studyday_retention_days": Setting(
+        int, 180, "days after the study day that guests' names and addresses are anonymised"
+    ),
     "max_request_bytes": Setting(int, 20 * 1024 * 1024, "largest request body accepted"),
     "json_logs": Setting(bool, False, "log one JSON object per line (with the request id)"),
     "metrics_token": Setting(str, "", "bearer token Prometheus sends to /metrics; empty: off"),

@@ -78,6 +78,7 @@ def init_babel(app) -> Babel:
     app.jinja_env.filters["datetime_local"] = lambda value: flask_babel.format_datetime(
         value, "short"
     )
+    app.jinja_env.filters["time_local"] = lambda value: flask_babel.format_time(value, "short")
     app.jinja_env.filters["date_local"] = lambda value: (
         flask_babel.format_date(value, "medium") if value else ""
     )

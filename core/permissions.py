@@ -117,6 +117,9 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     "plan.add_action": _coordinator_or_secretariat,
     "plan.edit_action": _action_keeper,  # status, progress, term of an action it leads
     "plan.manage": _secretariat,  # the goal tree itself
+    # the study day's programme, registrations, lists, check-in, certificates and reports
+    "studyday.organise": _secretariat,
+    "studyday.participants": _logged_in,  # the list of those who agreed to be on it
 }
 
 

@@ -54,6 +54,18 @@ CORE_JOBS = [
         "trigger_args": {"hour": 8, "minute": 0},
     },
     {
+        "id": "studyday_expire_places",
+        "func": "core.studyday.jobs:expire_places",
+        "trigger": "interval",
+        "trigger_args": {"minutes": 5},
+    },
+    {
+        "id": "studyday_anonymise",
+        "func": "core.studyday.jobs:anonymise_registrations",
+        "trigger": "cron",
+        "trigger_args": {"hour": 3, "minute": 30},
+    },
+    {
         "id": "deliver_mail",
         "func": "core.meetings.jobs:deliver_mail",
         "trigger": "interval",

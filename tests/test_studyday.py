@@ -27,10 +27,10 @@ def _day(app, capacity: int = 200, workshop_capacity: int = 30) -> tuple[int, li
     now = utcnow()
     with app.extensions["concerto.db"].session() as db:
         day = StudyDay(
-            year=2026,
+            year=2031,
             title_nl="Studiedag 2026",
             title_fr="Journée d'étude 2026",
-            held_on=date(2026, 12, 10),
+            held_on=date(2031, 12, 10),
             venue="Brussel",
             capacity=capacity,
             opens_at=now - timedelta(days=1),
@@ -59,7 +59,7 @@ def _day(app, capacity: int = 200, workshop_capacity: int = 30) -> tuple[int, li
 def _register(app, day_id, email, workshops, confirmed=True):
     with app.extensions["concerto.db"].session() as db:
         day = db.get(StudyDay, day_id)
-        registration, _secret = studyday.register(
+        registration = studyday.register(
             db,
             day,
             {"email": email, "name": email.split("@")[0], "workshops": workshops},
@@ -115,7 +115,7 @@ def test_the_same_email_is_recognised_and_a_closed_registration_says_so(day_app)
             )
 
 
-def test_a_cancellation_gives_the_place_to_the_first_on_the_waiting_list(day_app):
+def test_a_cancellation_offers_the_place_to_the_first_waiting_until_a_deadline(day_app):
     day_id, (workshop, _other) = _day(day_app, capacity=3, workshop_capacity=1)
     assert _register(day_app, day_id, "a@example.be", [workshop]) == ("confirmed", ["confirmed"])
     assert _register(day_app, day_id, "b@example.be", [workshop]) == ("confirmed", ["waiting"])
@@ -123,19 +123,37 @@ def test_a_cancellation_gives_the_place_to_the_first_on_the_waiting_list(day_app
     assert _register(day_app, day_id, "d@example.be", []) == ("waiting", [])
     with day_app.extensions["concerto.db"].session() as db:
         first = db.scalar(select(Registration).where(Registration.email == "a@example.be"))
-        promoted = studyday.cancel(db, first)
-        assert [db.get(Registration, c.registration_id).email for c in promoted] == ["b@example.be"]
+        offers = studyday.cancel(db, first, offer_hours=48)
+        # The day's place freed by a is offered to d, a's workshop seat to b.
+        assert [o.email for o in offers if isinstance(o, Registration)] == ["d@example.be"]
+        assert [
+            db.get(Registration, o.registration_id).email
+            for o in offers
+            if isinstance(o, WorkshopChoice)
+        ] == ["b@example.be"]
+
+    def states():
+        with day_app.extensions["concerto.db"].session() as db:
+            return {
+                r.email: (r.state, [c.state for c in r.choices])
+                for r in db.scalars(select(Registration).where(Registration.study_day_id == day_id))
+            }
+
+    assert states() == {
+        "a@example.be": ("cancelled", ["cancelled"]),
+        "b@example.be": ("confirmed", ["offered"]),
+        "c@example.be": ("confirmed", ["waiting"]),
+        "d@example.be": ("offered", []),
+    }
     with day_app.extensions["concerto.db"].session() as db:
-        states = {
-            r.email: (r.state, [c.state for c in r.choices])
-            for r in db.scalars(select(Registration).where(Registration.study_day_id == day_id))
-        }
-        assert states == {
-            "a@example.be": ("cancelled", ["cancelled"]),
-            "b@example.be": ("confirmed", ["confirmed"]),
-            "c@example.be": ("confirmed", ["waiting"]),
-            "d@example.be": ("confirmed", []),  # the day's place freed by a went to d
-        }
-        assert (
-            db.scalar(select(WorkshopChoice).where(WorkshopChoice.state == "confirmed")) is not None
-        )
+        b = db.scalar(select(Registration).where(Registration.email == "b@example.be"))
+        assert studyday.confirm(db, b) == "confirmed"
+    # d lets the deadline pass: the job's expiry takes the place back; nobody else waits.
+    with day_app.extensions["concerto.db"].session() as db:
+        day = db.get(StudyDay, day_id)
+        d = db.scalar(select(Registration).where(Registration.email == "d@example.be"))
+        with pytest.raises(studyday.Refused, match="offer_expired"):
+            studyday.confirm(db, d, now=d.expires_at + timedelta(seconds=1))
+        assert studyday.expire(db, day, d.expires_at + timedelta(seconds=1), 48) == []
+    assert states()["b@example.be"] == ("confirmed", ["confirmed"])
+    assert states()["d@example.be"] == ("expired", [])

@@ -25,6 +25,7 @@ from core.reference.services import (
 )
 from core.reference.views import PROFILE_ERRORS
 from core.security import csrf
+from core.studyday.openapi import paths as studyday_paths
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
@@ -148,7 +149,7 @@ def openapi():
 
 def openapi_document(_settings) -> dict:
     document = _base_document()
-    for paths, schemas in (inventory_paths(), meeting_paths(), plan_paths()):
+    for paths, schemas in (inventory_paths(), meeting_paths(), plan_paths(), studyday_paths()):
         document["paths"].update(paths)
         document["components"]["schemas"].update(schemas)
     return document

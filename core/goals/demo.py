@@ -42,6 +42,14 @@ INDICATORS = [
     ("4.3", "Gepubliceerde diensten", "Services publiés", "published_services", 40, 2025),
     ("4.3", "Leemtes in de dekking", "Lacunes dans la couverture", "coverage_gaps", None, None),
     ("5.1", "Openstaande noden", "Besoins ouverts", "open_needs", None, None),
+    (
+        "6.2",
+        "Aanwezigen op de studiedag",
+        "Présents à la journée d'étude",
+        "studyday_present",
+        None,
+        None,
+    ),
 ]
 
 

@@ -322,9 +322,10 @@ def dashboard(session: Session, plan: Plan, today: date) -> dict[str, Any]:
 
 def links_of(session: Session, goal: Goal) -> dict[str, list]:
     """What else on the platform points at this goal: meeting decisions and action items,
-    agenda items, and signalled needs."""
+    agenda items, signalled needs and study-day workshop reports."""
     from core.inventory.models import Need
     from core.meetings.models import ActionItem, AgendaItem, Decision, Minutes
+    from core.studyday.services import reports_for_goal
 
     decisions = session.scalars(
         select(Decision)
@@ -351,4 +352,5 @@ def links_of(session: Session, goal: Goal) -> dict[str, list]:
         ),
         "agenda_items": agenda,
         "needs": list(session.scalars(select(Need).where(Need.goal_id == goal.id))),
+        "workshop_reports": reports_for_goal(session, goal.id),
     }

@@ -76,15 +76,16 @@ def _meetings_held(session: Session, year: int) -> int:
 
 
 def sources(session: Session) -> dict[str, Callable[[Session, int], float | None]]:
-    """The figures an indicator can follow by itself, by name. The study day's participants
-    join when the study day exists on the platform."""
+    """The figures an indicator can follow by itself, by name."""
     from core.reference.models import Prison, ServiceDomain
+    from core.studyday.services import present_in
 
     found: dict[str, Callable[[Session, int], float | None]] = {
         "published_services": lambda s, _y: _published(s),
         "coverage_gaps": lambda s, _y: _coverage_gaps(s),
         "open_needs": lambda s, _y: _open_needs(s),
         "meetings_held": _meetings_held,
+        "studyday_present": present_in,
     }
     for code in session.scalars(select(ServiceDomain.code)):
         found[f"published_services:domain:{code}"] = lambda s, _y, code=code: _published(

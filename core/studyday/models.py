@@ -7,26 +7,35 @@ addresses are kept only as long as the configured retention allows (never a deta
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
+    Column,
     Date,
     ForeignKey,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from core.goals.models import Goal
+    from core.inventory.models import Need
 from core.i18n import LocalizedMixin
 
 WORKSHOP_LANGUAGES = ("nl", "fr", "bilingual")
-# pending: waits for the e-mail confirmation (guests); confirmed: has a place; waiting: on
-# the waiting list; cancelled: gave the place back.
-REGISTRATION_STATES = ("pending", "confirmed", "waiting", "cancelled")
-CHOICE_STATES = ("confirmed", "waiting", "cancelled")
+SESSION_KINDS = ("plenary", "workshop")  # only workshops are chosen, plenaries are for all
+# pending: a guest's place, held until the address is confirmed by the e-mail link;
+# confirmed: has a place; waiting: on the waiting list; offered: a freed place, held until
+# the offer's deadline; cancelled: gave the place back; expired: let a deadline pass.
+REGISTRATION_STATES = ("pending", "confirmed", "waiting", "offered", "cancelled", "expired")
+CHOICE_STATES = ("confirmed", "waiting", "offered", "cancelled", "expired")
 
 
 class StudyDay(LocalizedMixin, Base):
@@ -43,6 +52,11 @@ class StudyDay(LocalizedMixin, Base):
     capacity: Mapped[int] = mapped_column(Integer)
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Registrants change or cancel through their private link until then (default: closes_at).
+    edit_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    description_nl: Mapped[str | None] = mapped_column(Text)
+    description_fr: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
     # Bumped by every registration: taking this row's lock first serialises the places.
     registrations_version: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -66,6 +80,14 @@ class Workshop(LocalizedMixin, Base):
     room: Mapped[str | None] = mapped_column(String(200))
     capacity: Mapped[int] = mapped_column(Integer)
     language: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), default="workshop")
+    description_nl: Mapped[str | None] = mapped_column(Text)
+    description_fr: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+
+    report: Mapped[WorkshopReport | None] = relationship(
+        back_populates="workshop", uselist=False, cascade="all, delete-orphan"
+    )
 
 
 class Registration(Base):
@@ -86,9 +108,16 @@ class Registration(Base):
     accessibility: Mapped[str | None] = mapped_column(Text)
     on_participant_list: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(16), index=True)
+    # The private link is an HMAC of the id and this nonce under the app's secret key, so a
+    # job can write it into a later e-mail; only its hash is looked up.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    link_nonce: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the address is proven
+    # Until when a pending registration or an offered place is held.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    present_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # checked in on the day
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     choices: Mapped[list[WorkshopChoice]] = relationship(
         order_by="WorkshopChoice.id", cascade="all, delete-orphan"
@@ -108,5 +137,43 @@ class WorkshopChoice(Base):
     )
     state: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # of an offered place
 
     workshop: Mapped[Workshop] = relationship()
+
+
+report_goals = Table(
+    "workshop_report_goals",
+    Base.metadata,
+    Column("report_id", ForeignKey("workshop_reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("goal_id", ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+report_needs = Table(
+    "workshop_report_needs",
+    Base.metadata,
+    Column("report_id", ForeignKey("workshop_reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("need_id", ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class WorkshopReport(LocalizedMixin, Base):
+    """What a workshop brought up, in Dutch and French, linked to the needs it names and the
+    goals it feeds."""
+
+    __tablename__ = "workshop_reports"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), unique=True
+    )
+    text_nl: Mapped[str | None] = mapped_column(Text)
+    text_fr: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    workshop: Mapped[Workshop] = relationship(back_populates="report")
+    goals: Mapped[list[Goal]] = relationship(secondary=report_goals, order_by="Goal.id")
+    needs: Mapped[list[Need]] = relationship(secondary=report_needs, order_by="Need.id")

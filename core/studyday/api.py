@@ -1,0 +1,210 @@
+"""The study day in /api/v1: the days with their programme and places, registering the
+calling person, the organisers' list of registrations, check-in and cancellation, and the
+figures over the years. The same functions and rules as the pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException
+
+from core.api.problems import problem
+from core.api.views import http_problem
+from core.db import db_session
+from core.identity.models import User
+from core.permissions import current, require
+from core.security import csrf
+from core.studyday import messages
+from core.studyday import services as studyday
+from core.studyday.models import Registration, StudyDay
+from core.studyday.views import ERRORS, refusal_text
+
+blueprint = Blueprint("studyday_api", __name__, url_prefix="/api/v1")
+csrf.exempt(blueprint)
+blueprint.register_error_handler(HTTPException, http_problem)
+
+
+def _invalid(invalid: studyday.Invalid):
+    return problem(
+        422,
+        _("Some fields cannot be stored."),
+        errors=[
+            {"field": field, "code": code, "message": str(ERRORS.get(code, code))}
+            for field, code in sorted(invalid.errors.items())
+        ],
+    )
+
+
+def _refused(refusal: studyday.Refused):
+    return problem(409, refusal_text(refusal), code=refusal.code)
+
+
+def _day(year: int) -> StudyDay | None:
+    return db_session().scalar(
+        select(StudyDay).where(StudyDay.year == year).options(selectinload(StudyDay.workshops))
+    )
+
+
+def body_of_day(day: StudyDay, with_programme: bool = False) -> dict:
+    answer = {
+        "year": day.year,
+        "title": day.texts("title"),
+        "held_on": day.held_on.isoformat(),
+        "venue": day.venue,
+        "capacity": day.capacity,
+        "registration_opens_at": day.opens_at.isoformat(),
+        "registration_closes_at": day.closes_at.isoformat(),
+        "edit_deadline": studyday.edit_deadline(day).isoformat(),
+    }
+    if with_programme:
+        places = studyday.places(db_session(), day)
+        answer["places"] = places["day"]
+        answer["sessions"] = [
+            {
+                "id": w.id,
+                "kind": w.kind,
+                "title": w.texts("title"),
+                "theme": w.theme,
+                "starts_at": w.starts_at.isoformat(),
+                "ends_at": w.ends_at.isoformat(),
+                "room": w.room,
+                "language": w.language,
+                "capacity": w.capacity if w.kind == "workshop" else None,
+                "taken": places["workshops"][w.id]["taken"] if w.kind == "workshop" else None,
+                "waiting": places["workshops"][w.id]["waiting"] if w.kind == "workshop" else None,
+            }
+            for w in day.workshops
+        ]
+    return answer
+
+
+def body_of_registration(registration: Registration) -> dict:
+    return {
+        "id": registration.id,
+        "name": registration.name,
+        "email": registration.email,
+        "organisation": registration.organisation,
+        "authority": registration.authority_code,
+        "language": registration.language,
+        "accessibility": registration.accessibility,
+        "on_participant_list": registration.on_participant_list,
+        "state": registration.state,
+        "expires_at": registration.expires_at.isoformat() if registration.expires_at else None,
+        "present_at": registration.present_at.isoformat() if registration.present_at else None,
+        "workshops": [
+            {"id": c.workshop_id, "state": c.state}
+            for c in registration.choices
+            if c.state != "cancelled"
+        ],
+    }
+
+
+@blueprint.get("/study-days")
+def list_days():
+    days = db_session().scalars(select(StudyDay).order_by(StudyDay.year)).all()
+    return jsonify({"items": [body_of_day(d) for d in days]})
+
+
+@blueprint.get("/study-days/<int(min=2000,max=2100):year>")
+def get_day(year: int):
+    day = _day(year)
+    if day is None:
+        return problem(404, _("Not found."))
+    return jsonify(body_of_day(day, with_programme=True))
+
+
+@blueprint.get("/study-days/statistics")
+def get_statistics():
+    return jsonify({"items": studyday.statistics(db_session())})
+
+
+@blueprint.post("/study-days/<int(min=2000,max=2100):year>/registrations")
+def register(year: int):
+    """Register the calling person, with the address their identity provider gave."""
+    require("studyday.participants")
+    day = _day(year)
+    if day is None:
+        return problem(404, _("Not found."))
+    values = request.get_json(silent=True)
+    if not isinstance(values, dict):
+        return problem(400, _("Send a JSON object."))
+    session = db_session()
+    principal = current()
+    user = session.get(User, principal.user_id)
+    try:
+        registration = studyday.register(
+            session,
+            day,
+            {**values, "email": user.email or "", "name": user.display_name},
+            confirmed=True,
+            user_id=user.id,
+            authority=principal.authority,
+        )
+        studyday.private_token(registration, current_app.config["SECRET_KEY"])
+        messages.tell(session, registration)
+        session.commit()
+    except studyday.Invalid as invalid:
+        session.rollback()
+        return _invalid(invalid)
+    except studyday.Refused as refusal:
+        session.rollback()
+        return _refused(refusal)
+    return jsonify(body_of_registration(registration)), 201
+
+
+@blueprint.get("/study-days/<int(min=2000,max=2100):year>/registrations")
+def list_registrations(year: int):
+    require("studyday.organise")
+    day = _day(year)
+    if day is None:
+        return problem(404, _("Not found."))
+    listed = studyday.registrations_of(db_session(), day, request.args.get("q", "")[:100])
+    return jsonify({"items": [body_of_registration(r) for r in listed]})
+
+
+def _registration(registration_id: int) -> Registration | None:
+    return db_session().get(Registration, registration_id)
+
+
+@blueprint.post("/registrations/<int(max=2147483647):registration_id>/check-in")
+def check_in(registration_id: int):
+    require("studyday.organise")
+    registration = _registration(registration_id)
+    if registration is None:
+        return problem(404, _("Not found."))
+    values = request.get_json(silent=True)
+    if not isinstance(values, dict) or not isinstance(values.get("present", True), bool):
+        return problem(400, _("Send a JSON object."))
+    session = db_session()
+    try:
+        studyday.check_in(session, registration, values.get("present", True))
+        session.commit()
+    except studyday.Refused as refusal:
+        session.rollback()
+        return _refused(refusal)
+    return jsonify(body_of_registration(registration))
+
+
+@blueprint.post("/registrations/<int(max=2147483647):registration_id>/cancel")
+def cancel(registration_id: int):
+    require("studyday.organise")
+    registration = _registration(registration_id)
+    if registration is None:
+        return problem(404, _("Not found."))
+    session = db_session()
+    try:
+        offers = studyday.cancel(
+            session,
+            registration,
+            by_organiser=True,
+            offer_hours=current_app.config["CONCERTO"]["studyday_offer_hours"],
+        )
+        messages.tell(session, registration)
+        messages.tell_offers(session, offers)
+        session.commit()
+    except studyday.Refused as refusal:
+        session.rollback()
+        return _refused(refusal)
+    return jsonify(body_of_registration(registration))

@@ -1,0 +1,678 @@
+"""Pages of the study day: the programme with the registration form, the private page of a
+registration (confirm, take an offer, change, cancel, certificate), and the organisers'
+pages (programme, registrations and charts, lists and badges, check-in, reports) and the
+statistics over the years."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.db import db_session, utcnow
+from core.goals.models import Goal
+from core.i18n import current_language
+from core.identity.models import User
+from core.inventory.models import Need
+from core.meetings.services import in_brussels
+from core.meetings.views import ERRORS as MEETING_ERRORS
+from core.permissions import can, current, require
+from core.studyday import documents, messages
+from core.studyday import services as studyday
+from core.studyday.models import Registration, StudyDay, Workshop
+
+blueprint = Blueprint("studyday", __name__)
+
+ERRORS = {
+    **MEETING_ERRORS,
+    "too_many": _l("Choose at most two workshops."),
+    "same_time": _l("Two of the chosen workshops take place at the same time."),
+    "after_day": _l("Registration must close on or before the study day."),
+    "deadline": _l("The deadline for changes falls between the close of registration and the day."),
+    "one_per_year": _l("There is already a study day in this year."),
+    "same_year": _l("The date must stay in the same year."),
+    "below_taken": _l("This is fewer places than are already taken."),
+}
+REFUSALS = {
+    "closed": _l("Registration for this study day is closed."),
+    "not_open": _l("Registration for this study day has not opened yet."),
+    "already_registered": _l(
+        "This e-mail address is already registered for this study day. The e-mail we sent "
+        "holds the link to change or cancel the registration."
+    ),
+    "deadline": _l("The deadline for changes has passed; contact the organisers."),
+    "cancelled": _l("This registration is cancelled."),
+    "expired": _l("This registration lapsed because its deadline passed."),
+    "offer_expired": _l(
+        "The deadline to take this place has passed; it went to the next person waiting."
+    ),
+    "not_confirmed": _l("Only confirmed registrations can be checked in."),
+}
+REGISTRATION_STATES = {
+    "pending": _l("waiting for confirmation of the e-mail address"),
+    "confirmed": _l("confirmed"),
+    "waiting": _l("on the waiting list"),
+    "offered": _l("a place is offered"),
+    "cancelled": _l("cancelled"),
+    "expired": _l("lapsed"),
+}
+CHOICE_STATES = {
+    "confirmed": _l("place confirmed"),
+    "waiting": _l("on the waiting list"),
+    "offered": _l("a place is offered"),
+    "cancelled": _l("given up"),
+    "expired": _l("offer lapsed"),
+}
+SESSION_LANGUAGES = {
+    "nl": _l("in Dutch"),
+    "fr": _l("in French"),
+    "bilingual": _l("bilingual, with interpretation"),
+}
+SESSION_KINDS = {"plenary": _l("plenary session"), "workshop": _l("workshop")}
+
+
+@blueprint.app_context_processor
+def _labels():
+    return {
+        "registration_states": REGISTRATION_STATES,
+        "choice_states": CHOICE_STATES,
+        "session_languages": SESSION_LANGUAGES,
+        "session_kinds": SESSION_KINDS,
+    }
+
+
+def _errors(invalid: studyday.Invalid) -> dict[str, str]:
+    return {key: str(ERRORS.get(code, code)) for key, code in invalid.errors.items()}
+
+
+def refusal_text(refusal: studyday.Refused) -> str:
+    return str(REFUSALS.get(refusal.code, refusal.code))
+
+
+def _settings() -> dict:
+    return current_app.config["CONCERTO"]
+
+
+def _day(year: int) -> StudyDay:
+    day = db_session().scalar(
+        select(StudyDay).where(StudyDay.year == year).options(selectinload(StudyDay.workshops))
+    )
+    if day is None:
+        abort(404)
+    return day
+
+
+def _registration(registration_id: int) -> Registration:
+    found = db_session().get(Registration, registration_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _mine(session, day: StudyDay) -> Registration | None:
+    principal = current()
+    if principal.user_id is None:
+        return None
+    return session.scalar(
+        select(Registration).where(
+            Registration.study_day_id == day.id,
+            Registration.user_id == principal.user_id,
+            Registration.state.not_in(studyday.GONE),
+        )
+    )
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+@blueprint.get("/studyday")
+def index():
+    session = db_session()
+    days = session.scalars(select(StudyDay).order_by(StudyDay.year.desc())).all()
+    return render_template(
+        "studyday/index.html",
+        days=days,
+        today=in_brussels(utcnow()).date(),
+        may_organise=can(current(), "studyday.organise"),
+    )
+
+
+@blueprint.get("/studyday/<int(min=2000,max=2100):year>")
+def day(year: int):
+    session = db_session()
+    found = _day(year)
+    principal = current()
+    values = {"language": current_language(), "workshops": []}
+    if principal.user_id:
+        user = session.get(User, principal.user_id)
+        values.update(name=user.display_name, email=user.email or "")
+    return render_template(
+        "studyday/day.html",
+        **_day_page(session, found),
+        values=values,
+        errors={},
+        mine=_mine(session, found),
+    )
+
+
+def _day_page(session, found: StudyDay) -> dict:
+    now = utcnow()
+    return {
+        "day": found,
+        "places": studyday.places(session, found),
+        "workshops": studyday.workshops_of(found),
+        "is_open": studyday.is_open(found, now),
+        "is_over": studyday.is_over(found, now),
+        "now": now,
+        "may_organise": can(current(), "studyday.organise"),
+        "may_see_participants": can(current(), "studyday.participants"),
+    }
+
+
+@blueprint.post("/studyday/<int(min=2000,max=2100):year>/register")
+def register(year: int):
+    session = db_session()
+    found = _day(year)
+    principal = current()
+    values = request.form.to_dict()
+    values["workshops"] = request.form.getlist("workshops")
+    user = session.get(User, principal.user_id) if principal.user_id else None
+    if user is not None and user.email:
+        values["email"] = user.email  # the address the identity provider vouches for
+    try:
+        registration = studyday.register(
+            session,
+            found,
+            values,
+            confirmed=user is not None and bool(user.email),
+            user_id=user.id if user else None,
+            authority=principal.authority,
+            confirm_hours=_settings()["studyday_confirm_hours"],
+        )
+        token = studyday.private_token(registration, current_app.config["SECRET_KEY"])
+        messages.tell(session, registration)
+        session.commit()
+    except studyday.Invalid as invalid:
+        session.rollback()
+        return render_template(
+            "studyday/day.html",
+            **_day_page(session, _day(year)),
+            values=values,
+            errors=_errors(invalid),
+            mine=None,
+        ), 422
+    except studyday.Refused as refusal:
+        session.rollback()
+        flash(refusal_text(refusal), "error")
+        return redirect(url_for("studyday.day", year=year) + "#register")
+    if registration.state == "pending" or not registration.confirmed_at:
+        return render_template("studyday/check_mail.html", day=found, email=registration.email), 201
+    flash(_("You are registered. We sent you an e-mail with the details."), "success")
+    return redirect(url_for("studyday.registration", token=token))
+
+
+@blueprint.get("/studyday/<int(min=2000,max=2100):year>.ics")
+def day_calendar(year: int):
+    found = _day(year)
+    return Response(
+        messages.day_calendar(found, current_language()),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="study-day-{year}.ics"'},
+    )
+
+
+@blueprint.get("/studyday/<int(min=2000,max=2100):year>/participants")
+def participants(year: int):
+    require("studyday.participants")
+    found = _day(year)
+    return render_template(
+        "studyday/participants.html",
+        day=found,
+        people=studyday.participants(db_session(), found),
+    )
+
+
+@blueprint.get("/studyday/statistics")
+def statistics():
+    rows = studyday.statistics(db_session())
+    return render_template(
+        "studyday/statistics.html",
+        rows=rows,
+        most=max((max(r["capacity"], r["confirmed"]) for r in rows), default=0),
+    )
+
+
+# --- the private page of a registration --------------------------------------------------------
+
+
+def _by_token(token: str) -> Registration | None:
+    return studyday.by_token(db_session(), token)
+
+
+def _invalid_link():
+    return render_template("studyday/link_invalid.html"), 404
+
+
+@blueprint.get("/studyday/r/<token>")
+def registration(token: str):
+    session = db_session()
+    found = _by_token(token)
+    if found is None:
+        return _invalid_link()
+    day = session.get(StudyDay, found.study_day_id)
+    now = utcnow()
+    values = {
+        "name": found.name,
+        "organisation": found.organisation or "",
+        "language": found.language,
+        "accessibility": found.accessibility or "",
+        "on_participant_list": found.on_participant_list,
+        "workshops": [str(c.workshop_id) for c in found.choices if c.state not in studyday.GONE],
+    }
+    return render_template(
+        "studyday/registration.html",
+        **_private_page(session, found, day, now),
+        values=values,
+        errors={},
+        token=token,
+    )
+
+
+def _private_page(session, found: Registration, day: StudyDay, now) -> dict:
+    return {
+        "registration": found,
+        "day": day,
+        "workshops": studyday.workshops_of(day),
+        "places": studyday.places(session, day),
+        "may_change": now <= studyday.edit_deadline(day) and found.state not in studyday.GONE,
+        "edit_deadline": studyday.edit_deadline(day),
+        "to_confirm": found.state in ("pending", "offered")
+        or any(c.state == "offered" for c in found.choices)
+        or (found.state == "waiting" and not found.confirmed_at),
+        "certificate": found.present_at is not None and studyday.is_over(day, now),
+    }
+
+
+def _private_step(token: str, step, done: str):
+    session = db_session()
+    found = _by_token(token)
+    if found is None:
+        return _invalid_link()
+    try:
+        step(session, found)
+        messages.tell(session, found)
+        session.commit()
+    except studyday.Refused as refusal:
+        session.rollback()
+        flash(refusal_text(refusal), "error")
+        return redirect(url_for("studyday.registration", token=token))
+    flash(done, "success")
+    return redirect(url_for("studyday.registration", token=token))
+
+
+@blueprint.post("/studyday/r/<token>/confirm")
+def confirm(token: str):
+    return _private_step(
+        token,
+        lambda session, found: studyday.confirm(session, found),
+        _("Thank you: your registration is confirmed."),
+    )
+
+
+@blueprint.post("/studyday/r/<token>/cancel")
+def cancel(token: str):
+    def step(session, found):
+        offers = studyday.cancel(session, found, offer_hours=_settings()["studyday_offer_hours"])
+        messages.tell_offers(session, offers)
+
+    return _private_step(token, step, _("Your registration is cancelled."))
+
+
+@blueprint.post("/studyday/r/<token>/change")
+def change(token: str):
+    session = db_session()
+    found = _by_token(token)
+    if found is None:
+        return _invalid_link()
+    values = request.form.to_dict()
+    values["workshops"] = request.form.getlist("workshops")
+    try:
+        offers = studyday.change(
+            session, found, values, offer_hours=_settings()["studyday_offer_hours"]
+        )
+        messages.tell_offers(session, offers)
+        messages.tell(session, found)
+        session.commit()
+    except studyday.Invalid as invalid:
+        session.rollback()
+        found = _by_token(token)
+        day = session.get(StudyDay, found.study_day_id)
+        return render_template(
+            "studyday/registration.html",
+            **_private_page(session, found, day, utcnow()),
+            values=values,
+            errors=_errors(invalid),
+            token=token,
+        ), 422
+    except studyday.Refused as refusal:
+        session.rollback()
+        flash(refusal_text(refusal), "error")
+        return redirect(url_for("studyday.registration", token=token))
+    flash(_("Your changes are saved."), "success")
+    return redirect(url_for("studyday.registration", token=token))
+
+
+@blueprint.get("/studyday/r/<token>/certificate.pdf")
+def own_certificate(token: str):
+    session = db_session()
+    found = _by_token(token)
+    if found is None:
+        return _invalid_link()
+    day = session.get(StudyDay, found.study_day_id)
+    if found.present_at is None or not studyday.is_over(day, utcnow()):
+        abort(404)
+    return _pdf(documents.certificates(day, [found]), f"certificate-{day.year}.pdf")
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# --- organisers ------------------------------------------------------------------------------
+
+
+def _day_form(found: StudyDay | None):
+    require("studyday.organise")
+    session = db_session()
+    errors = {}
+    if found is None:
+        values = {"capacity": 150}
+    else:
+        values = {
+            **{f"title_{lang}": getattr(found, f"title_{lang}") for lang in ("nl", "fr", "en")},
+            **{
+                f"description_{lang}": getattr(found, f"description_{lang}")
+                for lang in ("nl", "fr", "en")
+            },
+            "held_on": found.held_on.isoformat(),
+            "venue": found.venue,
+            "capacity": found.capacity,
+            "opens_on": in_brussels(found.opens_at).date().isoformat(),
+            "closes_on": in_brussels(found.closes_at).date().isoformat(),
+            "edit_deadline": (
+                in_brussels(found.edit_deadline).date().isoformat() if found.edit_deadline else ""
+            ),
+        }
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            if found is None:
+                found = studyday.create_day(session, values)
+            else:
+                offers = studyday.update_day(
+                    session, found, values, _settings()["studyday_offer_hours"]
+                )
+                messages.tell_offers(session, offers)
+            session.commit()
+            flash(_("The study day was saved."), "success")
+            return redirect(url_for("studyday.day", year=found.year))
+        except studyday.Invalid as invalid:
+            session.rollback()
+            errors = _errors(invalid)
+    return render_template(
+        "studyday/day_form.html", day=found, values=values, errors=errors
+    ), 422 if errors else 200
+
+
+@blueprint.route("/studyday/new", methods=["GET", "POST"])
+def new_day():
+    return _day_form(None)
+
+
+@blueprint.route("/studyday/<int(min=2000,max=2100):year>/edit", methods=["GET", "POST"])
+def edit_day(year: int):
+    return _day_form(_day(year))
+
+
+def _workshop_form(found: StudyDay, workshop: Workshop | None):
+    require("studyday.organise")
+    session = db_session()
+    errors = {}
+    if workshop is None:
+        values = {"kind": "workshop", "language": "bilingual", "starts": "10:00", "ends": "12:00"}
+    else:
+        values = {
+            **{f"title_{lang}": getattr(workshop, f"title_{lang}") for lang in ("nl", "fr", "en")},
+            **{
+                f"description_{lang}": getattr(workshop, f"description_{lang}")
+                for lang in ("nl", "fr", "en")
+            },
+            "kind": workshop.kind,
+            "language": workshop.language,
+            "theme": workshop.theme,
+            "room": workshop.room,
+            "capacity": workshop.capacity,
+            "starts": f"{in_brussels(workshop.starts_at):%H:%M}",
+            "ends": f"{in_brussels(workshop.ends_at):%H:%M}",
+        }
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            if workshop is None:
+                studyday.add_workshop(session, found, values)
+            else:
+                offers = studyday.update_workshop(
+                    session, workshop, values, _settings()["studyday_offer_hours"]
+                )
+                messages.tell_offers(session, offers)
+            session.commit()
+            flash(_("The programme was saved."), "success")
+            return redirect(url_for("studyday.day", year=found.year) + "#programme")
+        except studyday.Invalid as invalid:
+            session.rollback()
+            errors = _errors(invalid)
+    return render_template(
+        "studyday/workshop_form.html", day=found, workshop=workshop, values=values, errors=errors
+    ), 422 if errors else 200
+
+
+@blueprint.route("/studyday/<int(min=2000,max=2100):year>/sessions/new", methods=["GET", "POST"])
+def new_workshop(year: int):
+    return _workshop_form(_day(year), None)
+
+
+@blueprint.route("/workshops/<int(max=2147483647):workshop_id>/edit", methods=["GET", "POST"])
+def edit_workshop(workshop_id: int):
+    workshop = db_session().get(Workshop, workshop_id)
+    if workshop is None:
+        abort(404)
+    return _workshop_form(_day_of(workshop), workshop)
+
+
+def _day_of(workshop: Workshop) -> StudyDay:
+    return db_session().get(StudyDay, workshop.study_day_id)
+
+
+@blueprint.get("/studyday/<int(min=2000,max=2100):year>/registrations")
+def registrations(year: int):
+    require("studyday.organise")
+    session = db_session()
+    found = _day(year)
+    search = request.args.get("q", "")[:100]
+    state = request.args.get("state", "")
+    listed = studyday.registrations_of(session, found, search)
+    return render_template(
+        "studyday/registrations.html",
+        day=found,
+        registrations=[r for r in listed if not state or r.state == state],
+        counts=studyday.by_organisation(
+            listed if not search else studyday.registrations_of(session, found)
+        ),
+        places=studyday.places(session, found),
+        workshops=studyday.workshops_of(found),
+        search=search,
+        state=state,
+    )
+
+
+@blueprint.post("/registrations/<int(max=2147483647):registration_id>/cancel")
+def organiser_cancel(registration_id: int):
+    require("studyday.organise")
+    session = db_session()
+    found = _registration(registration_id)
+    day = session.get(StudyDay, found.study_day_id)
+    try:
+        offers = studyday.cancel(
+            session, found, by_organiser=True, offer_hours=_settings()["studyday_offer_hours"]
+        )
+        messages.tell(session, found)
+        messages.tell_offers(session, offers)
+        session.commit()
+        flash(
+            _("The registration is cancelled; the waiting list was offered its places."), "success"
+        )
+    except studyday.Refused as refusal:
+        session.rollback()
+        flash(refusal_text(refusal), "error")
+    return redirect(url_for("studyday.registrations", year=day.year))
+
+
+@blueprint.get("/studyday/<int(min=2000,max=2100):year>/check-in")
+def check_in_page(year: int):
+    require("studyday.organise")
+    session = db_session()
+    found = _day(year)
+    search = request.args.get("q", "")[:100]
+    confirmed = [
+        r for r in studyday.registrations_of(session, found, search) if r.state == "confirmed"
+    ]
+    places = studyday.places(session, found)
+    return render_template(
+        "studyday/check_in.html",
+        day=found,
+        registrations=confirmed if search else [],
+        search=search,
+        present=places["day"]["present"],
+        expected=places["day"]["taken"],
+    )
+
+
+@blueprint.post("/registrations/<int(max=2147483647):registration_id>/check-in")
+def check_in(registration_id: int):
+    require("studyday.organise")
+    session = db_session()
+    found = _registration(registration_id)
+    day = session.get(StudyDay, found.study_day_id)
+    present = request.form.get("present", "1") == "1"
+    try:
+        studyday.check_in(session, found, present)
+        session.commit()
+        flash(
+            _("%(name)s is marked present.", name=found.name)
+            if present
+            else _("%(name)s is no longer marked present.", name=found.name),
+            "success",
+        )
+    except studyday.Refused as refusal:
+        session.rollback()
+        flash(refusal_text(refusal), "error")
+    return redirect(
+        url_for("studyday.check_in_page", year=day.year, q=request.form.get("q", "")) + "#results"
+    )
+
+
+@blueprint.get("/studyday/<int(min=2000,max=2100):year>/attendance.<any(xlsx,pdf):fmt>")
+def attendance_list(year: int, fmt: str):
+    require("studyday.organise")
+    session = db_session()
+    found = _day(year)
+    listed = [r for r in studyday.registrations_of(session, found) if r.state == "confirmed"]
+    if fmt == "xlsx":
+        return Response(
+            documents.attendance_xlsx(found, listed),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="attendance-{year}.xlsx"'},
+        )
+    return _pdf(documents.attendance_pdf(found, listed), f"attendance-{year}.pdf")
+
+
+@blueprint.get("/studyday/<int(min=2000,max=2100):year>/badges.pdf")
+def badges(year: int):
+    require("studyday.organise")
+    found = _day(year)
+    listed = [r for r in studyday.registrations_of(db_session(), found) if r.state == "confirmed"]
+    return _pdf(documents.badges(found, listed), f"badges-{year}.pdf")
+
+
+@blueprint.get("/studyday/<int(min=2000,max=2100):year>/certificates.pdf")
+def certificates(year: int):
+    require("studyday.organise")
+    found = _day(year)
+    present = [r for r in studyday.registrations_of(db_session(), found) if r.present_at]
+    return _pdf(documents.certificates(found, present), f"certificates-{year}.pdf")
+
+
+@blueprint.route("/workshops/<int(max=2147483647):workshop_id>/report", methods=["GET", "POST"])
+def report(workshop_id: int):
+    require("studyday.organise")
+    session = db_session()
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        abort(404)
+    found = _day_of(workshop)
+    current_report = workshop.report
+    values = {
+        "text_nl": current_report.text_nl if current_report else "",
+        "text_fr": current_report.text_fr if current_report else "",
+        "goals": [str(g.id) for g in current_report.goals] if current_report else [],
+        "needs": [str(n.id) for n in current_report.needs] if current_report else [],
+        "version": current_report.version if current_report else "",
+    }
+    errors = {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        values["goals"] = request.form.getlist("goals")
+        values["needs"] = request.form.getlist("needs")
+        try:
+            studyday.save_report(session, workshop, values, values.get("version"))
+            session.commit()
+            flash(_("The workshop report was saved."), "success")
+            return redirect(url_for("studyday.day", year=found.year) + f"#workshop-{workshop.id}")
+        except studyday.Invalid as invalid:
+            session.rollback()
+            errors = _errors(invalid)
+        except studyday.Stale:
+            session.rollback()
+            flash(
+                _(
+                    "Someone else saved this report in the meantime. Nothing was overwritten: "
+                    "the form now shows their version; make your change again."
+                ),
+                "error",
+            )
+            return redirect(url_for("studyday.report", workshop_id=workshop.id))
+    return render_template(
+        "studyday/report_form.html",
+        day=found,
+        workshop=workshop,
+        values=values,
+        errors=errors,
+        goals=session.scalars(select(Goal).order_by(Goal.id)).all(),
+        needs=session.scalars(select(Need).order_by(Need.id)).all(),
+    ), 422 if errors else 200
