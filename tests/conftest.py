@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,9 @@ from tests.postgres import PostgresServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 FIVE = ["cocom", "vlaams", "federatie_wb", "cocof", "justitie"]
+# The demo's study day falls sixteen days after the day it is seeded (core.studyday.demo);
+# its six sessions come first (ids 1-6), then the year before's (7-12, two with reports).
+STUDY_YEAR = (date.today() + timedelta(days=16)).year
 # Every page the platform renders, with who must be logged in to see it (None: anybody;
 # "secretary", "administrator" or (authority, role), see tests/logins.py). The HTTP tests
 # and the axe checks in Chromium both walk this list, so a new page is checked in three
@@ -96,6 +100,21 @@ PAGES = [
     ("/plans/brussels_2014_2019/years/2026", "secretary"),
     ("/plans/new", "secretary"),
     ("/plans/brussels_2014_2019/import", "secretary"),
+    ("/studyday", None),
+    (f"/studyday/{STUDY_YEAR}", None),
+    (f"/studyday/{STUDY_YEAR}", ("vlaams", "coordinator")),
+    (f"/studyday/{STUDY_YEAR}", "secretary"),
+    (f"/studyday/{STUDY_YEAR - 1}", None),
+    ("/studyday/statistics", None),
+    (f"/studyday/{STUDY_YEAR}/participants", ("cocof", "viewer")),
+    (f"/studyday/{STUDY_YEAR}/registrations", "secretary"),
+    (f"/studyday/{STUDY_YEAR}/check-in", "secretary"),
+    (f"/studyday/{STUDY_YEAR}/check-in?q=an", "secretary"),
+    ("/studyday/new", "secretary"),
+    (f"/studyday/{STUDY_YEAR}/edit", "secretary"),
+    (f"/studyday/{STUDY_YEAR}/sessions/new", "secretary"),
+    ("/workshops/2/edit", "secretary"),
+    ("/workshops/8/report", "secretary"),
 ]
 BACKENDS = [b for b in os.environ.get("CONCERTO_TEST_DATABASES", "sqlite,postgresql").split(",")]
 

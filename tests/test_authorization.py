@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -30,6 +31,7 @@ from core.mail.models import OutboxMessage
 from core.meetings import services as meetings
 from core.meetings.models import ActionItem, AgendaItem, Body, Decision, Meeting, Minutes
 from core.reference.models import Authority
+from core.studyday.models import Registration, StudyDay, Workshop, WorkshopReport
 from tests.conftest import FIVE, make_app
 from tests.logins import PEOPLE, csrf_token, login_as
 
@@ -798,6 +800,145 @@ def _api_year_planned(app, who):
     return _first(app, AnnualPlanItem, AnnualPlanItem.owner == f"api {who.label}") is not None
 
 
+def _study_year(app) -> int:
+    return _first(app, StudyDay, StudyDay.held_on >= date.today()).year
+
+
+def _plan_study_day(client, app, who, csrf):
+    return client.post(
+        "/studyday/new",
+        data={
+            "csrf_token": csrf,
+            "title_nl": f"Studiedag van {who.label}",
+            "title_fr": "Journée d'étude",
+            "held_on": "2035-11-20",
+            "opens_on": "2035-09-01",
+            "closes_on": "2035-11-10",
+            "venue": "Brussel",
+            "capacity": "100",
+        },
+    )
+
+
+def _study_day_planned(app, who):
+    return _first(app, StudyDay, StudyDay.title_nl == f"Studiedag van {who.label}") is not None
+
+
+def _add_session(client, app, who, csrf):
+    return client.post(
+        f"/studyday/{_study_year(app)}/sessions/new",
+        data={
+            "csrf_token": csrf,
+            "kind": "workshop",
+            "title_nl": f"sessie {who.label}",
+            "title_fr": "séance",
+            "starts": "16:00",
+            "ends": "17:00",
+            "capacity": "20",
+            "language": "nl",
+        },
+    )
+
+
+def _session_added(app, who):
+    return _first(app, Workshop, Workshop.title_nl == f"sessie {who.label}") is not None
+
+
+def _register_on_the_page(client, app, who, csrf):
+    return client.post(
+        f"/studyday/{_study_year(app)}/register",
+        data={
+            "csrf_token": csrf or _anonymous_csrf(client, app),
+            "name": f"matrix {who.label}",
+            "email": f"{who.label}@matrix.example",
+            "language": "fr",
+        },
+    )
+
+
+def _anonymous_csrf(client, app):
+    return csrf_token(client, f"/studyday/{_study_year(app)}")
+
+
+def _registered_on_the_page(app, who):
+    return _first(app, Registration, Registration.name == f"matrix {who.label}") is not None
+
+
+def _register_by_api(client, app, who, csrf):
+    # The page's registration above used the person's own address: set it aside first.
+    with app.extensions["concerto.db"].session() as db:
+        for registration in db.scalars(
+            select(Registration).where(Registration.name == f"matrix {who.label}")
+        ):
+            registration.state = "cancelled"
+    return _api(
+        client,
+        "POST",
+        f"/api/v1/study-days/{_study_year(app)}/registrations",
+        {"organisation": f"api {who.label}"},
+    )
+
+
+def _registered_by_api(app, who):
+    return _first(app, Registration, Registration.organisation == f"api {who.label}") is not None
+
+
+def _demo_registration(app) -> Registration:
+    return _first(app, Registration, Registration.email == "deelnemer2@federatie_wb.demo.invalid")
+
+
+def _organiser_cancels(channel: str):
+    def attempt(client, app, who, csrf):
+        registration = _demo_registration(app)
+        path = f"/registrations/{registration.id}/cancel"
+        if channel == "api":
+            return _api(client, "POST", f"/api/v1{path}", {})
+        return client.post(path, data={"csrf_token": csrf})
+
+    return attempt
+
+
+def _demo_registration_cancelled(app, who):
+    return _demo_registration(app).state == "cancelled"
+
+
+def _check_in(channel: str):
+    def attempt(client, app, who, csrf):
+        registration = _demo_registration(app)
+        path = f"/registrations/{registration.id}/check-in"
+        if channel == "api":
+            return _api(client, "POST", f"/api/v1{path}", {"present": True})
+        return client.post(path, data={"csrf_token": csrf, "present": "1"})
+
+    return attempt
+
+
+def _checked_in(app, who):
+    return _demo_registration(app).present_at is not None
+
+
+def _write_report(client, app, who, csrf):
+    return client.post(
+        "/workshops/3/report", data={"csrf_token": csrf, "text_nl": f"verslag {who.label}"}
+    )
+
+
+def _report_written(app, who):
+    report = _first(app, WorkshopReport, WorkshopReport.workshop_id == 3)
+    return report is not None and report.text_nl == f"verslag {who.label}"
+
+
+def _cancel_without_the_link(client, app, who, csrf):
+    return client.post(
+        "/studyday/r/guessed-link/cancel", data={"csrf_token": csrf or _anonymous_csrf(client, app)}
+    )
+
+
+def _anyone_cancelled(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(func.count()).where(Registration.state == "cancelled")) > 0
+
+
 WRITES = [
     Write(
         "edit own authority's profile (page)",
@@ -979,6 +1120,41 @@ WRITES = [
         _is_secretariat,
         _approve_evaluation("api"),
         _evaluation_approved(2028),
+    ),
+    Write(
+        "cancel a registration without its private link (page)",
+        lambda who: False,
+        _cancel_without_the_link,
+        _anyone_cancelled,
+    ),
+    Write("plan a study day (page)", _is_secretariat, _plan_study_day, _study_day_planned),
+    Write("add a study-day session (page)", _is_secretariat, _add_session, _session_added),
+    Write(
+        "register for the study day (page, guests too)",
+        lambda who: True,
+        _register_on_the_page,
+        _registered_on_the_page,
+    ),
+    Write(
+        "register oneself for the study day (API token)",
+        lambda who: who.login is not None,
+        _register_by_api,
+        _registered_by_api,
+    ),
+    Write("check a participant in (page)", _is_secretariat, _check_in("page"), _checked_in),
+    Write("check a participant in (API token)", _is_secretariat, _check_in("api"), _checked_in),
+    Write("write a workshop report (page)", _is_secretariat, _write_report, _report_written),
+    Write(
+        "cancel someone's registration as organiser (page)",
+        _is_secretariat,
+        _organiser_cancels("page"),
+        _demo_registration_cancelled,
+    ),
+    Write(
+        "cancel someone's registration as organiser (API token)",
+        _is_secretariat,
+        _organiser_cancels("api"),
+        _demo_registration_cancelled,
     ),
     Write(
         "create a personal API token (page)",
