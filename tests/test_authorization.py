@@ -844,6 +844,50 @@ def _session_added(app, who):
     return _first(app, Workshop, Workshop.title_nl == f"sessie {who.label}") is not None
 
 
+def _edit_study_day(client, app, who, csrf):
+    year = _study_year(app)
+    return client.post(
+        f"/studyday/{year}/edit",
+        data={
+            "csrf_token": csrf,
+            "title_nl": f"Studiedag bewerkt door {who.label}",
+            "title_fr": "Journée d'étude",
+            "held_on": _first(app, StudyDay, StudyDay.year == year).held_on.isoformat(),
+            "opens_on": f"{year}-01-01",
+            "closes_on": _first(app, StudyDay, StudyDay.year == year).held_on.isoformat(),
+            "venue": "Brussel",
+            "capacity": "150",
+        },
+    )
+
+
+def _study_day_edited(app, who):
+    return (
+        _first(app, StudyDay, StudyDay.title_nl == f"Studiedag bewerkt door {who.label}")
+        is not None
+    )
+
+
+def _edit_session(client, app, who, csrf):
+    return client.post(
+        "/workshops/2/edit",
+        data={
+            "csrf_token": csrf,
+            "kind": "workshop",
+            "title_nl": f"bewerkt door {who.label}",
+            "title_fr": "atelier",
+            "starts": "10:00",
+            "ends": "11:30",
+            "capacity": "40",
+            "language": "bilingual",
+        },
+    )
+
+
+def _session_edited(app, who):
+    return _first(app, Workshop, Workshop.title_nl == f"bewerkt door {who.label}") is not None
+
+
 def _register_on_the_page(client, app, who, csrf):
     return client.post(
         f"/studyday/{_study_year(app)}/register",
@@ -1129,6 +1173,8 @@ WRITES = [
     ),
     Write("plan a study day (page)", _is_secretariat, _plan_study_day, _study_day_planned),
     Write("add a study-day session (page)", _is_secretariat, _add_session, _session_added),
+    Write("edit the study day (page)", _is_secretariat, _edit_study_day, _study_day_edited),
+    Write("edit a study-day session (page)", _is_secretariat, _edit_session, _session_edited),
     Write(
         "register for the study day (page, guests too)",
         lambda who: True,

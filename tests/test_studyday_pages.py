@@ -406,3 +406,36 @@ def test_the_messages_follow_the_registrants_language(sqlite_url, providers, lan
         assert expected.lower() in (message.subject + message.body).lower()
     finally:
         application.extensions["concerto.db"].engine.dispose()
+
+
+def test_organisers_pages_and_files_are_for_organisers_only(app, client):
+    year = _this_year(app).year
+    paths = [
+        f"/studyday/{year}/registrations",
+        f"/studyday/{year}/check-in",
+        f"/studyday/{year}/attendance.xlsx",
+        f"/studyday/{year}/attendance.pdf",
+        f"/studyday/{year}/badges.pdf",
+        f"/studyday/{year}/certificates.pdf",
+        f"/studyday/{year}/edit",
+        f"/studyday/{year}/sessions/new",
+        "/studyday/new",
+        "/workshops/2/edit",
+        "/workshops/2/report",
+    ]
+    assert {client.get(p).status_code for p in paths} <= {302, 401}
+    assert client.get(f"/studyday/{year}/participants").status_code in (302, 401)
+    login_as(client, app, ("vlaams", "coordinator"))
+    assert {client.get(p).status_code for p in paths} == {403}
+    participants = client.get(f"/studyday/{year}/participants").get_data(as_text=True)
+    with _db(app) as db:
+        listed = studyday.participants(db, db.scalar(select(StudyDay).where(StudyDay.year == year)))
+        hidden = db.scalar(
+            select(Registration).where(
+                Registration.on_participant_list.is_(False), Registration.name != ""
+            )
+        )
+    assert listed and all(r.name in participants for r in listed)
+    assert hidden.name not in participants  # no consent, not listed
+    login_as(client, app, "secretary")
+    assert {client.get(p).status_code for p in paths} == {200}
