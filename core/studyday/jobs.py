@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from core.audit.services import acting_as
 from core.db import utcnow
+from core.meetings.services import in_brussels
 from core.permissions import system
 from core.scheduler import job_app
 from core.studyday import messages
@@ -27,7 +28,8 @@ def expire_places() -> int:
         acting_as(system("job", "study day: pass on expired places")),
         app.extensions["concerto.db"].session() as session,
     ):
-        for day in session.scalars(select(StudyDay).where(StudyDay.held_on >= now.date())):
+        today = in_brussels(now).date()
+        for day in session.scalars(select(StudyDay).where(StudyDay.held_on >= today)):
             before = set(
                 session.scalars(
                     select(Registration.id).where(

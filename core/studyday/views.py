@@ -324,10 +324,14 @@ def _private_step(token: str, step, done: str):
 
 @blueprint.post("/studyday/r/<token>/confirm")
 def confirm(token: str):
+    found = _by_token(token)
+    waiting = found is not None and found.state == "waiting"
     return _private_step(
         token,
         lambda session, found: studyday.confirm(session, found),
-        _("Thank you: your registration is confirmed."),
+        _("Thank you: your e-mail address is confirmed; you stay on the waiting list.")
+        if waiting
+        else _("Thank you: your registration is confirmed."),
     )
 
 
@@ -516,14 +520,13 @@ def registrations(year: int):
     found = _day(year)
     search = request.args.get("q", "")[:100]
     state = request.args.get("state", "")
-    listed = studyday.registrations_of(session, found, search)
+    everyone = studyday.registrations_of(session, found)
+    listed = studyday.registrations_of(session, found, search) if search else everyone
     return render_template(
         "studyday/registrations.html",
         day=found,
         registrations=[r for r in listed if not state or r.state == state],
-        counts=studyday.by_organisation(
-            listed if not search else studyday.registrations_of(session, found)
-        ),
+        counts=studyday.by_organisation(everyone),  # the counts ignore the search
         places=studyday.places(session, found),
         workshops=studyday.workshops_of(found),
         search=search,
