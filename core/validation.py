@@ -4,6 +4,8 @@ addresses, text length. Each feature adds its own codes beside these."""
 from __future__ import annotations
 
 import re
+from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -40,3 +42,47 @@ class Stale(Exception):
     def __init__(self, current_version: int) -> None:
         super().__init__(f"the record is at version {current_version}")
         self.current_version = current_version
+
+
+def date_field(
+    values: dict[str, Any], key: str, errors: dict[str, str], *, required: bool = False
+) -> date | None:
+    """An ISO date (YYYY-MM-DD) from a form or JSON; the problem goes into ``errors``."""
+    value = values.get(key)
+    if isinstance(value, date):
+        return value
+    if not value:
+        if required:
+            errors[key] = "required"
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors[key] = "date"
+        return None
+
+
+def whole_field(
+    values: dict[str, Any],
+    key: str,
+    errors: dict[str, str],
+    low: int,
+    high: int,
+    *,
+    required: bool = False,
+) -> int | None:
+    """A whole number between ``low`` and ``high``; the problem goes into ``errors``."""
+    value = values.get(key)
+    if value in (None, ""):
+        if required:
+            errors[key] = "required"
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        errors[key] = "integer"
+        return None
+    if isinstance(value, bool) or not low <= number <= high:
+        errors[key] = "range"
+        return None
+    return number

@@ -154,6 +154,8 @@ def test_a_cancellation_offers_the_place_to_the_first_waiting_until_a_deadline(d
         d = db.scalar(select(Registration).where(Registration.email == "d@example.be"))
         with pytest.raises(studyday.Refused, match="offer_expired"):
             studyday.confirm(db, d, now=d.expires_at + timedelta(seconds=1))
-        assert studyday.expire(db, day, d.expires_at + timedelta(seconds=1), 48) == []
+        lapsed, offers = studyday.expire(db, day, d.expires_at + timedelta(seconds=1), 48)
+        assert offers == []
+        assert [r.email for r in lapsed] == ["d@example.be"]
     assert states()["b@example.be"] == ("confirmed", ["confirmed"])
     assert states()["d@example.be"] == ("expired", [])

@@ -49,7 +49,15 @@ from core.meetings.models import (
 )
 from core.permissions import Principal
 from core.reference.models import Authority, Prison
-from core.validation import EMAIL, WEB_ADDRESS, Invalid, Refused, Stale
+from core.validation import (
+    EMAIL,
+    WEB_ADDRESS,
+    Invalid,
+    Refused,
+    Stale,
+    date_field,
+    whole_field,
+)
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 LANGUAGES = ("nl", "fr", "en")
@@ -75,38 +83,6 @@ def _text(values, key, errors, *, required=False, limit=5000) -> str | None:
     elif value is not None and len(value) > limit:
         errors[key] = "length"
     return value
-
-
-def _day(values, key, errors, *, required=False) -> date | None:
-    value = values.get(key)
-    if isinstance(value, date):
-        return value
-    if not value:
-        if required:
-            errors[key] = "required"
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors[key] = "date"
-        return None
-
-
-def _whole(values, key, errors, low, high, *, required=False) -> int | None:
-    value = values.get(key)
-    if value in (None, ""):
-        if required:
-            errors[key] = "required"
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        errors[key] = "integer"
-        return None
-    if isinstance(value, bool) or not low <= number <= high:
-        errors[key] = "range"
-        return None
-    return number
 
 
 def _choice(values, key, errors, options, *, required=True, default=None) -> str | None:
@@ -191,8 +167,8 @@ def check_membership(session: Session, values: dict[str, Any]) -> dict[str, Any]
         "email": _text(values, "email", errors, limit=320),
         "language": _choice(values, "language", errors, LANGUAGES, default="nl"),
         "role": _choice(values, "role", errors, MEMBER_ROLES),
-        "starts_on": _day(values, "starts_on", errors, required=True),
-        "ends_on": _day(values, "ends_on", errors),
+        "starts_on": date_field(values, "starts_on", errors, required=True),
+        "ends_on": date_field(values, "ends_on", errors),
     }
     if cleaned["email"] and not EMAIL.match(cleaned["email"]):
         errors["email"] = "email"
@@ -258,13 +234,13 @@ def check_place(session: Session, values: dict[str, Any], errors: dict[str, str]
 
 def check_meeting(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    day = _day(values, "date", errors, required=True)
+    day = date_field(values, "date", errors, required=True)
     clock = values.get("start_time") or ""
     if not clock:
         errors["start_time"] = "required"
     elif not CLOCK.match(clock):
         errors["start_time"] = "clock"
-    duration = _whole(
+    duration = whole_field(
         values, "duration_minutes", errors, 15, LONGEST_MEETING_MINUTES, required=True
     )
     cleaned: dict[str, Any] = {
@@ -380,8 +356,8 @@ def _months(values: dict[str, Any], key: str, errors: dict[str, str]) -> list[in
 
 def check_series(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    first_day = _day(values, "first_day", errors, required=True)
-    last_day = _day(values, "last_day", errors, required=True)
+    first_day = date_field(values, "first_day", errors, required=True)
+    last_day = date_field(values, "last_day", errors, required=True)
     if first_day and last_day:
         if last_day < first_day:
             errors["last_day"] = "before_start"
@@ -406,7 +382,7 @@ def check_series(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     clock = values.get("start_time") or ""
     if not CLOCK.match(clock):
         errors["start_time"] = "clock" if clock else "required"
-    duration = _whole(
+    duration = whole_field(
         values, "duration_minutes", errors, 15, LONGEST_MEETING_MINUTES, required=True
     )
     place = check_place(session, values, errors)
@@ -588,7 +564,7 @@ def check_item(session: Session, meeting: Meeting, values: dict[str, Any]) -> di
     if not (cleaned["title_nl"] or cleaned["title_fr"]) and "title_nl" not in errors:
         errors["title_nl"] = "one_title"
     cleaned["purpose"] = _choice(values, "purpose", errors, PURPOSES, default="information")
-    cleaned["duration_minutes"] = _whole(values, "duration_minutes", errors, 1, 480)
+    cleaned["duration_minutes"] = whole_field(values, "duration_minutes", errors, 1, 480)
     cleaned["presenter"] = _text(values, "presenter", errors, limit=200)
     cleaned["links"] = parse_links(session, values.get("links"), errors)
     parent_id = values.get("parent_id") or None
@@ -876,7 +852,7 @@ def check_action(session: Session, values: dict[str, Any], *, creating: bool) ->
         cleaned["authority_code"] = authority
         cleaned["goal_id"] = _goal(session, values.get("goal"), errors)
     if "due_on" in values or creating:
-        cleaned["due_on"] = _day(values, "due_on", errors)
+        cleaned["due_on"] = date_field(values, "due_on", errors)
     if "status" in values or creating:
         cleaned["status"] = _choice(values, "status", errors, ACTION_STATES, default="open")
     if "note" in values:

@@ -164,14 +164,10 @@ def list_registrations(year: int):
     return jsonify({"items": [body_of_registration(r) for r in listed]})
 
 
-def _registration(registration_id: int) -> Registration | None:
-    return db_session().get(Registration, registration_id)
-
-
 @blueprint.post("/registrations/<int(max=2147483647):registration_id>/check-in")
 def check_in(registration_id: int):
     require("studyday.organise")
-    registration = _registration(registration_id)
+    registration = db_session().get(Registration, registration_id)
     if registration is None:
         return problem(404, _("Not found."))
     values = request.get_json(silent=True)
@@ -190,7 +186,7 @@ def check_in(registration_id: int):
 @blueprint.post("/registrations/<int(max=2147483647):registration_id>/cancel")
 def cancel(registration_id: int):
     require("studyday.organise")
-    registration = _registration(registration_id)
+    registration = db_session().get(Registration, registration_id)
     if registration is None:
         return problem(404, _("Not found."))
     session = db_session()

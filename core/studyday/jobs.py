@@ -13,7 +13,7 @@ from core.permissions import system
 from core.scheduler import job_app
 from core.studyday import messages
 from core.studyday import services as studyday
-from core.studyday.models import Registration, StudyDay
+from core.studyday.models import StudyDay
 
 
 def expire_places() -> int:
@@ -29,22 +29,10 @@ def expire_places() -> int:
         app.extensions["concerto.db"].session() as session,
     ):
         today = in_brussels(now).date()
-        for day in session.scalars(select(StudyDay).where(StudyDay.held_on >= today)):
-            before = set(
-                session.scalars(
-                    select(Registration.id).where(
-                        Registration.study_day_id == day.id, Registration.state == "expired"
-                    )
-                )
-            )
-            offers = studyday.expire(session, day, now, settings["studyday_offer_hours"])
-            for registration in session.scalars(
-                select(Registration).where(
-                    Registration.study_day_id == day.id, Registration.state == "expired"
-                )
-            ):
-                if registration.id not in before:
-                    messages.tell(session, registration)
+        for day in session.scalars(select(StudyDay).where(StudyDay.held_on >= today)).all():
+            lapsed, offers = studyday.expire(session, day, now, settings["studyday_offer_hours"])
+            for registration in lapsed:
+                messages.tell(session, registration)
             offered += messages.tell_offers(session, offers)
     return offered
 

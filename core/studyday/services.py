@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -31,7 +31,7 @@ from core.studyday.models import (
     WorkshopChoice,
     WorkshopReport,
 )
-from core.validation import EMAIL, Invalid, Refused, Stale
+from core.validation import EMAIL, Invalid, Refused, Stale, date_field, whole_field
 
 __all__ = ["Invalid", "Refused", "Stale"]
 
@@ -99,26 +99,6 @@ def workshops_of(day: StudyDay) -> list[Workshop]:
     return [w for w in day.workshops if w.kind == "workshop"]
 
 
-def _date(raw: Any, key: str, errors: dict[str, str]) -> date | None:
-    try:
-        return date.fromisoformat(str(raw or "").strip())
-    except ValueError:
-        errors[key] = "required" if not raw else "date"
-        return None
-
-
-def _whole(raw: Any, key: str, errors: dict[str, str], low: int, high: int) -> int | None:
-    try:
-        number = int(str(raw).strip())
-    except (TypeError, ValueError):
-        errors[key] = "required" if raw in (None, "") else "integer"
-        return None
-    if not low <= number <= high:
-        errors[key] = "range"
-        return None
-    return number
-
-
 def _clock(raw: Any, key: str, errors: dict[str, str]) -> str | None:
     clock = str(raw or "").strip()
     if not CLOCK.match(clock):
@@ -146,18 +126,14 @@ def check_day(values: dict[str, Any]) -> dict[str, Any]:
         cleaned[f"description_{lang}"] = (
             str(values.get(f"description_{lang}") or "").strip() or None
         )
-    held_on = _date(values.get("held_on"), "held_on", errors)
-    opens = _date(values.get("opens_on"), "opens_on", errors)
-    closes = _date(values.get("closes_on"), "closes_on", errors)
-    deadline = (
-        _date(values.get("edit_deadline"), "edit_deadline", errors)
-        if values.get("edit_deadline")
-        else None
-    )
+    held_on = date_field(values, "held_on", errors, required=True)
+    opens = date_field(values, "opens_on", errors, required=True)
+    closes = date_field(values, "closes_on", errors, required=True)
+    deadline = date_field(values, "edit_deadline", errors)
     venue = str(values.get("venue") or "").strip()
     if not venue:
         errors["venue"] = "required"
-    capacity = _whole(values.get("capacity"), "capacity", errors, 1, 100_000)
+    capacity = whole_field(values, "capacity", errors, 1, 100_000, required=True)
     if held_on and opens and closes:
         if closes < opens:
             errors["closes_on"] = "before_start"
@@ -224,7 +200,7 @@ def check_workshop(day: StudyDay, values: dict[str, Any]) -> dict[str, Any]:
     if starts and ends and ends <= starts:
         errors["ends"] = "before_start"
     capacity = (
-        _whole(values.get("capacity"), "capacity", errors, 1, 100_000)
+        whole_field(values, "capacity", errors, 1, 100_000, required=True)
         if kind == "workshop"
         else day.capacity
     )
@@ -524,17 +500,23 @@ def promote(session: Session, day: StudyDay, now: datetime, offer_hours: int) ->
     return offers
 
 
-def expire(session: Session, day: StudyDay, now: datetime, offer_hours: int) -> list:
+def expire(
+    session: Session, day: StudyDay, now: datetime, offer_hours: int
+) -> tuple[list[Registration], list]:
     """Let places whose deadline passed go: unconfirmed guests and unanswered offers. The
-    next on the waiting list is offered them. Returns the new offers."""
+    next on the waiting list is offered them. Returns the registrations that lapsed and the
+    new offers, for their messages."""
     _take_the_lock(session, day)
-    for registration in session.scalars(
-        select(Registration).where(
-            Registration.study_day_id == day.id,
-            Registration.state.in_(("pending", "offered")),
-            Registration.expires_at < now,
+    lapsed = list(
+        session.scalars(
+            select(Registration).where(
+                Registration.study_day_id == day.id,
+                Registration.state.in_(("pending", "offered")),
+                Registration.expires_at < now,
+            )
         )
-    ):
+    )
+    for registration in lapsed:
         registration.state = "expired"
         for choice in registration.choices:
             if choice.state not in GONE:
@@ -550,7 +532,7 @@ def expire(session: Session, day: StudyDay, now: datetime, offer_hours: int) -> 
     ):
         choice.state = "expired"
     session.flush()
-    return promote(session, day, now, offer_hours)
+    return lapsed, promote(session, day, now, offer_hours)
 
 
 def check_in(

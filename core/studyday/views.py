@@ -31,7 +31,7 @@ from core.meetings.views import ERRORS as MEETING_ERRORS
 from core.permissions import can, current, require
 from core.studyday import documents, messages
 from core.studyday import services as studyday
-from core.studyday.models import Registration, StudyDay, Workshop
+from core.studyday.models import Registration, StudyDay, Workshop, WorkshopReport
 
 blueprint = Blueprint("studyday", __name__)
 
@@ -106,8 +106,14 @@ def _settings() -> dict:
 
 
 def _day(year: int) -> StudyDay:
+    # The workshops with their reports and the reports' links: the day's page shows them all.
+    reports = selectinload(StudyDay.workshops).selectinload(Workshop.report)
     day = db_session().scalar(
-        select(StudyDay).where(StudyDay.year == year).options(selectinload(StudyDay.workshops))
+        select(StudyDay)
+        .where(StudyDay.year == year)
+        .options(
+            reports.selectinload(WorkshopReport.goals), reports.selectinload(WorkshopReport.needs)
+        )
     )
     if day is None:
         abort(404)
@@ -305,13 +311,14 @@ def _private_page(session, found: Registration, day: StudyDay, now) -> dict:
     }
 
 
-def _private_step(token: str, step, done: str):
+def _private_step(token: str, step):
+    """One button on the private page: ``step`` does it and returns what to say."""
     session = db_session()
     found = _by_token(token)
     if found is None:
         return _invalid_link()
     try:
-        step(session, found)
+        done = step(session, found)
         messages.tell(session, found)
         session.commit()
     except studyday.Refused as refusal:
@@ -324,24 +331,22 @@ def _private_step(token: str, step, done: str):
 
 @blueprint.post("/studyday/r/<token>/confirm")
 def confirm(token: str):
-    found = _by_token(token)
-    waiting = found is not None and found.state == "waiting"
-    return _private_step(
-        token,
-        lambda session, found: studyday.confirm(session, found),
-        _("Thank you: your e-mail address is confirmed; you stay on the waiting list.")
-        if waiting
-        else _("Thank you: your registration is confirmed."),
-    )
+    def step(session, found) -> str:
+        if studyday.confirm(session, found) == "waiting":
+            return _("Thank you: your e-mail address is confirmed; you stay on the waiting list.")
+        return _("Thank you: your registration is confirmed.")
+
+    return _private_step(token, step)
 
 
 @blueprint.post("/studyday/r/<token>/cancel")
 def cancel(token: str):
-    def step(session, found):
+    def step(session, found) -> str:
         offers = studyday.cancel(session, found, offer_hours=_settings()["studyday_offer_hours"])
         messages.tell_offers(session, offers)
+        return _("Your registration is cancelled.")
 
-    return _private_step(token, step, _("Your registration is cancelled."))
+    return _private_step(token, step)
 
 
 @blueprint.post("/studyday/r/<token>/change")
@@ -401,6 +406,15 @@ def _pdf(content: bytes, filename: str) -> Response:
 # --- organisers ------------------------------------------------------------------------------
 
 
+def _texts(record: StudyDay | Workshop) -> dict[str, str | None]:
+    """A day's or a session's titles and descriptions in the three languages, for its form."""
+    return {
+        f"{field}_{lang}": getattr(record, f"{field}_{lang}")
+        for field in ("title", "description")
+        for lang in ("nl", "fr", "en")
+    }
+
+
 def _day_form(found: StudyDay | None):
     require("studyday.organise")
     session = db_session()
@@ -409,11 +423,7 @@ def _day_form(found: StudyDay | None):
         values = {"capacity": 150}
     else:
         values = {
-            **{f"title_{lang}": getattr(found, f"title_{lang}") for lang in ("nl", "fr", "en")},
-            **{
-                f"description_{lang}": getattr(found, f"description_{lang}")
-                for lang in ("nl", "fr", "en")
-            },
+            **_texts(found),
             "held_on": found.held_on.isoformat(),
             "venue": found.venue,
             "capacity": found.capacity,
@@ -462,11 +472,7 @@ def _workshop_form(found: StudyDay, workshop: Workshop | None):
         values = {"kind": "workshop", "language": "bilingual", "starts": "10:00", "ends": "12:00"}
     else:
         values = {
-            **{f"title_{lang}": getattr(workshop, f"title_{lang}") for lang in ("nl", "fr", "en")},
-            **{
-                f"description_{lang}": getattr(workshop, f"description_{lang}")
-                for lang in ("nl", "fr", "en")
-            },
+            **_texts(workshop),
             "kind": workshop.kind,
             "language": workshop.language,
             "theme": workshop.theme,
