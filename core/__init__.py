@@ -111,12 +111,13 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.meetings.views import blueprint as meetings
     from core.operations.views import blueprint as operations
     from core.reference.views import blueprint as reference
+    from core.reports.views import blueprint as reports
     from core.site.views import blueprint as site
     from core.studyday.api import blueprint as studyday_api
     from core.studyday.views import blueprint as studyday
 
     core_blueprints = (site, operations, reference, inventory, hsds, meetings, admin, identity)
-    core_blueprints += (audit, goals, studyday)
+    core_blueprints += (audit, goals, studyday, reports)
     apis = (api, inventory_api, meetings_api, goals_api, studyday_api)
     for blueprint in (*core_blueprints, *apis):
         app.register_blueprint(blueprint)

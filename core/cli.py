@@ -180,6 +180,7 @@ def seed_everything(app) -> None:
     from core.inventory.demo import seed_demo_inventory, seed_demo_needs
     from core.meetings.demo import seed_demo_meetings
     from core.reference.services import seed_reference
+    from core.reports.demo import seed_demo_figures
     from core.studyday.demo import seed_demo_study_days
 
     with app.extensions["concerto.db"].session() as session:
@@ -193,6 +194,8 @@ def seed_everything(app) -> None:
         seed_demo_meetings(session)
     with app.extensions["concerto.db"].session() as session:
         seed_demo_study_days(session)
+    with app.extensions["concerto.db"].session() as session:
+        seed_demo_figures(session, app.extensions["concerto.registry"])
 
 
 def _require_head(app) -> None:
@@ -568,6 +571,37 @@ def serve(workers: int | None) -> None:
             return app
 
     Server().run()
+
+
+@main.command("report")
+@click.argument("authority")
+@click.option("--year", type=int, required=True, help="the calendar year the report covers")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--language", default=None, help="nl, fr or en (default: the report's first)")
+def report_command(authority: str, year: int, output: str, language: str | None) -> None:
+    """Write an authority's report for a year; the file's extension picks the report when
+    the authority has several (for example .odt or .pdf)."""
+    from core.reports import services as reports
+
+    app = _app()
+    found = app.extensions["concerto.registry"].authorities.get(authority)
+    if found is None or not found.reports:
+        raise click.ClickException(f"{authority} has no reports.")
+    extension = Path(output).suffix.lstrip(".").lower()
+    report = next((r for r in found.reports if r.extension == extension), None)
+    if report is None:
+        offered = ", ".join(dict.fromkeys(r.extension for r in found.reports))
+        raise click.ClickException(f"{authority} writes {offered}; name the file accordingly.")
+    language = language or report.languages[0]
+    if language not in report.languages:
+        raise click.ClickException(f"{report.code} is written in {', '.join(report.languages)}.")
+    with app.test_request_context(), app.extensions["concerto.db"].session() as session:
+        try:
+            content = reports.make(session, authority, report, year, language)
+        except reports.ReportFailed as error:
+            raise click.ClickException(f"{report.code} failed: {error}") from None
+    Path(output).write_bytes(content)
+    click.echo(f"{output}: {report.code} {year} ({language}), {len(content)} bytes")
 
 
 @main.command("backup")

@@ -69,7 +69,9 @@ def report_formats(authority):
 
     Keys: ``code``, ``labels`` (language to label), ``extension`` (``xlsx``, ``pdf``, ...),
     ``media_type``, ``languages`` (the languages the report is written in) and ``render``, a
-    callable ``render(session, year, language) -> bytes``.
+    callable ``render(session, year, language) -> bytes``; optionally ``figures``, the
+    ``core.reports.figures.FigureTable`` list of the authority's own figures the report
+    needs, which the core offers a page to enter.
     """
 
 

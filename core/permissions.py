@@ -120,6 +120,9 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     # the study day's programme, registrations, lists, check-in, certificates and reports
     "studyday.organise": _secretariat,
     "studyday.participants": _logged_in,  # the list of those who agreed to be on it
+    # an authority's reports and figures: its own people and the committee
+    "reports.read": _own_or_committee,
+    "figures.edit": _action_keeper,  # the authority's coordinators and the secretariat
 }
 
 

@@ -107,6 +107,7 @@ class ReportFormat:
     media_type: str
     languages: list[str]
     render: Callable[..., bytes]
+    figures: list[Any] = field(default_factory=list)  # core.reports.figures.FigureTable
 
 
 @dataclass
@@ -122,6 +123,7 @@ class Authority:
     vocabulary: list[VocabularyTerm] = field(default_factory=list)
     service_fields: list[ServiceField] = field(default_factory=list)
     reports: list[ReportFormat] = field(default_factory=list)
+    figure_tables: list[Any] = field(default_factory=list)  # core.reports.figures.FigureTable
     oidc_defaults: dict[str, Any] = field(default_factory=dict)
     claims_mapper: Callable[[dict], list[str]] | None = None
 
@@ -368,10 +370,30 @@ def validate_reports(value: Any, authority: Authority) -> list[ReportFormat]:
                 media_type=str(raw.get("media_type") or "application/octet-stream"),
                 languages=list(languages),
                 render=raw["render"],
+                figures=validate_figure_tables(raw.get("figures"), code),
             )
         )
     _unique([r.code for r in reports], hook)
     return reports
+
+
+def validate_figure_tables(value: Any, report: str) -> list[Any]:
+    from core.reports.figures import COLUMN_KINDS, FigureTable
+
+    hook = f"report_formats: 'figures' of {report}"
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or not all(isinstance(t, FigureTable) for t in value):
+        raise ContributionError(f"{hook} must be a list of FigureTable")
+    for table in value:
+        _code(table.code, f"{hook}: 'code'")
+        if "year" not in table.table.c:
+            raise ContributionError(f"{hook}: table {table.table.name} needs a 'year' column")
+        for column in table.columns:
+            if column.kind not in COLUMN_KINDS or column.name not in table.table.c:
+                raise ContributionError(f"{hook}: column {column.name} of {table.code}")
+    _unique([t.code for t in value], hook)
+    return list(value)
 
 
 def _paths(value: Any, hook: str) -> list[Path]:
@@ -406,6 +428,9 @@ def _collect(
         )
         authority.reports = validate_reports(
             _call(manager, module, "report_formats", authority=code), authority
+        )
+        authority.figure_tables = list(
+            {t.code: t for report in authority.reports for t in report.figures}.values()
         )
         defaults = _call(manager, module, "oidc_defaults", authority=code) or {}
         if not isinstance(defaults, dict):

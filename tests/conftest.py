@@ -115,6 +115,11 @@ PAGES = [
     (f"/studyday/{STUDY_YEAR}/sessions/new", "secretary"),
     ("/workshops/2/edit", "secretary"),
     ("/workshops/8/report", "secretary"),
+    ("/reports", ("vlaams", "coordinator")),
+    ("/reports?year=2001", "administrator"),
+    ("/authorities/vlaams/figures/staffing/2026", ("vlaams", "coordinator")),
+    ("/authorities/justitie/figures/prison_statistics/2026", "secretary"),
+    ("/authorities/federatie_wb/figures/activities/2026", ("cocom", "member")),
 ]
 BACKENDS = [b for b in os.environ.get("CONCERTO_TEST_DATABASES", "sqlite,postgresql").split(",")]
 

@@ -983,6 +983,31 @@ def _anyone_cancelled(app, who):
         return db.scalar(select(func.count()).where(Registration.state == "cancelled")) > 0
 
 
+def _enter_staffing(client, app, who, csrf):
+    return client.post(
+        "/authorities/vlaams/figures/staffing/2030",
+        data={
+            "csrf_token": csrf,
+            "rows": "1",
+            "r1-prison_code": "haren",
+            "r1-function": f"matrix {who.label}",
+            "r1-fte": "1.5",
+        },
+    )
+
+
+def _staffing_entered(app, who):
+    from concerto_vlaams.reports import staffing
+
+    with app.extensions["concerto.db"].session() as db:
+        return (
+            db.execute(
+                staffing.select().where(staffing.c.function == f"matrix {who.label}")
+            ).first()
+            is not None
+        )
+
+
 WRITES = [
     Write(
         "edit own authority's profile (page)",
@@ -1201,6 +1226,14 @@ WRITES = [
         _is_secretariat,
         _organiser_cancels("api"),
         _demo_registration_cancelled,
+    ),
+    Write(
+        "enter the Flemish Community's staffing figures (page)",
+        lambda who: (
+            _is_secretariat(who) or ("coordinator" in who.roles and who.authority == "vlaams")
+        ),
+        _enter_staffing,
+        _staffing_entered,
     ),
     Write(
         "create a personal API token (page)",

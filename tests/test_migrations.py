@@ -49,13 +49,13 @@ def test_each_plugin_downgrades_and_upgrades_without_touching_another_plugins_da
         connection.execute(
             text(
                 "INSERT INTO justitie_prison_statistics (year, prison_code, capacity, "
-                "average_population) VALUES (2026, 'haren', 1190, 1250.5)"
+                "average_population) VALUES (2031, 'haren', 1190, 1250.5)"
             )
         )
         connection.execute(
             text(
                 "INSERT INTO vlaams_staffing (year, prison_code, function, fte) "
-                "VALUES (2026, 'haren', 'trajectbegeleider', 2.5)"
+                "VALUES (2031, 'haren', 'trajectbegeleider', 2.5)"
             )
         )
     by_code = {history.code: history for history in histories(app.extensions["concerto.registry"])}
@@ -73,7 +73,10 @@ def test_each_plugin_downgrades_and_upgrades_without_touching_another_plugins_da
         if code != "justitie":
             with engine.connect() as connection:
                 population = connection.execute(
-                    text("SELECT average_population FROM justitie_prison_statistics")
+                    text(
+                        "SELECT average_population FROM justitie_prison_statistics "
+                        "WHERE year = 2031"
+                    )
                 ).scalar_one()
             assert float(population) == 1250.5
     engine.dispose()

@@ -4,8 +4,9 @@ and migration revisions it was made with.
 
 The archive is a zip file: ``manifest.json`` and one ``tables/<name>.jsonl`` per table, a
 JSON object per row. Values are written by column type (times in ISO 8601 UTC, bytes in
-base64), so an archive of SQLite restores into PostgreSQL: the way from the demo to
-production. Rows are streamed in both directions, so memory does not grow with the data.
+base64, exact numbers as text), so an archive of SQLite restores into PostgreSQL: the way
+from the demo to production. Rows are streamed in both directions, so memory does not grow
+with the data.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import io
 import json
 import zipfile
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, LargeBinary, Table, func, inspect, select, text
+from sqlalchemy import Date, DateTime, LargeBinary, Numeric, Table, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from core.db import Base, migration_state, utcnow
@@ -51,6 +53,8 @@ def _encode(column, value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bytes | memoryview):
         return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Decimal):  # exact numbers (FTE, amounts) as text, never as floats
+        return str(value)
     return value
 
 
@@ -63,6 +67,8 @@ def _decode(column, value: Any) -> Any:
         return date.fromisoformat(value)
     if isinstance(column.type, LargeBinary):
         return base64.b64decode(value)
+    if isinstance(column.type, Numeric) and isinstance(value, str):
+        return Decimal(value)
     return value
 
 

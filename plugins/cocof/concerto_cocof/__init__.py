@@ -146,3 +146,10 @@ def nav_items():
     return [
         {"endpoint": "cocof_plugin.about", "labels": {"nl": "COCOF", "fr": "COCOF", "en": "COCOF"}}
     ]
+
+
+@hookimpl
+def report_formats(authority):
+    from concerto_cocof import reports
+
+    return reports.REPORTS

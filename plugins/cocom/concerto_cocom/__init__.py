@@ -143,3 +143,10 @@ def nav_items():
             "labels": {"nl": "GGC", "fr": "COCOM", "en": "GGC/COCOM"},
         }
     ]
+
+
+@hookimpl
+def report_formats(authority):
+    from concerto_cocom import reports
+
+    return reports.REPORTS

@@ -158,3 +158,10 @@ def nav_items():
             },
         }
     ]
+
+
+@hookimpl
+def report_formats(authority):
+    from concerto_federatie_wb import reports
+
+    return reports.REPORTS

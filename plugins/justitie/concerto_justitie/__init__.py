@@ -160,3 +160,10 @@ def nav_items():
             "labels": {"nl": "Justitie", "fr": "Justice", "en": "Justice"},
         }
     ]
+
+
+@hookimpl
+def report_formats(authority):
+    from concerto_justitie import reports
+
+    return reports.REPORTS

@@ -164,3 +164,10 @@ def nav_items():
             },
         }
     ]
+
+
+@hookimpl
+def report_formats(authority):
+    from concerto_vlaams import reports
+
+    return reports.REPORTS

@@ -1,0 +1,184 @@
+"""The shared data the authorities' reports are made from, as plain functions plugins call
+with a session: an authority's services of a year, the reference lists in a language, the
+committee's decisions and actions of a year, the plan's progress by leading authority, the
+study day's workshop participation. One query each, whatever the number of services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from core.i18n import pick
+from core.meetings.services import local_time
+
+
+@dataclass(frozen=True)
+class Year:
+    """The Brussels calendar year a report covers, as UTC bounds."""
+
+    year: int
+
+    @property
+    def start(self):
+        return local_time(date(self.year, 1, 1), "00:00")
+
+    @property
+    def end(self):
+        return local_time(date(self.year + 1, 1, 1), "00:00")
+
+
+def services_of(session: Session, authority: str | None, year: int) -> list:
+    """Published, active services (of one authority, or all) as they stood by the end of
+    ``year``, with their places and organisation."""
+    from core.inventory.models import Service
+
+    query = (
+        select(Service)
+        .where(
+            Service.published_at.is_not(None),
+            Service.published_at < Year(year).end,
+            Service.active.is_(True),
+        )
+        .options(selectinload(Service.locations), selectinload(Service.organization))
+        .order_by(Service.domain_code, Service.id)
+    )
+    if authority:
+        query = query.where(Service.authority_code == authority)
+    return list(session.scalars(query))
+
+
+def names(session: Session, model, language: str) -> dict[str, str]:
+    """Code to name in ``language`` for a reference list (prisons, domains, target groups)."""
+    return {
+        row.code: str(pick(row.texts("name"), language))
+        for row in session.scalars(select(model).order_by(model.code))
+    }
+
+
+def prisons(session: Session, language: str) -> dict[str, str]:
+    from core.reference.models import Prison
+
+    return names(session, Prison, language)
+
+
+def domains(session: Session, language: str) -> dict[str, str]:
+    from core.reference.models import ServiceDomain
+
+    return {
+        row.code: str(pick(row.texts("name"), language))
+        for row in session.scalars(select(ServiceDomain).order_by(ServiceDomain.position))
+    }
+
+
+def target_groups(session: Session, language: str) -> dict[str, str]:
+    from core.reference.models import TargetGroup
+
+    return names(session, TargetGroup, language)
+
+
+def service_name(service, language: str) -> str:
+    return str(pick(service.texts("name"), language))
+
+
+def per_prison(services: list) -> dict[str, list]:
+    """Services by the prison they are offered in; a service in two prisons counts in both."""
+    found: dict[str, list] = {}
+    for service in services:
+        for location in service.locations:
+            found.setdefault(location.prison_code, []).append(service)
+    return found
+
+
+def decisions_and_actions(session: Session, year: int, language: str) -> dict[str, list]:
+    """The committee's decisions of approved minutes and the action items of meetings held
+    in ``year``, in ``language``."""
+    from core.meetings.models import ActionItem, Decision, Meeting, Minutes
+
+    bounds = Year(year)
+    decisions = session.scalars(
+        select(Decision)
+        .join(Minutes, Decision.minutes_id == Minutes.id)
+        .join(Meeting, Minutes.meeting_id == Meeting.id)
+        .where(
+            Minutes.state == "approved",
+            Meeting.starts_at >= bounds.start,
+            Meeting.starts_at < bounds.end,
+        )
+        .options(selectinload(Decision.minutes).selectinload(Minutes.meeting))
+        .order_by(Meeting.starts_at, Decision.number)
+    ).all()
+    actions = session.scalars(
+        select(ActionItem)
+        .join(Meeting, ActionItem.meeting_id == Meeting.id)
+        .where(Meeting.starts_at >= bounds.start, Meeting.starts_at < bounds.end)
+        .order_by(ActionItem.due_on, ActionItem.id)
+    ).all()
+    return {
+        "decisions": [
+            (d.minutes.meeting.starts_at, d.number, str(pick(d.texts("text"), language)))
+            for d in decisions
+        ],
+        "actions": [
+            (
+                str(pick(a.texts("title"), language)),
+                a.authority_code or "",
+                a.due_on,
+                a.status,
+            )
+            for a in actions
+        ],
+    }
+
+
+def plan_actions_led_by(session: Session, authority: str, language: str) -> list[dict[str, Any]]:
+    """The plan's actions an authority leads, with their progress, in ``language``."""
+    from core.goals import services as plans
+    from core.goals.models import Plan
+
+    rows = []
+    for plan in session.scalars(select(Plan).order_by(Plan.id)):
+        actions = plans.plan_actions(session, plan)
+        progress = plans.progress_of(plan, actions)
+        goals = {g.id: g.code for g in plan.goals}
+        for action in actions:
+            if action.authority_code == authority:
+                rows.append(
+                    {
+                        "goal": goals.get(action.goal_id, ""),
+                        "title": str(pick(action.texts("title"), language)),
+                        "status": action.status,
+                        "progress": progress.actions.get(action.id),
+                    }
+                )
+    return rows
+
+
+def study_day_participation(session: Session, year: int) -> list[tuple[str, int, int]]:
+    """Per workshop of the year's study day: its French title, confirmed and present."""
+    from core.studyday.models import Registration, StudyDay, WorkshopChoice
+
+    day = session.scalar(select(StudyDay).where(StudyDay.year == year))
+    if day is None:
+        return []
+    counts = {
+        workshop_id: (confirmed, present or 0)
+        for workshop_id, confirmed, present in session.execute(
+            select(
+                WorkshopChoice.workshop_id,
+                func.count(),
+                func.sum(case((Registration.present_at.is_not(None), 1), else_=0)),
+            )
+            .join(Registration, WorkshopChoice.registration_id == Registration.id)
+            .where(Registration.study_day_id == day.id, WorkshopChoice.state == "confirmed")
+            .group_by(WorkshopChoice.workshop_id)
+        )
+    }
+    return [
+        (w.title_fr or w.title_nl, *counts.get(w.id, (0, 0)))
+        for w in day.workshops
+        if w.kind == "workshop"
+    ]

@@ -1,0 +1,168 @@
+"""Pages of the reports: the list of every authority's reports for a year (with a word when a
+year holds no data, and a report's last failure for administrators), the download of one
+report, and the page on which an authority enters the figures of one of its tables."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from core.db import db_session, utcnow
+from core.i18n import current_language
+from core.meetings.services import in_brussels
+from core.permissions import can, current, require
+from core.reports import figures as figure_tables
+from core.reports import services as reports
+from core.reports.data import prisons
+from core.validation import Invalid, Stale
+
+blueprint = Blueprint("reports", __name__)
+
+FIGURE_ERRORS = {
+    "required": _l("This field is required."),
+    "unknown": _l("This value is not known."),
+    "integer": _l("Give a whole number."),
+    "number": _l("Give a number, such as 12.5."),
+    "range": _l("This number is outside the allowed range."),
+    "duplicate": _l("This row repeats another one."),
+}
+BLANK_ROWS = 3  # empty rows under the year's rows, to add new ones
+MAX_ROWS = 2000  # more rows than any table of a year holds
+
+
+def _registry():
+    return current_app.extensions["concerto.registry"]
+
+
+def _year() -> int:
+    year = request.args.get("year", type=int) or in_brussels(utcnow()).year
+    if not 2000 <= year <= 2100:
+        abort(404)
+    return year
+
+
+@blueprint.get("/reports")
+def index():
+    require("account.use")
+    session = db_session()
+    year = _year()
+    principal = current()
+    listed = []
+    for code, authority in sorted(_registry().authorities.items()):
+        if not authority.reports and not authority.figure_tables:
+            continue
+        listed.append(
+            {
+                "code": code,
+                "authority": authority,
+                "may_read": can(principal, "reports.read", code),
+                "may_enter": can(principal, "figures.edit", code),
+                "has_data": reports.has_data(session, _registry(), code, year),
+            }
+        )
+    return render_template(
+        "reports/index.html",
+        listed=listed,
+        year=year,
+        failures=reports.FAILURES if can(principal, "admin.plugins") else {},
+    )
+
+
+@blueprint.get("/reports/<code>/<report_code>/<int(min=2000,max=2100):year>")
+def download(code: str, report_code: str, year: int):
+    report = reports.report_of(_registry(), code, report_code)
+    if report is None:
+        abort(404)
+    require("reports.read", code)
+    language = request.args.get("lang") or report.languages[0]
+    if language not in report.languages:
+        abort(404)
+    try:
+        content = reports.make(db_session(), code, report, year, language)
+    except reports.ReportFailed:
+        return render_template("reports/failed.html", report=report, year=year), 500
+    filename = f"{code}-{report.code}-{year}-{language}.{report.extension}"
+    return Response(
+        content,
+        mimetype=report.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _figure_table(code: str, table_code: str):
+    authority = _registry().authorities.get(code)
+    found = next(
+        (t for t in authority.figure_tables if t.code == table_code) if authority else (), None
+    )
+    if found is None:
+        abort(404)
+    return authority, found
+
+
+@blueprint.route(
+    "/authorities/<code>/figures/<table_code>/<int(min=2000,max=2100):year>",
+    methods=["GET", "POST"],
+)
+def figures(code: str, table_code: str, year: int):
+    authority, table = _figure_table(code, table_code)
+    require("reports.read", code)
+    may_enter = can(current(), "figures.edit", code)
+    session = db_session()
+    rows = figure_tables.rows_of(session, table, year)
+    errors: dict[str, str] = {}
+    read_as = figure_tables.fingerprint(rows)
+    if request.method == "POST":
+        require("figures.edit", code)
+        count = min(max(request.form.get("rows", type=int, default=0), 0), MAX_ROWS)
+        submitted = [
+            {c.name: request.form.get(f"r{n}-{c.name}", "") for c in table.columns}
+            for n in range(1, count + 1)
+        ]
+        try:
+            stored = figure_tables.save_rows(
+                session, table, year, submitted, request.form.get("read_as")
+            )
+            session.commit()
+            flash(_("%(count)d rows were saved.", count=stored), "success")
+            return redirect(url_for("reports.figures", code=code, table_code=table_code, year=year))
+        except Invalid as invalid:
+            session.rollback()
+            errors = {
+                key: str(FIGURE_ERRORS.get(message, message))
+                if isinstance(message, str)
+                else str(message)
+                for key, message in invalid.errors.items()
+            }
+            rows = submitted
+        except Stale:
+            session.rollback()
+            flash(
+                _(
+                    "Someone else saved these figures in the meantime. Nothing was "
+                    "overwritten: the page now shows their figures; enter yours again."
+                ),
+                "error",
+            )
+            return redirect(url_for("reports.figures", code=code, table_code=table_code, year=year))
+    return render_template(
+        "reports/figures.html",
+        authority=authority,
+        table=table,
+        year=year,
+        rows=list(rows) + [{}] * (BLANK_ROWS if may_enter else 0),
+        errors=errors,
+        read_as=read_as,
+        may_enter=may_enter,
+        prisons=prisons(session, current_language()),
+    ), 422 if errors else 200

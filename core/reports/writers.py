@@ -1,0 +1,214 @@
+"""Writers the plugins' reports share: a report is a list of blocks (a heading, a paragraph,
+a table whose first row is its header) written out as XLSX (openpyxl), ODS and ODT (odfpy),
+PDF (reportlab, also bilingual with Dutch and French side by side, as the strategic plan is
+printed), CSV or JSON. Plugins assemble the blocks in their language; these functions only
+lay them out."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from typing import Any
+from xml.sax.saxutils import escape
+
+Block = tuple  # ("h", text) | ("p", text) | ("table", rows)
+
+
+def _cell(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def xlsx(sheets: list[tuple[str, list[Block]]]) -> bytes:
+    """One worksheet per (name, blocks); headings and paragraphs take a row of their own,
+    each table its header row in bold."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, blocks in sheets:
+        sheet = book.create_sheet(name[:31])
+        for kind, content in blocks:
+            if kind == "table":
+                for index, row in enumerate(content):
+                    sheet.append([_cell(v) for v in row])
+                    if index == 0:
+                        for cell in sheet[sheet.max_row]:
+                            cell.font = Font(bold=True)
+            else:
+                sheet.append([content])
+                if kind == "h":
+                    sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=13)
+            sheet.append([])
+        sheet.column_dimensions["A"].width = 40
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def ods(sheets: list[tuple[str, list[Block]]]) -> bytes:
+    """The same as ``xlsx``, as an OpenDocument spreadsheet; numbers stay numbers."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+
+    def row_of(values: list) -> TableRow:
+        row = TableRow()
+        for value in values:
+            value = _cell(value)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                cell = TableCell(valuetype="float", value=value)
+            else:
+                cell = TableCell(valuetype="string")
+            cell.addElement(P(text="" if value is None else str(value)))
+            row.addElement(cell)
+        return row
+
+    for name, blocks in sheets:
+        table = Table(name=name[:31])
+        for kind, content in blocks:
+            rows = content if kind == "table" else [[content]]
+            for values in rows:
+                table.addElement(row_of(values))
+            table.addElement(row_of([]))
+        document.spreadsheet.addElement(table)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()
+
+
+def odt(title: str, blocks: list[Block]) -> bytes:
+    from odf.opendocument import OpenDocumentText
+    from odf.style import Style, TextProperties
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import H, P
+
+    document = OpenDocumentText()
+    bold = Style(name="Bold", family="paragraph")
+    bold.addElement(TextProperties(fontweight="bold"))
+    document.automaticstyles.addElement(bold)
+    document.text.addElement(H(outlinelevel=1, text=title))
+    for number, (kind, content) in enumerate(blocks):
+        if kind == "h":
+            document.text.addElement(H(outlinelevel=2, text=content))
+        elif kind == "p":
+            document.text.addElement(P(text=content))
+        else:
+            table = Table(name=f"Table{number}")
+            table.addElement(TableColumn(numbercolumnsrepeated=max(len(r) for r in content)))
+            for index, values in enumerate(content):
+                row = TableRow()
+                for value in values:
+                    cell = TableCell()
+                    text = "" if value is None else str(_cell(value))
+                    cell.addElement(P(text=text, stylename=bold) if index == 0 else P(text=text))
+                    row.addElement(cell)
+                table.addElement(row)
+            document.text.addElement(table)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()
+
+
+def _flow(blocks: list[Block], width: float, styles) -> list:
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    flow: list = []
+    for kind, content in blocks:
+        if kind == "h":
+            flow.append(Paragraph(escape(content), styles["Heading2"]))
+        elif kind == "p":
+            flow.append(Paragraph(escape(content), styles["BodyText"]))
+        else:
+            columns = max(len(r) for r in content)
+            table = Table(
+                [[Paragraph(escape(str(_cell(v) if v is not None else "")), small) for v in row]
+                 for row in content],
+                colWidths=[width / columns] * columns,
+                repeatRows=1,
+            )  # fmt: skip
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                )
+            )
+            flow += [table, Spacer(1, 6)]
+    return flow
+
+
+def pdf(title: str, blocks: list[Block], language: str) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, title=title, lang=language, leftMargin=2 * cm, rightMargin=2 * cm
+    )
+    width = A4[0] - 4 * cm
+    document.build([Paragraph(escape(title), styles["Title"]), *_flow(blocks, width, styles)])
+    return buffer.getvalue()
+
+
+def pdf_side_by_side(titles: tuple[str, str], parts: list[tuple[Block, Block]]) -> bytes:
+    """Dutch on the left, French on the right, block beside block, landscape."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    size = landscape(A4)
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=size,
+        title=" / ".join(titles),
+        lang="nl",
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+    )
+    half = (size[0] - 3 * cm) / 2 - 0.4 * cm
+    flow = []
+    for left, right in [(("h", titles[0]), ("h", titles[1])), *parts]:
+        row = Table(
+            [[_flow([left], half, styles), _flow([right], half, styles)]],
+            colWidths=[half + 0.4 * cm] * 2,
+        )
+        row.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEAFTER", (0, 0), (0, -1), 0.5, colors.grey),
+                ]
+            )
+        )
+        flow.append(row)
+    document.build(flow)
+    return buffer.getvalue()
+
+
+def csv_table(rows: list[list[Any]]) -> bytes:
+    """A CSV with a header row, UTF-8 with a byte-order mark so spreadsheets read accents."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    for row in rows:
+        writer.writerow(["" if v is None else _cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def json_document(content: Any) -> bytes:
+    return json.dumps(content, ensure_ascii=False, indent=2, default=_cell).encode()
