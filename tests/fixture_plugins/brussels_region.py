@@ -41,3 +41,27 @@ def service_vocabulary(authority):
             "domain": "labour_market",
         }
     ]
+
+
+def _services_per_domain(session, year, language):
+    from collections import Counter
+
+    from core.reports import data, writers
+
+    counts = Counter(s.domain_code for s in data.services_of(session, "gewest", year))
+    names = data.domains(session, language)
+    return writers.csv_table([["domain", "services"], *([names[d], n] for d, n in counts.items())])
+
+
+@hookimpl
+def report_formats(authority):
+    return [
+        {
+            "code": "overzicht",
+            "labels": {"nl": "Overzicht", "fr": "Aperçu"},
+            "extension": "csv",
+            "media_type": "text/csv",
+            "languages": ["fr", "nl"],
+            "render": _services_per_domain,
+        }
+    ]
