@@ -120,6 +120,8 @@ PAGES = [
     ("/authorities/vlaams/figures/staffing/2026", ("vlaams", "coordinator")),
     ("/authorities/justitie/figures/prison_statistics/2026", "secretary"),
     ("/authorities/federatie_wb/figures/activities/2026", ("cocom", "member")),
+    ("/vlaams/placement-sites/apply", None),
+    ("/vlaams/placement-sites", ("vlaams", "coordinator")),
 ]
 BACKENDS = [b for b in os.environ.get("CONCERTO_TEST_DATABASES", "sqlite,postgresql").split(",")]
 

@@ -1008,6 +1008,45 @@ def _staffing_entered(app, who):
         )
 
 
+def _review_placement_site(client, app, who, csrf):
+    from concerto_vlaams import placements
+
+    with app.extensions["concerto.db"].session() as db:
+        site_id = placements.apply(
+            db,
+            {
+                "organisation": f"prestatieplaats {who.label}",
+                "legal_form": "non_profit",
+                "province": "brussel",
+                "address": "Brussel",
+                "contact_name": "X",
+                "contact_email": "x@example.be",
+                "supervision": "elke dag",
+                "work_offered": "onderhoud",
+                "daily_supervision": "1",
+                "useful_work": "1",
+                "hours_checked": "1",
+            },
+        )
+    return client.post(
+        f"/vlaams/placement-sites/{site_id}", data={"csrf_token": csrf, "decision": "approve"}
+    )
+
+
+def _placement_site_approved(app, who):
+    from concerto_vlaams.placements import placement_sites
+
+    with app.extensions["concerto.db"].session() as db:
+        return (
+            db.scalar(
+                select(placement_sites.c.state).where(
+                    placement_sites.c.organisation == f"prestatieplaats {who.label}"
+                )
+            )
+            == "approved"
+        )
+
+
 WRITES = [
     Write(
         "edit own authority's profile (page)",
@@ -1234,6 +1273,12 @@ WRITES = [
         ),
         _enter_staffing,
         _staffing_entered,
+    ),
+    Write(
+        "approve a placement site application (page)",
+        lambda who: "coordinator" in who.roles and who.authority == "vlaams",
+        _review_placement_site,
+        _placement_site_approved,
     ),
     Write(
         "create a personal API token (page)",

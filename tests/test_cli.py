@@ -28,12 +28,12 @@ def test_plugins_json_lists_the_five_enabled_at_head(database_url):
     for code in FIVE:
         row = rows[code]
         assert row["status"] == "enabled"
-        assert row["version"] == "1.0.0"
+        assert row["version"] == {"vlaams": "1.1.0"}.get(code, "1.0.0")
         assert row["api_version"] == "1.0"
         assert row["distribution"] == f"concerto-{code.replace('_', '-')}"
         assert "register_authorities" in row["hooks"]
         assert row["migration"]["at_head"] is True
-        assert row["migration"]["current"] == f"{code}_0001"
+        assert row["migration"]["current"] == {"vlaams": "vlaams_0002"}.get(code, f"{code}_0001")
 
 
 def test_serve_refuses_a_database_that_is_behind_and_names_the_command(empty_database_url):

@@ -1,5 +1,6 @@
 """The Flemish Community (with the VGC) in Concerto: its policy coordinator for the
-Brussels prisons, its words for services, and (later) its annual report in Dutch."""
+Brussels prisons, its words for services, its annual report in Dutch, and the placement
+sites for community service that organisations apply to become."""
 
 from core.hookspecs import hookimpl
 from core.plugin_kit import (
@@ -87,6 +88,15 @@ def service_vocabulary(authority):
         },
         {"code": "sport", "labels": {"nl": "Sport"}, "domain": "sport"},
         {
+            "code": "prestatieplaats",
+            "labels": {
+                "nl": "Prestatieplaats voor werkstraffen",
+                "fr": "Lieu de prestation pour peines de travail",
+                "en": "Placement site for community service",
+            },
+            "domain": "labour_market",
+        },
+        {
             "code": "beroepsopleiding",
             "labels": {"nl": "Beroepsopleiding en trajectbegeleiding (VDAB)"},
             "domain": "labour_market",
@@ -149,7 +159,9 @@ def map_claims(authority):
 
 @hookimpl
 def blueprints():
-    return [about_blueprint(CODE, domain, ABOUT)]
+    from concerto_vlaams.placement_views import placement_blueprint
+
+    return [about_blueprint(CODE, domain, ABOUT), placement_blueprint(domain)]
 
 
 @hookimpl
@@ -162,7 +174,15 @@ def nav_items():
                 "fr": "Communauté flamande",
                 "en": "Flemish Community",
             },
-        }
+        },
+        {
+            "endpoint": "vlaams_placements.apply",
+            "labels": {
+                "nl": "Prestatieplaats worden",
+                "fr": "Devenir lieu de prestation",
+                "en": "Become a placement site",
+            },
+        },
     ]
 
 

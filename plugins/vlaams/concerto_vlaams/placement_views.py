@@ -1,0 +1,130 @@
+"""Pages of the placement sites: the public application form, and the network manager's
+list and review (the Flemish Community's coordinators)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from core.db import db_session
+from core.permissions import current, require
+from core.validation import Invalid, Refused
+
+
+def placement_blueprint(domain) -> Blueprint:
+    from concerto_vlaams import placements
+
+    _ = domain.gettext
+    _l = domain.lazy_gettext
+    errors_text = {
+        "required": _l("This field is required."),
+        "length": _l("This text is too long."),
+        "email": _l("Give an e-mail address such as name@example.be."),
+        "legal_form": _l(
+            "Only a public service, a municipality, province, community or region, a non-profit "
+            "association (vzw/asbl) or a foundation with a social, scientific or cultural aim "
+            "can be a placement site."
+        ),
+        "choice": _l("Choose one of the options."),
+        "kbo": _l("Give a company number of 10 digits, such as 0123.456.749."),
+        "accept": _l("A placement site must commit to this."),
+    }
+    labels = {
+        "legal_forms": {
+            "public_service": _l("public service"),
+            "local_or_regional_government": _l("municipality, province, community or region"),
+            "non_profit": _l("non-profit association (vzw/asbl)"),
+            "foundation": _l("foundation with a social, scientific or cultural aim"),
+        },
+        "provinces": {
+            "antwerpen": _l("Antwerp"),
+            "limburg": _l("Limburg"),
+            "oost_vlaanderen": _l("East Flanders"),
+            "vlaams_brabant": _l("Flemish Brabant"),
+            "west_vlaanderen": _l("West Flanders"),
+            "brussel": _l("Brussels"),
+        },
+        "states": {
+            "submitted": _l("waiting for review"),
+            "approved": _l("approved"),
+            "refused": _l("refused"),
+        },
+    }
+    blueprint = Blueprint("vlaams_placements", __name__, url_prefix="/vlaams/placement-sites")
+
+    @blueprint.before_request
+    def _use_plugin_domain():
+        domain.as_default()
+
+    @blueprint.context_processor
+    def _labels():
+        return labels
+
+    def _authority():
+        return current_app.extensions["concerto.registry"].authorities["vlaams"]
+
+    @blueprint.route("/apply", methods=["GET", "POST"])
+    def apply():
+        values = {"language": "nl"}
+        errors = {}
+        if request.method == "POST":
+            values = request.form.to_dict()
+            session = db_session()
+            try:
+                placements.apply(session, values)
+                session.commit()
+                return render_template("vlaams/placement_thanks.html"), 201
+            except Invalid as invalid:
+                session.rollback()
+                errors = {k: str(errors_text.get(c, c)) for k, c in invalid.errors.items()}
+        return render_template(
+            "vlaams/placement_form.html", values=values, errors=errors
+        ), 422 if errors else 200
+
+    @blueprint.get("")
+    def listing():
+        require("inventory.edit", "vlaams")
+        state = request.args.get("state", "submitted")
+        province = request.args.get("province", "")
+        return render_template(
+            "vlaams/placement_list.html",
+            sites=placements.listed(
+                db_session(), state if state in placements.STATES else "", province
+            ),
+            state=state,
+            province=province,
+        )
+
+    @blueprint.route("/<int(max=2147483647):site_id>", methods=["GET", "POST"])
+    def site(site_id: int):
+        require("inventory.edit", "vlaams")
+        session = db_session()
+        found = placements.get(session, site_id)
+        if found is None:
+            abort(404)
+        errors = {}
+        if request.method == "POST":
+            approve = request.form.get("decision") == "approve"
+            reason = request.form.get("reason", "")
+            try:
+                placements.review(session, found, approve, reason, current(), _authority())
+                placements.tell_applicant(session, found, approve, reason)
+                session.commit()
+                flash(
+                    _("The site is approved; it is now a draft service in the inventory.")
+                    if approve
+                    else _("The application is refused; the applicant is told why."),
+                    "success",
+                )
+                return redirect(url_for("vlaams_placements.listing"))
+            except Invalid as invalid:
+                session.rollback()
+                errors = {k: str(errors_text.get(c, c)) for k, c in invalid.errors.items()}
+            except Refused:
+                session.rollback()
+                flash(_("This application has already been reviewed."), "error")
+                return redirect(url_for("vlaams_placements.site", site_id=site_id))
+        return render_template(
+            "vlaams/placement.html", site=found, errors=errors
+        ), 422 if errors else 200
+
+    return blueprint
