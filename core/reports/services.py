@@ -2,24 +2,32 @@
 for a year and a language. Shared by the report pages and ``concerto report``.
 
 A plugin's report runs the plugin's code: one that raises is caught here, logged, and kept
-as the report's last failure for the administrator, while every other report keeps working."""
+as the report's last failure for the administrator, while every other report keeps working.
+The failure is stored in the database, so the administrator sees it whichever worker made
+the report, and a later success clears it."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Column, String, Table, Text, func, select
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.db import Base, UTCDateTime, utcnow
 from core.plugins import Registry, ReportFormat
 from core.reports.data import Year
 
 log = logging.getLogger("concerto.reports")
 
-# (authority, report) -> (when, what went wrong), for the administrator's report page.
-FAILURES: dict[tuple[str, str], tuple[datetime, str]] = {}
+report_failures = Table(
+    "report_failures",
+    Base.metadata,
+    Column("authority_code", String(48), primary_key=True),
+    Column("report_code", String(48), primary_key=True),
+    Column("failed_at", UTCDateTime(), nullable=False),
+    Column("reason", Text, nullable=False),
+)
 
 
 class ReportFailed(Exception):
@@ -41,10 +49,33 @@ def make(session: Session, authority: str, report: ReportFormat, year: int, lang
     except Exception as error:  # noqa: BLE001 - a plugin's failure stays its own
         session.rollback()
         log.exception("report %s/%s for %s failed", authority, report.code, year)
-        FAILURES[(authority, report.code)] = (utcnow(), f"{type(error).__name__}: {error}")
+        _record(session, authority, report.code, f"{type(error).__name__}: {error}"[:4000])
         raise ReportFailed(str(error)) from error
-    FAILURES.pop((authority, report.code), None)
+    if (authority, report.code) in failures(session):
+        _record(session, authority, report.code, None)
     return content
+
+
+def _record(session: Session, authority: str, code: str, reason: str | None) -> None:
+    """Keep (or clear) a report's last failure, in a transaction of its own: the caller's
+    session has just been rolled back, or only reads."""
+    key = (report_failures.c.authority_code == authority) & (report_failures.c.report_code == code)
+    with session.get_bind().begin() as connection:
+        connection.execute(report_failures.delete().where(key))
+        if reason is not None:
+            connection.execute(
+                report_failures.insert().values(
+                    authority_code=authority, report_code=code, failed_at=utcnow(), reason=reason
+                )
+            )
+
+
+def failures(session: Session) -> dict[tuple[str, str], tuple[datetime, str]]:
+    """(authority, report) -> (when, what went wrong), for the administrator's report page."""
+    return {
+        (row.authority_code, row.report_code): (row.failed_at, row.reason)
+        for row in session.execute(select(report_failures))
+    }
 
 
 def has_data(session: Session, registry: Registry, authority: str, year: int) -> bool:
