@@ -50,8 +50,11 @@ def _history(app, code: str):
 
 
 def upgrade_all(app, only: str | None = None) -> list[str]:
-    """Upgrade the core, then every enabled plugin (or only one), and store the authorities."""
-    from core.db import histories, upgrade
+    """Upgrade the core, then every enabled plugin (or only one), and store the authorities.
+
+    The authorities are stored after any upgrade the core is at head for: installing a new
+    authority's plugin is `db upgrade -p CODE`, and its services need its row."""
+    from core.db import CORE_HISTORY, histories, upgrade
     from core.reference.services import sync_authorities
 
     database = app.extensions["concerto.db"]
@@ -61,11 +64,11 @@ def upgrade_all(app, only: str | None = None) -> list[str]:
         if only and history.code != only:
             continue
         upgrade(database.engine, history)
-        done.append(history.code)
-    if only in (None, "core"):
+        done.append(history)
+    if CORE_HISTORY.current(database.engine) == CORE_HISTORY.head():
         with database.session() as session:
             sync_authorities(session, registry)
-    return done
+    return [history.code for history in done]
 
 
 @db.command("upgrade")
@@ -75,8 +78,11 @@ def db_upgrade(code: str | None) -> None:
     app = _app()
     if code:
         _history(app, code)
+    from core.db import histories
+
+    heads = {h.code: h.head() for h in histories(app.extensions["concerto.registry"])}
     for done in upgrade_all(app, code):
-        click.echo(f"{done}: at head")
+        click.echo(f"{done}: at head ({heads[done]})")
 
 
 @db.command("downgrade")

@@ -122,6 +122,7 @@ PAGES = [
     ("/authorities/federatie_wb/figures/activities/2026", ("cocom", "member")),
     ("/vlaams/placement-sites/apply", None),
     ("/vlaams/placement-sites", ("vlaams", "coordinator")),
+    ("/vlaams/placement-sites", ("vlaams", "network_manager")),
 ]
 BACKENDS = [b for b in os.environ.get("CONCERTO_TEST_DATABASES", "sqlite,postgresql").split(",")]
 
@@ -303,3 +304,8 @@ def wait_for_port(port: int, timeout: float = 30) -> None:
                 return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+
+
+# tests/plugin_dist holds a plugin's distribution with its own tests; they run installed,
+# from tests/test_plugin_lifecycle.py, never collected as part of the core's suite.
+collect_ignore = ["plugin_dist"]

@@ -67,3 +67,13 @@ def test_every_command_in_the_readme_exists_with_its_options():
         options = {opt for param in command.params for opt in param.opts}
         for option in re.findall(r"--[a-z-]+|-p\b", " ".join(rest)):
             assert option in options, f"{row}: {option}"
+
+
+def test_the_walk_through_quotes_the_example_plugins_files_as_they_are():
+    conftest = (ROOT / "tests" / "plugin_dist" / "v1" / "tests" / "conftest.py").read_text()
+    assert f"```python\n{conftest}```" in DOCS
+    test_file = (ROOT / "tests" / "plugin_dist" / "v1" / "tests" / "test_gewest.py").read_text()
+    quoted = re.search(r"```python\n(def test_a_collaborator_only_reads.*?)```", DOCS, re.S)
+    assert quoted and quoted.group(1) in test_file
+    migration = ROOT / "tests" / "plugin_dist" / "v2" / "concerto_gewest" / "migrations"
+    assert (migration / "gewest_0002_prison_codes.py").exists()

@@ -118,32 +118,6 @@ def test_a_plugin_enabled_in_configuration_but_not_installed_is_reported():
     assert "not installed" in registry.plugins["atlantis"].reason
 
 
-def test_a_sixth_authority_is_added_as_a_plugin_without_changing_the_core(sqlite_url):
-    app = create_app(
-        app_config(
-            sqlite_url,
-            plugins=[*FIVE, "gewest"],
-            extra_plugins=["gewest = tests.fixture_plugins.brussels_region"],
-        )
-    )
-    client = app.test_client()
-    page = client.get("/authorities", headers={"Accept-Language": "fr"}).get_data(as_text=True)
-    assert "Région de Bruxelles-Capitale" in page
-    assert client.get("/authorities/gewest").status_code == 200
-    assert "Région de Bruxelles-Capitale" in client.get(
-        "/login", headers={"Accept-Language": "fr"}
-    ).get_data(as_text=True)
-    assert 'value="gewest"' in client.get("/services").get_data(as_text=True)  # the facet
-    # Its report is listed with the others and made by the core's page like theirs.
-    registry = app.extensions["concerto.registry"]
-    assert [r.code for r in registry.authorities["gewest"].reports] == ["overzicht"]
-    with app.test_request_context(), app.extensions["concerto.db"].session() as db:
-        from core.reports.services import make
-
-        report = registry.authorities["gewest"].reports[0]
-        assert make(db, "gewest", report, 2026, "fr").decode("utf-8-sig").startswith("domain;")
-
-
 @pytest.mark.parametrize(
     ("declared", "accepted"),
     [("1.0", True), ("1.1", False), ("0.9", False), ("2.0", False), ("one", False), ("1", False)],

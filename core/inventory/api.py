@@ -92,7 +92,9 @@ def create_service():
     values = request.get_json(silent=True)
     if not isinstance(values, dict):
         return problem(415, _("Send a JSON object."))
-    authority = current_app.extensions["concerto.registry"].authorities[principal.authority]
+    authority = current_app.extensions["concerto.registry"].authorities.get(principal.authority)
+    if authority is None:
+        return problem(409, str(WORKFLOW["plugin_disabled"]))
     session = db_session()
     try:
         service = inventory.create_service(session, authority, values, principal)
@@ -122,7 +124,9 @@ def update_service(service_id: int):
     )
     if if_match.strip() != _etag(service):
         return stale
-    authority = current_app.extensions["concerto.registry"].authorities[service.authority_code]
+    authority = current_app.extensions["concerto.registry"].authorities.get(service.authority_code)
+    if authority is None:
+        return problem(409, str(WORKFLOW["plugin_disabled"]))
     session = db_session()
     try:
         inventory.update_service(session, authority, service, values, service.version, current())
@@ -143,7 +147,9 @@ def _step(service_id: int, name: str, **extra):
     permission, step = inventory.STEPS[name]
     service = service_or_404(service_id)
     require(permission, service)
-    authority = current_app.extensions["concerto.registry"].authorities[service.authority_code]
+    authority = current_app.extensions["concerto.registry"].authorities.get(service.authority_code)
+    if authority is None:
+        return problem(409, str(WORKFLOW["plugin_disabled"]))
     session = db_session()
     try:
         step(session, authority, service, current(), **extra)
@@ -177,11 +183,13 @@ def return_service(service_id: int):
 def coverage():
     target_group = (request.args.get("target_group") or "")[:32]
     language = (request.args.get("language") or "")[:8]
-    cells = inventory.coverage(db_session(), target_group, language)
+    authority = (request.args.get("authority") or "")[:48]
+    cells = inventory.coverage(db_session(), target_group, language, authority=authority)
     return jsonify(
         {
             "target_group": target_group or None,
             "language": language or None,
+            "authority": authority or None,
             "cells": [
                 {"prison": prison, "domain": domain, "count": count}
                 for (prison, domain), count in sorted(cells.items())

@@ -213,6 +213,7 @@ def paths() -> tuple[dict, dict]:
                 "parameters": [
                     {"name": "target_group", "in": "query", "schema": {"type": "string"}},
                     {"name": "language", "in": "query", "schema": {"type": "string"}},
+                    {"name": "authority", "in": "query", "schema": {"type": "string"}},
                 ],
                 "responses": {"200": {"description": "the counts; a missing pair is a gap"}},
             }

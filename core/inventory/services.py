@@ -694,10 +694,17 @@ def facet_counts(session: Session, filters: Filters) -> dict[str, Counter]:
 
 
 def coverage(
-    session: Session, target_group: str = "", language: str = "", public_only: bool = True
+    session: Session,
+    target_group: str = "",
+    language: str = "",
+    public_only: bool = True,
+    authority: str = "",
 ) -> dict[tuple[str, str], int]:
-    """Published services per (prison, domain). A missing pair is a gap."""
-    filters = Filters(target_group=target_group, language=language, public_only=public_only)
+    """Published services per (prison, domain), of every authority or of one. A missing
+    pair is a gap."""
+    filters = Filters(
+        target_group=target_group, language=language, authority=authority, public_only=public_only
+    )
     conditions = _conditions(session, filters)
     rows = session.execute(
         select(ServiceLocation.prison_code, Service.domain_code, func.count())

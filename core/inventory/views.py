@@ -72,6 +72,11 @@ WORKFLOW = {
     "own_change": _l("You made the last change yourself: another committee member reviews it."),
     "withdrawn": _l("A withdrawn service cannot be changed."),
     "snapshot_exists": _l("That year's state of affairs is already frozen."),
+    # Disabling a plugin keeps its authority's services in the shared inventory, readable.
+    "plugin_disabled": _l(
+        "The plugin of this service's authority is not enabled: its services can be read, "
+        "not changed."
+    ),
 }
 STATE_LABELS = {
     "draft": _l("draft"),
@@ -287,7 +292,8 @@ def edit(service_id: int):
     require("inventory.edit", service)
     authority = _registry().authorities.get(service.authority_code)
     if authority is None:
-        abort(404)
+        flash(str(WORKFLOW["plugin_disabled"]), "warning")
+        return redirect(url_for("inventory.show", service_id=service_id))
     if request.method == "GET":
         return _form(
             authority, inventory.working_copy(service), {}, service, version=service.version
@@ -331,6 +337,9 @@ def _step(service_id: int, name: str, done_message: str, **extra):
     service = service_or_404(service_id)
     require(permission, service)
     authority = _registry().authorities.get(service.authority_code)
+    if authority is None:
+        flash(str(WORKFLOW["plugin_disabled"]), "warning")
+        return redirect(url_for("inventory.show", service_id=service_id))
     session = db_session()
     try:
         step(session, authority, service, current(), **extra)
@@ -378,18 +387,19 @@ def review_queue():
 # --- coverage -------------------------------------------------------------------------------
 
 
-def _coverage_args():
-    return (
-        (request.args.get("target_group") or "").strip()[:32],
-        (request.args.get("language") or "").strip()[:8],
-    )
+def _coverage_args() -> dict[str, str]:
+    return {
+        "target_group": (request.args.get("target_group") or "").strip()[:32],
+        "language": (request.args.get("language") or "").strip()[:8],
+        "authority": (request.args.get("authority") or "").strip()[:48],
+    }
 
 
 @blueprint.get("/coverage")
 def coverage():
     session = db_session()
-    target_group, language = _coverage_args()
-    cells = inventory.coverage(session, target_group, language)
+    args = _coverage_args()
+    cells = inventory.coverage(session, **args)
     highest = max(cells.values(), default=0)
     reference = _reference_lists(session)
     open_prisons = [p for p in reference["prisons"] if p.is_open_on(date.today())]
@@ -398,9 +408,9 @@ def coverage():
         cells=cells,
         highest=highest,
         open_prisons=open_prisons,
-        target_group=target_group,
-        language=language,
         language_codes=LANGUAGE_CODES,
+        authorities=_registry().authorities,
+        **args,
         **reference,
     )
 
@@ -408,8 +418,7 @@ def coverage():
 @blueprint.get("/coverage.csv")
 def coverage_csv():
     session = db_session()
-    target_group, language = _coverage_args()
-    cells = inventory.coverage(session, target_group, language)
+    cells = inventory.coverage(session, **_coverage_args())
     reference = _reference_lists(session)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
