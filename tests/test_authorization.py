@@ -53,8 +53,14 @@ EVERYONE = [
     *[
         Who(f"{code}-{role}", (code, role), code, frozenset({role}))
         for code in FIVE
-        for role in PEOPLE[code]
+        for role in ("coordinator", "member", "viewer")
     ],
+    Who(
+        "vlaams-network-manager",
+        ("vlaams", "network_manager"),
+        "vlaams",
+        frozenset({"coordinator", "netwerkbeheerder_brussel"}),
+    ),
     Who("secretary", "secretary", "cocom", frozenset({"member", "secretary"})),
     Who("administrator", "administrator", "cocom", frozenset({"member", "administrator"})),
 ]
@@ -143,7 +149,8 @@ def _create_token(client, app, who, csrf):
         data={
             "csrf_token": csrf,
             "name": "matrix",
-            "roles": sorted(who.roles - {"secretary", "administrator"}) or ["viewer"],
+            # Tokens carry platform roles (not platform-wide ones, nor an authority's own codes).
+            "roles": sorted(who.roles & {"coordinator", "member", "viewer"}) or ["viewer"],
             "expires_days": "5",
         },
     )
@@ -1275,8 +1282,8 @@ WRITES = [
         _staffing_entered,
     ),
     Write(
-        "approve a placement site application (page)",
-        lambda who: "coordinator" in who.roles and who.authority == "vlaams",
+        "approve a placement site application in Brussels (page)",
+        lambda who: "netwerkbeheerder_brussel" in who.roles,
         _review_placement_site,
         _placement_site_approved,
     ),
@@ -1297,7 +1304,7 @@ def _prepare(client, app, who: Who) -> str:
     login_as(client, app, who.login)
     with app.extensions["concerto.db"].session() as db:
         subject = (
-            PEOPLE[who.authority][next(iter(who.roles))]
+            PEOPLE[who.login[0]][who.login[1]]
             if isinstance(who.login, tuple)
             else {"secretary": "cocom-secretariaat", "administrator": "cocom-beheer"}[who.login]
         )

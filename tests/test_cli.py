@@ -28,7 +28,7 @@ def test_plugins_json_lists_the_five_enabled_at_head(database_url):
     for code in FIVE:
         row = rows[code]
         assert row["status"] == "enabled"
-        assert row["version"] == {"vlaams": "1.1.0"}.get(code, "1.0.0")
+        assert row["version"] == {"vlaams": "1.2.0"}.get(code, "1.0.0")
         assert row["api_version"] == "1.0"
         assert row["distribution"] == f"concerto-{code.replace('_', '-')}"
         assert "register_authorities" in row["hooks"]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.inventory.models import Service
 from core.mail.models import OutboxMessage
-from tests.logins import csrf_token, login_as
+from tests.logins import csrf_token, login, login_as
 
 FORM = "/vlaams/placement-sites/apply"
 
@@ -78,8 +78,28 @@ def test_the_network_manager_approves_or_refuses_and_the_applicant_is_told(app, 
     login_as(client, app, ("cocof", "coordinator"))
     assert client.get(f"/vlaams/placement-sites/{first['id']}").status_code == 403
 
+    # A Flemish coordinator reads the applications; only Brussels' network manager reviews
+    # those of Brussels (Antwerp's neither).
     login_as(client, app, ("vlaams", "coordinator"))
     listing = client.get("/vlaams/placement-sites?province=brussel").get_data(as_text=True)
+    assert "Sportclub De Pijl" in listing and "Bad Idea" in listing
+    path = f"/vlaams/placement-sites/{first['id']}"
+    assert "The network manager of Brussels reviews" in client.get(path).get_data(as_text=True)
+    csrf = csrf_token(client, path)
+    assert client.post(path, data={"csrf_token": csrf, "decision": "approve"}).status_code == 403
+    antwerp = app.test_client()
+    login(antwerp, "vlaams", "vlaams-koen")
+    refused = antwerp.post(
+        path, data={"csrf_token": csrf_token(antwerp, path), "decision": "approve"}
+    )
+    assert refused.status_code == 403
+    assert all(s["state"] == "submitted" for s in _sites(app))
+
+    client = app.test_client()
+    login_as(client, app, ("vlaams", "network_manager"))
+    # The manager of one province starts with that province's applications.
+    listing = client.get("/vlaams/placement-sites").get_data(as_text=True)
+    assert "You review the applications of: Brussels." in listing
     assert "Sportclub De Pijl" in listing and "Bad Idea" in listing
     path = f"/vlaams/placement-sites/{second['id']}"
     csrf = csrf_token(client, path)

@@ -38,7 +38,7 @@ def test_an_organisation_applies_and_the_network_manager_approves(browser, live_
     assert run_axe(visitor) == []
 
     manager = browser.new_context(locale="nl-BE").new_page()
-    browser_login(manager, live_app, ("vlaams", "coordinator"))
+    browser_login(manager, live_app, ("vlaams", "network_manager"))
     manager.goto(f"{base}/language/nl")
     manager.goto(f"{base}/vlaams/placement-sites")
     assert run_axe(manager) == []

@@ -13,6 +13,15 @@ from core.plugin_kit import (
 
 CONCERTO_PLUGIN_API = "1.0"
 CODE = "vlaams"
+# The provinces' own names, in role titles (the placement pages translate them).
+PROVINCE_NAMES = {
+    "antwerpen": "Antwerpen",
+    "limburg": "Limburg",
+    "oost_vlaanderen": "Oost-Vlaanderen",
+    "vlaams_brabant": "Vlaams-Brabant",
+    "west_vlaanderen": "West-Vlaanderen",
+    "brussel": "Brussel",
+}
 
 template_dirs, translation_dirs, migration_dir = package_hooks(__file__)
 domain = translations(CODE, __file__)
@@ -64,6 +73,18 @@ def coordinator_roles(authority):
             "titles": {"nl": "Medewerker Departement Welzijn"},
             "platform_role": "viewer",
         },
+        # Seed 000: each province's network manager reviews the placement sites in it.
+        *(
+            {
+                "code": f"netwerkbeheerder_{province}",
+                "titles": {
+                    "nl": f"Netwerkbeheerder werkstraffen, {name}",
+                    "fr": f"Gestionnaire de réseau des peines de travail, {name}",
+                },
+                "platform_role": "coordinator",
+            }
+            for province, name in PROVINCE_NAMES.items()
+        ),
     ]
 
 
@@ -140,6 +161,8 @@ DEMO_PEOPLE = [
     ("jonas", "Jonas Maes", "gevangeniscoordinator", "nl"),
     ("sofie", "Sofie Claes", "vertegenwoordiger", "nl"),
     ("bram", "Bram Wouters", "medewerker", "nl"),
+    ("nadia", "Nadia Vermeulen", "netwerkbeheerder_brussel", "nl"),
+    ("koen", "Koen De Smet", "netwerkbeheerder_antwerpen", "nl"),
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from core.db import db_session
+from core.identity.models import Identity
 from core.permissions import current, require
 from core.validation import Invalid, Refused
 
@@ -62,6 +63,14 @@ def placement_blueprint(domain) -> Blueprint:
     def _authority():
         return current_app.extensions["concerto.registry"].authorities["vlaams"]
 
+    def _managed() -> set[str]:
+        """The provinces the person logged in manages (their roles at the Flemish provider)."""
+        principal = current()
+        if principal.authority != "vlaams" or principal.identity_id is None:
+            return set()
+        identity = db_session().get(Identity, principal.identity_id)
+        return placements.managed_provinces(identity.role_codes if identity else [])
+
     @blueprint.route("/apply", methods=["GET", "POST"])
     def apply():
         values = {"language": "nl"}
@@ -84,7 +93,10 @@ def placement_blueprint(domain) -> Blueprint:
     def listing():
         require("inventory.edit", "vlaams")
         state = request.args.get("state", "submitted")
-        province = request.args.get("province", "")
+        managed = _managed()
+        # A network manager of one province starts with that province's applications.
+        default = next(iter(managed)) if len(managed) == 1 else ""
+        province = request.args.get("province", default)
         return render_template(
             "vlaams/placement_list.html",
             sites=placements.listed(
@@ -92,6 +104,7 @@ def placement_blueprint(domain) -> Blueprint:
             ),
             state=state,
             province=province,
+            managed=managed,
         )
 
     @blueprint.route("/<int(max=2147483647):site_id>", methods=["GET", "POST"])
@@ -102,11 +115,14 @@ def placement_blueprint(domain) -> Blueprint:
         if found is None:
             abort(404)
         errors = {}
+        managed = _managed()
         if request.method == "POST":
+            if found["province"] not in managed:
+                abort(403)  # only the network manager of the site's province reviews it
             approve = request.form.get("decision") == "approve"
             reason = request.form.get("reason", "")
             try:
-                placements.review(session, found, approve, reason, current(), _authority())
+                placements.review(session, found, approve, reason, current(), _authority(), managed)
                 placements.tell_applicant(session, found, approve, reason)
                 session.commit()
                 flash(
@@ -124,7 +140,7 @@ def placement_blueprint(domain) -> Blueprint:
                 flash(_("This application has already been reviewed."), "error")
                 return redirect(url_for("vlaams_placements.site", site_id=site_id))
         return render_template(
-            "vlaams/placement.html", site=found, errors=errors
+            "vlaams/placement.html", site=found, errors=errors, managed=managed
         ), 422 if errors else 200
 
     return blueprint

@@ -26,6 +26,7 @@ PROVINCES = (
     "antwerpen", "limburg", "oost_vlaanderen", "vlaams_brabant", "west_vlaanderen", "brussel",
 )  # fmt: skip
 STATES = ("submitted", "approved", "refused")
+MANAGER_ROLE = "netwerkbeheerder_"  # + province: the role that reviews the province's sites
 
 placement_sites = Table(
     "vlaams_placement_sites",
@@ -116,13 +117,31 @@ def listed(session: Session, state: str = "", province: str = "") -> list[dict[s
     return [dict(row._mapping) for row in session.execute(query)]
 
 
+def managed_provinces(role_codes: list[str]) -> set[str]:
+    """The provinces whose network manager someone is, from their Flemish role codes."""
+    return {
+        code.removeprefix(MANAGER_ROLE)
+        for code in role_codes
+        if code.startswith(MANAGER_ROLE) and code.removeprefix(MANAGER_ROLE) in PROVINCES
+    }
+
+
 def review(
-    session: Session, site: dict[str, Any], approve: bool, reason: str, principal, authority
+    session: Session,
+    site: dict[str, Any],
+    approve: bool,
+    reason: str,
+    principal,
+    authority,
+    provinces: set[str],
 ) -> int | None:
     """Approve (the site becomes a draft service of type ``prestatieplaats``) or refuse
-    (with a reason). Returns the new service's id when approved."""
+    (with a reason), as the network manager of ``provinces``. Returns the new service's id
+    when approved."""
     from core.inventory.services import create_service
 
+    if site["province"] not in provinces:
+        raise Refused("not_your_province")
     if site["state"] != "submitted":
         raise Refused("already_reviewed")
     reason = (reason or "").strip()
