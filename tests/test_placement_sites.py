@@ -1,6 +1,6 @@
 """Placement sites for community service (seed 000), in the Flemish Community's plugin: an
 organisation applies on a public form, only the legal forms the seed names are accepted and
-the three duties must be accepted; the network manager approves (a draft service of its own
+the three duties must be accepted; the network manager approves (a service of its own
 type in the inventory) or refuses with a reason, and the applicant is told by e-mail."""
 
 from __future__ import annotations
@@ -117,7 +117,8 @@ def test_the_network_manager_approves_or_refuses_and_the_applicant_is_told(app, 
     with app.extensions["concerto.db"].session() as db:
         service = db.get(Service, states["Sportclub De Pijl"]["service_id"])
         assert service.category == "prestatieplaats" and service.authority_code == "vlaams"
-        assert service.domain_code == "labour_market" and service.state == "draft"
+        assert service.domain_code == "labour_market" and service.state == "submitted"
+        service_id = service.id
         mails = {
             m.recipient: m
             for m in db.scalars(
@@ -127,3 +128,17 @@ def test_the_network_manager_approves_or_refuses_and_the_applicant_is_told(app, 
     assert "Geen begeleiding" in mails["x@y.example"].body
     assert mails["ann@depijl.example"].language == "fr"
     assert "lieu de prestation" in mails["ann@depijl.example"].subject
+
+    # The committee publishes it like every service: the public finds it under its own type,
+    # with no prison (it is outside), and not in the prisons' coverage matrix.
+    member, public = app.test_client(), app.test_client()
+    login_as(member, app, ("cocof", "member"))
+    assert "Sportclub De Pijl" in member.get("/services/review").get_data(as_text=True)
+    approved = member.post(
+        f"/services/{service_id}/approve", data={"csrf_token": csrf_token(member)}
+    )
+    assert approved.status_code == 302
+    public.get("/language/nl")
+    page = public.get(f"/services/{service_id}").get_data(as_text=True)
+    assert "Prestatieplaats: Sportclub De Pijl" in page
+    assert "Prestatieplaats voor werkstraffen" in page

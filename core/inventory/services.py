@@ -288,12 +288,13 @@ def check(values: dict[str, Any], authority, reference: Reference) -> dict[str, 
 
 def check_complete(record: dict[str, Any], authority) -> None:
     """What a service needs before the committee may see it: names in both official
-    languages, a category, at least one prison, the authority's required fields."""
+    languages, a category, at least one prison (unless it is offered only outside, as a
+    placement site for community service is), the authority's required fields."""
     errors = {}
     for key in ("name_nl", "name_fr", "category"):
         if not record.get(key):
             errors[key] = "required"
-    if not record.get("locations"):
+    if not record.get("locations") and record.get("setting") != "outside":
         errors["locations"] = "required"
     for field in authority.service_fields:
         if field.required and (record.get("extra") or {}).get(field.name) in (None, ""):

@@ -126,7 +126,10 @@ def placement_blueprint(domain) -> Blueprint:
                 placements.tell_applicant(session, found, approve, reason)
                 session.commit()
                 flash(
-                    _("The site is approved; it is now a draft service in the inventory.")
+                    _(
+                        "The site is approved; it is submitted to the committee as a service "
+                        "of the inventory."
+                    )
                     if approve
                     else _("The application is refused; the applicant is told why."),
                     "success",

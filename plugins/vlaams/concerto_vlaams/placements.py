@@ -135,10 +135,10 @@ def review(
     authority,
     provinces: set[str],
 ) -> int | None:
-    """Approve (the site becomes a draft service of type ``prestatieplaats``) or refuse
-    (with a reason), as the network manager of ``provinces``. Returns the new service's id
-    when approved."""
-    from core.inventory.services import create_service
+    """Approve (the site becomes a service of type ``prestatieplaats``, submitted to the
+    committee, who publish it like every service) or refuse (with a reason), as the network
+    manager of ``provinces``. Returns the new service's id when approved."""
+    from core.inventory.services import create_service, submit
 
     if site["province"] not in provinces:
         raise Refused("not_your_province")
@@ -164,6 +164,7 @@ def review(
             },
             principal,
         )
+        submit(session, authority, service, principal)
         service_id = service.id
     session.execute(
         placement_sites.update()
