@@ -344,6 +344,10 @@ def test_list_pages_make_as_many_queries_for_250_services_as_for_25(app, client)
     def count(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
+    # Totals and facet counts are cached until the services change: warm them, so that both
+    # sizes are measured alike and only the pages' own queries are compared.
+    for path in ("/services", "/api/v1/services", "/hsds/services"):
+        client.get(f"{path}?per_page=25")
     event.listen(engine, "before_cursor_execute", count)
     counts = {}
     try:
@@ -356,6 +360,41 @@ def test_list_pages_make_as_many_queries_for_250_services_as_for_25(app, client)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert counts[25] == counts[250]
+
+
+def test_cached_totals_and_facet_counts_follow_each_committed_change_at_once(app):
+    from core.inventory import generation
+    from core.inventory.services import Filters, _facet_counts, facet_counts, find
+
+    database = app.extensions["concerto.db"]
+    everything = Filters(public_only=True)
+    with database.session() as reader:
+        before, total = facet_counts(reader, everything), find(reader, everything)[1]
+        counter = generation.current(reader)
+        sport = before["domain"]["sport"]
+    # Another worker's transaction moves two published services to another domain.
+    with database.session() as writer:
+        moved = writer.scalars(
+            select(Service)
+            .where(Service.domain_code == "sport", Service.published_at.is_not(None))
+            .limit(2)
+        ).all()
+        for service in moved:
+            service.domain_code = "drugs"
+    with database.session() as reader:
+        assert generation.current(reader) == counter + 1  # one transaction, one step
+        after = facet_counts(reader, everything)
+        assert after["domain"]["sport"] == sport - 2
+        assert after["domain"]["drugs"] == before["domain"]["drugs"] + 2
+        assert after == _facet_counts(reader, everything)  # the cache holds what a count gives
+        assert find(reader, everything)[1] == total
+    # A change that is rolled back leaves the counter and the cached figures as they were.
+    with database.session() as writer:
+        writer.scalars(select(Service).limit(1)).one().domain_code = "sport"
+        writer.flush()
+        writer.rollback()
+    with database.session() as reader:
+        assert generation.current(reader) == counter + 1
 
 
 def test_coverage_marks_gaps_and_filters_by_target_group(client):
@@ -421,6 +460,16 @@ def test_the_hsds_export_of_the_whole_inventory_validates(client, language):
     expected = {"nl": "Bibliotheek Haren", "fr": "Bibliothèque de Haren", "en": "Haren library"}
     assert expected[language] in names
     assert len({service["id"] for service in document["services"]}) == 60
+
+
+def test_the_streamed_export_gives_each_service_as_the_api_does(client):
+    """The export reads rows without the ORM, the API reads ORM objects: one document."""
+    exported = json.loads(client.get("/hsds/export.json?lang=fr").get_data(as_text=True))
+    services = exported["services"]
+    assert any("organization" in s and s["organization"].get("tax_id") for s in services)
+    assert any(len(s.get("service_at_locations", [])) > 1 for s in services)
+    for document in services:
+        assert client.get(f"/hsds/services/{document['id']}?lang=fr").get_json() == document
 
 
 def test_the_hsds_validator_does_catch_a_broken_service(client):

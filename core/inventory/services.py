@@ -19,7 +19,7 @@ from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.db import utcnow
-from core.inventory import search
+from core.inventory import generation, search
 from core.inventory.models import (
     ACCESS,
     DELIVERY,
@@ -576,6 +576,10 @@ class Filters:
             reading=reading if reading in LANGS else "nl",
         )
 
+    def counting_key(self) -> tuple:
+        """What the total and the facet counts depend on (not the page, its size or order)."""
+        return (self.query, *(getattr(self, name) for name in FACETS), self.public_only)
+
     def args(self, **changes) -> dict[str, Any]:
         """The query string of this search with ``changes``: shareable URLs."""
         values = {
@@ -632,7 +636,11 @@ def _json_contains(session: Session, column, value: str):
 
 def find(session: Session, filters: Filters) -> tuple[list[Service], int]:
     conditions = _conditions(session, filters)
-    total = session.scalar(select(func.count()).select_from(Service).where(*conditions))
+    total = generation.cached(
+        session,
+        ("total", filters.counting_key()),
+        lambda: session.scalar(select(func.count()).select_from(Service).where(*conditions)),
+    )
     statement = (
         select(Service)
         .where(*conditions)
@@ -651,7 +659,14 @@ def find(session: Session, filters: Filters) -> tuple[list[Service], int]:
 
 
 def facet_counts(session: Session, filters: Filters) -> dict[str, Counter]:
-    """For each facet, how many services each value would give, the other facets applied."""
+    """For each facet, how many services each value would give, the other facets applied.
+    Kept until the next change to the services (``core.inventory.generation``)."""
+    return generation.cached(
+        session, ("facets", filters.counting_key()), lambda: _facet_counts(session, filters)
+    )
+
+
+def _facet_counts(session: Session, filters: Filters) -> dict[str, Counter]:
     counts: dict[str, Counter] = {}
     reference_codes = {
         "target_group": set(session.scalars(select(TargetGroup.code))),

@@ -28,8 +28,9 @@ from core.db import Base, migration_state, utcnow
 
 FORMAT = 1
 BATCH = 1000
-# Kept by the scheduler and the sessions themselves; rebuilt or refilled on their own.
-SKIPPED = {"scheduler_lease"}
+# Kept by the scheduler and the sessions themselves; rebuilt or refilled on their own. The
+# inventory's change counter only keys caches: a restore moves it on instead.
+SKIPPED = {"scheduler_lease", "inventory_generation"}
 
 
 class BackupError(RuntimeError):
@@ -180,6 +181,7 @@ def restore(app, source: Path) -> dict:
     """Restore an archive into an empty database: create the tables at the backup's
     revisions, then load every row. Refuses a database that already holds data."""
     from core.cli import upgrade_all
+    from core.inventory.generation import inventory_generation
 
     engine = app.extensions["concerto.db"].engine
     registry = app.extensions["concerto.registry"]
@@ -205,6 +207,10 @@ def restore(app, source: Path) -> dict:
                 _load(connection, archive, member, table)
         _reset_sequences(connection, loaded)
         _check_counts(connection, loaded, manifest)
+        # Figures any process cached for this (then empty) database must not be served.
+        connection.execute(
+            inventory_generation.update().values(generation=inventory_generation.c.generation + 1)
+        )
     _rebuild_search(app)
     return manifest
 

@@ -1,0 +1,81 @@
+"""A counter of committed changes to the services, and the cache of figures keyed by it.
+
+Facet counts and result totals are aggregates over every matching service: at 10,000
+services they were most of a search page's time. They change only when a service does, so
+each process keeps them in a small cache keyed by the database and this counter. Every
+flush that adds, changes or deletes a service or one of its places increments the counter
+in the same transaction (once per transaction), so a change committed by any worker makes
+every worker's cached figures unreachable at once; nothing is ever served stale.
+
+Writes that bypass the ORM (the synthetic seed, a restore) call ``bump`` themselves.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Integer, Table, event, select
+from sqlalchemy.orm import Session
+
+from core.db import Base
+from core.inventory.models import Service, ServiceLocation
+
+inventory_generation = Table(
+    "inventory_generation",
+    Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("generation", BigInteger, nullable=False),
+)
+_ROW = inventory_generation.c.id == 1
+_COUNTED = "concerto.inventory_counted"  # in Session.info: this transaction bumped already
+CACHE_SIZE = 512  # distinct searches kept per process; each entry is a few small dicts
+
+_cache: OrderedDict[Hashable, Any] = OrderedDict()
+_lock = threading.Lock()
+
+
+def bump(session: Session) -> None:
+    session.connection().execute(
+        inventory_generation.update()
+        .where(_ROW)
+        .values(generation=inventory_generation.c.generation + 1)
+    )
+
+
+def current(session: Session) -> int:
+    return session.scalar(select(inventory_generation.c.generation).where(_ROW)) or 0
+
+
+@event.listens_for(Session, "before_flush")
+def _count_changes(session: Session, _context, _instances) -> None:
+    if session.info.get(_COUNTED):
+        return
+    touched = chain(session.new, session.dirty, session.deleted)
+    if any(isinstance(item, Service | ServiceLocation) for item in touched):
+        bump(session)
+        session.info[_COUNTED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_COUNTED, None)
+
+
+def cached(session: Session, key: Hashable, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or what it gave for ``key`` on this database since its last change."""
+    full_key = (str(session.get_bind().url), current(session), key)
+    with _lock:
+        if full_key in _cache:
+            _cache.move_to_end(full_key)
+            return _cache[full_key]
+    value = compute()
+    with _lock:
+        _cache[full_key] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
