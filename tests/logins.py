@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.identity.models import Identity
-from core.identity.services import grant_platform_role
+from core.identity.services import create_token, grant_platform_role
 from core.testing import Providers, csrf_token, follow_provider, login  # noqa: F401 (the kit)
 
 # Who the tests log in as: one person per role and authority, from the plugins' demo users.
@@ -50,6 +50,17 @@ def grant(app, authority: str, subject: str, role: str) -> None:
             )
         )
         grant_platform_role(db, identity.user, role, granted_by="test")
+
+
+def api_token(app, subject: str, roles: list[str] | None = None) -> str:
+    """A personal API token of someone who has logged in, as their account page makes it:
+    with ``roles``, or all the platform roles they hold."""
+    with app.extensions["concerto.db"].session() as db:
+        identity = db.scalar(select(Identity).where(Identity.subject == subject))
+        secret, _token = create_token(
+            db, identity, "test", roles or list(identity.access_roles) or ["viewer"], 1
+        )
+    return secret
 
 
 def login_as(client, app, who: str | tuple[str, str]):

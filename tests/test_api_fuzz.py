@@ -9,18 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
-from sqlalchemy import select
 
-from core.identity.models import Identity
-from core.identity.services import create_token
-from tests.logins import login
+from tests.logins import api_token, login
 
 
 def test_no_generated_request_makes_a_server_error(app, client):
     login(client, "vlaams", "vlaams-lotte")
-    with app.extensions["concerto.db"].session() as db:
-        identity = db.scalar(select(Identity).where(Identity.subject == "vlaams-lotte"))
-        secret, _token = create_token(db, identity, "fuzz", ["coordinator"], 1)
+    secret = api_token(app, "vlaams-lotte", ["coordinator"])
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     failures: list[str] = []
     statuses: set[int] = set()

@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select
 from core.inventory.models import Service, ServiceVersion
 from core.reference.models import Authority
 from tests.conftest import ROOT
-from tests.logins import csrf_token, login
+from tests.logins import api_token, csrf_token, login
 
 HSDS = ROOT.parent / "shared" / "hsds-3.0"
 if not HSDS.exists():  # a checkout beside shared/, as in CI, or inside it
@@ -98,7 +98,7 @@ def test_a_service_goes_from_draft_to_the_public_page(app, providers):
 def test_a_coordinator_submits_through_the_api_but_cannot_approve(app):
     client = app.test_client()
     login(client, "vlaams", "vlaams-lotte")
-    token = _api_token(app, "vlaams-lotte")
+    token = api_token(app, "vlaams-lotte")
     created = client.post(
         "/api/v1/services",
         json={**NEW_SERVICE, "locations": [{"prison": "haren"}]},
@@ -120,16 +120,6 @@ def test_a_coordinator_submits_through_the_api_but_cannot_approve(app):
 def _id(app, external_id: str) -> int:
     with app.extensions["concerto.db"].session() as db:
         return db.scalar(select(Service.id).where(Service.external_id == external_id))
-
-
-def _api_token(app, subject: str) -> str:
-    from core.identity.models import Identity
-    from core.identity.services import create_token
-
-    with app.extensions["concerto.db"].session() as db:
-        identity = db.scalar(select(Identity).where(Identity.subject == subject))
-        secret, _token = create_token(db, identity, "test", list(identity.access_roles), 1)
-    return secret
 
 
 def test_a_member_who_edited_cannot_approve_the_same_change(app):
@@ -184,7 +174,7 @@ def test_validation_errors_point_at_each_field_and_keep_the_input(client):
 
 def test_the_api_rejects_bad_values_field_by_field_in_the_callers_language(app, client):
     login(client, "vlaams", "vlaams-lotte")
-    token = _api_token(app, "vlaams-lotte")
+    token = api_token(app, "vlaams-lotte")
     response = client.post(
         "/api/v1/services",
         json={
@@ -205,7 +195,7 @@ def test_the_api_rejects_bad_values_field_by_field_in_the_callers_language(app, 
 
 def test_the_api_needs_if_match_and_refuses_a_stale_one(app, client):
     login(client, "vlaams", "vlaams-lotte")
-    token = _api_token(app, "vlaams-lotte")
+    token = api_token(app, "vlaams-lotte")
     bearer = {"Authorization": f"Bearer {token}"}
     service_id = _id(app, "VG-20")
     read = client.get(f"/api/v1/services/{service_id}", headers=bearer)
@@ -272,7 +262,7 @@ def test_changes_to_a_published_service_wait_for_the_committee(app):
     with app.extensions["concerto.db"].session() as db:
         service = db.scalar(select(Service).where(Service.external_id == "VG-09"))
         service_id, version, name = service.id, service.version, service.name_nl
-    token = _api_token(app, "vlaams-lotte")
+    token = api_token(app, "vlaams-lotte")
     changed = coordinator.patch(
         f"/api/v1/services/{service_id}",
         json={"name_nl": "Sport en fitness (nieuw)"},
@@ -549,7 +539,7 @@ def test_a_coordinator_adds_an_organisation_and_links_a_service_to_it(app, clien
         },
     )
     assert saved.status_code == 302
-    token = _api_token(app, "cocof-camille")
+    token = api_token(app, "cocof-camille")
     with app.extensions["concerto.db"].session() as db:
         from core.inventory.models import Organization
 
@@ -617,4 +607,4 @@ def test_an_authoritys_own_fields_are_checked_and_kept_beside_the_core_fields(ap
 
 def _api_token_after_login(app, authority: str, subject: str) -> str:
     login(app.test_client(), authority, subject)
-    return _api_token(app, subject)
+    return api_token(app, subject)

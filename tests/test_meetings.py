@@ -16,8 +16,6 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from core.db import utcnow
-from core.identity.models import Identity
-from core.identity.services import create_token
 from core.mail.models import OutboxMessage
 from core.meetings import services as meetings
 from core.meetings.models import (
@@ -31,7 +29,7 @@ from core.meetings.models import (
     Minutes,
 )
 from tests.conftest import make_app
-from tests.logins import csrf_token, login_as
+from tests.logins import api_token, csrf_token, login_as
 
 
 def _db(app):
@@ -609,9 +607,7 @@ def test_attendance_per_authority_matches_the_minutes(app, secretary):
 
 def test_meetings_in_the_api(app, client):
     login_as(client, app, ("cocof", "viewer"))
-    with _db(app) as db:
-        identity = db.scalar(select(Identity).where(Identity.subject == "cocof-manon"))
-        secret, _token = create_token(db, identity, "api", ["viewer"], 1)
+    secret = api_token(app, "cocof-manon", ["viewer"])
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
     listed = client.get("/api/v1/meetings?body=overlegcomite").get_json()["items"]
     approved = [m for m in listed if m["state"] == "minutes_approved"]
@@ -641,11 +637,7 @@ def test_meetings_in_the_api(app, client):
 def test_meeting_lists_make_as_many_queries_for_many_records_as_for_few(app, secretary):
     from sqlalchemy import event
 
-    with _db(app) as db:
-        identity = db.scalar(select(Identity).where(Identity.subject == "cocom-secretariaat"))
-        secret, _token = create_token(
-            db, identity, "count", list(identity.access_roles) or ["viewer"], 1
-        )
+    secret = api_token(app, "cocom-secretariaat")
     headers = {"Authorization": f"Bearer {secret}"}
     year = meetings.in_brussels(utcnow()).year
     paths = [

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from core.inventory.models import Need, Service
-from tests.logins import csrf_token, login, login_as
+from tests.logins import api_token, csrf_token, login, login_as
 
 
 def test_a_coordinator_signals_a_need_and_its_authority_answers_it(app):
@@ -92,13 +92,8 @@ def test_another_authority_reads_but_does_not_change_a_need(app):
 
 
 def test_the_api_lists_and_takes_needs_with_field_errors(app, client):
-    from core.identity.models import Identity
-    from core.identity.services import create_token
-
     login(client, "justitie", "justitie-nathalie")
-    with app.extensions["concerto.db"].session() as db:
-        identity = db.scalar(select(Identity).where(Identity.subject == "justitie-nathalie"))
-        secret, _token = create_token(db, identity, "needs", ["member"], 1)
+    secret = api_token(app, "justitie-nathalie", ["member"])
     script = app.test_client()
     bearer = {"Authorization": f"Bearer {secret}"}
     listed = script.get("/api/v1/needs?prison=haren", headers=bearer).get_json()

@@ -14,9 +14,7 @@ from sqlalchemy import select
 
 from core.goals import terms
 from core.goals.models import Goal, Plan, PlanAction
-from core.identity.models import Identity
-from core.identity.services import create_token
-from tests.logins import csrf_token, login_as
+from tests.logins import api_token, csrf_token, login_as
 
 PLAN = "brussels_2014_2019"
 
@@ -205,9 +203,7 @@ def test_the_goal_page_shows_what_is_linked_to_it(app, client):
 
 def test_actions_in_the_api_with_if_match(app, client):
     login_as(client, app, ("cocof", "coordinator"))
-    with app.extensions["concerto.db"].session() as db:
-        identity = db.scalar(select(Identity).where(Identity.subject == "cocof-camille"))
-        secret, _token = create_token(db, identity, "plan", ["coordinator"], 1)
+    secret = api_token(app, "cocof-camille", ["coordinator"])
     headers = {"Authorization": f"Bearer {secret}"}
     goal = _goal(app, "4.3")
     bad = client.post(

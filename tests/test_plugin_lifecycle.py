@@ -21,12 +21,12 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, inspect, text
 
 from core.cli import upgrade_all
 from core.testing import Providers, csrf_token, login
 from tests.conftest import FIVE, ROOT, make_app
-from tests.logins import login_as
+from tests.logins import api_token, login_as
 
 DIST = ROOT / "tests" / "plugin_dist"
 SIX = [*FIVE, "gewest"]
@@ -286,17 +286,6 @@ NEW_SERVICE = {
 }
 
 
-def _token(app, subject: str) -> str:
-    """An API token of someone who has logged in, as they would make on their account page."""
-    from core.identity.models import Identity
-    from core.identity.services import create_token
-
-    with app.extensions["concerto.db"].session() as db:
-        identity = db.scalar(select(Identity).where(Identity.subject == subject))
-        secret, _token = create_token(db, identity, "test", list(identity.access_roles), 1)
-    return secret
-
-
 def _haren_labour(client, authority="") -> int:
     cells = client.get(f"/api/v1/coverage?authority={authority}").get_json()["cells"]
     return sum(
@@ -341,7 +330,7 @@ def test_a_sixth_authority_installed_as_a_distribution_takes_part_like_the_five(
         assert adviser.post(f"/services/{service}/submit", data=token).status_code == 302
         token = {"csrf_token": csrf_token(member)}
         assert member.post(f"/services/{service}/approve", data=token).status_code == 302
-        adviser_token = _token(app, "gewest-amina")
+        adviser_token = api_token(app, "gewest-amina")
 
         # The inventory's facets, the coverage matrix and the report list count it.
         listing = public.get("/services?authority=gewest").get_data(as_text=True)
@@ -380,7 +369,7 @@ def test_a_sixth_authority_installed_as_a_distribution_takes_part_like_the_five(
         refused = member.post(
             f"/api/v1/services/{service}/return",
             json={"comment": "?"},
-            headers={"Authorization": f"Bearer {_token(app, 'cocof-julien')}"},
+            headers={"Authorization": f"Bearer {api_token(app, 'cocof-julien')}"},
         )
         assert refused.status_code == 409
         assert "can be read, not changed" in refused.get_json()["detail"]

@@ -12,9 +12,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, inspect, text
 
-from core.identity.services import create_token
 from tests.conftest import STUDY_YEAR, make_app
-from tests.logins import login_as
+from tests.logins import api_token, login_as
 
 # path, who reads it, the table it lists, and how copies stay unique where the table says so
 LISTS = [
@@ -86,15 +85,8 @@ def test_a_list_makes_as_many_statements_for_twice_the_rows(
     if who is not None:
         login_as(client, app, who)
         if path.startswith("/api/"):
-            from sqlalchemy import select
-
-            from core.identity.models import Identity
-
             subject = {"secretary": "cocom-secretariaat", "administrator": "cocom-beheer"}[who]
-            with app.extensions["concerto.db"].session() as db:
-                identity = db.scalar(select(Identity).where(Identity.subject == subject))
-                secret, _token = create_token(db, identity, "count", ["member"], 1)
-            headers = {"Authorization": f"Bearer {secret}"}
+            headers = {"Authorization": f"Bearer {api_token(app, subject, ['member'])}"}
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Response, jsonify
 from flask_babel import gettext as _
 
@@ -29,6 +31,19 @@ def problem(status: int, detail: str, **extra) -> Response:
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="concerto"'
     return response
+
+
+def invalid_fields(errors: Mapping[str, str], messages: Mapping[str, object]) -> Response:
+    """422 listing each field with its error code and what the code means in the caller's
+    language (``messages`` by code; a code without a message is shown as it is)."""
+    return problem(
+        422,
+        _("Some fields cannot be stored."),
+        errors=[
+            {"field": field, "code": code, "message": str(messages.get(code, code))}
+            for field, code in sorted(errors.items())
+        ],
+    )
 
 
 DETAILS = {

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import DETAILS, problem
+from core.api.problems import DETAILS, invalid_fields, problem
 from core.db import db_session
 from core.goals.openapi import paths as plan_paths
 from core.identity.models import Identity, User
@@ -118,14 +118,7 @@ def patch_authority(code: str):
         return problem(415, _("Send a JSON object."))
     errors = check_profile(values)
     if errors:
-        return problem(
-            422,
-            _("Some fields cannot be stored."),
-            errors=[
-                {"field": name, "code": code_, "message": str(PROFILE_ERRORS[code_])}
-                for name, code_ in sorted(errors.items())
-            ],
-        )
+        return invalid_fields(errors, PROFILE_ERRORS)
     try:
         update_profile(
             db, authority, {k: values[k] for k in PROFILE_FIELDS if k in values}, authority.version

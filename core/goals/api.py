@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import problem
+from core.api.problems import invalid_fields, problem
 from core.api.views import http_problem
 from core.db import db_session, utcnow
 from core.goals import services as plans
 from core.goals import terms, yearly
 from core.goals.models import Evaluation, Goal, Indicator, Plan, PlanAction
-from core.goals.views import YEARLY_REFUSALS, errors_of
+from core.goals.views import YEARLY_REFUSALS, error_messages
 from core.i18n import current_language
 from core.meetings.services import in_brussels
 from core.permissions import can, current, require
@@ -52,15 +52,7 @@ def body_of_action(action: PlanAction, progress: float | None = None) -> dict:
 
 
 def _invalid(invalid: plans.Invalid):
-    messages = errors_of(invalid)
-    return problem(
-        422,
-        _("Some fields cannot be stored."),
-        errors=[
-            {"field": key, "code": code, "message": messages[key]}
-            for key, code in sorted(invalid.errors.items())
-        ],
-    )
+    return invalid_fields(invalid.errors, error_messages())
 
 
 def _plan_or_none(code: str) -> Plan | None:

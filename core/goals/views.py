@@ -52,22 +52,27 @@ def term_error() -> str:
     )
 
 
+ERRORS = {
+    **MESSAGES,
+    "type": _l("This value has the wrong form."),
+    "choice": _l("Choose one of the options."),
+    "unknown": _l("This value is not known."),
+    "one_title": _l("Give a title in Dutch or in French."),
+    "percent": _l("Give a whole number from 0 to 100."),
+    "weight": _l("Give a whole number from 1 to 100."),
+    "lead": _l("Choose the leading authority or write who leads."),
+    "cycle": _l("An action cannot be a step of itself or of one of its own steps."),
+}
+
+
+def error_messages() -> dict[str, object]:
+    """The messages by code; the term's names examples in the reader's language."""
+    return ERRORS | {"term": term_error()}
+
+
 def errors_of(invalid: plans.Invalid) -> dict[str, str]:
-    messages = {
-        **MESSAGES,
-        "type": _l("This value has the wrong form."),
-        "choice": _l("Choose one of the options."),
-        "unknown": _l("This value is not known."),
-        "one_title": _l("Give a title in Dutch or in French."),
-        "percent": _l("Give a whole number from 0 to 100."),
-        "weight": _l("Give a whole number from 1 to 100."),
-        "lead": _l("Choose the leading authority or write who leads."),
-        "cycle": _l("An action cannot be a step of itself or of one of its own steps."),
-    }
-    return {
-        key: term_error() if code == "term" else str(messages.get(code, code))
-        for key, code in invalid.errors.items()
-    }
+    messages = error_messages()
+    return {key: str(messages.get(code, code)) for key, code in invalid.errors.items()}
 
 
 @blueprint.app_template_filter("term")

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import problem
+from core.api.problems import invalid_fields, problem
 from core.api.views import http_problem
 from core.db import db_session
 from core.i18n import current_language
@@ -52,14 +52,7 @@ def _answer(service: Service, status: int = 200):
 
 
 def _invalid(errors: dict[str, str]):
-    return problem(
-        422,
-        _("Some fields cannot be stored."),
-        errors=[
-            {"field": field, "code": code, "message": str(ERRORS.get(code, code))}
-            for field, code in sorted(errors.items())
-        ],
-    )
+    return invalid_fields(errors, ERRORS)
 
 
 @blueprint.get("/services")

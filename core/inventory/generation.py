@@ -32,6 +32,7 @@ inventory_generation = Table(
 )
 _ROW = inventory_generation.c.id == 1
 _COUNTED = "concerto.inventory_counted"  # in Session.info: this transaction bumped already
+_READ = "concerto.inventory_generation"  # in Session.info: the counter this transaction read
 CACHE_SIZE = 512  # distinct searches kept per process; each entry is a few small dicts
 
 _cache: OrderedDict[Hashable, Any] = OrderedDict()
@@ -39,6 +40,8 @@ _lock = threading.Lock()
 
 
 def bump(session: Session) -> None:
+    session.info.pop(_READ, None)
+    session.info[_COUNTED] = True
     session.connection().execute(
         inventory_generation.update()
         .where(_ROW)
@@ -47,7 +50,11 @@ def bump(session: Session) -> None:
 
 
 def current(session: Session) -> int:
-    return session.scalar(select(inventory_generation.c.generation).where(_ROW)) or 0
+    """The counter, read once per transaction (a search page asks for it twice)."""
+    if _READ not in session.info:
+        query = select(inventory_generation.c.generation).where(_ROW)
+        session.info[_READ] = session.scalar(query) or 0
+    return session.info[_READ]
 
 
 @event.listens_for(Session, "before_flush")
@@ -57,17 +64,20 @@ def _count_changes(session: Session, _context, _instances) -> None:
     touched = chain(session.new, session.dirty, session.deleted)
     if any(isinstance(item, Service | ServiceLocation) for item in touched):
         bump(session)
-        session.info[_COUNTED] = True
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_COUNTED, None)
+        session.info.pop(_READ, None)
 
 
 def cached(session: Session, key: Hashable, compute: Callable[[], Any]) -> Any:
     """``compute()``, or what it gave for ``key`` on this database since its last change."""
+    if session.info.get(_COUNTED):
+        # This transaction changed services and may still roll back: what it sees is its own.
+        return compute()
     full_key = (str(session.get_bind().url), current(session), key)
     with _lock:
         if full_key in _cache:

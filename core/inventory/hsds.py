@@ -340,6 +340,13 @@ def export(session: Session, registry, language: str) -> Iterator[str]:
         for row in rows:
             place = _Row(zip(names, row, strict=True))
             located[place.service_id].append(place)
+        # The batch's organisations in one query; held here so that the identity map, which
+        # the catalogue reads them from, keeps them.
+        organizations = session.scalars(  # noqa: F841
+            select(Organization).where(
+                Organization.id.in_({s.organization_id for s in batch if s.organization_id})
+            )
+        ).all()
         for service in batch:
             service.locations = located[service.id]
             yield separator + json.dumps(service_document(service, catalogue), ensure_ascii=False)

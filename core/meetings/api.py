@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import problem
+from core.api.problems import invalid_fields, problem
 from core.api.views import http_problem
 from core.db import db_session, utcnow
 from core.meetings import services as meetings
@@ -27,14 +27,7 @@ blueprint.register_error_handler(HTTPException, http_problem)
 
 
 def _invalid(invalid: meetings.Invalid):
-    return problem(
-        422,
-        _("Some fields cannot be stored."),
-        errors=[
-            {"field": field, "code": code, "message": str(ERRORS.get(code, code))}
-            for field, code in sorted(invalid.errors.items())
-        ],
-    )
+    return invalid_fields(invalid.errors, ERRORS)
 
 
 def _refused(refusal: meetings.Refused):

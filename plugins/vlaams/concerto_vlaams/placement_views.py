@@ -104,7 +104,7 @@ def placement_blueprint(domain) -> Blueprint:
             ),
             state=state,
             province=province,
-            managed=managed,
+            managed_names=[str(labels["provinces"][code]) for code in sorted(managed)],
         )
 
     @blueprint.route("/<int(max=2147483647):site_id>", methods=["GET", "POST"])
