@@ -3,6 +3,12 @@
     python scripts/catalogues.py            extract, then update nl/fr/en .po files
     python scripts/catalogues.py --check    exit 1 when a msgid in the code is missing from
                                             a catalogue (the test suite runs this check too)
+    python scripts/catalogues.py --fill FILE
+                                            extract and update, then write the translations of
+                                            FILE (JSON: a list of {"msgid", optional
+                                            "msgid_plural", optional "domain", "nl", "fr"}; a
+                                            plural's "nl"/"fr" are lists) into the catalogues,
+                                            and compile the .mo files
 
 English is the source language; new entries arrive untranslated and the catalogue test
 fails until someone writes their Dutch and French.
@@ -93,7 +99,55 @@ def missing() -> list[str]:
     return problems
 
 
+def compile_all() -> None:
+    """Build the .mo files from the .po files, as ./dev does."""
+    from babel.messages.mofile import write_mo
+
+    for _domain, _source, translations in components():
+        for po in translations.glob("*/LC_MESSAGES/*.po"):
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with po.with_suffix(".mo").open("wb") as target:
+                write_mo(target, catalog)
+
+
+def fill(path: Path) -> list[str]:
+    """Write the translations listed in a JSON file; return the msgids no catalogue has."""
+    import json
+
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    domains = {domain: translations for domain, _source, translations in components()}
+    unknown = []
+    for language in ("nl", "fr"):
+        for domain, translations in domains.items():
+            mine = [e for e in entries if e.get("domain", "messages") == domain]
+            if not mine:
+                continue
+            po = po_path(translations, language, domain)
+            catalog = load(po, language)
+            for entry in mine:
+                key = entry["msgid"]
+                message = catalog.get(key, context=entry.get("context"))
+                if message is None:
+                    if language == "nl":
+                        unknown.append(f"{domain}: {key!r}")
+                    continue
+                text = entry[language]
+                message.string = tuple(text) if isinstance(message.id, tuple) else text
+                message.flags.discard("fuzzy")
+            buffer = BytesIO()
+            write_po(buffer, catalog, omit_header=False, no_location=True, sort_output=True)
+            po.write_bytes(buffer.getvalue())
+    return unknown
+
+
 if __name__ == "__main__":
+    if "--fill" in sys.argv:
+        update()
+        unknown = fill(Path(sys.argv[sys.argv.index("--fill") + 1]))
+        compile_all()
+        print("\n".join(f"not in the code: {u}" for u in unknown) or "filled")
+        sys.exit(1 if unknown else 0)
     if "--check" in sys.argv:
         gaps = missing()
         print("\n".join(gaps) or "catalogues complete")
