@@ -420,12 +420,13 @@ def token_create(authority, roles, name, days, subject) -> None:
                     "expires": "--expires must be between 1 and 366 days.",
                 }[error.field]
             ) from None
-        click.echo(secret)
-        click.echo(
+        summary = (
             f"token {created.id} for {identity.user.display_name} at {authority}, roles "
-            f"{', '.join(created.roles)}, expires {created.expires_at or 'never'}",
-            err=True,
+            f"{', '.join(created.roles)}, expires {created.expires_at or 'never'}"
         )
+    # Only once committed: a secret printed before a failing commit would name no token.
+    click.echo(secret)
+    click.echo(summary, err=True)
 
 
 @main.group()

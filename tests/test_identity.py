@@ -333,6 +333,36 @@ def test_concerto_token_create_makes_a_working_token_for_scripts(database_url, p
     assert bad.returncode != 0 and "Unknown authority 'nowhere'" in bad.stderr
 
 
+def test_concerto_token_create_prints_no_secret_when_the_write_fails(sqlite_url, monkeypatch):
+    """The secret is printed only once the token is committed: a write that fails at the
+    commit leaves no printed token that does not exist."""
+    from click.testing import CliRunner
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    from core.cli import main
+
+    def locked(self):
+        raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(Session, "commit", locked)
+    result = CliRunner().invoke(
+        main,
+        ["token", "create", "--authority", "justitie", "--role", "coordinator", "--name", "x"],
+        env={
+            "CONCERTO_DATABASE_URL": sqlite_url,
+            "CONCERTO_PLUGINS": "cocom,vlaams,federatie_wb,cocof,justitie",
+        },
+    )
+    assert result.exit_code != 0
+    assert "cct_" not in result.stdout and "cct_" not in result.stderr
+    monkeypatch.undo()
+    app = make_app(sqlite_url)
+    with app.extensions["concerto.db"].session() as db:
+        assert db.scalar(select(func.count()).select_from(ApiToken)) == 0
+    app.extensions["concerto.db"].engine.dispose()
+
+
 # --- authority profiles: concurrency --------------------------------------------------------
 
 
