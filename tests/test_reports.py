@@ -155,6 +155,17 @@ def test_a_year_without_data_says_so_on_the_page_and_in_the_file(reports_app):
     )
 
 
+def test_the_bilingual_report_splits_a_long_table_across_pages(reports_app):
+    # In 2001 no service existed, so every prison and domain is a gap: a table longer than a
+    # page, which once failed to lay out when the two languages' tables sat in one cell.
+    app, client = reports_app, reports_app.test_client()
+    login_as(client, app, ("cocom", "coordinator"))
+    pages = PdfReader(io.BytesIO(_download(client, "cocom", "verslag_rapport", year=2001))).pages
+    gaps = [page.extract_text() for page in pages if "Gevangenis van Haren" in page.extract_text()]
+    assert len(gaps) >= 2, "the table of gaps goes on over the next page"
+    assert all("Prison de Haren" in text for text in gaps), "French beside Dutch on each page"
+
+
 def _rows(form: dict) -> dict:
     return {"rows": str(1 + max(int(k[1 : k.index("-")]) for k in form)), **form}
 

@@ -184,6 +184,9 @@ def pdf_side_by_side(titles: tuple[str, str], parts: list[tuple[Block, Block]]) 
     half = (size[0] - 3 * cm) / 2 - 0.4 * cm
     flow = []
     for left, right in [(("h", titles[0]), ("h", titles[1])), *parts]:
+        if left[0] == right[0] == "table":
+            flow.append(_tables_side_by_side(left[1], right[1], half + 0.4 * cm, styles))
+            continue
         row = Table(
             [[_flow([left], half, styles), _flow([right], half, styles)]],
             colWidths=[half + 0.4 * cm] * 2,
@@ -199,6 +202,41 @@ def pdf_side_by_side(titles: tuple[str, str], parts: list[tuple[Block, Block]]) 
         flow.append(row)
     document.build(flow)
     return buffer.getvalue()
+
+
+def _tables_side_by_side(left: list, right: list, half: float, styles):
+    """Two tables as one, row beside row, so that a long table splits across pages (a table
+    nested in one cell cannot, and a year with many rows failed to lay out)."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    left_columns = max(len(r) for r in left)
+    right_columns = max(len(r) for r in right)
+
+    def cells(rows: list, index: int, columns: int) -> list:
+        values = list(rows[index]) if index < len(rows) else []
+        values += [None] * (columns - len(values))
+        return [Paragraph(escape(str(_cell(v) if v is not None else "")), small) for v in values]
+
+    rows = [
+        cells(left, index, left_columns) + cells(right, index, right_columns)
+        for index in range(max(len(left), len(right)))
+    ]
+    widths = [half / left_columns] * left_columns + [half / right_columns] * right_columns
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (left_columns - 1, len(left) - 1), 0.25, colors.grey),
+                ("GRID", (left_columns, 0), (-1, len(right) - 1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                ("LINEAFTER", (left_columns - 1, 0), (left_columns - 1, -1), 0.5, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
 
 
 def csv_table(rows: list[list[Any]]) -> bytes:
