@@ -73,6 +73,10 @@ def init_babel(app) -> Babel:
         localized=localized,
     )
     app.jinja_env.filters["lang_attr"] = lang_attr
+    # One way to name an authority on every page, export and e-mail: ``code|authority_name``
+    # or ``authority_name(code)``; ``short=True`` for charts, badges and parentheses.
+    app.jinja_env.globals["authority_name"] = authority_name
+    app.jinja_env.filters["authority_name"] = authority_name
     app.jinja_env.filters["language_name"] = lambda code: str(LANGUAGE_LABELS.get(code, code))
     # Stored in UTC, shown in Brussels time in the reader's language.
     app.jinja_env.filters["datetime_local"] = lambda value: flask_babel.format_datetime(
@@ -83,6 +87,23 @@ def init_babel(app) -> Babel:
         flask_babel.format_date(value, "medium") if value else ""
     )
     return babel
+
+
+def authority_name(code: str | None, short: bool = False, language: str | None = None) -> str:
+    """An authority in words, never its code: its name, or its short name, in the reader's
+    language (or ``language``), from the plugin registry; an authority whose plugin is no longer
+    enabled keeps the name stored when it was."""
+    if not code:
+        return ""
+    registry = current_app.extensions.get("concerto.registry")
+    authority = registry.authorities.get(code) if registry is not None else None
+    if authority is not None:
+        return pick(authority.short_names if short else authority.names, language).text
+    from core.db import db_session
+    from core.reference.models import Authority
+
+    stored = db_session().get(Authority, code) if has_request_context() else None
+    return stored.local("name", language).text if stored is not None else code
 
 
 def plugin_domain(code: str, translations: Path) -> Domain:

@@ -28,7 +28,7 @@ from core.db import db_session, utcnow
 from core.goals import exchange, terms, yearly
 from core.goals import services as plans
 from core.goals.models import Evaluation, Goal, Indicator, Plan, PlanAction
-from core.i18n import current_language
+from core.i18n import authority_name, current_language
 from core.meetings.services import in_brussels
 from core.permissions import can, current, require
 from core.validation import MESSAGES
@@ -341,7 +341,7 @@ def dashboard_xlsx(code: str):
             [
                 item.goal.code,
                 str(item.local("title")),
-                item.authority_code or item.lead_text,
+                authority_name(item.authority_code) or item.lead_text,
                 show_term(item),
                 round(figures["progress"].actions[item.id], 1),
             ]
@@ -349,7 +349,14 @@ def dashboard_xlsx(code: str):
     leads = book.create_sheet(_("Authorities")[:31])
     leads.append([_("Authority"), _("Actions"), _("Progress (%)"), _("Overdue")])
     for row in figures["authorities"]:
-        leads.append([row["authority"], row["actions"], round(row["progress"], 1), row["overdue"]])
+        leads.append(
+            [
+                authority_name(row["authority"]) or _("led by others"),
+                row["actions"],
+                round(row["progress"], 1),
+                row["overdue"],
+            ]
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(
@@ -414,11 +421,29 @@ def dashboard_pdf(code: str):
         repeatRows=1,
     )
     late.setStyle(grid)
+    leads = Table(
+        [[_("Authority"), _("Actions"), _("Progress"), _("Overdue")]]
+        + [
+            [
+                cell(authority_name(r["authority"]) or _("led by others")),
+                r["actions"],
+                percent(r["progress"]),
+                r["overdue"],
+            ]
+            for r in figures["authorities"]
+        ],
+        colWidths=[260, 60, 80, 60],
+        repeatRows=1,
+    )
+    leads.setStyle(grid)
     document.build(
         [
             Paragraph(_("Progress of the plan"), styles["Title"]),
             Paragraph(str(found.local("title")), styles["Heading2"]),
             goals_table,
+            Spacer(1, 12),
+            Paragraph(_("Actions by leading authority"), styles["Heading2"]),
+            leads,
             Spacer(1, 12),
             Paragraph(_("Overdue actions"), styles["Heading2"]),
             late,

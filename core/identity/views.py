@@ -25,7 +25,7 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
 from core.db import db_session
-from core.i18n import pick
+from core.i18n import authority_name
 from core.identity.models import AUTHORITY_ROLES, ApiToken, Identity, User
 from core.identity.oidc import LoginError, Transaction
 from core.identity.services import (
@@ -139,19 +139,12 @@ def _login_limit() -> str:
     return current_app.config["CONCERTO"]["login_rate_limit"]
 
 
-@blueprint.app_template_global("authority_name")
-def _authority_name(code: str) -> str:
-    registry = current_app.extensions["concerto.registry"]
-    authority = registry.authorities.get(code)
-    return pick(authority.names).text if authority is not None else code
-
-
 def login_failed(code: str, authority: str, detail: str, status: int = 400):
     reference = secrets.token_hex(4)
     log.warning("login failed [%s] authority=%s %s: %s", reference, authority, code, detail)
     count_login(authority or "unknown", "failed")
     message, advice = FAILURES[code]
-    name = _authority_name(authority)
+    name = authority_name(authority)
     return (
         render_template(
             "identity/login_failed.html",

@@ -9,11 +9,13 @@ from collections.abc import Iterable
 from datetime import date
 
 from icalendar import Calendar, Event, vCalAddress, vText
+from sqlalchemy.orm import object_session
 
 from core.db import utcnow
 from core.i18n import pick
 from core.meetings.models import Meeting, Membership
 from core.meetings.services import agenda, in_brussels
+from core.reference.models import Prison
 
 PRODID = "-//Concerto//Brussels consultation committee//EN"
 
@@ -27,7 +29,8 @@ def meeting_title(meeting: Meeting, language: str) -> str:
 def place_of(meeting: Meeting, language: str, *, private: bool) -> str:
     parts = []
     if meeting.place_kind == "prison" and meeting.prison_code:
-        parts.append(meeting.prison_code)
+        prison = object_session(meeting).get(Prison, meeting.prison_code)
+        parts.append(prison.local("name", language).text if prison else meeting.prison_code)
     if meeting.place_text:
         parts.append(meeting.place_text)
     if meeting.place_kind == "online" and meeting.online_url and private:

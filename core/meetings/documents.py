@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.i18n import authority_name
 from core.meetings.calendars import meeting_title, place_of
 from core.meetings.models import ActionItem, Minutes
 from core.meetings.services import agenda
@@ -52,7 +53,12 @@ def content_of(session: Session, minutes: Minutes, language: str) -> dict:
             ),
             "attendance_heading": _("Attendance"),
             "attendance": [
-                (row.name, row.authority_code, presence[row.presence]) for row in minutes.attendance
+                (
+                    row.name,
+                    authority_name(row.authority_code, language=language),
+                    presence[row.presence],
+                )
+                for row in minutes.attendance
             ],
             "items": [
                 (
@@ -73,7 +79,7 @@ def content_of(session: Session, minutes: Minutes, language: str) -> dict:
                 (
                     a.local("title", language).text,
                     a.owner_name,
-                    a.authority_code,
+                    authority_name(a.authority_code, language=language),
                     format_date(a.due_on, "medium") if a.due_on else "",
                     states[a.status],
                 )

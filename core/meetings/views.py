@@ -165,13 +165,6 @@ def _labels():
     }
 
 
-@blueprint.app_template_filter("authority_name")
-def authority_name(code: str | None) -> str:
-    """An authority's name in the reader's language, from the plugin registry."""
-    authority = current_app.extensions["concerto.registry"].authorities.get(code)
-    return pick(authority.names).text if authority is not None else (code or "")
-
-
 def _errors(invalid: meetings.Invalid) -> dict[str, str]:
     return {key: str(ERRORS.get(code, code)) for key, code in invalid.errors.items()}
 

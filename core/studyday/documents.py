@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
-from core.i18n import current_language, pick
+from core.i18n import LANGUAGE_LABELS, authority_name, current_language, pick
 from core.meetings.services import in_brussels
 from core.studyday.models import Registration, StudyDay
 
@@ -43,8 +43,8 @@ def _row(registration: Registration, language: str) -> list[str]:
     return [
         registration.name,
         registration.organisation or "",
-        (registration.authority_code or "").upper(),
-        registration.language,
+        authority_name(registration.authority_code),
+        str(LANGUAGE_LABELS.get(registration.language, registration.language)),
         _workshops(registration, language),
         registration.accessibility or "",
         f"{in_brussels(registration.present_at):%H:%M}" if registration.present_at else "",
@@ -113,7 +113,7 @@ def attendance_pdf(day: StudyDay, registrations: list[Registration]) -> bytes:
         [
             cell(r.name),
             cell(r.organisation or ""),
-            cell((r.authority_code or "").upper()),
+            cell(authority_name(r.authority_code, short=True)),
             cell(_workshops(r, language)),
             "",
         ]
@@ -177,7 +177,9 @@ def badges(day: StudyDay, registrations: list[Registration]) -> bytes:
         )
         pdf.setFont("Helvetica", 9)
         pdf.drawCentredString(
-            x + badge_w / 2, y + 0.7 * cm, (registration.authority_code or "").upper()
+            x + badge_w / 2,
+            y + 0.7 * cm,
+            authority_name(registration.authority_code, short=True, language=registration.language),
         )
     if not registrations:
         pdf.drawString(left, top - cm, _("No confirmed registrations."))

@@ -1,0 +1,80 @@
+"""Words, not codes, in the reader's language: authorities by name on pages, charts, exports
+and e-mails; texts stored per language shown in the reader's one; plurals, genders and dates
+written one way; CSV figures with the decimal comma where the separator is a semicolon."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from core.meetings.models import Body
+from core.studyday.models import StudyDay
+from tests.logins import login_as
+
+PLAN = "brussels_2014_2019"
+CODES = ("FEDERATIE_WB", "VLAAMS", "JUSTITIE", "COCOF ", "(COCOF)", "federatie_wb", "vlaams")
+
+
+def _db(app):
+    return app.extensions["concerto.db"].session()
+
+
+def _french(client):
+    client.get("/language/fr")
+    return client
+
+
+def _svg(page: str) -> str:
+    return "".join(re.findall(r"<svg.*?</svg>", page, re.S))
+
+
+def test_the_dashboard_chart_names_the_authorities_in_the_readers_language(client):
+    page = _french(client).get(f"/plans/{PLAN}/dashboard").get_data(as_text=True)
+    chart = _svg(page)
+    assert "Flandre" in chart and "FWB" in chart
+    assert "VLAAMS" not in chart and "FEDERATIE_WB" not in chart
+    assert "Communauté flamande" in page
+
+
+def test_the_dashboard_spreadsheet_and_pdf_name_the_authorities(client):
+    _french(client)
+    book = load_workbook(io.BytesIO(client.get(f"/plans/{PLAN}/dashboard.xlsx").data))
+    leads = [row[0] for row in book.worksheets[-1].iter_rows(min_row=2, values_only=True)]
+    assert "Communauté flamande" in leads and "vlaams" not in leads
+    pdf = PdfReader(io.BytesIO(client.get(f"/plans/{PLAN}/dashboard.pdf").data))
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert "Communauté flamande" in text and "vlaams" not in text
+
+
+def test_attendance_per_authority_names_them_in_the_chart(app, client):
+    login_as(client, app, ("vlaams", "viewer"))
+    with _db(app) as db:
+        committee = db.scalars(select(Body).order_by(Body.id)).first()
+    _french(client)
+    page = client.get(f"/bodies/{committee.id}/attendance").get_data(as_text=True)
+    chart = _svg(page)
+    assert "Flandre" in chart and "SPF Justice" in chart
+    assert not any(code in chart for code in CODES)
+
+
+def test_the_registrations_list_and_its_files_name_the_authority(app, client):
+    login_as(client, app, "secretary")
+    with _db(app) as db:
+        year = db.scalar(select(StudyDay.year).order_by(StudyDay.year.desc()))
+    _french(client)
+    page = client.get(f"/studyday/{year}/registrations").get_data(as_text=True)
+    assert "CAW Brussel (Flandre)" in page
+    assert "(VLAAMS)" not in page and "(FEDERATIE_WB)" not in page
+    sheet = load_workbook(io.BytesIO(client.get(f"/studyday/{year}/attendance.xlsx").data)).active
+    cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c}
+    assert "Communauté flamande" in cells and not {"VLAAMS", "vlaams", "FEDERATIE_WB"} & cells
+    assert "néerlandais" in cells and "nl" not in cells
+    # The list is in the reader's language, each badge in its bearer's.
+    for document, name in (("attendance.pdf", "Flandre"), ("badges.pdf", "Vlaanderen")):
+        pdf = PdfReader(io.BytesIO(client.get(f"/studyday/{year}/{document}").data))
+        text = "".join(p.extract_text() for p in pdf.pages)
+        assert name in text and "VLAAMS" not in text, document
