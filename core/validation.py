@@ -12,11 +12,61 @@ from flask_babel import lazy_gettext as _l
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WEB_ADDRESS = re.compile(r"^https?://[^\s/]+\.\S+$")
 
+# C0 and C1 control characters and DEL, and the Unicode line and paragraph separators: none
+# belongs in a name, a title or an address, where a line break would split a mail header or
+# a calendar line. Multi-line texts keep their line feeds and tabs.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_IN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_RUN = re.compile(
+    "\\s*[\x00-\x1f\x7f-\x9f\u2028\u2029][\\s\x00-\x1f\x7f-\x9f\u2028\u2029]*"
+)
+
 MESSAGES = {
     "url": _l("Give a web address starting with http:// or https://."),
     "email": _l("Give an e-mail address such as name@example.be."),
     "length": _l("This text is too long."),
+    "one_line": _l(
+        "Write this on one line, without line breaks, tabs or invisible control characters."
+    ),
+    "control": _l("Remove the invisible control characters from this text."),
 }
+
+
+def one_line(value: str) -> str:
+    """``value`` with every run of control characters turned into one space: for text that
+    must stay on one line whatever was stored (a mail subject, a header)."""
+    return _CONTROL_RUN.sub(" ", value)
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """The error code for control characters in ``value``, or None: a single-line text takes
+    none ("one_line"); a multi-line text takes line feeds and tabs only ("control")."""
+    if multiline:
+        return "control" if CONTROL_IN_LINES.search(normalise_lines(value)) else None
+    return "one_line" if CONTROL.search(value) else None
+
+
+def normalise_lines(value: str) -> str:
+    """Line ends as line feeds: browsers send a text area's lines with CR LF, and text pasted
+    from some documents carries Unicode line separators."""
+    return re.sub("\r\n?|[\u2028\u2029]", "\n", value)
+
+
+def clean_text(value: Any, *, limit: int, multiline: bool = False) -> tuple[str | None, str | None]:
+    """A text field's value, stripped, None when empty, and the problem's code or None:
+    "type" for what is not text, "one_line" or "control" for control characters (see
+    ``text_problem``), "length" beyond ``limit`` characters."""
+    if value is None:
+        return None, None
+    if not isinstance(value, str):
+        return None, "type"
+    value = normalise_lines(value).strip() if multiline else value.strip()
+    problem = text_problem(value, multiline=multiline)
+    if problem:
+        return None, problem
+    if len(value) > limit:
+        return None, "length"
+    return value or None, None
 
 
 class Invalid(ValueError):

@@ -11,12 +11,14 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.mail.models import OutboxMessage
+from core.validation import one_line
 
 MAX_ATTEMPTS = 5
 
@@ -62,7 +64,8 @@ def as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.recipient
-    email["Subject"] = message.subject
+    # The forms refuse line breaks in what ends up here; this is the last defence.
+    email["Subject"] = one_line(message.subject)
     email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
     email["Content-Language"] = message.language
     email.set_content(message.body)
@@ -79,9 +82,34 @@ def as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     return email
 
 
+# Why a message failed, by the code its error starts with; pages word it in the reader's
+# language and show the technical detail after it.
+REASONS = {
+    "build": _l(
+        "This message could not be written as an e-mail (an address or a header is not valid)."
+    ),
+    "refused": _l("The mail server refused this message."),
+    "attempts": _l("The mail server could not take this message after several attempts."),
+    "connect": _l("The mail server could not be reached."),
+}
+
+
+def reason(message: OutboxMessage) -> str | None:
+    """The reason of the last error, in the reader's language, or None."""
+    if not message.error:
+        return None
+    code = message.error.partition(":")[0]
+    return str(REASONS[code]) if code in REASONS else None
+
+
 def deliver(session: Session, settings: dict[str, Any], limit: int = 100) -> dict[str, int]:
     """Send queued messages over SMTP. Without a configured server, messages stay in the
-    outbox (state "kept") where the secretariat reads them."""
+    outbox (state "kept") where the secretariat reads them.
+
+    Each message's new state is committed as soon as the server took it (or refused it), so
+    a message sent is never sent again, whatever happens to the next one. A message that
+    cannot be written as an e-mail, or that the server refuses permanently, is marked failed
+    with its reason and skipped."""
     queued = session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.state == "queued")
@@ -100,30 +128,67 @@ def deliver(session: Session, settings: dict[str, Any], limit: int = 100) -> dic
         connection = smtplib.SMTP(
             settings["smtp_host"], settings["smtp_port"], timeout=settings["smtp_timeout_seconds"]
         )
-    except OSError as error:
-        # The server is away: everything stays queued for the next run.
+        if settings["smtp_starttls"]:
+            connection.starttls()
+        if settings["smtp_username"]:
+            connection.login(settings["smtp_username"], settings["smtp_password"])
+    except (smtplib.SMTPException, OSError) as error:
+        # The server is away or will not let us in: everything stays queued for the next run.
         for message in queued:
             message.attempts += 1
             message.error = f"connect: {error}"[:500]
         counts["failed"] = len(queued)
         return counts
     with connection:
-        if settings["smtp_starttls"]:
-            connection.starttls()
-        if settings["smtp_username"]:
-            connection.login(settings["smtp_username"], settings["smtp_password"])
         for message in queued:
-            message.attempts += 1
-            try:
-                connection.send_message(as_email(message, settings["mail_from"]))
-            except (smtplib.SMTPException, OSError) as error:
-                message.error = str(error)[:500]
-                if message.attempts >= MAX_ATTEMPTS:
-                    message.state = "failed"
-                counts["failed"] += 1
-                continue
-            message.state = "sent"
-            message.sent_at = utcnow()
-            message.error = None
-            counts["sent"] += 1
+            outcome = _send_one(connection, message, settings["mail_from"])
+            session.commit()
+            counts["sent" if outcome == "sent" else "failed"] += 1
+            if outcome == "disconnected":
+                # The connection is gone: the others stay queued, untouched, for the next run.
+                break
     return counts
+
+
+def _send_one(connection: smtplib.SMTP, message: OutboxMessage, sender: str) -> str:
+    """Send one message and note the outcome on it: "sent", "failed" (for good or until the
+    next run) or "disconnected"."""
+    message.attempts += 1
+    try:
+        email = as_email(message, sender)
+    except (ValueError, TypeError, KeyError, LookupError) as error:
+        # Nothing will make this message buildable: retrying would only block the others.
+        return _failed(message, f"build: {error}", final=True)
+    try:
+        connection.send_message(email)
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _text in error.recipients.values()]
+        detail = "; ".join(
+            f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+            for code, text in error.recipients.values()
+        )
+        return _failed(message, f"refused: {detail}", final=all(c >= 500 for c in codes))
+    except smtplib.SMTPResponseException as error:
+        text = error.smtp_error
+        text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+        if isinstance(error, smtplib.SMTPServerDisconnected):
+            _failed(message, f"connect: {text}", final=False)
+            return "disconnected"
+        return _failed(message, f"refused: {error.smtp_code} {text}", final=error.smtp_code >= 500)
+    except (smtplib.SMTPException, OSError) as error:
+        _failed(message, f"connect: {error}", final=False)
+        return "disconnected"
+    message.state = "sent"
+    message.sent_at = utcnow()
+    message.error = None
+    return "sent"
+
+
+def _failed(message: OutboxMessage, error: str, *, final: bool) -> str:
+    message.error = error[:500]
+    if final:
+        message.state = "failed"
+    elif message.attempts >= MAX_ATTEMPTS:
+        message.state = "failed"
+        message.error = f"attempts: {error}"[:500]
+    return "failed"

@@ -30,6 +30,7 @@ from core.goals.models import Goal
 from core.i18n import current_language, pick
 from core.identity.models import User
 from core.mail.models import OutboxMessage
+from core.mail.services import reason as failure_reason
 from core.meetings import calendars, documents, messages
 from core.meetings import services as meetings
 from core.meetings.models import (
@@ -1212,14 +1213,20 @@ def outbox():
         .all()
     )
     return render_template(
-        "meetings/outbox.html", messages=listed[:50], page=page, more=len(listed) > 50
+        "meetings/outbox.html",
+        messages=listed[:50],
+        page=page,
+        more=len(listed) > 50,
+        reason=failure_reason,
     )
 
 
 @blueprint.get("/outbox/<int(max=2147483647):message_id>")
 def outbox_message(message_id: int):
     require("outbox.read")
-    return render_template("meetings/message.html", message=_get(OutboxMessage, message_id))
+    return render_template(
+        "meetings/message.html", message=_get(OutboxMessage, message_id), reason=failure_reason
+    )
 
 
 @blueprint.get("/outbox/<int(max=2147483647):message_id>/<int(max=100):part>")
