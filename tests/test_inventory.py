@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select
 from core.inventory.models import Service, ServiceVersion
 from core.reference.models import Authority
 from tests.conftest import ROOT
+from tests.forms import check_summary
 from tests.logins import api_token, csrf_token, login
 
 HSDS = ROOT.parent / "shared" / "hsds-3.0"
@@ -158,18 +159,49 @@ def test_a_service_needs_its_dutch_and_french_names_before_review(app):
         assert db.get(Service, service_id).state == "draft"
 
 
-def test_validation_errors_point_at_each_field_and_keep_the_input(client):
+@pytest.mark.parametrize(
+    ("language", "category", "places", "title"),
+    [("fr", "Catégorie", "Places", "Erreur :"), ("nl", "Categorie", "Plaatsen", "Fout:")],
+)
+def test_the_error_summary_words_each_field_by_its_label_and_links_to_it(
+    client, language, category, places, title
+):
     login(client, "vlaams", "vlaams-lotte")
-    bad = {**NEW_SERVICE, "category": "onbekend", "capacity": "veel", "contact_email": "nee"}
-    form = _form(bad, csrf_token(client, "/services/new"))
+    client.get(f"/language/{language}")
+    bad = {**NEW_SERVICE, "external_id": "", "category": "", "capacity": "veel"}
+    bad |= {"contact_email": "nee", "target_groups": ["nobody"], "name_en": "Climbing"}
+    form = _form(bad, csrf_token(client, "/services/new"), prisons=("sint_gillis", "haren"))
     form["loc_sint_gillis_schedule"] = "every tuesday"
+    form["loc_haren_places"] = "-3"
+    form["loc_haren_notes_fr"] = "Aile B"
     response = client.post("/services/new", data=form)
-    page = response.get_data(as_text=True)
     assert response.status_code == 422
-    for field in ("category", "capacity", "contact_email"):
-        assert f'id="e-{field}"' in page, field
-    assert "locations.0.schedule" in page and "FREQ=WEEKLY;BYDAY=TU" in page
-    assert "Klimmen in de sportzaal" in page, "the input is kept"
+    page = check_summary(
+        response.get_data(as_text=True),
+        absent=("category", "external_id", "capacity", "contact_email", "locations.", "target_"),
+    )
+    assert page.title.startswith(title)
+    assert f"{category}:" in page.summary
+    assert f"Haren – {places}:" in page.summary
+    links = dict(page.links)
+    for target in ("#f-category", "#f-external_id", "#f-capacity", "#f-contact_email"):
+        assert target in links, target
+    assert "#loc-haren-places" in links and "#loc-sint_gillis-schedule" in links
+    assert any(href.startswith("#tg-") for href in links), "a group links to its first box"
+    # the bad row carries its own mark and message; the good row's input does not
+    haren = page.elements["loc-haren-places"]
+    assert haren.attrs["aria-invalid"] == "true"
+    assert page.elements[haren.attrs["aria-describedby"]].text.strip()
+    assert "aria-invalid" not in page.elements["loc-haren-schedule"].attrs
+    assert "aria-invalid" not in page.elements["loc-sint_gillis-places"].attrs
+    # everything typed is shown again, the rows included
+    for name in ("name_nl", "name_fr", "name_en", "description_nl", "capacity", "contact_email"):
+        assert page.values[name] == [form[name]], name
+    assert page.values["loc_haren_places"] == ["-3"]
+    assert page.values["loc_haren_notes_fr"] == ["Aile B"]
+    assert page.values["loc_sint_gillis_schedule"] == ["every tuesday"]
+    assert page.values["loc_haren"] == ["1"] and page.values["loc_sint_gillis"] == ["1"]
+    assert page.values["languages"] == ["nl", "fr"] and page.values["delivery"] == ["group"]
 
 
 def test_the_api_rejects_bad_values_field_by_field_in_the_callers_language(app, client):

@@ -29,6 +29,7 @@ from core.meetings.models import (
     Minutes,
 )
 from tests.conftest import make_app
+from tests.forms import check_summary
 from tests.logins import api_token, csrf_token, login_as
 
 
@@ -82,6 +83,40 @@ def secretary(app, client):
     login_as(client, app, "secretary")
     client.csrf = csrf_token(client, "/meetings")
     return client
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_a_refused_meeting_form_sums_up_its_errors_by_label_and_keeps_the_input(
+    app, secretary, language
+):
+    with _db(app) as db:
+        body_id = _committee(db).id
+    secretary.get(f"/language/{language}")
+    form = {
+        "csrf_token": secretary.csrf,
+        "date": "2027-02-30",
+        "start_time": "25:00",
+        "duration_minutes": "90",
+        "title_fr": "Réunion de printemps",
+        "place_kind": "online",
+        "online_url": "",
+    }
+    response = secretary.post(f"/bodies/{body_id}/meetings/new", data=form)
+    assert response.status_code == 422
+    page = check_summary(
+        response.get_data(as_text=True),
+        absent=("start_time", "online_url", "place_kind", "date:"),
+    )
+    assert page.title.startswith({"fr": "Erreur :", "nl": "Fout:"}[language])
+    assert {"#f-date", "#f-start_time", "#f-online_url"} <= {href for href, _ in page.links}
+    for name in ("date", "start_time", "duration_minutes", "title_fr", "place_kind"):
+        assert page.values[name] == [form[name]], name
+    series = secretary.post(
+        f"/bodies/{body_id}/series/new",
+        data={**form, "first_day": "2027-12-31", "last_day": "2027-01-01", "rule": "FREQ=NO"},
+    )
+    assert series.status_code == 422
+    check_summary(series.get_data(as_text=True), absent=("last_day", "rule:", "start_time"))
 
 
 def test_a_monthly_series_skips_august_and_stays_at_two_in_brussels(app, secretary):

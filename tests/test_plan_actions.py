@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from core.goals import terms
 from core.goals.models import Goal, Plan, PlanAction
+from tests.forms import check_summary
 from tests.logins import api_token, csrf_token, login_as
 
 PLAN = "brussels_2014_2019"
@@ -66,6 +67,28 @@ def test_unknown_terms_are_refused(written):
 def _goal(app, code: str) -> Goal:
     with app.extensions["concerto.db"].session() as db:
         return db.scalar(select(Goal).join(Plan).where(Plan.code == PLAN, Goal.code == code))
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_a_refused_action_sums_up_its_errors_by_label_and_keeps_the_input(app, client, language):
+    goal = _goal(app, "4.3")
+    login_as(client, app, ("vlaams", "coordinator"))
+    client.get(f"/language/{language}")
+    form = {
+        "csrf_token": csrf_token(client, f"/goals/{goal.id}/actions/new"),
+        "title_nl": "Iets",
+        "title_fr": "Quelque chose",
+        "term": "binnenkort",
+        "progress": "140",
+        "status": "started",
+        "involved": "CAW; SAJ",
+    }
+    refused = client.post(f"/goals/{goal.id}/actions/new", data=form)
+    assert refused.status_code == 422
+    page = check_summary(refused.get_data(as_text=True), absent=("term:", "progress:"))
+    assert {"#f-term", "#f-progress"} <= {href for href, _ in page.links}
+    for name in ("title_nl", "title_fr", "term", "progress", "status", "involved"):
+        assert page.values[name] == [form[name]], name
 
 
 def test_a_coordinator_adds_an_action_for_their_own_authority(app, client):

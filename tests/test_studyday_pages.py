@@ -23,6 +23,7 @@ from core.mail.models import OutboxMessage
 from core.studyday import services as studyday
 from core.studyday.models import Registration, StudyDay, Workshop, WorkshopChoice
 from tests.conftest import make_app
+from tests.forms import check_summary
 from tests.logins import csrf_token, login, login_as
 
 
@@ -182,6 +183,24 @@ def test_an_offer_not_taken_in_time_passes_to_the_next_by_the_job(app, client, m
     # w0's link still opens, but the offer is gone, said plainly.
     link = _link(_mails(app, "w0@example.be")[0])
     assert "offer lapsed" in client.get(link).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("language", "label"), [("fr", "Adresse e-mail"), ("nl", "E-mailadres")])
+def test_a_refused_registration_sums_up_its_errors_by_label_and_keeps_the_input(
+    app, client, language, label
+):
+    day = _this_year(app)
+    workshops = [w.id for w in studyday.workshops_of(_load_day(app, day.year))]
+    client.get(f"/language/{language}")
+    answer = _guest_registers(client, day.year, "not-an-address", workshops[:3])
+    assert answer.status_code == 422
+    page = check_summary(answer.get_data(as_text=True), absent=("email:", "workshops:"))
+    assert f"{label}:" in page.summary
+    assert {"#f-email", "#f-workshops"} <= {href for href, _ in page.links}
+    assert page.values["name"] == ["Nouvelle Venue"]
+    assert page.values["email"] == ["not-an-address"]
+    assert page.values["workshops"] == [str(w) for w in workshops[:3]]
+    assert page.values["on_participant_list"] == ["1"]
 
 
 def test_bad_input_deadlines_closed_registration_and_dead_links_are_answered_clearly(app, client):
