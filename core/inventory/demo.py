@@ -976,7 +976,8 @@ def _changes_during_2026(session, registry, demo, reference) -> None:
 
 
 def _work_in_progress(session, registry, demo, reference) -> None:
-    """A draft and a submitted service, so the review queue has something to show."""
+    """A draft, a submitted and a returned service, so the review queue and the
+    coordinator's lists have something to show in each state."""
     authority = registry.authorities["vlaams"]
     draft = _values(
         (
@@ -1013,6 +1014,32 @@ def _work_in_progress(session, registry, demo, reference) -> None:
     )
     service = inventory.create_service(session, authority, waiting, demo, reference)
     inventory.submit(session, authority, service, demo)
+    returned = _values(
+        (
+            "vlaams",
+            "VG-22",
+            "cultuur_bibliotheek",
+            "Voorleesuurtje met kinderen",
+            "Heure du conte avec les enfants",
+            "Story hour with children",
+            "S",
+            "sentenced",
+            "nl",
+            "group",
+            2026,
+        ),
+        registry,
+    )
+    service = inventory.create_service(session, authority, returned, demo, reference)
+    inventory.submit(session, authority, service, demo)
+    inventory.return_to_author(
+        session,
+        authority,
+        service,
+        demo,
+        "Welke afdeling? Vermeld ook of de kinderen mee mogen naar de bibliotheek. / "
+        "Quelle section ? Précisez aussi si les enfants peuvent venir à la bibliothèque.",
+    )
 
 
 # Needs the committee has heard of, and where the answer stands.

@@ -126,6 +126,30 @@ def _fill(session: Session, day: StudyDay, count: int, offset: int, *, full_work
         )
 
 
+def _wait(session: Session, day: StudyDay, offset: int) -> None:
+    """Two who asked for the full workshop too late and stayed on its waiting list."""
+    workshops = studyday.workshops_of(day)
+    small = next(w for w in workshops if w.capacity == 12)
+    moment = day.closes_at - timedelta(hours=2)
+    for n in range(2):
+        name, email, organisation, authority, language = _person(offset + n)
+        studyday.register(
+            session,
+            day,
+            {
+                "name": name,
+                "email": email,
+                "organisation": organisation,
+                "language": language,
+                "workshops": [small.id],
+                "on_participant_list": False,
+            },
+            confirmed=True,
+            authority=authority,
+            now=moment + timedelta(minutes=n),
+        )
+
+
 def seed_demo_study_days(session: Session, today: date | None = None) -> None:
     if session.scalar(select(StudyDay.id).limit(1)) is not None:
         return
@@ -140,7 +164,9 @@ def seed_demo_study_days(session: Session, today: date | None = None) -> None:
     for back, count in ((1, 68), (2, 55)):
         year = held_on.year - back
         past = _day(session, year, date(year, 11, 27), open_now=False, today=today)
-        _fill(session, past, count, 100 * back, full_workshop=False)
+        _fill(session, past, count, 100 * back, full_workshop=back == 1)
+        if back == 1:
+            _wait(session, past, 100 * back + count)
         for n, registration in enumerate(
             session.scalars(select(Registration).where(Registration.study_day_id == past.id))
         ):
