@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.goals import terms
 from core.goals.models import Goal, Plan, PlanAction
 from core.reference.models import Authority
-from core.validation import Invalid, Stale
+from core.validation import Invalid, Stale, text_problem
 
 LANGUAGES = ("nl", "fr", "en")
 CODE = re.compile(r"^\d{1,2}(\.\d{1,2}){0,2}$")  # 4, 4.3, 4.3.1
@@ -73,7 +73,9 @@ def check_action(
                 errors[key] = "type"
             else:
                 text = (text or "").strip() or None
-                if text and len(text) > 2000:
+                if text and text_problem(text):
+                    errors[key] = text_problem(text)
+                elif text and len(text) > 2000:
                     errors[key] = "length"
                 cleaned[key] = text
     titles = {
@@ -123,7 +125,9 @@ def check_action(
         cleaned["authority_code"] = code
     if creating or "lead_text" in values:
         lead = (values.get("lead_text") or "").strip() or None
-        if lead and len(lead) > 300:
+        if lead and text_problem(lead):
+            errors["lead_text"] = text_problem(lead)
+        elif lead and len(lead) > 300:
             errors["lead_text"] = "length"
         cleaned["lead_text"] = lead
     # Someone leads every action: an authority, or a body written out.

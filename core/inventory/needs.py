@@ -12,6 +12,7 @@ from core.inventory.models import LANGUAGE_CODES, NEED_STATES, Need, Service
 from core.inventory.services import InvalidService, Reference
 from core.permissions import Principal
 from core.reference.models import ServiceDomain
+from core.validation import text_problem
 
 FIELDS = (
     "prison",
@@ -53,6 +54,8 @@ def check(session: Session, values: dict[str, Any], reference: Reference) -> dic
             value = values[key]
             if value is not None and not isinstance(value, str):
                 errors[key] = "type"
+            elif value and text_problem(value, multiline=True):
+                errors[key] = "control"
             elif value and len(value) > 5000:
                 errors[key] = "length"
             else:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.inventory.models import Organization
 from core.inventory.services import InvalidService
-from core.validation import EMAIL, WEB_ADDRESS
+from core.validation import EMAIL, WEB_ADDRESS, text_problem
 
 FIELDS = (
     "external_id",
@@ -47,9 +47,12 @@ def check(values: dict[str, Any]) -> dict[str, Any]:
         if raw is not None and not isinstance(raw, str):
             errors[key] = "type"
             continue
+        multiline = key.startswith("description")
         value = (raw or "").strip() or None
-        limit = 5000 if key.startswith("description") else 300
-        if value and len(value) > limit:
+        limit = 5000 if multiline else 300
+        if value and text_problem(value, multiline=multiline):
+            errors[key] = text_problem(value, multiline=multiline)
+        elif value and len(value) > limit:
             errors[key] = "length"
         elif key in ("external_id", "name") and not value:
             errors[key] = "required"

@@ -33,7 +33,7 @@ from core.inventory.models import (
 )
 from core.permissions import Principal
 from core.reference.models import Prison, TargetGroup
-from core.validation import EMAIL, Invalid
+from core.validation import EMAIL, Invalid, clean_text
 
 LANGS = ("nl", "fr", "en")
 TEXT_FIELDS = [
@@ -105,15 +105,8 @@ class Reference:
 # --- validation ---------------------------------------------------------------------------
 
 
-def _text(value: Any, limit: int) -> tuple[str | None, str | None]:
-    if value is None:
-        return None, None
-    if not isinstance(value, str):
-        return None, "type"
-    value = value.strip()
-    if len(value) > limit:
-        return None, "length"
-    return value or None, None
+def _text(value: Any, limit: int, multiline: bool = False) -> tuple[str | None, str | None]:
+    return clean_text(value, limit=limit, multiline=multiline)
 
 
 def _integer(value: Any) -> tuple[int | None, str | None]:
@@ -187,7 +180,7 @@ def _locations(value: Any, reference: Reference, errors: dict) -> list[dict] | N
             errors[f"{where}.places"] = problem
         notes = {}
         for lang in LANGS:
-            note, problem = _text(item.get(f"notes_{lang}"), 2000)
+            note, problem = _text(item.get(f"notes_{lang}"), 2000, multiline=True)
             if problem:
                 errors[f"{where}.notes_{lang}"] = problem
             notes[f"notes_{lang}"] = note
@@ -222,7 +215,7 @@ def _extra(value: Any, authority, errors: dict) -> dict | None:
             ok = isinstance(raw, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw)
             parsed, problem = (raw, None) if ok else (None, "date")
         else:
-            parsed, problem = _text(raw, 2000)
+            parsed, problem = _text(raw, 2000, multiline=True)
         if problem:
             errors[f"extra.{name}"] = problem
         else:
@@ -249,7 +242,8 @@ def check(values: dict[str, Any], authority, reference: Reference) -> dict[str, 
             known = isinstance(raw, str) and raw in vocabulary
             value, problem = (raw, None) if known else (None, "category")
         elif key in TEXT_FIELDS:
-            value, problem = _text(raw, 300 if key.startswith("name_") else 5000)
+            single = key.startswith("name_")
+            value, problem = _text(raw, 300 if single else 5000, multiline=not single)
         elif key in LISTS:
             value = _codes(raw)
             known = reference.target_groups if key == "target_groups" else set(LANGUAGE_CODES)

@@ -55,6 +55,7 @@ from core.validation import (
     Invalid,
     Refused,
     Stale,
+    clean_text,
     date_field,
     whole_field,
 )
@@ -72,16 +73,12 @@ MAX_AGENDA_DEPTH = 2  # items and sub-items
 # --- small checks ------------------------------------------------------------------------------
 
 
-def _text(values, key, errors, *, required=False, limit=5000) -> str | None:
-    value = values.get(key)
-    if value is not None and not isinstance(value, str):
-        errors[key] = "type"
-        return None
-    value = (value or "").strip() or None
-    if value is None and required:
+def _text(values, key, errors, *, required=False, limit=5000, multiline=False) -> str | None:
+    value, problem = clean_text(values.get(key), limit=limit, multiline=multiline)
+    if problem:
+        errors[key] = problem
+    elif value is None and required:
         errors[key] = "required"
-    elif value is not None and len(value) > limit:
-        errors[key] = "length"
     return value
 
 
@@ -764,7 +761,10 @@ def save_minutes(
         if item_id not in items:
             errors[f"text.{item_id}"] = "unknown"
             continue
-        cleaned = {lang: _text(by_language, lang, errors, limit=50_000) for lang in ("nl", "fr")}
+        cleaned = {
+            lang: _text(by_language, lang, errors, limit=50_000, multiline=True)
+            for lang in ("nl", "fr")
+        }
         text = current.get(item_id)
         if text is None:
             text = MinuteText(item_id=item_id)
@@ -805,7 +805,8 @@ def add_decision(session: Session, minutes: Minutes, values: dict[str, Any]) -> 
     if item is None:
         errors["item_id"] = "unknown"
     texts = {
-        f"text_{lang}": _text(values, f"text_{lang}", errors, limit=10_000) for lang in LANGUAGES
+        f"text_{lang}": _text(values, f"text_{lang}", errors, limit=10_000, multiline=True)
+        for lang in LANGUAGES
     }
     if not (texts["text_nl"] or texts["text_fr"]) and "text_nl" not in errors:
         errors["text_nl"] = "one_text"
@@ -856,7 +857,7 @@ def check_action(session: Session, values: dict[str, Any], *, creating: bool) ->
     if "status" in values or creating:
         cleaned["status"] = _choice(values, "status", errors, ACTION_STATES, default="open")
     if "note" in values:
-        cleaned["note"] = _text(values, "note", errors, limit=5000)
+        cleaned["note"] = _text(values, "note", errors, limit=5000, multiline=True)
     if errors:
         raise Invalid(errors)
     return cleaned

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.goals.models import Goal, Plan
 from core.reference.data import PLAN_2014_2019, REFERENCE
 from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
-from core.validation import EMAIL, WEB_ADDRESS
+from core.validation import EMAIL, WEB_ADDRESS, text_problem
 
 
 def _upsert(session: Session, model, key: str, values: dict[str, Any]):
@@ -145,6 +145,8 @@ def check_profile(values: dict[str, Any]) -> dict[str, str]:
         value = values[name]
         if value is not None and not isinstance(value, str):
             errors[name] = "type"
+        elif value and text_problem(value, multiline=name.startswith("description")):
+            errors[name] = text_problem(value, multiline=name.startswith("description"))
         elif value and name == "website" and not WEB_ADDRESS.match(value):
             errors[name] = "url"
         elif value and name == "contact_email" and not EMAIL.match(value):

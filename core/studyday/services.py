@@ -31,7 +31,15 @@ from core.studyday.models import (
     WorkshopChoice,
     WorkshopReport,
 )
-from core.validation import EMAIL, Invalid, Refused, Stale, date_field, whole_field
+from core.validation import (
+    EMAIL,
+    Invalid,
+    Refused,
+    Stale,
+    date_field,
+    text_problem,
+    whole_field,
+)
 
 __all__ = ["Invalid", "Refused", "Stale"]
 
@@ -107,6 +115,16 @@ def _clock(raw: Any, key: str, errors: dict[str, str]) -> str | None:
     return clock
 
 
+def _refuse_control(values: dict[str, Any], errors: dict[str, str], single=(), multi=()) -> None:
+    """Control characters in these text fields: one-line fields take none, multi-line ones
+    line feeds and tabs only."""
+    for keys, multiline in ((single, False), (multi, True)):
+        for key in keys:
+            value = values.get(key)
+            if isinstance(value, str) and text_problem(value, multiline=multiline):
+                errors[key] = text_problem(value, multiline=multiline)
+
+
 def _titles(values: dict[str, Any], errors: dict[str, str], field: str = "title") -> dict:
     titles = {
         f"{field}_{lang}": (str(values.get(f"{field}_{lang}") or "").strip() or None)
@@ -115,6 +133,7 @@ def _titles(values: dict[str, Any], errors: dict[str, str], field: str = "title"
     for lang in ("nl", "fr"):
         if not titles[f"{field}_{lang}"]:
             errors[f"{field}_{lang}"] = "required"
+    _refuse_control(values, errors, single=list(titles))
     return titles
 
 
@@ -133,6 +152,8 @@ def check_day(values: dict[str, Any]) -> dict[str, Any]:
     venue = str(values.get("venue") or "").strip()
     if not venue:
         errors["venue"] = "required"
+    descriptions = [f"description_{lang}" for lang in ("nl", "fr", "en")]
+    _refuse_control(values, errors, single=["venue"], multi=descriptions)
     capacity = whole_field(values, "capacity", errors, 1, 100_000, required=True)
     if held_on and opens and closes:
         if closes < opens:
@@ -199,6 +220,8 @@ def check_workshop(day: StudyDay, values: dict[str, Any]) -> dict[str, Any]:
     ends = _clock(values.get("ends"), "ends", errors)
     if starts and ends and ends <= starts:
         errors["ends"] = "before_start"
+    descriptions = [f"description_{lang}" for lang in ("nl", "fr", "en")]
+    _refuse_control(values, errors, single=["theme", "room"], multi=descriptions)
     capacity = (
         whole_field(values, "capacity", errors, 1, 100_000, required=True)
         if kind == "workshop"
@@ -298,6 +321,9 @@ def check(session: Session, day: StudyDay, values: dict[str, Any]) -> dict[str, 
     if language not in ("nl", "fr", "en"):
         errors["language"] = "choice"
     chosen = _chosen(day, values.get("workshops"), errors)
+    _refuse_control(
+        values, errors, single=["name", "email", "organisation"], multi=["accessibility"]
+    )
     if errors:
         raise Invalid(errors)
     return {
@@ -708,6 +734,7 @@ def save_report(
     }
     if not any(texts.values()):
         errors["text_nl"] = "one_text"
+    _refuse_control(values, errors, multi=list(texts))
 
     def ids(raw: Any) -> list[int]:
         if isinstance(raw, str):

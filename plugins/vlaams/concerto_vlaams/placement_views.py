@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from core.db import db_session
 from core.identity.models import Identity
 from core.permissions import current, require
-from core.validation import Invalid, Refused
+from core.validation import MESSAGES, Invalid, Refused
 
 
 def placement_blueprint(domain) -> Blueprint:
@@ -19,6 +19,8 @@ def placement_blueprint(domain) -> Blueprint:
     errors_text = {
         "required": _l("This field is required."),
         "length": _l("This text is too long."),
+        "one_line": MESSAGES["one_line"],
+        "control": MESSAGES["control"],
         "email": _l("Give an e-mail address such as name@example.be."),
         "legal_form": _l(
             "Only a public service, a municipality, province, community or region, a non-profit "

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.db import Base, UTCDateTime, utcnow
 from core.inventory.organizations import normalise_kbo
-from core.validation import EMAIL, Invalid, Refused
+from core.validation import EMAIL, Invalid, Refused, clean_text
 
 CATEGORY = "prestatieplaats"  # the service type in the vocabulary
 # Seed 000: "openbare overheidsdienst; gemeente, provincie, gemeenschap of gewest; vzw;
@@ -54,20 +54,20 @@ placement_sites = Table(
 def check(values: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
 
-    def text(key: str, limit: int, required: bool = True) -> str | None:
-        value = str(values.get(key) or "").strip()
-        if not value and required:
+    def text(key: str, limit: int, required: bool = True, multiline: bool = False) -> str | None:
+        value, problem = clean_text(str(values.get(key) or ""), limit=limit, multiline=multiline)
+        if problem:
+            errors[key] = problem
+        elif not value and required:
             errors[key] = "required"
-        elif len(value) > limit:
-            errors[key] = "length"
-        return value or None
+        return value
 
     cleaned = {
         "organisation": text("organisation", 300),
         "address": text("address", 300),
         "contact_name": text("contact_name", 200),
-        "supervision": text("supervision", 4000),
-        "work_offered": text("work_offered", 4000),
+        "supervision": text("supervision", 4000, multiline=True),
+        "work_offered": text("work_offered", 4000, multiline=True),
         "contact_email": (text("contact_email", 320) or "").lower(),
         "legal_form": values.get("legal_form") or "",
         "province": values.get("province") or "",
