@@ -38,6 +38,22 @@ def one_line(value: str) -> str:
     return _CONTROL_RUN.sub(" ", value)
 
 
+# What XML 1.0, and so an XLSX or ODS file, cannot hold at all (openpyxl's
+# ILLEGAL_CHARACTERS_RE, with lone surrogates and the two non-characters).
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(value: Any) -> Any:
+    """``value`` with what XML cannot hold removed, for every document writer: text stored
+    before the forms refused control characters must not make an export fail."""
+    return XML_ILLEGAL.sub("", value) if isinstance(value, str) else value
+
+
+def printable_row(values: Any) -> list:
+    """A spreadsheet row, each text made ``printable``."""
+    return [printable(value) for value in values]
+
+
 def text_problem(value: str, *, multiline: bool = False) -> str | None:
     """The error code for control characters in ``value``, or None: a single-line text takes
     none ("one_line"); a multi-line text takes line feeds and tabs only ("control")."""

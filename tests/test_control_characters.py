@@ -4,12 +4,14 @@ stored anyway never breaks an export."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
 from core.inventory.models import Service
 from core.validation import clean_text, one_line
-from tests.logins import api_token, csrf_token, login
+from tests.logins import api_token, csrf_token, login, login_as
 
 PLACEMENT_FORM = "/vlaams/placement-sites/apply"
 ONE_LINE_MESSAGE = "Write this on one line, without line breaks, tabs or invisible control"
@@ -141,3 +143,28 @@ def test_the_api_refuses_a_control_character_in_a_service_name_and_keeps_text_li
     with app.extensions["concerto.db"].session() as db:
         stored = db.scalar(select(Service).where(Service.external_id == "VG-CTRL"))
         assert stored.description_nl == "Eerste regel.\nTweede regel."
+
+
+def test_stored_control_characters_never_break_an_export(app, client):
+    """Text stored before the forms refused control characters: the exports leave out what
+    a spreadsheet cannot hold instead of answering 500."""
+    from openpyxl import load_workbook
+
+    from core.studyday.models import Registration, StudyDay
+
+    with app.extensions["concerto.db"].session() as db:
+        service = db.scalar(select(Service).where(Service.external_id == "VG-07"))
+        service.name_nl = "Bibliotheek\x0b in\x1b de gevangenis"
+        year = db.scalar(select(func.max(StudyDay.year)))
+        day = db.scalar(select(StudyDay).where(StudyDay.year == year))
+        registration = db.scalar(select(Registration).where(Registration.study_day_id == day.id).limit(1))
+        registration.name = "Esc\x1bape Name"
+    login_as(client, app, "secretary")
+    services = client.get("/services/export.xlsx")
+    assert services.status_code == 200
+    cells = {c for row in load_workbook(io.BytesIO(services.data)).active.values for c in row}
+    assert "Bibliotheek in de gevangenis" in cells
+    attendance = client.get(f"/studyday/{year}/attendance.xlsx")
+    assert attendance.status_code == 200
+    sheet = load_workbook(io.BytesIO(attendance.data)).active
+    assert "Escape Name" in [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]

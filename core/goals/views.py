@@ -31,7 +31,7 @@ from core.goals.models import Evaluation, Goal, Indicator, Plan, PlanAction
 from core.i18n import authority_name, current_language
 from core.meetings.services import in_brussels
 from core.permissions import can, current, require
-from core.validation import MESSAGES
+from core.validation import MESSAGES, printable, printable_row
 
 blueprint = Blueprint("goals", __name__)
 
@@ -329,7 +329,7 @@ def dashboard_xlsx(code: str):
         sheet.append(
             [
                 row["goal"].code,
-                str(row["goal"].local("title")),
+                printable(str(row["goal"].local("title"))),
                 row["actions"],
                 round(value, 1) if value is not None else None,
             ]
@@ -340,8 +340,8 @@ def dashboard_xlsx(code: str):
         late.append(
             [
                 item.goal.code,
-                str(item.local("title")),
-                authority_name(item.authority_code) or item.lead_text,
+                printable(str(item.local("title"))),
+                printable(authority_name(item.authority_code) or item.lead_text),
                 show_term(item),
                 round(figures["progress"].actions[item.id], 1),
             ]
@@ -715,7 +715,7 @@ def export_goals(code: str, fmt: str):
 
         book = Workbook()
         for row in rows:
-            book.active.append(row)
+            book.active.append(printable_row(row))
         out = io.BytesIO()
         book.save(out)
         data = out.getvalue()

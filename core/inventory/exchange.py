@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.inventory import services as inventory
 from core.inventory.models import Service
 from core.permissions import Principal
+from core.validation import printable
 
 log = logging.getLogger("concerto.import")
 RUNNING: dict[int, int] = {}  # job id -> rows checked, for jobs running in this process
@@ -283,7 +284,9 @@ def flat(service: Service) -> dict[str, Any]:
 
 def safe_cell(value: Any) -> Any:
     """Neutralise spreadsheet formulas: a text starting with =, +, - or @ (or a tab or
-    carriage return) is prefixed with an apostrophe, so a spreadsheet shows it as text."""
+    carriage return) is prefixed with an apostrophe, so a spreadsheet shows it as text.
+    What XML cannot hold is left out."""
+    value = printable(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

@@ -13,11 +13,13 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
+from core.validation import printable
+
 Block = tuple  # ("h", text) | ("p", text) | ("table", rows)
 
 
 def _cell(value: Any) -> Any:
-    return float(value) if isinstance(value, Decimal) else value
+    return float(value) if isinstance(value, Decimal) else printable(value)
 
 
 def xlsx(sheets: list[tuple[str, list[Block]]]) -> bytes:
@@ -38,7 +40,7 @@ def xlsx(sheets: list[tuple[str, list[Block]]]) -> bytes:
                         for cell in sheet[sheet.max_row]:
                             cell.font = Font(bold=True)
             else:
-                sheet.append([content])
+                sheet.append([printable(content)])
                 if kind == "h":
                     sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=13)
             sheet.append([])

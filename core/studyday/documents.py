@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from core.i18n import LANGUAGE_LABELS, authority_name, current_language, pick
 from core.meetings.services import in_brussels
 from core.studyday.models import Registration, StudyDay
+from core.validation import printable_row
 
 
 def _title(day: StudyDay, language: str) -> str:
@@ -59,12 +60,14 @@ def attendance_xlsx(day: StudyDay, registrations: list[Registration]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Attendance")[:31]
-    sheet.append([_title(day, language), format_date(day.held_on, "long"), day.venue])
+    sheet.append(
+        printable_row([_title(day, language), format_date(day.held_on, "long"), day.venue])
+    )
     sheet.append(_columns())
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for registration in registrations:
-        sheet.append(_row(registration, language))
+        sheet.append(printable_row(_row(registration, language)))
     for column, width in zip("ABCDEFG", (30, 30, 12, 9, 50, 30, 9), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A3"
