@@ -77,3 +77,42 @@ def test_the_axe_harness_does_catch_a_violation(page, live_server):
         " document.querySelector('main').appendChild(i); }"
     )
     assert "image-alt" in [violation["id"] for violation in run_axe(page)]
+
+
+def test_the_axe_harness_catches_a_white_on_white_button(page, live_server):
+    """axe files a 1:1 contrast under "incomplete", not under violations; the harness counts
+    it all the same (the link buttons of the study day were white on white)."""
+    page.goto(f"{live_server}/")
+    page.evaluate(
+        "() => { const b = document.createElement('button'); b.className = 'link-button';"
+        " b.textContent = 'Annuleren'; b.style.color = '#fff'; b.style.background = 'none';"
+        " document.querySelector('main').appendChild(b); }"
+    )
+    found = {problem["id"]: problem for problem in run_axe(page)}
+    assert "color-contrast-incomplete" in found
+    nodes = found["color-contrast-incomplete"]["nodes"]
+    assert any(node["html"].startswith('<button class="link-button"') for node in nodes), nodes
+
+
+def test_the_harness_measures_chart_labels_axe_leaves_undecided(page, live_server):
+    """axe does not judge text inside an SVG; the harness measures it: a dark label passes, a
+    pale one is caught."""
+    page.goto(f"{live_server}/")
+    page.evaluate(
+        """() => {
+          const ns = 'http://www.w3.org/2000/svg';
+          const svg = document.createElementNS(ns, 'svg');
+          svg.setAttribute('role', 'img'); svg.setAttribute('aria-label', 'chart');
+          svg.setAttribute('width', '300'); svg.setAttribute('height', '60');
+          for (const [y, fill, words] of [[20, '#1b1f24', 'Dark label'], [50, '#bbbbbb', 'Pale label']]) {
+            const text = document.createElementNS(ns, 'text');
+            text.setAttribute('x', '0'); text.setAttribute('y', String(y));
+            text.setAttribute('fill', fill); text.textContent = words;
+            svg.appendChild(text);
+          }
+          document.querySelector('main').appendChild(svg);
+        }"""
+    )
+    found = {problem["id"]: problem for problem in run_axe(page)}
+    labels = [node["html"] for node in found["color-contrast-incomplete"]["nodes"]]
+    assert len(labels) == 1 and "Pale label" in labels[0], labels
