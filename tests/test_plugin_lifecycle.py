@@ -18,9 +18,12 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import read_mo
 from sqlalchemy import create_engine, inspect, text
 
 from core.cli import upgrade_all
@@ -386,3 +389,106 @@ def test_a_sixth_authority_installed_as_a_distribution_takes_part_like_the_five(
         app.extensions["concerto.db"].engine.dispose()
     finally:
         providers.stop()
+
+
+# --- the catalogues travel with the wheels -----------------------------------------------
+
+PLUGIN_DIRS = sorted(path.parent for path in ROOT.glob("plugins/*/pyproject.toml"))
+# What a fresh clone lacks: the .mo files ./dev compiles, and what builds leave behind.
+NOT_IN_A_CLONE = shutil.ignore_patterns("*.mo", "__pycache__", "*.egg-info", "build")
+
+
+@pytest.fixture(scope="session")
+def catalogued_wheels(tmp_path_factory) -> dict[str, Path]:
+    """Wheels of the core and of the five plugins, built by pip from copies of their
+    sources as a fresh clone has them (no compiled catalogues), keyed by distribution."""
+    work = tmp_path_factory.mktemp("clone")
+    core = work / "concerto"
+    shutil.copytree(ROOT / "core", core / "core", ignore=NOT_IN_A_CLONE)
+    for name in ("pyproject.toml", "setup.py"):
+        if (ROOT / name).exists():
+            shutil.copy(ROOT / name, core / name)
+    sources = [core]
+    for plugin in PLUGIN_DIRS:
+        shutil.copytree(plugin, work / plugin.name, ignore=NOT_IN_A_CLONE)
+        sources.append(work / plugin.name)
+    assert not list(work.glob("**/*.mo"))
+    _run(
+        *(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-index"),
+        *("--no-build-isolation", "--wheel-dir", str(work / "wheels"), *map(str, sources)),
+    )
+    return {wheel.name.split("-")[0]: wheel for wheel in (work / "wheels").glob("*.whl")}
+
+
+def _catalogue(wheel: Path, member: str):
+    with zipfile.ZipFile(wheel) as archive:
+        assert member in archive.namelist(), f"{wheel.name} lacks {member}"
+        return read_mo(io.BytesIO(archive.read(member)))
+
+
+def test_every_wheel_carries_its_catalogues_compiled(catalogued_wheels):
+    assert sorted(catalogued_wheels) == sorted(
+        ["concerto", *(f"concerto_{plugin.name}" for plugin in PLUGIN_DIRS)]
+    )
+    for language in ("nl", "fr", "en"):
+        _catalogue(
+            catalogued_wheels["concerto"], f"core/translations/{language}/LC_MESSAGES/messages.mo"
+        )
+        for plugin in PLUGIN_DIRS:
+            package = f"concerto_{plugin.name}"
+            _catalogue(
+                catalogued_wheels[package],
+                f"{package}/translations/{language}/LC_MESSAGES/{package}.mo",
+            )
+    core_fr = _catalogue(
+        catalogued_wheels["concerto"], "core/translations/fr/LC_MESSAGES/messages.mo"
+    )
+    assert core_fr.get("Log in").string == "Se connecter"
+    vlaams_nl = _catalogue(
+        catalogued_wheels["concerto_vlaams"],
+        "concerto_vlaams/translations/nl/LC_MESSAGES/concerto_vlaams.mo",
+    )
+    assert vlaams_nl.get("West Flanders").string == "West-Vlaanderen"
+
+
+def test_every_distribution_builds_its_catalogues_the_same_way():
+    """One build step, copied into each distribution (a plugin is released on its own, so
+    it cannot import the core's): the copies must not drift apart."""
+    step = (ROOT / "setup.py").read_text()
+    for plugin in PLUGIN_DIRS:
+        assert (plugin / "setup.py").read_text() == step, plugin.name
+    for folder in (ROOT, *PLUGIN_DIRS):
+        requires = tomllib.loads((folder / "pyproject.toml").read_text())["build-system"]
+        assert any(r.startswith("babel") for r in requires["requires"]), folder
+
+
+def test_a_plugin_installed_from_its_wheel_shows_its_pages_in_french(
+    catalogued_wheels, sqlite_url, tmp_path
+):
+    site = Installation(tmp_path / "env", sqlite_url)
+    site.pip("install", "--no-deps", "--no-index", str(catalogued_wheels["concerto_vlaams"]))
+    looked = subprocess.run(
+        [site.python, "-c", LOOK_AT_THE_ABOUT_PAGE],
+        env=site.environ | {"CONCERTO_PLUGINS": ",".join(FIVE)},
+        cwd=site.workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert looked.returncode == 0, looked.stderr[-3000:]
+    installed, page = looked.stdout.split("\n", 1)
+    # The page comes from the wheel's copy, not from the working tree of this checkout.
+    assert installed.startswith(str(tmp_path / "env"))
+    assert "Cette page décrit comment la Communauté flamande participe à Concerto" in page
+    assert "This page describes how" not in page
+
+
+LOOK_AT_THE_ABOUT_PAGE = """
+import concerto_vlaams
+from core import create_app
+
+print(concerto_vlaams.__file__)
+page = create_app().test_client().get("/vlaams/", headers={"Accept-Language": "fr"})
+assert page.status_code == 200, page.status_code
+print(page.get_data(as_text=True))
+"""
