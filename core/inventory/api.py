@@ -24,19 +24,32 @@ csrf.exempt(blueprint)
 blueprint.register_error_handler(HTTPException, http_problem)
 
 
+def _insider(service: Service) -> bool:
+    """Who may see drafts, unreviewed changes and reviewers' comments: the authority's own
+    people and the committee, as on the service's page."""
+    return can(current(), "inventory.read_unpublished", service)
+
+
 def body_of(service: Service) -> dict:
-    return {
+    """The service as the caller may read it: everyone else gets the published version
+    only, as the page and HSDS show it, without the workflow's state and comments."""
+    published = {
         "id": service.id,
         "authority": service.authority_code,
-        "state": service.state,
-        "version": service.version,
         "published": service.published_at is not None,
         "published_at": service.published_at.isoformat() if service.published_at else None,
+        **inventory.record_of(service),
+        "prisons": service.prison_codes(),
+    }
+    if not _insider(service):
+        return published
+    return {
+        **published,
+        "state": service.state,
+        "version": service.version,
         "updated_at": service.updated_at.isoformat(),
         "review_comment": service.review_comment,
         "pending": service.pending,
-        **inventory.record_of(service),
-        "prisons": service.prison_codes(),
     }
 
 
@@ -47,7 +60,8 @@ def _etag(service: Service) -> str:
 def _answer(service: Service, status: int = 200):
     response = jsonify(body_of(service))
     response.status_code = status
-    response.headers["ETag"] = _etag(service)
+    if _insider(service):  # the version moves with unreviewed changes too
+        response.headers["ETag"] = _etag(service)
     return response
 
 

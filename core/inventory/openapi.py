@@ -92,12 +92,30 @@ def paths() -> tuple[dict, dict]:
                 {"$ref": "#/components/schemas/ServiceValues"},
                 {
                     "type": "object",
+                    "description": "Readers who may not see unpublished changes (anyone "
+                    "but the authority's own people and the committee) get the published "
+                    "version only, without state, version, updated_at, review_comment and "
+                    "pending; a service never published is a 404 for them.",
                     "properties": {
                         "id": {"type": "integer"},
                         "authority": {"type": "string"},
-                        "state": {"type": "string"},
-                        "version": {"type": "integer"},
                         "published": {"type": "boolean"},
+                        "published_at": {"type": ["string", "null"], "format": "date-time"},
+                        "state": {"type": "string", "description": "insiders only"},
+                        "version": {"type": "integer", "description": "insiders only"},
+                        "updated_at": {
+                            "type": "string",
+                            "format": "date-time",
+                            "description": "insiders only",
+                        },
+                        "review_comment": {
+                            "type": ["string", "null"],
+                            "description": "insiders only: the reviewer's comment",
+                        },
+                        "pending": {
+                            "type": ["object", "null"],
+                            "description": "insiders only: changes waiting for review",
+                        },
                     },
                 },
             ]
