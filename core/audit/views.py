@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+)
 
+from core.audit import words
 from core.audit.services import FILTERS, export_csv, query
 from core.db import db_session
 from core.permissions import require
@@ -22,7 +30,14 @@ def log():
     require("audit.read")
     filters = _filters()
     entries = db_session().scalars(query(filters, limit=PAGE_SIZE)).all()
-    return render_template("audit/log.html", entries=entries, filters=filters, limit=PAGE_SIZE)
+    return render_template(
+        "audit/log.html",
+        entries=entries,
+        filters=filters,
+        limit=PAGE_SIZE,
+        words=words,
+        authority_codes=sorted(current_app.extensions["concerto.registry"].authorities),
+    )
 
 
 @blueprint.get("/export.csv")

@@ -98,6 +98,31 @@ def sources(session: Session) -> dict[str, Callable[[Session, int], float | None
     return found
 
 
+def source_labels(session: Session) -> dict[str, str]:
+    """Each source of ``sources`` in words, in the reader's language, in the order a person
+    looks for them: the general figures first, then per domain and per prison by name."""
+    from flask_babel import gettext as _
+
+    from core.reference.models import Prison, ServiceDomain
+
+    labels = {
+        "published_services": _("Published services"),
+        "coverage_gaps": _("Gaps in the coverage (prison and domain without a service)"),
+        "open_needs": _("Open needs"),
+        "meetings_held": _("Meetings held in the year"),
+        "studyday_present": _("People present at the year's study day"),
+    }
+    for domain in session.scalars(select(ServiceDomain).order_by(ServiceDomain.position)):
+        labels[f"published_services:domain:{domain.code}"] = _(
+            "Published services, domain: %(domain)s", domain=domain.local("name").text
+        )
+    for prison in session.scalars(select(Prison).order_by(Prison.code)):
+        labels[f"published_services:prison:{prison.code}"] = _(
+            "Published services, prison: %(prison)s", prison=prison.local("name").text
+        )
+    return labels
+
+
 def live_values(session: Session, indicators: list[Indicator], year: int) -> dict[int, float]:
     """Today's figure of each computed indicator, by id (entered ones have none). The
     sources are listed once, not once per indicator."""

@@ -29,6 +29,7 @@ from core.inventory.models import Need
 from core.meetings.services import in_brussels
 from core.meetings.views import ERRORS as MEETING_ERRORS
 from core.permissions import can, current, require
+from core.reference.models import Prison, ServiceDomain
 from core.studyday import documents, messages
 from core.studyday import services as studyday
 from core.studyday.models import Registration, StudyDay, Workshop, WorkshopReport
@@ -684,4 +685,7 @@ def report(workshop_id: int):
         errors=errors,
         goals=session.scalars(select(Goal).order_by(Goal.id)).all(),
         needs=session.scalars(select(Need).order_by(Need.id)).all(),
+        # A need is named by its prison and domain in words, never by their codes.
+        prisons={p.code: p.local("name").text for p in session.scalars(select(Prison))},
+        domains={d.code: d.local("name").text for d in session.scalars(select(ServiceDomain))},
     ), 422 if errors else 200
