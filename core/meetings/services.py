@@ -761,10 +761,13 @@ def save_minutes(
         if item_id not in items:
             errors[f"text.{item_id}"] = "unknown"
             continue
+        found: dict[str, str] = {}
         cleaned = {
-            lang: _text(by_language, lang, errors, limit=50_000, multiline=True)
+            lang: _text(by_language, lang, found, limit=50_000, multiline=True)
             for lang in ("nl", "fr")
         }
+        # Named as the form names the field, so the message stands beside the right text.
+        errors.update({f"text_{lang}_{item_id}": code for lang, code in found.items()})
         text = current.get(item_id)
         if text is None:
             text = MinuteText(item_id=item_id)

@@ -881,50 +881,152 @@ def _draft_of(meeting: Meeting) -> Minutes:
     return draft
 
 
+# The minutes editor is one form: every button sends everything typed on the page, and the
+# minutes, a decision or an action typed but not yet recorded, and the step the button asks
+# for are written in one transaction or not at all.
+DECISION_FIELDS = ("item_id", "text_nl", "text_fr", "goal")
+ACTION_FIELDS = (
+    "item_id",
+    "title_nl",
+    "title_fr",
+    "owner_name",
+    "owner_email",
+    "authority",
+    "due_on",
+    "goal",
+)
+# Fields that show something was typed; the choice of agenda item and authority alone is not.
+DECISION_TYPED = ("text_nl", "text_fr", "goal")
+ACTION_TYPED = ("title_nl", "title_fr", "owner_name", "owner_email", "due_on", "goal")
+MINUTES_STALE = _l(
+    "Someone else saved these minutes in the meantime. Nothing was overwritten: the fields "
+    "now show their version, and under each text you changed you find yours, to copy from. "
+    "Your decision and action are still filled in. Save again when you are done."
+)
+
+
+def _part(prefix: str, fields: tuple[str, ...]) -> dict[str, str]:
+    return {name: request.form.get(f"{prefix}_{name}", "") for name in fields}
+
+
+def _typed(part: dict[str, str], fields: tuple[str, ...]) -> bool:
+    return any(part[name].strip() for name in fields)
+
+
+def _minutes_values(meeting: Meeting, minutes: Minutes) -> dict[str, str]:
+    """The stored minutes as the form shows them: an empty text is an empty field."""
+    texts = {t.item_id: t for t in minutes.texts}
+    values: dict[str, str] = {"version": str(minutes.version)}
+    for item in meeting.items:
+        text = texts.get(item.id)
+        for lang in ("nl", "fr"):
+            stored = getattr(text, f"text_{lang}") if text else None
+            values[f"text_{lang}_{item.id}"] = stored or ""
+    for row in minutes.attendance:
+        values[f"presence_{row.id}"] = row.presence
+    return values
+
+
+def _write_minutes(session, meeting: Meeting, minutes: Minutes, intent: str) -> tuple[str, str]:
+    """Save what the form carries and do what its button asks; the message and the anchor to
+    return to. Raises Invalid with the form's field names, Stale or Refused."""
+    texts = {
+        item.id: {
+            "nl": request.form.get(f"text_nl_{item.id}"),
+            "fr": request.form.get(f"text_fr_{item.id}"),
+        }
+        for item in meeting.items
+        if f"text_nl_{item.id}" in request.form or f"text_fr_{item.id}" in request.form
+    }
+    presence = {
+        row.id: request.form[f"presence_{row.id}"]
+        for row in minutes.attendance
+        if f"presence_{row.id}" in request.form
+    }
+    errors: dict[str, str] = {}
+    try:
+        meetings.save_minutes(session, minutes, texts, presence, request.form.get("version"))
+    except meetings.Invalid as invalid:
+        errors.update(invalid.errors)
+    done, anchor = [_("The minutes were saved.")], ""
+    decision = _part("decision", DECISION_FIELDS)
+    if intent == "decision" or _typed(decision, DECISION_TYPED):
+        try:
+            meetings.add_decision(session, minutes, decision)
+            done.append(_("The decision was recorded."))
+        except meetings.Invalid as invalid:
+            errors.update({f"decision_{k}": code for k, code in invalid.errors.items()})
+        anchor = "#decisions"
+    action = _part("action", ACTION_FIELDS)
+    if intent == "action" or _typed(action, ACTION_TYPED):
+        try:
+            meetings.add_action(session, minutes, action)
+            done.append(_("The action was recorded."))
+        except meetings.Invalid as invalid:
+            errors.update({f"action_{k}": code for k, code in invalid.errors.items()})
+        anchor = "#actions"
+    if intent.startswith("remove:"):
+        removed = next((d for d in minutes.decisions if str(d.id) == intent[7:]), None)
+        if removed is not None:
+            meetings.remove_decision(session, removed)
+            done.append(_("Decision %(number)d was removed.", number=removed.number))
+        anchor = "#decisions"
+    if errors:
+        raise meetings.Invalid(errors)
+    return " ".join(done), anchor
+
+
 @blueprint.route("/meetings/<int(max=2147483647):meeting_id>/minutes", methods=["GET", "POST"])
 def minutes_editor(meeting_id: int):
     require("meetings.manage")
     session = db_session()
     found = _get(Meeting, meeting_id)
     minutes = _draft_of(found)
-    errors, status = {}, 200
+    errors, status, unsaved = {}, 200, False
+    values = {
+        **_minutes_values(found, minutes),
+        **{f"decision_{name}": "" for name in DECISION_FIELDS},
+        **{f"action_{name}": "" for name in ACTION_FIELDS},
+    }
+    mine: dict[str, str] = {}
     if request.method == "POST":
-        texts = {
-            item.id: {
-                "nl": request.form.get(f"text_nl_{item.id}"),
-                "fr": request.form.get(f"text_fr_{item.id}"),
-            }
-            for item in found.items
-            if f"text_nl_{item.id}" in request.form or f"text_fr_{item.id}" in request.form
-        }
-        presence = {
-            row.id: request.form[f"presence_{row.id}"]
-            for row in minutes.attendance
-            if f"presence_{row.id}" in request.form
-        }
         try:
-            meetings.save_minutes(session, minutes, texts, presence, request.form.get("version"))
+            done, anchor = _write_minutes(session, found, minutes, request.form.get("intent", ""))
             session.commit()
-            flash(_("The minutes were saved."), "success")
-            return redirect(url_for("meetings.minutes_editor", meeting_id=found.id))
+            flash(done, "success")
+            return redirect(url_for("meetings.minutes_editor", meeting_id=found.id) + anchor)
         except meetings.Refused as refusal:
             session.rollback()
             flash(_refused(refusal), "error")
             status = 409
         except meetings.Stale:
             session.rollback()
-            flash(str(STALE), "error")
-            status = 409
+            flash(str(MINUTES_STALE), "error")
+            status, unsaved = 409, True
+            # Their version in the fields, the typed text beside it, the rest as typed.
+            saved = _minutes_values(found, _draft_of(found))
+            mine = {
+                key: value
+                for key, value in request.form.items()
+                if key.startswith("text_") and key in saved and value.strip() != saved[key].strip()
+            }
+            values = {**values, **request.form.to_dict(), **saved}
         except meetings.Invalid as invalid:
             session.rollback()
-            errors, status = _errors(invalid), 422
+            errors, status, unsaved = _errors(invalid), 422, True
+            values = {**values, **request.form.to_dict()}
         minutes = _draft_of(found)
+    agenda = meetings.agenda(found)
+    items = [(item.id, item.local("title").labelled(f"{number}. ")) for number, item, _d in agenda]
     return render_template(
         "meetings/minutes_form.html",
         meeting=found,
         minutes=minutes,
-        agenda=meetings.agenda(found),
-        texts={t.item_id: t for t in minutes.texts},
+        agenda=agenda,
+        items=items,
+        values=values,
+        mine=mine,
+        unsaved=unsaved,
         actions=session.scalars(
             select(ActionItem).where(ActionItem.meeting_id == found.id).order_by(ActionItem.id)
         ).all(),

@@ -84,7 +84,7 @@ def test_the_secretary_plans_invites_writes_and_approves(page, live_app):
         page.get_by_label("Authority").select_option(authority)
         page.get_by_role("button", name="Record the action").click()
     assert page.locator("#decisions + ul li").count() == 2
-    assert page.locator("table", has_text="Actie 3").count() == 1
+    assert page.locator("#actions + ul li", has_text="Actie 3").count() == 1
     assert run_axe(page) == []
 
     page.goto(f"{base}/meetings/{extra}")
