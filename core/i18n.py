@@ -30,6 +30,23 @@ LANGUAGE_LABELS = {
 }
 
 
+# One way to write a day and a moment in every language, on pages, in e-mail subjects and in
+# files: the Belgian day/month/year with four digits and the 24-hour clock (Babel patterns).
+# Babel's "short" differs per language (19/01/2027 in Dutch, 19/01/27 in French).
+DATE_PATTERN = "dd/MM/yyyy"
+TIME_PATTERN = "HH:mm"
+
+
+def show_date(value) -> str:
+    """A date (or the Brussels date of a moment) as 19/01/2027."""
+    return flask_babel.format_date(value, DATE_PATTERN) if value else ""
+
+
+def show_datetime(value) -> str:
+    """A moment stored in UTC, in Brussels time, as 19/01/2027 14:00."""
+    return flask_babel.format_datetime(value, f"{DATE_PATTERN} {TIME_PATTERN}") if value else ""
+
+
 def choose_language() -> str:
     """The user's explicit choice, else their authority's language, else the browser's, else
     the configured default (nl). A script calling the API says what it reads in its
@@ -78,14 +95,10 @@ def init_babel(app) -> Babel:
     app.jinja_env.globals["authority_name"] = authority_name
     app.jinja_env.filters["authority_name"] = authority_name
     app.jinja_env.filters["language_name"] = lambda code: str(LANGUAGE_LABELS.get(code, code))
-    # Stored in UTC, shown in Brussels time in the reader's language.
-    app.jinja_env.filters["datetime_local"] = lambda value: flask_babel.format_datetime(
-        value, "short"
-    )
-    app.jinja_env.filters["time_local"] = lambda value: flask_babel.format_time(value, "short")
-    app.jinja_env.filters["date_local"] = lambda value: (
-        flask_babel.format_date(value, "medium") if value else ""
-    )
+    # Stored in UTC, shown in Brussels time, written one way on pages, in e-mails and in files.
+    app.jinja_env.filters["datetime_local"] = show_datetime
+    app.jinja_env.filters["time_local"] = lambda value: flask_babel.format_time(value, TIME_PATTERN)
+    app.jinja_env.filters["date_local"] = show_date
     return babel
 
 

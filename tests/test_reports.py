@@ -130,7 +130,7 @@ def test_each_authority_downloads_its_report_for_the_year(reports_app):
         rows = list(csv.reader(io.StringIO(text), delimiter=";"))
         assert header in rows[0]
         row = next(r for r in rows if "Haren" in r[0])
-        rate = float(row[rows[0].index(header)])
+        rate = float(row[rows[0].index(header)].replace(",", "."))
         assert rate == round(float(haren.average_population) / haren.capacity * 100 - 100, 1)
     statistics_json = json.loads(_download(client, "justitie", "statistieken_json", lang="fr"))
     found = next(p for p in statistics_json["prisons"] if p["code"] == "haren")

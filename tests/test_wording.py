@@ -78,3 +78,80 @@ def test_the_registrations_list_and_its_files_name_the_authority(app, client):
         pdf = PdfReader(io.BytesIO(client.get(f"/studyday/{year}/{document}").data))
         text = "".join(p.extract_text() for p in pdf.pages)
         assert name in text and "VLAAMS" not in text, document
+
+
+def test_coverage_counts_one_service_in_the_singular(client):
+    page = _french(client).get("/coverage").get_data(as_text=True)
+    hidden = re.findall(r'<span class="visually-hidden">([^<]*)</span>', page)
+    assert "1 service" in hidden and "1 services" not in hidden
+    assert "2 services" in hidden
+
+
+def test_filters_offer_all_of_a_kind_in_agreement(client):
+    page = _french(client).get("/coverage").get_data(as_text=True)
+    assert ">Toutes les autorités</option>" in page and ">Toutes les langues</option>" in page
+    assert ">tous</option>" not in page
+    search = client.get("/services").get_data(as_text=True)
+    assert ">Tous les domaines</option>" in search and ">tous</option>" not in search
+
+
+def test_attendance_chart_agrees_in_number(app, client):
+    login_as(client, app, ("vlaams", "viewer"))
+    with _db(app) as db:
+        committee = db.scalars(select(Body).order_by(Body.id)).first()
+    _french(client)
+    chart = _svg(client.get(f"/bodies/{committee.id}/attendance").get_data(as_text=True))
+    said = re.findall(r">(\d+) (présents?|excusés?|absents?)</text>", chart)
+    assert said and all((int(n) > 1) == word.endswith("s") for n, word in said)
+
+
+def test_the_outbox_has_a_name_in_dutch(app, client):
+    login_as(client, app, "secretary")
+    client.get("/language/nl")
+    page = client.get("/outbox").get_data(as_text=True)
+    assert "<h1>Uitgaande berichten</h1>" in page and "Outbox" not in page
+
+
+def test_an_invitation_says_the_meeting_and_its_date_as_the_page_does(app, client):
+    from core.mail.models import OutboxMessage
+    from core.meetings.models import Meeting
+    from tests.logins import csrf_token
+
+    login_as(client, app, "secretary")
+    with _db(app) as db:
+        meeting = db.scalar(
+            select(Meeting).where(Meeting.state == "planned", Meeting.with_prison_directors)
+        )
+        meeting_id = meeting.id
+    client.post(
+        f"/meetings/{meeting_id}/invite", data={"csrf_token": csrf_token(client, "/meetings")}
+    )
+    with _db(app) as db:
+        sent = db.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "meeting_invitation")
+        ).all()
+        french = next(m for m in sent if m.language == "fr")
+        dutch = next(m for m in sent if m.language == "nl")
+    for language, message, sentence, wrong in (
+        ("fr", french, "Vous êtes invité à la réunion suivante : Comité de concertation", "(e)"),
+        ("nl", dutch, "U bent uitgenodigd voor de volgende vergadering: Overlegcomité", "op Overleg"),
+    ):
+        client.get(f"/language/{language}")
+        page = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+        shown = re.search(r"<title>[^,]*, (\d[\d/: ]+\d)", page).group(1)
+        assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", shown)
+        assert message.subject.endswith(shown), (message.subject, shown)
+        assert sentence in message.body and wrong not in message.body
+        assert f"{shown}." in message.body
+
+
+def test_a_semicolon_csv_writes_decimals_with_a_comma(app, client):
+    import csv
+
+    login_as(client, app, ("justitie", "coordinator"))
+    response = client.get("/reports/justitie/statistieken_csv/2026", query_string={"lang": "fr"})
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    rate = rows[0].index("Taux de surpopulation (%)")
+    values = [row[rate] for row in rows[1:] if row[rate]]
+    assert values and all(re.fullmatch(r"-?\d+(,\d+)?", v) for v in values), values
+    assert any("," in v for v in values)

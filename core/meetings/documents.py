@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.i18n import authority_name
+from core.i18n import authority_name, show_date
 from core.meetings.calendars import meeting_title, place_of
 from core.meetings.models import ActionItem, Minutes
 from core.meetings.services import agenda
@@ -80,7 +80,7 @@ def content_of(session: Session, minutes: Minutes, language: str) -> dict:
                     a.local("title", language).text,
                     a.owner_name,
                     authority_name(a.authority_code, language=language),
-                    format_date(a.due_on, "medium") if a.due_on else "",
+                    show_date(a.due_on),
                     states[a.status],
                 )
                 for a in session.scalars(

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from core.mail.services import queue
-from core.meetings.calendars import invitation_file, meeting_title
+from core.meetings.calendars import invitation_file, meeting_title, place_of
 from core.meetings.models import ActionItem, Meeting, Membership
 from core.meetings.services import agenda, in_brussels, invitees
 
@@ -55,6 +55,7 @@ def _send_to_member(
             starts=in_brussels(meeting.starts_at),
             items=agenda(meeting),
             language=language,
+            place=place_of(meeting, language, private=False),
             link=meeting_link(meeting),
             reply_link=f"{base_url()}/invitations/{reply_token}" if reply_token else None,
         )

@@ -18,7 +18,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.db import db_session, utcnow
 from core.goals.models import Goal
-from core.i18n import current_language, pick
+from core.i18n import current_language, pick, show_datetime
 from core.identity.models import User
 from core.mail.models import OutboxMessage
 from core.mail.services import reason as failure_reason
@@ -395,9 +395,7 @@ def _overlap_warning(clashes: list[Meeting]) -> None:
 
 
 def _moment(meeting: Meeting) -> str:
-    from flask_babel import format_datetime
-
-    return format_datetime(meeting.starts_at, "short")
+    return show_datetime(meeting.starts_at)
 
 
 @blueprint.route("/bodies/<int(max=2147483647):body_id>/series/new", methods=["GET", "POST"])
@@ -425,7 +423,12 @@ def new_series(body_id: int):
         try:
             _series, planned, clashes = meetings.plan_series(session, found, values)
             session.commit()
-            flash(_("%(count)d meetings were planned.", count=len(planned)), "success")
+            flash(
+                ngettext(
+                    "%(num)d meeting was planned.", "%(num)d meetings were planned.", len(planned)
+                ),
+                "success",
+            )
             _overlap_warning(clashes)
             return redirect(url_for("meetings.index", body=found.id, year=values["first_day"][:4]))
         except meetings.Invalid as invalid:
@@ -622,7 +625,14 @@ def invite(meeting_id: int):
         session.rollback()
         flash(_refused(refusal), "error")
         return _back_to(found)
-    flash(_("%(count)d invitations were written to the outbox.", count=count), "success")
+    flash(
+        ngettext(
+            "%(num)d invitation was written to the outbox.",
+            "%(num)d invitations were written to the outbox.",
+            count,
+        ),
+        "success",
+    )
     return _back_to(found)
 
 

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from core.db import db_session, utcnow
 from core.i18n import current_language
@@ -134,7 +135,7 @@ def figures(code: str, table_code: str, year: int):
                 session, table, year, submitted, request.form.get("read_as")
             )
             session.commit()
-            flash(_("%(count)d rows were saved.", count=stored), "success")
+            flash(ngettext("%(num)d row was saved.", "%(num)d rows were saved.", stored), "success")
             return redirect(url_for("reports.figures", code=code, table_code=table_code, year=year))
         except Invalid as invalid:
             session.rollback()

@@ -242,12 +242,20 @@ def _tables_side_by_side(left: list, right: list, half: float, styles):
 
 
 def csv_table(rows: list[list[Any]]) -> bytes:
-    """A CSV with a header row, UTF-8 with a byte-order mark so spreadsheets read accents."""
+    """A CSV with a header row, UTF-8 with a byte-order mark so spreadsheets read accents.
+    Separated by semicolons with the decimal comma, as spreadsheets set to Dutch or French
+    in Belgium read and write them: 12,5 is then a number, not a date or a text."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     for row in rows:
-        writer.writerow(["" if v is None else _cell(v) for v in row])
+        writer.writerow(["" if v is None else _csv_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, (float, Decimal)):
+        return str(value).replace(".", ",")
+    return value
 
 
 def json_document(content: Any) -> bytes:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 
 from core.i18n import LANGUAGE_LABELS, authority_name, current_language, pick
@@ -140,7 +140,10 @@ def attendance_pdf(day: StudyDay, registrations: list[Registration]) -> bytes:
         [
             Paragraph(escape(title), styles["Title"]),
             Paragraph(escape(place), styles["BodyText"]),
-            Paragraph(escape(_("%(count)d registered", count=len(registrations))), small),
+            Paragraph(
+                escape(ngettext("%(num)d registered", "%(num)d registered", len(registrations))),
+                small,
+            ),
             table,
         ]
     )
