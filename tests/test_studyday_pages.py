@@ -185,7 +185,9 @@ def test_an_offer_not_taken_in_time_passes_to_the_next_by_the_job(app, client, m
     assert "offer lapsed" in client.get(link).get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("language", "label"), [("fr", "Adresse e-mail"), ("nl", "E-mailadres")])
+@pytest.mark.parametrize(
+    ("language", "label"), [("fr", "Adresse e-mail :"), ("nl", "E-mailadres:")]
+)
 def test_a_refused_registration_sums_up_its_errors_by_label_and_keeps_the_input(
     app, client, language, label
 ):
@@ -195,7 +197,7 @@ def test_a_refused_registration_sums_up_its_errors_by_label_and_keeps_the_input(
     answer = _guest_registers(client, day.year, "not-an-address", workshops[:3])
     assert answer.status_code == 422
     page = check_summary(answer.get_data(as_text=True), absent=("email:", "workshops:"))
-    assert f"{label}:" in page.summary
+    assert label in page.summary
     assert {"#f-email", "#f-workshops"} <= {href for href, _ in page.links}
     assert page.values["name"] == ["Nouvelle Venue"]
     assert page.values["email"] == ["not-an-address"]
