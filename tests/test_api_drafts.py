@@ -71,3 +71,26 @@ def test_the_authoritys_own_people_still_see_the_change_and_the_comment(app):
     assert body["state"] == "returned" and body["review_comment"].startswith("Reviewer's")
     assert answer.headers["ETag"] == f'"{body["version"]}"'
     assert client.get(f"/api/v1/services/{draft_id}", headers=headers).status_code == 200
+
+
+def test_an_agenda_link_to_a_draft_shows_no_name_to_those_who_may_not_read_it(app):
+    from core.meetings.models import AgendaItem
+
+    _service_id, _name, draft_id = _returned_change(app)
+    with app.extensions["concerto.db"].session() as db:
+        draft = db.get(Service, draft_id)
+        draft.name_nl = draft.name_fr = draft.name_en = "Secret draft name"
+        item = db.scalar(select(AgendaItem).order_by(AgendaItem.id).limit(1))
+        item.links = [{"kind": "service", "id": draft_id}]
+        meeting_id = item.meeting_id
+    outsider = app.test_client()
+    login(outsider, "cocof", "cocof-manon")
+    outsider.get("/language/fr")
+    assert outsider.get(f"/services/{draft_id}").status_code == 404
+    page = outsider.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert "Secret draft name" not in page
+    assert "un service pas encore publié" in page
+    assert f"/services/{draft_id}" not in page
+    owner = app.test_client()
+    login(owner, "vlaams", "vlaams-lotte")
+    assert "Secret draft name" in owner.get(f"/meetings/{meeting_id}").get_data(as_text=True)

@@ -590,8 +590,9 @@ def _parents(meeting: Meeting) -> list[tuple[int, str]]:
     ]
 
 
-def _linked_records(meeting: Meeting) -> dict[tuple[str, int], str]:
-    """A label per linked service, need or goal of the agenda, read in one query per kind."""
+def _linked_records(meeting: Meeting) -> dict[tuple[str, int], str | None]:
+    """A label per linked service, need or goal of the agenda, read in one query per kind;
+    None for a service the reader may not read."""
     from core.inventory.models import Need, Service
 
     session = db_session()
@@ -602,7 +603,11 @@ def _linked_records(meeting: Meeting) -> dict[tuple[str, int], str]:
     labels: dict[tuple[str, int], str] = {}
     if wanted["service"]:
         for service in session.scalars(select(Service).where(Service.id.in_(wanted["service"]))):
-            labels[("service", service.id)] = str(service.local("name"))
+            # A draft's name stays with those who may read the draft itself.
+            readable = service.published_at is not None or can(
+                current(), "inventory.read_unpublished", service
+            )
+            labels[("service", service.id)] = str(service.local("name")) if readable else None
     if wanted["need"]:
         for need in session.scalars(select(Need).where(Need.id.in_(wanted["need"]))):
             labels[("need", need.id)] = _("Need %(number)d", number=need.id)
