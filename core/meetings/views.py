@@ -1032,7 +1032,7 @@ def minutes_editor(meeting_id: int):
             values = {**values, **request.form.to_dict()}
         minutes = _draft_of(found)
     agenda = meetings.agenda(found)
-    items = [(item.id, item.local("title").labelled(f"{number}. ")) for number, item, _d in agenda]
+    items = [(item.id, f"{number}. {item.local('title')}") for number, item, _depth in agenda]
     return render_template(
         "meetings/minutes_form.html",
         meeting=found,
