@@ -46,6 +46,9 @@ FLAGS = ("free_of_charge", "waiting_list", "active")
 NUMBERS = ("capacity", "typical_wait_days")
 CONTACT = ("contact_name", "contact_email", "contact_phone")
 LISTS = ("target_groups", "languages")
+# Places in one prison: at most as many as the prison holds people, or this where its
+# capacity is not known (100,000 places in one prison is a typing error).
+MOST_PLACES = 1000
 # Every field a person may set, in the order forms and exports show them.
 FIELDS = (
     "external_id",
@@ -87,6 +90,7 @@ class Reference:
     prisons: set[str]
     target_groups: set[str]
     organizations: dict[str, set[int]] = dataclasses.field(default_factory=dict)  # by authority
+    capacities: dict[str, int] = dataclasses.field(default_factory=dict)  # prisons, if known
 
     @classmethod
     def load(cls, session: Session) -> Reference:
@@ -95,10 +99,12 @@ class Reference:
             select(Organization.authority_code, Organization.id)
         ):
             organizations[authority].add(organization)
+        prisons = dict(session.execute(select(Prison.code, Prison.capacity)).tuples().all())
         return cls(
-            prisons=set(session.scalars(select(Prison.code))),
+            prisons=set(prisons),
             target_groups=set(session.scalars(select(TargetGroup.code))),
             organizations=dict(organizations),
+            capacities={code: capacity for code, capacity in prisons.items() if capacity},
         )
 
 
@@ -176,6 +182,8 @@ def _locations(value: Any, reference: Reference, errors: dict) -> list[dict] | N
         if problem or (schedule and not check_rrule(schedule)):
             errors[f"{where}.schedule"] = problem or "rrule"
         places, problem = _integer(item.get("places"))
+        if not problem and (places or 0) > reference.capacities.get(prison, MOST_PLACES):
+            problem = "too_many_places"
         if problem:
             errors[f"{where}.places"] = problem
         notes = {}

@@ -59,6 +59,7 @@ ERRORS = {
     "type": _l("This value has the wrong form."),
     "integer": _l("Give a whole number."),
     "range": _l("Give a number between 0 and 100,000."),
+    "too_many_places": _l("That is more places than the prison holds people."),
     "boolean": _l("Give yes or no."),
     "choice": _l("Choose one of the options."),
     "category": _l("Choose one of your authority's categories."),
@@ -248,6 +249,12 @@ def _form(authority, values, errors, service=None, theirs=None, version=None, st
         status,
     )
 
+            closed_prisons={
+                p.code
+                for p in _reference_lists(session)["prisons"]
+                if not p.is_open_on(date.today())
+            },
+            kept_prisons=service.prison_codes() if service else set(),
 
 def _own_authority():
     principal = current()

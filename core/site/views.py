@@ -12,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -67,6 +68,14 @@ def set_language(code: str):
     else:
         flash(_("That language is not available. Choose Dutch, French or English."), "warning")
     return redirect(target)
+
+
+@blueprint.get("/favicon.ico")
+def favicon():
+    """Browsers and feed readers ask this address whatever the page links; the same icon."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )
 
 
 @blueprint.get("/healthz")
