@@ -59,7 +59,8 @@ def service_fields(authority):
 
     A list of dicts: ``name`` (identifier, must not shadow a core field), ``type`` (``text``,
     ``integer``, ``boolean``, ``date`` or ``choice``), ``labels`` (language to label),
-    ``required`` (bool, default false), ``choices`` (for ``choice``: list of codes).
+    ``required`` (bool, default false), ``choices`` (for ``choice``: a list of codes, or of
+    dicts with ``code`` and ``labels``, language to label, so that readers see words).
     """
 
 

@@ -97,6 +97,8 @@ class ServiceField:
     labels: dict[str, str]
     required: bool = False
     choices: list[str] = field(default_factory=list)
+    # For a choice: each code's labels, what forms and the history show instead of the code.
+    choice_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -341,13 +343,32 @@ def validate_fields(value: Any, authority: Authority) -> list[ServiceField]:
             raise ContributionError(f"{hook}: {name!r} would replace a core field")
         if raw.get("type") not in FIELD_TYPES:
             raise ContributionError(f"{hook}: 'type' of {name} must be one of {FIELD_TYPES}")
-        choices = raw.get("choices") or []
+        choices, choice_labels = [], {}
+        for choice in raw.get("choices") or []:
+            # A code, or a dict with the code and its labels.
+            if isinstance(choice, dict):
+                code = _code(choice.get("code"), f"{hook}: a choice of {name}")
+                choice_labels[code] = _labels(
+                    choice.get("labels"),
+                    f"{hook}: 'labels' of choice {code} of {name}",
+                    [authority.default_language],
+                )
+            elif isinstance(choice, str) and choice:
+                code = choice
+            else:
+                raise ContributionError(f"{hook}: a choice of {name} must be a code or a dict")
+            choices.append(code)
         if raw["type"] == "choice" and not choices:
             raise ContributionError(f"{hook}: choice field {name} needs 'choices'")
+        _unique(choices, f"{hook}: choices of {name}")
         labels = _labels(
             raw.get("labels"), f"{hook}: 'labels' of {name}", [authority.default_language]
         )
-        fields.append(ServiceField(name, raw["type"], labels, bool(raw.get("required")), choices))
+        fields.append(
+            ServiceField(
+                name, raw["type"], labels, bool(raw.get("required")), choices, choice_labels
+            )
+        )
     _unique([f.name for f in fields], hook)
     return fields
 

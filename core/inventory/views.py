@@ -8,8 +8,6 @@ import io
 from datetime import date
 
 from babel import Locale
-from babel.lists import format_list
-from dateutil.rrule import rrulestr
 from flask import (
     Blueprint,
     Response,
@@ -33,6 +31,7 @@ from core.i18n import current_language, pick
 from core.inventory import exchange, organizations
 from core.inventory import needs as register
 from core.inventory import services as inventory
+from core.inventory.changes import CHOICE_LABELS, STATE_LABELS, Names, describe_changes, step_label
 from core.inventory.models import (
     ACCESS,
     DELIVERY,
@@ -45,6 +44,7 @@ from core.inventory.models import (
     ServiceVersion,
     Snapshot,
 )
+from core.inventory.schedules import in_words
 from core.permissions import can, current, require
 from core.reference.models import Prison, ServiceDomain, TargetGroup
 from core.validation import MESSAGES
@@ -78,22 +78,6 @@ WORKFLOW = {
         "The plugin of this service's authority is not enabled: its services can be read, "
         "not changed."
     ),
-}
-STATE_LABELS = {
-    "draft": _l("draft"),
-    "submitted": _l("submitted for review"),
-    "returned": _l("returned to its author"),
-    "published": _l("published"),
-    "withdrawn": _l("withdrawn"),
-}
-CHOICE_LABELS = {
-    "individual": _l("individual"),
-    "group": _l("in a group"),
-    "both": _l("both"),
-    "inside": _l("inside the prison"),
-    "outside": _l("at an office outside"),
-    "on_request": _l("on request"),
-    "referral": _l("by referral"),
 }
 
 
@@ -180,6 +164,7 @@ def show(service_id: int):
         ),
         may_edit=can(current(), "inventory.edit", service),
         may_review=can(current(), "inventory.review"),
+        pending=pending_changes(service) if service.pending else [],
         **_reference_lists(session),
     )
 
@@ -189,12 +174,32 @@ def history(service_id: int):
     service = service_or_404(service_id)
     if not can(current(), "inventory.read_unpublished", service):
         abort(403 if current().is_authenticated else 401)
-    versions = db_session().scalars(
+    session = db_session()
+    versions = session.scalars(
         select(ServiceVersion)
         .where(ServiceVersion.service_id == service.id)
         .order_by(ServiceVersion.number.desc())
+    ).all()
+    authority = _registry().authorities.get(service.authority_code)
+    names = Names.load(session, current_language())
+    described = [
+        (version, step_label(version.action), describe_changes(version.changes, authority, names))
+        for version in versions
+    ]
+    return render_template("inventory/history.html", service=service, versions=described)
+
+
+def pending_changes(service: Service, names: Names | None = None) -> list:
+    """What a published service's waiting changes would change, in words: what the
+    committee reviews."""
+    if not service.pending:
+        return []
+    published = inventory.record_of(service)
+    return describe_changes(
+        inventory.diff(published, {**published, **service.pending}),
+        _registry().authorities.get(service.authority_code),
+        names or Names.load(db_session(), current_language()),
     )
-    return render_template("inventory/history.html", service=service, versions=list(versions))
 
 
 # --- the form --------------------------------------------------------------------------------
@@ -244,17 +249,17 @@ def _form(authority, values, errors, service=None, theirs=None, version=None, st
             choices={"delivery": DELIVERY, "setting": SETTINGS, "access": ACCESS},
             organizations=organizations.of_authority(session, authority.code),
             language_codes=LANGUAGE_CODES,
-            **_reference_lists(session),
-        ),
-        status,
-    )
-
             closed_prisons={
                 p.code
                 for p in _reference_lists(session)["prisons"]
                 if not p.is_open_on(date.today())
             },
             kept_prisons=service.prison_codes() if service else set(),
+            **_reference_lists(session),
+        ),
+        status,
+    )
+
 
 def _own_authority():
     principal = current()
@@ -385,10 +390,17 @@ def send_back(service_id: int):
 @blueprint.get("/services/review")
 def review_queue():
     require("inventory.review")
-    waiting = db_session().scalars(
-        select(Service).where(Service.state == "submitted").order_by(Service.updated_at)
-    )
-    return render_template("inventory/review.html", services=list(waiting))
+    session = db_session()
+    waiting = session.scalars(
+        select(Service)
+        .where(Service.state == "submitted")
+        .options(selectinload(Service.locations))
+        .order_by(Service.updated_at)
+    ).all()
+    names = Names.load(session, current_language())
+    # A new service is reviewed whole; a published one, by what its changes would change.
+    changes = {service.id: pending_changes(service, names) for service in waiting}
+    return render_template("inventory/review.html", services=waiting, changes=changes)
 
 
 # --- coverage -------------------------------------------------------------------------------
@@ -793,21 +805,4 @@ def organization_form(organization_id: int | None):
 @blueprint.app_template_filter("schedule_text")
 def schedule_text(rule: str | None) -> str:
     """A repeat rule in words, in the reader's language: "every week on Tuesday"."""
-    if not rule:
-        return ""
-    try:
-        parsed = rrulestr(rule, ignoretz=True)
-    except (ValueError, TypeError):
-        return rule
-    locale = Locale.parse(str(get_locale()))
-    names = locale.days["format"]["wide"]
-    days = [names[day] for day in sorted(parsed._byweekday or ())]  # dateutil has no getter
-    joined = format_list(days, locale=locale) if days else ""
-    interval = parsed._interval
-    if parsed._freq == 2:  # weekly
-        if interval == 1:
-            return _("every week on %(days)s", days=joined) if days else _("every week")
-        return _("every %(n)d weeks on %(days)s", n=interval, days=joined)
-    if parsed._freq == 1:  # monthly
-        return _("every month") if interval == 1 else _("every %(n)d months", n=interval)
-    return rule
+    return in_words(rule, current_language())

@@ -114,7 +114,32 @@ def service_fields(authority):
         {
             "name": "wing_access",
             "type": "choice",
-            "choices": ["all_wings", "some_wings", "on_referral"],
+            "choices": [
+                {
+                    "code": "all_wings",
+                    "labels": {
+                        "nl": "Alle vleugels",
+                        "fr": "Toutes les ailes",
+                        "en": "All wings",
+                    },
+                },
+                {
+                    "code": "some_wings",
+                    "labels": {
+                        "nl": "Sommige vleugels",
+                        "fr": "Certaines ailes",
+                        "en": "Some wings",
+                    },
+                },
+                {
+                    "code": "on_referral",
+                    "labels": {
+                        "nl": "Na doorverwijzing",
+                        "fr": "Sur orientation",
+                        "en": "On referral",
+                    },
+                },
+            ],
             "labels": {
                 "nl": "Toegang tot de vleugels",
                 "fr": "Accès aux ailes",
