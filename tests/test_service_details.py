@@ -76,7 +76,7 @@ def test_a_closed_prison_stays_on_the_service_that_has_it_marked_closed(
     "language,message",
     [
         ("nl", "Dat zijn meer plaatsen dan de gevangenis mensen kan opnemen."),
-        ("fr", "C’est plus de places que la prison ne peut accueillir de personnes."),
+        ("fr", "C'est plus de places que la prison ne peut accueillir de personnes."),
         ("en", "That is more places than the prison holds people."),
     ],
 )
