@@ -8,6 +8,7 @@ import re
 from sqlalchemy import select
 
 from core.inventory.models import Need, Service
+from tests.forms import check_summary
 from tests.logins import api_token, csrf_token, login, login_as
 
 
@@ -55,6 +56,29 @@ def test_a_coordinator_signals_a_need_and_its_authority_answers_it(app):
     assert updated.status_code == 302
     listing = coordinator.get("/needs?status=answered").get_data(as_text=True)
     assert "Pas de sport en soirée" in listing and "Sports classes for women" in listing
+
+
+def test_a_refused_change_to_a_need_keeps_what_was_typed_and_sums_up_its_errors(app):
+    coordinator = app.test_client()
+    login(coordinator, "cocom", "cocom-an")
+    with app.extensions["concerto.db"].session() as db:
+        need_id = db.scalar(select(Need.id).where(Need.authority_code == "cocom"))
+    form = {
+        "csrf_token": csrf_token(coordinator, f"/needs/{need_id}"),
+        "prison": "haren",
+        "domain": "nowhere",
+        "target_group": "",
+        "language": "fr",
+        "description_fr": "Un texte tout neuf, pas encore enregistré.",
+        "status": "being_addressed",
+        "services": "",
+        "goal": "",
+    }
+    refused = coordinator.post(f"/needs/{need_id}", data=form)
+    assert refused.status_code == 422
+    page = check_summary(refused.get_data(as_text=True), absent=("domain:",))
+    assert page.values["description_fr"] == [form["description_fr"]]
+    assert page.values["status"] == ["being_addressed"]
 
 
 def test_another_authority_reads_but_does_not_change_a_need(app):
