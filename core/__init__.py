@@ -45,6 +45,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Flask-Limiter counts wrongly rather than refusing everyone when its store fails.
     app.config["RATELIMIT_SWALLOW_ERRORS"] = True
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    hops = settings["trusted_proxies"]
+    if hops:
+        # Only as many X-Forwarded-* entries as there are proxies of our own are believed;
+        # anything a client put in front of them is ignored, so it cannot pick its own address
+        # (its login limit) or scheme.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     registry = load_plugins(
         settings["plugins"], settings["extra_plugins"], strict=settings["strict_plugins"]

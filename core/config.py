@@ -44,6 +44,11 @@ SETTINGS: dict[str, Setting] = {
     "session_idle_minutes": Setting(int, 30, "a session ends after this long without a request"),
     "session_absolute_hours": Setting(int, 12, "a session ends this long after login, always"),
     "login_rate_limit": Setting(str, "10 per minute", "login attempts per client address"),
+    "trusted_proxies": Setting(
+        int,
+        0,
+        "reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed",
+    ),
     "rate_limit_storage": Setting(
         str, "database", "where rate-limit counters live: database (shared) or a limits URI"
     ),
@@ -221,6 +226,11 @@ def _finish(config: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError(
             f"Configuration key 'default_locale' must be one of {', '.join(LANGUAGES)}, "
             f"not {config['default_locale']!r}."
+        )
+    if config["trusted_proxies"] < 0:
+        raise ConfigError(
+            "Configuration key 'trusted_proxies' must be 0 (no proxy) or the number of proxies "
+            f"in front of the platform, not {config['trusted_proxies']}."
         )
     for code in config["plugins"]:
         if not isinstance(code, str):
