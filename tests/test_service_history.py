@@ -74,6 +74,8 @@ SECOND = {
     "loc_haren": "1",
     "loc_haren_schedule": "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH",
     "loc_haren_places": "12",
+    "loc_haren_notes_nl": "Vleugel B",
+    "loc_haren_notes_fr": "Aile B",
 }
 
 
@@ -141,6 +143,8 @@ def test_the_history_of_a_changed_service_speaks_french(app, changed_service):
         "sur demande",
         "sur orientation",
         "Places par prison",
+        "Aile ou section : Prison de Haren",
+        "Aile B",
         "Haren",
         "Saint-Gilles",
         "chaque semaine le mercredi",

@@ -324,8 +324,8 @@ class _Describer:
                     )
                 )
         for row in rows:
-            if row.kind != "texts":
-                continue
+            if row.kind != "texts" or row.key not in texts:
+                continue  # a prison's wing or section is complete already
             languages = texts[row.key]
             if len(languages) == 1:
                 # One language changed: a plain row, the text marked with its language.
