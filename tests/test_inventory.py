@@ -154,7 +154,7 @@ def test_a_service_needs_its_dutch_and_french_names_before_review(app):
     service_id = int(created.location.rsplit("/", 1)[1])
     client.post(f"/services/{service_id}/submit", data={"csrf_token": csrf_token(client)})
     page = client.get(f"/services/{service_id}").get_data(as_text=True)
-    assert "not complete yet" in page and "name_fr" in page
+    assert "not complete yet" in page and "Name (French)" in page and "name_fr" not in page
     with app.extensions["concerto.db"].session() as db:
         assert db.get(Service, service_id).state == "draft"
 

@@ -8,6 +8,7 @@ import io
 from datetime import date
 
 from babel import Locale
+from babel.lists import format_list
 from flask import (
     Blueprint,
     Response,
@@ -31,7 +32,14 @@ from core.i18n import current_language, pick
 from core.inventory import exchange, organizations
 from core.inventory import needs as register
 from core.inventory import services as inventory
-from core.inventory.changes import CHOICE_LABELS, STATE_LABELS, Names, describe_changes, step_label
+from core.inventory.changes import (
+    CHOICE_LABELS,
+    STATE_LABELS,
+    Names,
+    describe_changes,
+    field_label,
+    step_label,
+)
 from core.inventory.models import (
     ACCESS,
     DELIVERY,
@@ -359,7 +367,8 @@ def _step(service_id: int, name: str, done_message: str, **extra):
         flash(done_message, "success")
     except inventory.InvalidService as invalid:
         session.rollback()
-        fields = ", ".join(sorted(invalid.errors))
+        labels = dict.fromkeys(str(field_label(key, authority)) for key in sorted(invalid.errors))
+        fields = format_list(list(labels), locale=str(get_locale()))
         flash(_("The service is not complete yet: %(fields)s.", fields=fields), "warning")
     except inventory.NotAllowedNow as refused:
         session.rollback()
