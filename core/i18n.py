@@ -135,6 +135,14 @@ class LocalText:
     def __str__(self) -> str:
         return self.text
 
+    def labelled(self, prefix: str = "", limit: int | None = None) -> LocalText:
+        """The text after ``prefix`` (a goal's number), cut at ``limit`` characters, still
+        in its language: for the options of a list, which hold text and a ``lang`` only."""
+        text = f"{prefix}{self.text}"
+        if limit and len(text) > limit:
+            text = text[: limit - 1].rstrip() + "…"
+        return LocalText(text, self.lang)
+
     def __html__(self) -> str:
         if has_request_context() and self.lang != current_language():
             return Markup('<span lang="{}">{}</span>').format(self.lang, self.text)

@@ -129,7 +129,7 @@ def goal(goal_id: int):
         "goals/goal.html",
         year=year,
         indicators=[(i, live.get(i.id)) for i in indicators],
-        sources=sorted(yearly.sources(session)) if manage else [],
+        sources=yearly.source_labels(session) if manage else {},
         evaluations=session.scalars(
             select(Evaluation).where(Evaluation.goal_id == found.id).order_by(Evaluation.year)
         ).all(),
@@ -194,7 +194,7 @@ def _choices(goal: Goal) -> dict:
         ],
         "statuses": [(code, action_status(code)) for code in _statuses()],
         "parents": [
-            (a.id, str(a.local("title")))
+            (a.id, a.local("title"))
             for a in session.scalars(
                 select(PlanAction).where(PlanAction.goal_id == goal.id).order_by(PlanAction.id)
             )
@@ -513,7 +513,9 @@ def annual_plan(code: str, year: int):
         annual=plan_of_year,
         rows=yearly.comparison(session, plan_of_year) if plan_of_year else [],
         actions=[
-            (a.id, f"{a.goal.code} {a.local('title')}") for a in actions if a.parent_id is None
+            (a.id, a.local("title").labelled(f"{a.goal.code} "))
+            for a in actions
+            if a.parent_id is None
         ],
         decisions=yearly.decisions_for(session, year) if can(current(), "plan.manage") else [],
         may_manage=can(current(), "plan.manage"),

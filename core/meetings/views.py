@@ -584,7 +584,7 @@ def _goals_by_id(session, all_minutes: list[Minutes]) -> dict[int, Goal]:
 
 def _parents(meeting: Meeting) -> list[tuple[int, str]]:
     return [
-        (item.id, f"{number}. {item.local('title')}")
+        (item.id, item.local("title").labelled(f"{number}. "))
         for number, item, depth in meetings.agenda(meeting)
         if depth == 0
     ]
@@ -607,13 +607,13 @@ def _linked_records(meeting: Meeting) -> dict[tuple[str, int], str | None]:
             readable = service.published_at is not None or can(
                 current(), "inventory.read_unpublished", service
             )
-            labels[("service", service.id)] = str(service.local("name")) if readable else None
+            labels[("service", service.id)] = service.local("name") if readable else None
     if wanted["need"]:
         for need in session.scalars(select(Need).where(Need.id.in_(wanted["need"]))):
             labels[("need", need.id)] = _("Need %(number)d", number=need.id)
     if wanted["goal"]:
         for goal in session.scalars(select(Goal).where(Goal.id.in_(wanted["goal"]))):
-            labels[("goal", goal.id)] = f"{goal.code} {goal.local('title')}"
+            labels[("goal", goal.id)] = goal.local("title").labelled(f"{goal.code} ")
     return labels
 
 
@@ -1032,7 +1032,7 @@ def minutes_editor(meeting_id: int):
             values = {**values, **request.form.to_dict()}
         minutes = _draft_of(found)
     agenda = meetings.agenda(found)
-    items = [(item.id, f"{number}. {item.local('title')}") for number, item, _depth in agenda]
+    items = [(item.id, item.local("title").labelled(f"{number}. ")) for number, item, _d in agenda]
     return render_template(
         "meetings/minutes_form.html",
         meeting=found,
