@@ -155,3 +155,60 @@ def test_a_semicolon_csv_writes_decimals_with_a_comma(app, client):
     values = [row[rate] for row in rows[1:] if row[rate]]
     assert values and all(re.fullmatch(r"-?\d+(,\d+)?", v) for v in values), values
     assert any("," in v for v in values)
+
+
+def test_every_authoritys_categories_are_named_in_three_languages(app):
+    registry = app.extensions["concerto.registry"]
+    for authority in registry.authorities.values():
+        for term in authority.vocabulary:
+            assert all(term.labels.get(lang) for lang in ("nl", "fr", "en")), (
+                authority.code,
+                term.code,
+            )
+
+
+def test_a_french_service_page_shows_its_french_name_and_category_only(app, client):
+    from core.inventory.models import Service
+
+    with _db(app) as db:
+        service = db.scalar(
+            select(Service)
+            .where(
+                Service.authority_code == "vlaams",
+                Service.category == "psychosociale_hulp",
+                Service.published_at.is_not(None),
+                Service.name_fr.is_not(None),
+            )
+            .order_by(Service.id)
+        )
+        names = (service.name_nl, service.name_fr, service.name_en)
+    page = _french(client).get(f"/services/{service.id}").get_data(as_text=True)
+    main = page[page.index("<main") :]
+    assert f"<h1>{names[1]}</h1>" in main
+    assert names[0] not in main and (not names[2] or names[2] not in main)
+    assert "Aide psychosociale (CAW)" in main and "Psychosociale hulpverlening" not in main
+
+
+def test_snapshot_comparisons_name_services_and_fields_in_the_readers_language(app, client):
+    login_as(client, app, "secretary")
+    _french(client)
+    page = client.get("/snapshots", query_string={"from": 2025, "to": 2026}).get_data(
+        as_text=True
+    )
+    changed = page[page.index("<h3>Services modifiés</h3>") :]
+    items = re.findall(r"<li>(.*?)</li>", changed, re.S)
+    assert items and items[0] != "aucun"
+    for item in items:
+        name, _sep, fields = item.rpartition(": ")
+        assert 'lang="nl"' not in name, item
+        assert not re.search(r"\b(prisons|target_groups|languages|capacity|name_nl|domain)\b", fields)
+
+
+def test_a_sessions_theme_is_shown_in_the_readers_language(app, client):
+    with _db(app) as db:
+        year = db.scalar(select(StudyDay.year).order_by(StudyDay.year.desc()))
+    page = _french(client).get(f"/studyday/{year}").get_data(as_text=True)
+    assert "<td>Coopération</td>" in page and "Samenwerking</td>" not in page
+    client.get("/language/nl")
+    page = client.get(f"/studyday/{year}").get_data(as_text=True)
+    assert "<td>Samenwerking</td>" in page

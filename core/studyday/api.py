@@ -59,7 +59,7 @@ def body_of_day(day: StudyDay, with_programme: bool = False) -> dict:
                 "id": w.id,
                 "kind": w.kind,
                 "title": w.texts("title"),
-                "theme": w.theme,
+                "theme": w.texts("theme"),
                 "starts_at": w.starts_at.isoformat(),
                 "ends_at": w.ends_at.isoformat(),
                 "room": w.room,

@@ -18,19 +18,21 @@ from core.meetings.services import in_brussels, local_time
 from core.studyday import services as studyday
 from core.studyday.models import Registration, StudyDay
 
-# kind, nl, fr, theme, start, end, room, capacity, language
+# kind, nl, fr, theme (nl, fr, en), start, end, room, capacity, language
 SESSIONS = [
     ("plenary", "Onthaal en opening", "Accueil et ouverture", None, "09:00", "09:45",
      "Grote zaal / Grande salle", None, "bilingual"),
     ("workshop", "Samenwerking tussen de Gemeenschappen en Justitie",
-     "Coopération entre les Communautés et la Justice", "samenwerking", "10:00", "11:30",
+     "Coopération entre les Communautés et la Justice",
+     ("Samenwerking", "Coopération", "Cooperation"), "10:00", "11:30",
      "Zaal A / Salle A", 30, "bilingual"),
     ("workshop", "De link tussen binnen en buiten", "Le lien entre l'intérieur et l'extérieur",
-     "continuïteit", "10:00", "11:30", "Zaal B / Salle B", 12, "fr"),
-    ("workshop", "Het traject van de gedetineerde", "Le trajet du détenu", "traject",
-     "13:30", "15:00", "Zaal A / Salle A", 30, "nl"),
-    ("workshop", "Gezondheid en welzijn", "Santé et bien-être", "gezondheid",
-     "13:30", "15:00", "Zaal C / Salle C", 25, "bilingual"),
+     ("Continuïteit", "Continuité", "Continuity"), "10:00", "11:30",
+     "Zaal B / Salle B", 12, "fr"),
+    ("workshop", "Het traject van de gedetineerde", "Le trajet du détenu",
+     ("Traject", "Trajet", "Pathway"), "13:30", "15:00", "Zaal A / Salle A", 30, "nl"),
+    ("workshop", "Gezondheid en welzijn", "Santé et bien-être",
+     ("Gezondheid", "Santé", "Health"), "13:30", "15:00", "Zaal C / Salle C", 25, "bilingual"),
     ("plenary", "Besluiten en afsluiting", "Conclusions et clôture", None, "15:15", "16:00",
      "Grote zaal / Grande salle", None, "bilingual"),
 ]  # fmt: skip
@@ -85,7 +87,9 @@ def _day(session: Session, year: int, held_on: date, *, open_now: bool, today: d
                 "kind": kind,
                 "title_nl": nl,
                 "title_fr": fr,
-                "theme": theme,
+                **dict(
+                    zip(("theme_nl", "theme_fr", "theme_en"), theme or (None,) * 3, strict=True)
+                ),
                 "starts": start,
                 "ends": end,
                 "room": room,

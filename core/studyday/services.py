@@ -221,7 +221,8 @@ def check_workshop(day: StudyDay, values: dict[str, Any]) -> dict[str, Any]:
     if starts and ends and ends <= starts:
         errors["ends"] = "before_start"
     descriptions = [f"description_{lang}" for lang in ("nl", "fr", "en")]
-    _refuse_control(values, errors, single=["theme", "room"], multi=descriptions)
+    themes = [f"theme_{lang}" for lang in ("nl", "fr", "en")]
+    _refuse_control(values, errors, single=[*themes, "room"], multi=descriptions)
     capacity = (
         whole_field(values, "capacity", errors, 1, 100_000, required=True)
         if kind == "workshop"
@@ -233,7 +234,7 @@ def check_workshop(day: StudyDay, values: dict[str, Any]) -> dict[str, Any]:
         **cleaned,
         "kind": kind,
         "language": language,
-        "theme": (str(values.get("theme") or "").strip()[:200] or None),
+        **{key: (str(values.get(key) or "").strip()[:200] or None) for key in themes},
         "room": (str(values.get("room") or "").strip()[:200] or None),
         "starts_at": local_time(day.held_on, starts),
         "ends_at": local_time(day.held_on, ends),

@@ -411,8 +411,9 @@ def _texts(record: StudyDay | Workshop) -> dict[str, str | None]:
     """A day's or a session's titles and descriptions in the three languages, for its form."""
     return {
         f"{field}_{lang}": getattr(record, f"{field}_{lang}")
-        for field in ("title", "description")
+        for field in ("title", "description", "theme")
         for lang in ("nl", "fr", "en")
+        if hasattr(record, f"{field}_{lang}")
     }
 
 
@@ -476,7 +477,6 @@ def _workshop_form(found: StudyDay, workshop: Workshop | None):
             **_texts(workshop),
             "kind": workshop.kind,
             "language": workshop.language,
-            "theme": workshop.theme,
             "room": workshop.room,
             "capacity": workshop.capacity,
             "starts": f"{in_brussels(workshop.starts_at):%H:%M}",

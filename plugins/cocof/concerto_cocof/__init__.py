@@ -66,36 +66,64 @@ def service_vocabulary(authority):
     return [
         {
             "code": "aide_sociale_justiciables",
-            "labels": {"fr": "Aide sociale aux justiciables"},
+            "labels": {
+                "nl": "Sociale hulp aan justitiabelen",
+                "fr": "Aide sociale aux justiciables",
+                "en": "Social help for justice clients",
+            },
             "domain": "social_psychological",
         },
         {
             "code": "sante_mentale",
-            "labels": {"fr": "Santé mentale ambulatoire"},
+            "labels": {
+                "nl": "Ambulante geestelijke gezondheidszorg",
+                "fr": "Santé mentale ambulatoire",
+                "en": "Outpatient mental health care",
+            },
             "domain": "social_psychological",
         },
         {
             "code": "cohesion_sociale",
-            "labels": {"fr": "Cohésion sociale"},
+            "labels": {"nl": "Sociale cohesie", "fr": "Cohésion sociale", "en": "Social cohesion"},
             "domain": "social_skills",
         },
         {
             "code": "insertion_socioprofessionnelle",
-            "labels": {"fr": "Insertion socioprofessionnelle"},
+            "labels": {
+                "nl": "Socioprofessionele inschakeling",
+                "fr": "Insertion socioprofessionnelle",
+                "en": "Socio-professional integration",
+            },
             "domain": "labour_market",
         },
         {
             "code": "formation_professionnelle",
-            "labels": {"fr": "Formation professionnelle"},
+            "labels": {
+                "nl": "Beroepsopleiding",
+                "fr": "Formation professionnelle",
+                "en": "Vocational training",
+            },
             "domain": "labour_market",
         },
-        {"code": "mediation", "labels": {"fr": "Médiation"}, "domain": "restorative"},
+        {
+            "code": "mediation",
+            "labels": {"nl": "Bemiddeling", "fr": "Médiation", "en": "Mediation"},
+            "domain": "restorative",
+        },
         {
             "code": "promotion_sante",
-            "labels": {"fr": "Promotion de la santé"},
+            "labels": {
+                "nl": "Gezondheidspromotie",
+                "fr": "Promotion de la santé",
+                "en": "Health promotion",
+            },
             "domain": "health_prevention",
         },
-        {"code": "assuetudes", "labels": {"fr": "Assuétudes"}, "domain": "drugs"},
+        {
+            "code": "assuetudes",
+            "labels": {"nl": "Verslavingszorg", "fr": "Assuétudes", "en": "Addiction care"},
+            "domain": "drugs",
+        },
     ]
 
 

@@ -72,32 +72,52 @@ def service_vocabulary(authority):
     return [
         {
             "code": "onthaal_sociale_hulp",
-            "labels": {"nl": "Onthaal en sociale hulp", "fr": "Accueil et aide sociale"},
+            "labels": {
+                "nl": "Onthaal en sociale hulp",
+                "fr": "Accueil et aide sociale",
+                "en": "Reception and social help",
+            },
             "domain": "social_psychological",
         },
         {
             "code": "steun_naasten",
-            "labels": {"nl": "Ondersteuning van naasten", "fr": "Soutien aux proches"},
+            "labels": {
+                "nl": "Ondersteuning van naasten",
+                "fr": "Soutien aux proches",
+                "en": "Support for relatives",
+            },
             "domain": "social_psychological",
         },
         {
             "code": "taallessen",
-            "labels": {"nl": "Taallessen", "fr": "Cours de langues"},
+            "labels": {"nl": "Taallessen", "fr": "Cours de langues", "en": "Language classes"},
             "domain": "education_training",
         },
         {
             "code": "herstelbemiddeling",
-            "labels": {"nl": "Herstelbemiddeling", "fr": "Médiation réparatrice"},
+            "labels": {
+                "nl": "Herstelbemiddeling",
+                "fr": "Médiation réparatrice",
+                "en": "Restorative mediation",
+            },
             "domain": "restorative",
         },
         {
             "code": "gezondheidspreventie",
-            "labels": {"nl": "Gezondheidspreventie", "fr": "Prévention santé"},
+            "labels": {
+                "nl": "Gezondheidspreventie",
+                "fr": "Prévention santé",
+                "en": "Health prevention",
+            },
             "domain": "health_prevention",
         },
         {
             "code": "drughulp",
-            "labels": {"nl": "Drughulp", "fr": "Aide en matière de drogues"},
+            "labels": {
+                "nl": "Drughulp",
+                "fr": "Aide en matière de drogues",
+                "en": "Help with drugs",
+            },
             "domain": "drugs",
         },
     ]

@@ -71,33 +71,65 @@ def service_vocabulary(authority):
     return [
         {
             "code": "aide_psychosociale",
-            "labels": {"fr": "Aide psychosociale (Service d’aide aux détenus)"},
+            "labels": {
+                "nl": "Psychosociale hulp (Dienst voor hulp aan gedetineerden)",
+                "fr": "Aide psychosociale (Service d’aide aux détenus)",
+                "en": "Psychosocial help (prisoners' aid service)",
+            },
             "domain": "social_psychological",
         },
         {
             "code": "maintien_liens",
-            "labels": {"fr": "Maintien des liens avec les proches"},
+            "labels": {
+                "nl": "Behoud van de band met naasten",
+                "fr": "Maintien des liens avec les proches",
+                "en": "Keeping ties with relatives",
+            },
             "domain": "social_psychological",
         },
         {
             "code": "enseignement",
-            "labels": {"fr": "Enseignement de promotion sociale"},
+            "labels": {
+                "nl": "Onderwijs voor sociale promotie",
+                "fr": "Enseignement de promotion sociale",
+                "en": "Adult education for social advancement",
+            },
             "domain": "education_training",
         },
         {
             "code": "education_permanente",
-            "labels": {"fr": "Éducation permanente"},
+            "labels": {
+                "nl": "Permanente vorming",
+                "fr": "Éducation permanente",
+                "en": "Lifelong education",
+            },
             "domain": "social_skills",
         },
         {
             "code": "activites_socioculturelles",
-            "labels": {"fr": "Activités socioculturelles"},
+            "labels": {
+                "nl": "Socioculturele activiteiten",
+                "fr": "Activités socioculturelles",
+                "en": "Socio-cultural activities",
+            },
             "domain": "creative_sociocultural",
         },
-        {"code": "activites_sportives", "labels": {"fr": "Activités sportives"}, "domain": "sport"},
+        {
+            "code": "activites_sportives",
+            "labels": {
+                "nl": "Sportactiviteiten",
+                "fr": "Activités sportives",
+                "en": "Sports activities",
+            },
+            "domain": "sport",
+        },
         {
             "code": "promotion_sante",
-            "labels": {"fr": "Promotion de la santé"},
+            "labels": {
+                "nl": "Gezondheidspromotie",
+                "fr": "Promotion de la santé",
+                "en": "Health promotion",
+            },
             "domain": "health_prevention",
         },
     ]

@@ -71,7 +71,11 @@ def service_vocabulary(authority):
     return [
         {
             "code": "psychosociale_dienst",
-            "labels": {"nl": "Psychosociale dienst (PSD)", "fr": "Service psychosocial (SPS)"},
+            "labels": {
+                "nl": "Psychosociale dienst (PSD)",
+                "fr": "Service psychosocial (SPS)",
+                "en": "Psychosocial service (PSD/SPS)",
+            },
             "domain": "social_psychological",
         },
         {
@@ -79,17 +83,26 @@ def service_vocabulary(authority):
             "labels": {
                 "nl": "Erediensten en morele consulenten",
                 "fr": "Cultes et conseillers moraux",
+                "en": "Worship and moral counsellors",
             },
             "domain": "social_psychological",
         },
         {
             "code": "penitentiaire_arbeid",
-            "labels": {"nl": "Penitentiaire arbeid", "fr": "Travail pénitentiaire"},
+            "labels": {
+                "nl": "Penitentiaire arbeid",
+                "fr": "Travail pénitentiaire",
+                "en": "Prison work",
+            },
             "domain": "labour_market",
         },
         {
             "code": "sport_gevangenis",
-            "labels": {"nl": "Sport in de gevangenis", "fr": "Sport en prison"},
+            "labels": {
+                "nl": "Sport in de gevangenis",
+                "fr": "Sport en prison",
+                "en": "Sport in prison",
+            },
             "domain": "sport",
         },
         {
@@ -97,12 +110,17 @@ def service_vocabulary(authority):
             "labels": {
                 "nl": "Herstelgerichte detentie",
                 "fr": "Justice restauratrice en détention",
+                "en": "Restorative detention",
             },
             "domain": "restorative",
         },
         {
             "code": "medische_preventie",
-            "labels": {"nl": "Medische dienst – preventie", "fr": "Service médical – prévention"},
+            "labels": {
+                "nl": "Medische dienst – preventie",
+                "fr": "Service médical – prévention",
+                "en": "Medical service – prevention",
+            },
             "domain": "health_prevention",
         },
     ]

@@ -93,21 +93,45 @@ def service_vocabulary(authority):
     return [
         {
             "code": "psychosociale_hulp",
-            "labels": {"nl": "Psychosociale hulpverlening (CAW)"},
+            "labels": {
+                "nl": "Psychosociale hulpverlening (CAW)",
+                "fr": "Aide psychosociale (CAW)",
+                "en": "Psychosocial help (CAW)",
+            },
             "domain": "social_psychological",
         },
-        {"code": "onderwijs", "labels": {"nl": "Onderwijs (CVO)"}, "domain": "education_training"},
+        {
+            "code": "onderwijs",
+            "labels": {
+                "nl": "Onderwijs (CVO)",
+                "fr": "Enseignement (CVO)",
+                "en": "Education (CVO)",
+            },
+            "domain": "education_training",
+        },
         {
             "code": "vorming_sociale_vaardigheden",
-            "labels": {"nl": "Vorming sociale vaardigheden"},
+            "labels": {
+                "nl": "Vorming sociale vaardigheden",
+                "fr": "Formation aux compétences sociales",
+                "en": "Social skills training",
+            },
             "domain": "social_skills",
         },
         {
             "code": "cultuur_bibliotheek",
-            "labels": {"nl": "Cultuur en bibliotheek"},
+            "labels": {
+                "nl": "Cultuur en bibliotheek",
+                "fr": "Culture et bibliothèque",
+                "en": "Culture and library",
+            },
             "domain": "creative_sociocultural",
         },
-        {"code": "sport", "labels": {"nl": "Sport"}, "domain": "sport"},
+        {
+            "code": "sport",
+            "labels": {"nl": "Sport", "fr": "Sport", "en": "Sport"},
+            "domain": "sport",
+        },
         {
             "code": "prestatieplaats",
             "labels": {
@@ -119,22 +143,38 @@ def service_vocabulary(authority):
         },
         {
             "code": "beroepsopleiding",
-            "labels": {"nl": "Beroepsopleiding en trajectbegeleiding (VDAB)"},
+            "labels": {
+                "nl": "Beroepsopleiding en trajectbegeleiding (VDAB)",
+                "fr": "Formation professionnelle et accompagnement de parcours (VDAB)",
+                "en": "Vocational training and pathway guidance (VDAB)",
+            },
             "domain": "labour_market",
         },
         {
             "code": "herstelgericht_werken",
-            "labels": {"nl": "Herstelgericht werken en bemiddeling (Moderator)"},
+            "labels": {
+                "nl": "Herstelgericht werken en bemiddeling (Moderator)",
+                "fr": "Approche restauratrice et médiation (Moderator)",
+                "en": "Restorative work and mediation (Moderator)",
+            },
             "domain": "restorative",
         },
         {
             "code": "gezondheidspromotie",
-            "labels": {"nl": "Gezondheidspromotie"},
+            "labels": {
+                "nl": "Gezondheidspromotie",
+                "fr": "Promotion de la santé",
+                "en": "Health promotion",
+            },
             "domain": "health_prevention",
         },
         {
             "code": "drughulpverlening",
-            "labels": {"nl": "Drughulpverlening (CGG, MSOC)"},
+            "labels": {
+                "nl": "Drughulpverlening (CGG, MSOC)",
+                "fr": "Aide en matière de drogues (CGG, MSOC)",
+                "en": "Help with drugs (CGG, MSOC)",
+            },
             "domain": "drugs",
         },
     ]
