@@ -426,7 +426,7 @@ def test_coverage_marks_gaps_and_filters_by_target_group(client):
     everyone = client.get("/api/v1/coverage").get_json()["cells"]
     assert sum(c["count"] for c in women) < sum(c["count"] for c in everyone)
     csv_text = client.get("/coverage.csv").get_data(as_text=True)
-    assert csv_text.splitlines()[0].startswith("domain,")
+    assert csv_text.splitlines()[0].startswith("\ufeffDomain,")
     assert len(csv_text.splitlines()) == 10  # header and nine domains
 
 

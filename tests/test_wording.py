@@ -212,3 +212,13 @@ def test_a_sessions_theme_is_shown_in_the_readers_language(app, client):
     client.get("/language/nl")
     page = client.get(f"/studyday/{year}").get_data(as_text=True)
     assert "<td>Samenwerking</td>" in page
+
+
+def test_the_coverage_csv_names_domains_and_prisons(client):
+    import csv
+
+    text = _french(client).get("/coverage.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] == "Domaine" and "Prison de Haren" in rows[0]
+    assert "Sport" in [row[0] for row in rows] and "sport" not in [row[0] for row in rows]
+    assert "Aide sociale et psychologique" in [row[0] for row in rows]

@@ -450,13 +450,18 @@ def coverage_csv():
     reference = _reference_lists(session)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["domain", *[p.code for p in reference["prisons"]]])
+    # Named as on the page, in the reader's language; the byte-order mark lets spreadsheets
+    # read the accents.
+    writer.writerow([_("Domain"), *[p.local("name").text for p in reference["prisons"]]])
     for domain in reference["domains"]:
         writer.writerow(
-            [domain.code, *[cells.get((p.code, domain.code), 0) for p in reference["prisons"]]]
+            [
+                domain.local("name").text,
+                *[cells.get((p.code, domain.code), 0) for p in reference["prisons"]],
+            ]
         )
     return Response(
-        buffer.getvalue(),
+        "\ufeff" + buffer.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="concerto-coverage.csv"'},
     )
