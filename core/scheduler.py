@@ -11,6 +11,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
@@ -98,7 +99,49 @@ def _wanted_jobs(app: Flask) -> list[dict]:
     return jobs
 
 
-def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
+class GuardedScheduler(BackgroundScheduler):
+    """APScheduler's background scheduler whose job loop survives a failing job store.
+
+    APScheduler already catches what a job raises (the listener counts it as a failure), but
+    its loop thread dies on an error of the job store itself, such as "database is locked"
+    while it saves a job's next run; no job ever runs again in that process. Here the loop logs
+    such an error, retries shortly and carries on. It also beats: the loop wakes at least every
+    ``beat_seconds`` (also while paused) and stamps ``heartbeat``, so that whoever renews the
+    lease can tell a live job loop from a dead or stuck one.
+    """
+
+    beat_seconds: float = 20.0
+    retry_seconds: float = 5.0
+    heartbeat: float = 0.0
+
+    def start(self, *args, **kwargs):
+        self.heartbeat = time.monotonic()
+        super().start(*args, **kwargs)
+        self.wakeup()  # a first beat, even when started paused
+
+    def _process_jobs(self):
+        self.heartbeat = time.monotonic()
+        try:
+            wait = super()._process_jobs()
+        except Exception:  # noqa: BLE001 - a job store error must not end the job loop
+            log.exception("the scheduler's job loop failed; retrying")
+            wait = self.retry_seconds
+        self.heartbeat = time.monotonic()
+        if wait is None or wait > self.beat_seconds:
+            wait = self.beat_seconds
+        return wait
+
+    def job_loop_alive(self, max_age: float) -> bool:
+        """The loop thread runs and beat within ``max_age`` seconds."""
+        thread = getattr(self, "_thread", None)
+        return (
+            thread is not None
+            and thread.is_alive()
+            and time.monotonic() - self.heartbeat <= max_age
+        )
+
+
+def build_scheduler(app: Flask, scheduler_class=GuardedScheduler):
     """A scheduler over the job store in the database, started paused: it runs jobs only
     once ``resume()`` is called by whoever holds the lease (see ``LeasedScheduler``)."""
     engine = app.extensions["concerto.db"].engine
@@ -155,6 +198,9 @@ class LeasedScheduler:
         self.ttl = ttl_seconds
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.scheduler = build_scheduler(app)
+        # The job loop beats three times per lease period; the lease is renewed only while
+        # its last beat is younger than the lease itself.
+        self.scheduler.beat_seconds = ttl_seconds / 3
         engine = app.extensions["concerto.db"].engine
 
         def _count(event) -> None:
@@ -168,9 +214,21 @@ class LeasedScheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    def job_loop_alive(self) -> bool:
+        return self.scheduler.job_loop_alive(max_age=self.ttl)
+
     def tick(self) -> bool:
-        """Take or renew the lease and run or pause the jobs accordingly."""
-        held = take_lease(self.app.extensions["concerto.db"].engine, self.holder, self.ttl)
+        """Take or renew the lease and run or pause the jobs accordingly. A runner whose job
+        loop is dead or stuck neither takes nor renews the lease: it gives it up, so that
+        /readyz stops saying the scheduler runs and another scheduler may take over."""
+        engine = self.app.extensions["concerto.db"].engine
+        if not self.job_loop_alive():
+            if self.running:
+                log.error("scheduler %s: the job loop is dead; giving up the lease", self.holder)
+                self.running = False
+            release_lease(engine, self.holder)
+            return False
+        held = take_lease(engine, self.holder, self.ttl)
         if held and not self.running:
             self.scheduler.resume()
             self.running = True
@@ -202,7 +260,11 @@ class LeasedScheduler:
         self.start()
         try:
             while not self._stop.wait(1):
-                pass
+                thread = getattr(self.scheduler, "_thread", None)
+                if thread is not None and not thread.is_alive():
+                    # Nothing would run any more: end, so that the service manager restarts.
+                    log.error("the scheduler's job loop died; stopping")
+                    raise SystemExit(1)
         finally:
             self.stop()
 
@@ -220,17 +282,22 @@ job_runs = Table(
     Column("failures", Integer, nullable=False, default=0),
     Column("last_run_at", UTCDateTime()),
     Column("last_error", Text),
+    Column("last_success_at", UTCDateTime()),
 )
 
 
 def record_run(engine, job_id: str, error: BaseException | None) -> None:
-    """Count a job's run (and failure) for /metrics, whichever process ran it."""
+    """Count a job's run (and failure) for /metrics, whichever process ran it, and keep the
+    time of its last successful run for /readyz and /metrics."""
+    now = datetime.now(UTC)
     values = {
         "runs": job_runs.c.runs + 1,
         "failures": job_runs.c.failures + (1 if error else 0),
-        "last_run_at": datetime.now(UTC),
+        "last_run_at": now,
         "last_error": repr(error)[:2000] if error else None,
     }
+    if error is None:
+        values["last_success_at"] = now
     with engine.begin() as connection:
         done = connection.execute(
             update(job_runs).where(job_runs.c.job_id == job_id).values(values)
@@ -245,6 +312,7 @@ def record_run(engine, job_id: str, error: BaseException | None) -> None:
                             failures=1 if error else 0,
                             last_run_at=values["last_run_at"],
                             last_error=values["last_error"],
+                            last_success_at=values.get("last_success_at"),
                         )
                     )
             except IntegrityError:
@@ -292,6 +360,20 @@ def release_lease(engine, holder: str) -> None:
         connection.execute(
             delete(lease_table).where(lease_table.c.name == LEASE, lease_table.c.holder == holder)
         )
+
+
+def last_successes(app: Flask) -> dict[str, float | None]:
+    """Each wanted job's age in seconds since its last successful run (None: never), from
+    the table the scheduler process writes."""
+    engine = app.extensions["concerto.db"].engine
+    with engine.connect() as connection:
+        rows = dict(connection.execute(select(job_runs.c.job_id, job_runs.c.last_success_at)).all())
+    now = datetime.now(UTC)
+    ages: dict[str, float | None] = {}
+    for job_id in sorted({job["id"] for job in _wanted_jobs(app)} | set(rows)):
+        at = rows.get(job_id)
+        ages[job_id] = None if at is None else round((now - at).total_seconds(), 1)
+    return ages
 
 
 def lease_holder(engine) -> tuple[str, datetime] | None:

@@ -34,12 +34,13 @@ def test_readyz_needs_the_database_migrations_and_a_live_scheduler(ops_app):
     assert take_lease(engine, "scheduler-under-test", ttl_seconds=60)
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.get_json() | {"failed_plugins": {}} == {
+    assert ready.get_json() | {"failed_plugins": {}, "jobs": {}} == {
         "status": "ready",
         "database": "ok",
         "migrations": "ok",
         "scheduler": "ok",
         "failed_plugins": {},
+        "jobs": {},
     }
     # A scheduler that stopped renewing its lease long ago.
     from core.db import utcnow
@@ -94,7 +95,43 @@ def test_metrics_count_requests_logins_and_jobs_for_prometheus_only(ops_app, pro
     assert value('concerto_logins_total{authority="cocof",outcome="success"}') >= 1
     assert value('concerto_jobs_run_total{job="core.deliver_mail"}') == 2
     assert value('concerto_jobs_failed_total{job="core.deliver_mail"}') == 1
+    # The failed run leaves the last success where the first run put it, a moment ago.
+    assert 0 <= value('concerto_job_last_success_age_seconds{job="core.deliver_mail"}') < 60
     app.extensions["concerto.db"].engine.dispose()
+
+
+def test_readyz_and_metrics_give_each_jobs_last_success_age(ops_app):
+    """Issue 18, point 3: a job that keeps failing shows while the scheduler runs."""
+    from core.db import utcnow
+    from core.scheduler import job_runs
+
+    engine = ops_app.extensions["concerto.db"].engine
+    client = ops_app.test_client()
+    record_run(engine, "core.deliver_mail", None)
+    record_run(engine, "core.send_agendas", None)
+    with engine.begin() as connection:  # the agenda job last succeeded two hours ago
+        connection.execute(
+            job_runs.update()
+            .where(job_runs.c.job_id == "core.send_agendas")
+            .values(last_success_at=utcnow() - timedelta(hours=2))
+        )
+    record_run(engine, "core.send_agendas", RuntimeError("database is locked"))
+    jobs = client.get("/readyz").get_json()["jobs"]
+    assert 0 <= jobs["core.deliver_mail"]["last_success_age_seconds"] < 60
+    assert 7190 < jobs["core.send_agendas"]["last_success_age_seconds"] < 7300
+    # Every job of the core and the plugins is listed, also one that never succeeded.
+    assert jobs["core.studyday_anonymise"] == {"last_success_age_seconds": None}
+    body = client.get("/metrics", headers={"Authorization": "Bearer prometheus-secret"}).get_data(
+        as_text=True
+    )
+    ages = {
+        line.split('"')[1]: float(line.rsplit(" ", 1)[1])
+        for line in body.splitlines()
+        if line.startswith("concerto_job_last_success_age_seconds{")
+    }
+    assert 7190 < ages["core.send_agendas"] < 7300
+    assert 0 <= ages["core.deliver_mail"] < 60
+    assert "core.studyday_anonymise" not in ages
 
 
 def test_every_request_has_an_id_that_the_json_logs_carry(ops_app):

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from core.db import utcnow
 from core.mail.models import OutboxMessage
@@ -24,7 +25,9 @@ from core.meetings.models import ActionItem, Meeting
 from core.scheduler import (
     LeasedScheduler,
     build_scheduler,
+    job_runs,
     lease_holder,
+    release_lease,
     shut_down,
     take_lease,
 )
@@ -142,6 +145,96 @@ def test_only_the_lease_holder_runs_jobs_and_another_takes_over_when_it_dies(sto
     finally:
         one.stop()
         two.stop()
+
+
+RUNS: dict[str, int] = {}
+
+
+def flaky_job() -> None:
+    """Fails on its first run, as a job does when the database is locked."""
+    RUNS["flaky"] = RUNS.get("flaky", 0) + 1
+    if RUNS["flaky"] == 1:
+        raise OperationalError("UPDATE outbox", {}, Exception("database is locked"))
+
+
+def steady_job() -> None:
+    RUNS["steady"] = RUNS.get("steady", 0) + 1
+
+
+def test_a_failing_job_and_a_locked_job_store_do_not_stop_the_scheduler(store_app, monkeypatch):
+    """Issue 18, point 3: the scheduler's thread died on "database is locked" and no job ran
+    again. A job that raises on its first run runs again later, the others keep running, the
+    failure is counted, and an error of the job store itself only delays the next round."""
+    RUNS.clear()
+    leased = LeasedScheduler(store_app, ttl_seconds=30)
+    store = leased.scheduler._jobstores["default"]
+    saved = store.update_job
+    locked = {"times": 0}
+
+    def update_job(job):
+        if locked["times"] == 0:  # the write lock is held elsewhere, once
+            locked["times"] += 1
+            raise OperationalError("UPDATE scheduler_jobs", {}, Exception("database is locked"))
+        return saved(job)
+
+    monkeypatch.setattr(store, "update_job", update_job)
+    leased.scheduler.retry_seconds = 0.2
+    for name, job_func in (("flaky", flaky_job), ("steady", steady_job)):
+        leased.scheduler.add_job(
+            job_func, "interval", seconds=1, id=f"test.{name}", next_run_time=utcnow()
+        )
+    leased.start()
+    try:
+        _wait_for(lambda: RUNS.get("flaky", 0) >= 3 and RUNS.get("steady", 0) >= 3)
+        assert locked["times"] == 1
+        assert leased.job_loop_alive() and leased.tick()
+    finally:
+        leased.stop()
+    engine = store_app.extensions["concerto.db"].engine
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(job_runs.c.runs, job_runs.c.failures, job_runs.c.last_success_at).where(
+                job_runs.c.job_id == "test.flaky"
+            )
+        ).one()
+    assert row.runs >= 3 and row.failures == 1 and row.last_success_at is not None
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_runner_whose_job_loop_died_gives_up_the_lease_and_readyz_says_so(store_app):
+    """Issue 18, point 3: the lease kept renewing while no job ran; now only a runner whose
+    job loop is alive (thread running, heartbeat fresh) renews it."""
+    client = store_app.test_client()
+    leased = LeasedScheduler(store_app, ttl_seconds=30).start()
+    try:
+        assert leased.running and client.get("/readyz").get_json()["scheduler"] == "ok"
+
+        def die():
+            raise KeyboardInterrupt  # not an Exception: ends the loop thread
+
+        leased.scheduler._process_jobs = die
+        leased.scheduler.wakeup()
+        leased.scheduler._thread.join(timeout=5)
+        assert not leased.scheduler._thread.is_alive()
+        assert not leased.tick()
+        assert not leased.running
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.get_json()["scheduler"] != "ok"
+        assert lease_holder(store_app.extensions["concerto.db"].engine) is None
+    finally:
+        leased._stop.set()
+        release_lease(store_app.extensions["concerto.db"].engine, leased.holder)
+
+
+def test_a_stuck_job_loop_stops_renewing_the_lease(store_app):
+    leased = LeasedScheduler(store_app, ttl_seconds=30).start()
+    try:
+        assert leased.tick()
+        leased.scheduler.heartbeat -= 31  # no beat for longer than the lease
+        assert not leased.tick()
+        assert lease_holder(store_app.extensions["concerto.db"].engine) is None
+    finally:
+        leased.stop()
 
 
 class Inbox:

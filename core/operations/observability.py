@@ -26,7 +26,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 
 @cache
@@ -135,18 +135,32 @@ class JobCollector:
 
         runs = CounterMetricFamily("concerto_jobs_run", "Scheduled job runs", labels=["job"])
         failed = CounterMetricFamily("concerto_jobs_failed", "Failed job runs", labels=["job"])
+        age = GaugeMetricFamily(
+            "concerto_job_last_success_age_seconds",
+            "Seconds since the job last ran without an error (absent: never)",
+            labels=["job"],
+        )
         try:
             with self.engine.connect() as connection:
                 rows = connection.execute(
-                    select(job_runs.c.job_id, job_runs.c.runs, job_runs.c.failures)
+                    select(
+                        job_runs.c.job_id,
+                        job_runs.c.runs,
+                        job_runs.c.failures,
+                        job_runs.c.last_success_at,
+                    )
                 ).all()
         except SQLAlchemyError:
             rows = []
-        for job, run_count, failure_count in rows:
+        now = datetime.now(UTC)
+        for job, run_count, failure_count, success_at in rows:
             runs.add_metric([job], run_count)
             failed.add_metric([job], failure_count)
+            if success_at is not None:
+                age.add_metric([job], round((now - success_at).total_seconds(), 1))
         yield runs
         yield failed
+        yield age
 
 
 def metrics_response(app: Flask) -> Response:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import migration_state
 from core.operations.observability import metrics_allowed, metrics_response
-from core.scheduler import lease_holder
+from core.scheduler import last_successes, lease_holder
 
 blueprint = Blueprint("operations", __name__)
 
@@ -17,7 +17,9 @@ blueprint = Blueprint("operations", __name__)
 @blueprint.get("/readyz")
 def readyz():
     """Ready to serve: the database answers, every migration is at head, a scheduler renewed
-    its lease lately. Failed plugins are listed; they never make the platform unready."""
+    its lease lately (only a scheduler whose job loop is alive renews it). Failed plugins and
+    the age of each job's last successful run are listed; they never make the platform
+    unready."""
     app = current_app
     settings = app.config["CONCERTO"]
     registry = app.extensions["concerto.registry"]
@@ -35,6 +37,11 @@ def readyz():
         else:
             # The lease runs `ttl` ahead of its last renewal.
             checks["scheduler"] = "ok" if holder[1] > stale else "stale"
+        # How long ago each job last ran without an error (null: never); a job that keeps
+        # failing shows here while the scheduler itself runs.
+        checks["jobs"] = {
+            job: {"last_success_age_seconds": age} for job, age in last_successes(app).items()
+        }
     except SQLAlchemyError as error:
         checks["database"] = f"error: {type(error).__name__}"
     checks["failed_plugins"] = {p.name: p.reason for p in registry.failed()}
