@@ -222,3 +222,16 @@ def test_the_coverage_csv_names_domains_and_prisons(client):
     assert rows[0][0] == "Domaine" and "Prison de Haren" in rows[0]
     assert "Sport" in [row[0] for row in rows] and "sport" not in [row[0] for row in rows]
     assert "Aide sociale et psychologique" in [row[0] for row in rows]
+
+
+def test_french_headings_put_a_space_before_the_colon(app, client):
+    login_as(client, app, "secretary")
+    with _db(app) as db:
+        year = db.scalar(select(StudyDay.year).order_by(StudyDay.year.desc()))
+        committee = db.scalars(select(Body).order_by(Body.id)).first()
+    _french(client)
+    page = client.get(f"/studyday/{year}/registrations").get_data(as_text=True)
+    assert "<h1>Inscriptions : Journée d" in page
+    assert "<title>Inscriptions : Journée d" in page
+    page = client.get(f"/bodies/{committee.id}/attendance").get_data(as_text=True)
+    assert re.search(r"<h1>Présences par autorité \d{4} : Comité de concertation</h1>", page)
