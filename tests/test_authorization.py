@@ -991,10 +991,17 @@ def _anyone_cancelled(app, who):
 
 
 def _enter_staffing(client, app, who, csrf):
+    from concerto_vlaams.reports import STAFFING
+
+    from core.reports.figures import fingerprint, rows_of
+
+    with app.extensions["concerto.db"].session() as db:
+        read_as = fingerprint(rows_of(db, STAFFING, 2030))  # the page's version check
     return client.post(
         "/authorities/vlaams/figures/staffing/2030",
         data={
             "csrf_token": csrf,
+            "read_as": read_as,
             "rows": "1",
             "r1-prison_code": "haren",
             "r1-function": f"matrix {who.label}",

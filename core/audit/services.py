@@ -67,6 +67,16 @@ def _record_id(obj) -> str:
     return "/".join(str(part) for part in identity) if identity else "?"
 
 
+def _links(obj) -> list[str]:
+    """Collections kept in a link table (a need's services, a report's goals): the link rows
+    have no model of their own, so their changes are audited as a list of ids on the owner."""
+    return [rel.key for rel in inspect(type(obj)).relationships if rel.secondary is not None]
+
+
+def _ids(items) -> list:
+    return sorted(_record_id(item) for item in items)
+
+
 def _changes(obj) -> tuple[dict, dict]:
     state = inspect(obj)
     before, after = {}, {}
@@ -75,11 +85,25 @@ def _changes(obj) -> tuple[dict, dict]:
         if history.has_changes():
             before[key] = _plain(history.deleted[0]) if history.deleted else None
             after[key] = _plain(history.added[0]) if history.added else None
+    for key in _links(obj):
+        history = state.attrs[key].history
+        if history.has_changes():
+            kept = list(history.unchanged or ())
+            before[key] = _ids(kept + list(history.deleted or ()))
+            after[key] = _ids(kept + list(history.added or ()))
     return before, after
 
 
-def _snapshot(obj) -> dict:
-    return {key: _plain(getattr(obj, key)) for key in _columns(obj)}
+def _snapshot(obj, links: bool = False) -> dict:
+    values = {key: _plain(getattr(obj, key)) for key in _columns(obj)}
+    if links:
+        # Only for new records, whose collections are in memory (no lazy load in a flush).
+        state = inspect(obj)
+        for key in _links(obj):
+            added = state.attrs[key].history.added
+            if added:
+                values[key] = _ids(added)
+    return values
 
 
 def _entries(session: Session) -> list[dict]:
@@ -103,7 +127,7 @@ def _entries(session: Session) -> list[dict]:
 
     for obj in session.new:
         if getattr(type(obj), "__audited__", False):
-            add(obj, "create", None, _snapshot(obj))
+            add(obj, "create", None, _snapshot(obj, links=True))
     for obj in session.dirty:
         if getattr(type(obj), "__audited__", False) and session.is_modified(obj):
             before, after = _changes(obj)
@@ -122,6 +146,44 @@ def _write_audit_entries(session: Session, _flush_context) -> None:
     rows = _entries(session)
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
+
+
+def record(
+    session: Session,
+    table_name: str,
+    record_id: str,
+    action: str,
+    before: dict | None,
+    after: dict | None,
+) -> None:
+    """Audit a write made with SQL statements rather than mapped objects (a plugin's figure
+    table, a placement site), which the listener above cannot see. Same transaction as the
+    write, same actor."""
+    principal = who()
+    session.connection().execute(
+        insert(AuditEntry),
+        [
+            {
+                "user_id": principal.user_id,
+                "actor": principal.label[:200],
+                "authority_code": principal.authority,
+                "channel": principal.channel,
+                "action": action,
+                "table_name": table_name,
+                "record_id": str(record_id)[:64],
+                "before": _plain_tree(before),
+                "after": _plain_tree(after),
+            }
+        ],
+    )
+
+
+def _plain_tree(value):
+    if isinstance(value, dict):
+        return {str(key): _plain_tree(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_tree(item) for item in value]
+    return _plain(value)
 
 
 # --- reading the log ---------------------------------------------------------------------

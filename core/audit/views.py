@@ -36,6 +36,7 @@ def log():
         filters=filters,
         limit=PAGE_SIZE,
         words=words,
+        kinds=words.record_kinds(current_app.extensions["concerto.registry"]),
         authority_codes=sorted(current_app.extensions["concerto.registry"].authorities),
     )
 

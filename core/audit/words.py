@@ -31,6 +31,7 @@ RECORD_KINDS = {
     "identities": _l("Identity"),
     "indicator_values": _l("Indicator value"),
     "indicators": _l("Indicator"),
+    "inventory_snapshots": _l("Inventory snapshot"),
     "invitations": _l("Invitation"),
     "meeting_series": _l("Meeting series"),
     "meetings": _l("Meeting"),
@@ -51,3 +52,19 @@ RECORD_KINDS = {
     "workshop_reports": _l("Workshop report"),
     "workshops": _l("Workshop"),
 }
+
+
+def record_kinds(registry) -> dict[str, str]:
+    """The core's kinds, a plugin's figure tables by their labels, and a plugin's own audited
+    tables by the ``label`` in their ``info``, in the reader's language."""
+    from core.db import Base
+    from core.i18n import localized
+
+    kinds = {table: str(label) for table, label in RECORD_KINDS.items()}
+    for authority in registry.authorities.values():
+        for figures in authority.figure_tables:
+            kinds[figures.table.name] = str(localized(figures.labels))
+    for name, table in Base.metadata.tables.items():
+        if isinstance(table.info.get("label"), dict):
+            kinds[name] = str(localized(table.info["label"]))
+    return kinds

@@ -13,6 +13,7 @@ from core.i18n import LocalizedMixin
 
 class Plan(LocalizedMixin, Base):
     __tablename__ = "plans"
+    __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -34,6 +35,7 @@ class Goal(LocalizedMixin, Base):
     """A strategic goal (no parent; kind "result" or "support") or an operational goal."""
 
     __tablename__ = "goals"
+    __audited__ = True
     __table_args__ = (UniqueConstraint("plan_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

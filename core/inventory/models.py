@@ -162,6 +162,9 @@ class Snapshot(Base):
     """The inventory as published on a day, frozen: the yearly state of affairs."""
 
     __tablename__ = "inventory_snapshots"
+    __audited__ = True
+    # The frozen inventory is the published services, each audited when it changed.
+    __audit_exclude__ = ("services",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(Integer, unique=True)

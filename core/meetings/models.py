@@ -190,6 +190,8 @@ class Attachment(Base):
 
 class Invitation(Base):
     __tablename__ = "invitations"
+    __audited__ = True
+    __audit_exclude__ = ("token_hash",)  # the secret of the reply link
     __table_args__ = (UniqueConstraint("meeting_id", "membership_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -246,6 +248,7 @@ class Minutes(Base):
 
 class MinuteText(Base):
     __tablename__ = "minute_texts"
+    __audited__ = True
 
     minutes_id: Mapped[int] = mapped_column(
         ForeignKey("minutes.id", ondelete="CASCADE"), primary_key=True
@@ -259,6 +262,7 @@ class MinuteText(Base):
 
 class Attendance(Base):
     __tablename__ = "attendance"
+    __audited__ = True
     __table_args__ = (UniqueConstraint("minutes_id", "membership_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -273,6 +277,7 @@ class Attendance(Base):
 
 class Decision(LocalizedMixin, Base):
     __tablename__ = "decisions"
+    __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     minutes_id: Mapped[int] = mapped_column(ForeignKey("minutes.id", ondelete="CASCADE"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from core.plugins import Registry
-from core.reports.figures import rows_of, save_rows
+from core.reports.figures import fingerprint, rows_of, save_rows
 
 
 def seed_demo_figures(session: Session, registry: Registry) -> None:
@@ -14,4 +14,4 @@ def seed_demo_figures(session: Session, registry: Registry) -> None:
         for table in authority.figure_tables:
             for year, rows in table.demo_rows.items():
                 if not rows_of(session, table, year):
-                    save_rows(session, table, year, rows)
+                    save_rows(session, table, year, rows, fingerprint([]))

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
-from core.validation import Invalid, Stale
+from core.validation import Invalid, Refused, Stale
 
 COLUMN_KINDS = ("prison", "text", "integer", "decimal")
 
@@ -89,11 +89,19 @@ def save_rows(
     figures: FigureTable,
     year: int,
     submitted: list[dict[str, Any]],
-    read_as: str | None = None,
+    read_as: str | None,
+    remove_all: bool = False,
 ) -> int:
     """Replace the year's rows with ``submitted`` (blank rows are skipped). ``read_as`` is
-    the fingerprint of the rows the writer saw. Returns how many rows were stored."""
+    the fingerprint of the rows the writer saw, required: a save that does not say what it
+    was based on could overwrite anyone's rows. Saving no rows over a year that has some is
+    refused unless ``remove_all`` says so. Returns how many rows were stored; the change is
+    audited as one entry per table and year."""
+    from core.audit.services import record
     from core.reference.models import Prison
+
+    if not read_as:
+        raise Refused("read_as_missing")
 
     prisons = set(session.scalars(select(Prison.code)))
     errors: dict[str, Any] = {}
@@ -119,11 +127,25 @@ def save_rows(
         cleaned.append(row)
     if errors:
         raise Invalid(errors)
-    if read_as is not None and read_as != fingerprint(rows_of(session, figures, year)):
+    before = rows_of(session, figures, year)
+    if read_as != fingerprint(before):
         raise Stale(0)
+    if not cleaned and before and not remove_all:
+        raise Refused("empty")
     table = figures.table
     session.execute(delete(table).where(table.c.year == year))
     if cleaned:
         session.execute(insert(table), [dict(row, year=year) for row in cleaned])
     session.flush()
+    after = rows_of(session, figures, year)
+    if after != before:
+        action = "create" if not before else "delete" if not after else "update"
+        record(
+            session,
+            table.name,
+            str(year),
+            action,
+            {"year": year, "rows": before} if before else None,
+            {"year": year, "rows": after} if after else None,
+        )
     return len(cleaned)

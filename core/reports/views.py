@@ -26,7 +26,7 @@ from core.permissions import can, current, require
 from core.reports import figures as figure_tables
 from core.reports import services as reports
 from core.reports.data import prisons
-from core.validation import Invalid, Stale
+from core.validation import Invalid, Refused, Stale
 
 blueprint = Blueprint("reports", __name__)
 
@@ -121,10 +121,12 @@ def figures(code: str, table_code: str, year: int):
     may_enter = can(current(), "figures.edit", code)
     session = db_session()
     rows = figure_tables.rows_of(session, table, year)
+    has_rows = bool(rows)
     errors: dict[str, str] = {}
     read_as = figure_tables.fingerprint(rows)
     if request.method == "POST":
         require("figures.edit", code)
+        confirm_removal = False
         count = min(max(request.form.get("rows", type=int, default=0), 0), MAX_ROWS)
         submitted = [
             {c.name: request.form.get(f"r{n}-{c.name}", "") for c in table.columns}
@@ -132,7 +134,12 @@ def figures(code: str, table_code: str, year: int):
         ]
         try:
             stored = figure_tables.save_rows(
-                session, table, year, submitted, request.form.get("read_as")
+                session,
+                table,
+                year,
+                submitted,
+                request.form.get("read_as"),
+                remove_all=request.form.get("remove_all") == "1",
             )
             session.commit()
             flash(ngettext("%(num)d row was saved.", "%(num)d rows were saved.", stored), "success")
@@ -146,6 +153,40 @@ def figures(code: str, table_code: str, year: int):
                 for key, message in invalid.errors.items()
             }
             rows = submitted
+        except Refused as refused:
+            session.rollback()
+            if refused.code == "read_as_missing":
+                flash(
+                    _(
+                        "Nothing was saved: the form did not say which figures it was based "
+                        "on, so it could have overwritten someone else's. The page shows the "
+                        "stored figures; enter yours again."
+                    ),
+                    "error",
+                )
+                status = 400
+            else:
+                flash(
+                    _(
+                        "Nothing was saved: every row is empty. To remove every row of this "
+                        "year, tick “Remove every row of this year” and save again."
+                    ),
+                    "error",
+                )
+                status, rows, confirm_removal = 422, submitted, True
+            return render_template(
+                "reports/figures.html",
+                authority=authority,
+                table=table,
+                year=year,
+                rows=list(rows) + [{}] * BLANK_ROWS,
+                errors={},
+                read_as=read_as,
+                may_enter=may_enter,
+                confirm_removal=confirm_removal,
+                has_rows=has_rows,
+                prisons=prisons(session, current_language()),
+            ), status
         except Stale:
             session.rollback()
             flash(
@@ -165,5 +206,6 @@ def figures(code: str, table_code: str, year: int):
         errors=errors,
         read_as=read_as,
         may_enter=may_enter,
+        has_rows=has_rows,
         prisons=prisons(session, current_language()),
     ), 422 if errors else 200

@@ -128,6 +128,7 @@ class Registration(Base):
 
 class WorkshopChoice(Base):
     __tablename__ = "workshop_choices"
+    __audited__ = True
     __table_args__ = (UniqueConstraint("registration_id", "workshop_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

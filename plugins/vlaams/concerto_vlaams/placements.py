@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.db import Base, UTCDateTime, utcnow
 from core.inventory.organizations import normalise_kbo
-from core.validation import EMAIL, Invalid, Refused, clean_text
+from core.validation import EMAIL, Invalid, Refused, clean_text, normalise_email
 
 CATEGORY = "prestatieplaats"  # the service type in the vocabulary
 # Seed 000: "openbare overheidsdienst; gemeente, provincie, gemeenschap of gewest; vzw;
@@ -48,6 +48,12 @@ placement_sites = Table(
     Column("reviewed_at", UTCDateTime),
     Column("service_id", Integer),
     extend_existing=True,
+    # Written with SQL statements, which the audit listener does not see: apply and review
+    # audit their writes themselves.
+    info={
+        "audited": "core.audit.services.record in apply() and review()",
+        "label": {"nl": "Prestatieplaats", "fr": "Lieu de prestation", "en": "Placement site"},
+    },
 )
 
 
@@ -68,7 +74,7 @@ def check(values: dict[str, Any]) -> dict[str, Any]:
         "contact_name": text("contact_name", 200),
         "supervision": text("supervision", 4000, multiline=True),
         "work_offered": text("work_offered", 4000, multiline=True),
-        "contact_email": (text("contact_email", 320) or "").lower(),
+        "contact_email": normalise_email(text("contact_email", 320) or "").lower(),
         "legal_form": values.get("legal_form") or "",
         "province": values.get("province") or "",
         "language": values.get("language") or "nl",
@@ -96,11 +102,15 @@ def check(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply(session: Session, values: dict[str, Any], now: datetime | None = None) -> int:
+    from core.audit.services import record
+
     cleaned = check(values)
     result = session.execute(
         placement_sites.insert().values(**cleaned, state="submitted", submitted_at=now or utcnow())
     )
-    return result.inserted_primary_key[0]
+    site_id = result.inserted_primary_key[0]
+    record(session, placement_sites.name, str(site_id), "create", None, get(session, site_id))
+    return site_id
 
 
 def get(session: Session, site_id: int) -> dict[str, Any] | None:
@@ -138,6 +148,7 @@ def review(
     """Approve (the site becomes a service of type ``prestatieplaats``, submitted to the
     committee, who publish it like every service) or refuse (with a reason), as the network
     manager of ``provinces``. Returns the new service's id when approved."""
+    from core.audit.services import record
     from core.inventory.services import create_service, submit
 
     if site["province"] not in provinces:
@@ -175,6 +186,16 @@ def review(
             reviewed_at=utcnow(),
             service_id=service_id,
         )
+    )
+    after = get(session, site["id"])
+    changed = {key for key, value in after.items() if site.get(key) != value}
+    record(
+        session,
+        placement_sites.name,
+        str(site["id"]),
+        "update",
+        {key: site.get(key) for key in sorted(changed)},
+        {key: after[key] for key in sorted(changed)},
     )
     return service_id
 

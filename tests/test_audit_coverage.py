@@ -1,0 +1,177 @@
+"""Every write of a business record is audited (issue 18, point 5): every table of the core
+and the plugins is either audited (a model with ``__audited__``, a link table of an audited
+model, a plugin's figure table, a table written through ``core.audit.services.record``) or
+named below as not being a business record. The figures page needs the version it was read
+at and an explicit tick to empty a year, and it and the placement-site form write audit rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from core.audit.models import AuditEntry
+from core.db import Base
+from core.reports.figures import rows_of
+from tests.conftest import make_app
+from tests.logins import csrf_token, login_as
+
+# Tables that hold no business record of their own; each says why it is not audited.
+NOT_BUSINESS_RECORDS = {
+    "audit_log": "the audit log itself, only ever inserted into",
+    "browser_sessions": "login sessions; logins and roles are audited on users and identities",
+    "outbox": "outgoing e-mail and its delivery state, shown on /outbox; the deed that queued "
+    "a message is audited where it happened",
+    "import_jobs": "progress of an upload; the records an import writes are audited themselves",
+    "job_runs": "when each scheduled job last ran (health)",
+    "scheduler_lease": "which scheduler process holds the lease (health)",
+    "rate_limits": "rate-limit counters",
+    "report_failures": "why a report could not be made, for the administrator",
+    "inventory_generation": "a counter that tells caches the inventory changed",
+    "service_versions": "the history of services, written with every audited change of a "
+    "service and itself the record of who changed what",
+    "prisons": "reference vocabulary from the seed, written by migrations only",
+    "domains": "reference vocabulary from the seed, written by migrations only",
+    "target_groups": "reference vocabulary from the seed, written by migrations only",
+}
+
+
+def _audited_tables(app) -> dict[str, str]:
+    mapped = {mapper.local_table.name: mapper for mapper in Base.registry.mappers}
+    audited: dict[str, str] = {}
+    for name, mapper in mapped.items():
+        if getattr(mapper.class_, "__audited__", False):
+            audited[name] = "model"
+            for relationship in mapper.relationships:
+                if relationship.secondary is not None:
+                    audited[relationship.secondary.name] = f"links of {name}"
+    for authority in app.extensions["concerto.registry"].authorities.values():
+        for figures in authority.figure_tables:
+            audited[figures.table.name] = "figure table (core.reports.figures.save_rows)"
+    for name, table in Base.metadata.tables.items():
+        if table.info.get("audited"):
+            audited[name] = table.info["audited"]
+    return audited
+
+
+def test_every_table_is_audited_or_named_as_not_a_business_record(app):
+    audited = _audited_tables(app)
+    tables = set(Base.metadata.tables)
+    assert "vlaams_staffing" in tables and "vlaams_placement_sites" in tables, "plugins loaded"
+    unaudited = sorted(tables - set(audited) - set(NOT_BUSINESS_RECORDS))
+    assert unaudited == [], f"written without audit rows: {unaudited}"
+    assert sorted(set(NOT_BUSINESS_RECORDS) & set(audited)) == []
+    assert sorted(set(NOT_BUSINESS_RECORDS) - tables) == [], "the list names tables that exist"
+
+
+def _entries(app, table_name: str, record_id: str | None = None) -> list[AuditEntry]:
+    query = select(AuditEntry).where(AuditEntry.table_name == table_name)
+    if record_id is not None:
+        query = query.where(AuditEntry.record_id == record_id)
+    with app.extensions["concerto.db"].session() as db:
+        return list(db.scalars(query.order_by(AuditEntry.id)))
+
+
+@pytest.fixture
+def figures_app(database_url, providers):
+    application = make_app(database_url, **providers.settings())
+    yield application
+    application.extensions["concerto.db"].engine.dispose()
+
+
+PATH = "/authorities/vlaams/figures/staffing/2031"
+ROW = {"rows": "1", "r1-prison_code": "haren", "r1-function": "Trajectbegeleider", "r1-fte": "2"}
+
+
+def _stored(app) -> list[dict]:
+    from concerto_vlaams.reports import STAFFING
+
+    with app.extensions["concerto.db"].session() as db:
+        return rows_of(db, STAFFING, 2031)
+
+
+def _read_as(client) -> str:
+    return client.get(PATH).get_data(as_text=True).split('name="read_as" value="')[1].split('"')[0]
+
+
+def test_figures_need_their_version_and_a_tick_to_empty_a_year_and_are_audited(figures_app):
+    app, client = figures_app, figures_app.test_client()
+    login_as(client, app, ("vlaams", "coordinator"))
+    client.get("/language/nl")
+    csrf = csrf_token(client, PATH)
+    saved = client.post(PATH, data={"csrf_token": csrf, "read_as": _read_as(client), **ROW})
+    assert saved.status_code == 302
+    assert _stored(app) == [
+        {"prison_code": "haren", "function": "Trajectbegeleider", "fte": Decimal("2")}
+    ]
+    (created,) = _entries(app, "vlaams_staffing", "2031")
+    assert (created.action, created.record_id, created.before) == ("create", "2031", None)
+    assert [row["function"] for row in created.after["rows"]] == ["Trajectbegeleider"]
+    assert created.authority_code == "vlaams" and created.channel == "page"
+
+    # Without the version it was read at, nothing is saved, with a message in the reader's
+    # language.
+    blind = client.post(PATH, data={"csrf_token": csrf, **dict(ROW, **{"r1-fte": "9"})})
+    assert blind.status_code == 400
+    assert "Er werd niets bewaard" in blind.get_data(as_text=True)
+    assert _stored(app)[0]["fte"] == Decimal("2")
+
+    # A form with only the CSRF token (and the version) does not wipe the year ...
+    empty = client.post(PATH, data={"csrf_token": csrf, "read_as": _read_as(client)})
+    assert empty.status_code == 422
+    page = empty.get_data(as_text=True)
+    assert "Alle rijen van dit jaar verwijderen" in page and 'id="remove_all"' in page
+    assert len(_stored(app)) == 1
+    # ... unless asked explicitly, and that is audited too.
+    wiped = client.post(
+        PATH, data={"csrf_token": csrf, "read_as": _read_as(client), "remove_all": "1"}
+    )
+    assert wiped.status_code == 302
+    assert _stored(app) == []
+    created, deleted = _entries(app, "vlaams_staffing", "2031")
+    assert deleted.action == "delete" and deleted.after is None
+    assert deleted.before["rows"][0]["function"] == "Trajectbegeleider"
+
+
+def test_placement_site_applications_and_reviews_are_audited(app, client):
+    from tests.test_placement_sites import FORM, _application
+
+    assert (
+        client.post(
+            FORM, data={"csrf_token": csrf_token(client, FORM), **_application()}
+        ).status_code
+        == 201
+    )
+    (created,) = _entries(app, "vlaams_placement_sites")
+    assert created.action == "create" and created.channel == "page" and created.user_id is None
+    assert created.after["organisation"] == "Sportclub De Pijl"
+    assert created.after["state"] == "submitted"
+
+    login_as(client, app, ("vlaams", "network_manager"))
+    path = f"/vlaams/placement-sites/{created.record_id}"
+    client.post(path, data={"csrf_token": csrf_token(client, path), "decision": "approve"})
+    _, reviewed = _entries(app, "vlaams_placement_sites")
+    assert reviewed.action == "update" and reviewed.user_id is not None
+    assert reviewed.before["state"] == "submitted" and reviewed.after["state"] == "approved"
+    assert reviewed.after["service_id"] is not None
+
+
+def test_a_needs_services_are_audited_on_the_need(app):
+    from core.audit.services import acting_as
+    from core.inventory.models import Need, Service
+    from core.permissions import system
+
+    with app.extensions["concerto.db"].session() as db, acting_as(system("cli", "test")):
+        need = db.scalars(select(Need).order_by(Need.id)).first()
+        before = sorted(str(service.id) for service in need.services)
+        extra = db.scalars(select(Service).where(Service.id.not_in(before or [0]))).first()
+        need.services.append(extra)
+        db.commit()
+        entry = db.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.table_name == "needs", AuditEntry.record_id == str(need.id))
+            .order_by(AuditEntry.id.desc())
+        ).first()
+    assert entry.before["services"] == sorted(before)
+    assert entry.after["services"] == sorted([*before, str(extra.id)])
