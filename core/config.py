@@ -44,6 +44,9 @@ SETTINGS: dict[str, Setting] = {
     "session_idle_minutes": Setting(int, 30, "a session ends after this long without a request"),
     "session_absolute_hours": Setting(int, 12, "a session ends this long after login, always"),
     "login_rate_limit": Setting(str, "10 per minute", "login attempts per client address"),
+    "anonymous_form_rate_limit": Setting(
+        str, "10 per hour", "forms sent without logging in (study-day registration, ...) per address"
+    ),
     "trusted_proxies": Setting(
         int,
         0,
@@ -67,8 +70,8 @@ SETTINGS: dict[str, Setting] = {
     "smtp_timeout_seconds": Setting(int, 10, "how long to wait for the SMTP server"),
     "agenda_days_before": Setting(int, 7, "days before a meeting its agenda is sent"),
     "reminder_hours_before": Setting(int, 24, "hours before a meeting its reminder is sent"),
-    "studyday_confirm_hours": Setting(
-        int, 72, "hours a guest's study-day place is held until the address is confirmed"
+    "studyday_unconfirmed_hold_hours": Setting(
+        int, 2, "hours a guest's study-day place is held until the address is confirmed"
     ),
     "studyday_offer_hours": Setting(
         int, 48, "hours someone on a study-day waiting list has to take a freed place"

@@ -32,6 +32,16 @@ MESSAGES = {
 }
 
 
+def normalise_email(value: Any) -> str:
+    """One spelling per address: surrounding blanks trimmed, the domain in lower case and
+    without the trailing dot DNS allows, so that ``x@Y.example.`` is ``x@y.example``."""
+    address = str(value or "").strip()
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address
+    return f"{local}@{domain.lower().rstrip('.')}"
+
+
 def one_line(value: str) -> str:
     """``value`` with every run of control characters turned into one space: for text that
     must stay on one line whatever was stored (a mail subject, a header)."""

@@ -169,6 +169,7 @@ def app_config(database_url: str, **extra) -> dict:
         "development": True,
         # Tests log in far more often than people; the limit itself has its own test.
         "login_rate_limit": "1000 per minute",
+        "anonymous_form_rate_limit": "1000 per minute",
     } | extra
 
 

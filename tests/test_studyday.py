@@ -92,7 +92,7 @@ def test_fifty_people_asking_for_the_last_ten_places_at_once(day_app):
     )
     with day_app.extensions["concerto.db"].session() as db:
         counts = studyday.places(db, db.get(StudyDay, day_id))["workshops"][workshop]
-    assert counts == {"capacity": 30, "taken": 30, "waiting": 40}
+    assert counts == {"capacity": 30, "taken": 30, "unconfirmed": 0, "waiting": 40}
 
 
 def test_the_same_email_is_recognised_and_a_closed_registration_says_so(day_app):

@@ -80,12 +80,17 @@ def init_site(app) -> None:
     def _too_many(_error):
         if request.path.startswith("/api/"):
             return problem(429, str(_l("Wait a minute, then try again.")))
-        return render_template(
-            "site/error.html",
-            status=429,
-            title=_l("Too many login attempts from your address."),
-            message=_l("Wait a minute, then try again."),
-        ), 429
+        if request.blueprint == "identity":
+            title, message = (
+                _l("Too many login attempts from your address."),
+                _l("Wait a minute, then try again."),
+            )
+        else:  # a public form sent too often (core.site.antispam): nothing was stored
+            title, message = (
+                _l("Too many forms sent from your address."),
+                _l("Nothing was stored. Try again in an hour."),
+            )
+        return render_template("site/error.html", status=429, title=title, message=message), 429
 
     @app.errorhandler(413)
     def _too_large(_error):

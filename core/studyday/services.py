@@ -37,6 +37,7 @@ from core.validation import (
     Refused,
     Stale,
     date_field,
+    normalise_email,
     text_problem,
     whole_field,
 )
@@ -308,7 +309,8 @@ def _chosen(day: StudyDay, raw: Any, errors: dict[str, str]) -> list[Workshop]:
 
 def check(session: Session, day: StudyDay, values: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    email = str(values.get("email") or "").strip().lower()
+    # One spelling per person: X@Y.example. is x@y.example, already registered.
+    email = normalise_email(values.get("email")).lower()
     if not email:
         errors["email"] = "required"
     elif not EMAIL.match(email) or len(email) > 320:
@@ -347,11 +349,13 @@ def register(
     now: datetime | None = None,
     user_id: int | None = None,
     authority: str | None = None,
-    confirm_hours: int = 72,
+    hold_hours: int = 2,
 ) -> Registration:
     """Register someone. ``confirmed`` for a logged-in person, whose address is known; a
     guest's place is held (state pending) until the link in the e-mail proves the address,
-    for ``confirm_hours``. A full day or workshop puts the person on its waiting list."""
+    only for ``hold_hours`` (the setting studyday_unconfirmed_hold_hours), so that strangers
+    cannot keep the places from people for long. A full day or workshop puts the person on
+    its waiting list."""
     now = now or utcnow()
     if not is_open(day, now):
         raise Refused("closed" if now > day.closes_at else "not_open")
@@ -378,7 +382,7 @@ def register(
         user_id=user_id,
         authority_code=authority,
         confirmed_at=now if confirmed else None,
-        expires_at=now + timedelta(hours=confirm_hours) if state == "pending" else None,
+        expires_at=now + timedelta(hours=hold_hours) if state == "pending" else None,
         created_at=now,
         **cleaned,
     )
@@ -586,17 +590,24 @@ def places(session: Session, day: StudyDay) -> dict[str, Any]:
         )
     )
     seats: dict[int, Counter] = {}
-    for workshop_id, state, count in session.execute(
-        select(WorkshopChoice.workshop_id, WorkshopChoice.state, func.count())
+    unconfirmed: Counter = Counter()  # seats held by guests who did not confirm yet
+    for workshop_id, state, holder, count in session.execute(
+        select(
+            WorkshopChoice.workshop_id, WorkshopChoice.state, Registration.state, func.count()
+        )
         .join(Workshop, WorkshopChoice.workshop_id == Workshop.id)
+        .join(Registration, WorkshopChoice.registration_id == Registration.id)
         .where(Workshop.study_day_id == day.id)
-        .group_by(WorkshopChoice.workshop_id, WorkshopChoice.state)
+        .group_by(WorkshopChoice.workshop_id, WorkshopChoice.state, Registration.state)
     ):
-        seats.setdefault(workshop_id, Counter())[state] = count
+        seats.setdefault(workshop_id, Counter())[state] += count
+        if holder == "pending" and state in SEATED:
+            unconfirmed[workshop_id] += count
     return {
         "day": {
             "capacity": day.capacity,
             "taken": sum(states[s] for s in HOLDING),
+            "unconfirmed": states["pending"],  # of the taken: held until a guest confirms
             "waiting": states["waiting"],
             "present": session.scalar(
                 select(func.count()).where(
@@ -608,6 +619,7 @@ def places(session: Session, day: StudyDay) -> dict[str, Any]:
             w.id: {
                 "capacity": w.capacity,
                 "taken": sum(seats.get(w.id, Counter())[s] for s in SEATED),
+                "unconfirmed": unconfirmed[w.id],
                 "waiting": seats.get(w.id, Counter())["waiting"],
             }
             for w in workshops_of(day)

@@ -30,9 +30,11 @@ from core.meetings.services import in_brussels
 from core.meetings.views import ERRORS as MEETING_ERRORS
 from core.permissions import can, current, require
 from core.reference.models import Prison, ServiceDomain
+from core.site.antispam import anonymous_form_limit, caught_by_honeypot
 from core.studyday import documents, messages
 from core.studyday import services as studyday
 from core.studyday.models import Registration, StudyDay, Workshop, WorkshopReport
+from core.validation import normalise_email
 
 blueprint = Blueprint("studyday", __name__)
 
@@ -189,9 +191,13 @@ def _day_page(session, found: StudyDay) -> dict:
 
 
 @blueprint.post("/studyday/<int(min=2000,max=2100):year>/register")
+@anonymous_form_limit
 def register(year: int):
     session = db_session()
     found = _day(year)
+    if caught_by_honeypot():  # a robot: the page a guest sees, and nothing stored or sent
+        email = normalise_email(request.form.get("email", ""))[:320]
+        return render_template("studyday/check_mail.html", day=found, email=email), 201
     principal = current()
     values = request.form.to_dict()
     values["workshops"] = request.form.getlist("workshops")
@@ -206,7 +212,7 @@ def register(year: int):
             confirmed=user is not None and bool(user.email),
             user_id=user.id if user else None,
             authority=principal.authority,
-            confirm_hours=_settings()["studyday_confirm_hours"],
+            hold_hours=_settings()["studyday_unconfirmed_hold_hours"],
         )
         token = studyday.private_token(registration, current_app.config["SECRET_KEY"])
         messages.tell(session, registration)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from core.db import db_session
 from core.identity.models import Identity
 from core.permissions import current, require
+from core.site.antispam import anonymous_form_limit, caught_by_honeypot
 from core.validation import MESSAGES, Invalid, Refused
 
 
@@ -74,9 +75,12 @@ def placement_blueprint(domain) -> Blueprint:
         return placements.managed_provinces(identity.role_codes if identity else [])
 
     @blueprint.route("/apply", methods=["GET", "POST"])
+    @anonymous_form_limit
     def apply():
         values = {"language": "nl"}
         errors = {}
+        if request.method == "POST" and caught_by_honeypot():
+            return render_template("vlaams/placement_thanks.html"), 201  # and nothing stored
         if request.method == "POST":
             values = request.form.to_dict()
             session = db_session()
