@@ -22,6 +22,7 @@ from core.i18n import init_babel
 from core.identity.services import init_providers
 from core.identity.sessions import init_sessions
 from core.identity.views import limiter, load_principal
+from core.jsonbody import StrictJSONProvider
 from core.operations.observability import init_observability
 from core.plugins import load_plugins
 from core.security import init_security
@@ -35,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_config(overrides=config)
     app = Flask(__name__, instance_path=settings["instance_path"], instance_relative_config=False)
     app.config["CONCERTO"] = settings
+    app.json = StrictJSONProvider(app)
     app.config["SECRET_KEY"] = settings["secret_key"] or secrets.token_hex(32)
     app.config["MAX_CONTENT_LENGTH"] = settings["max_request_bytes"]
     app.config["SESSION_COOKIE_HTTPONLY"] = True

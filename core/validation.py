@@ -29,7 +29,14 @@ MESSAGES = {
         "Write this on one line, without line breaks, tabs or invisible control characters."
     ),
     "control": _l("Remove the invisible control characters from this text."),
+    "date_range": _l("Give a date between 2000 and 2100."),
 }
+
+# Dates the platform's records can have (meetings, memberships, study days, due dates): far
+# outside, a date is a typing error, and at year 1 or 9999 a time-zone shift leaves the
+# calendar Python can count in.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
 
 
 def normalise_email(value: Any) -> str:
@@ -123,19 +130,23 @@ class Stale(Exception):
 def date_field(
     values: dict[str, Any], key: str, errors: dict[str, str], *, required: bool = False
 ) -> date | None:
-    """An ISO date (YYYY-MM-DD) from a form or JSON; the problem goes into ``errors``."""
+    """An ISO date (YYYY-MM-DD) from 2000 to 2100, from a form or JSON; the problem goes into
+    ``errors``."""
     value = values.get(key)
-    if isinstance(value, date):
-        return value
-    if not value:
-        if required:
-            errors[key] = "required"
+    if not isinstance(value, date):
+        if not value:
+            if required:
+                errors[key] = "required"
+            return None
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            errors[key] = "date"
+            return None
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        errors[key] = "date_range"
         return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors[key] = "date"
-        return None
+    return value
 
 
 def whole_field(
@@ -155,7 +166,7 @@ def whole_field(
         return None
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: infinity
         errors[key] = "integer"
         return None
     if isinstance(value, bool) or not low <= number <= high:

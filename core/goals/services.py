@@ -47,7 +47,7 @@ def _whole(value: Any, low: int, high: int) -> int | None:
         return None
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: infinity
         return None
     return number if low <= number <= high else None
 

@@ -28,7 +28,8 @@ def _language() -> str:
 
 def _paging() -> tuple[int, int]:
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        # Clamped: a page past the database's integer range would make the offset overflow.
+        page = max(1, min(int(request.args.get("page", 1)), 1_000_000))
         size = max(1, min(int(request.args.get("per_page", 50)), 250))
     except ValueError:
         page, size = 1, 50
@@ -73,9 +74,10 @@ def services():
     if raw:
         try:
             since = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
+            since = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
+        except (ValueError, OverflowError):  # 0001-01-01T00:00+14:00 is before year 1 in UTC
             return problem(400, "modified_after: give an ISO 8601 date-time.")
-        statement = hsds.published(session, since if since.tzinfo else since.replace(tzinfo=UTC))
+        statement = hsds.published(session, since)
     total = session.scalar(select(func.count()).select_from(statement.subquery()))
     found = session.scalars(statement.offset((page - 1) * size).limit(size)).all()
     catalogue = _catalogue()

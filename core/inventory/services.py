@@ -122,7 +122,7 @@ def _integer(value: Any) -> tuple[int | None, str | None]:
         return None, "integer"
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: infinity
         return None, "integer"
     if number < 0 or number > 100_000:
         return None, "range"

@@ -16,6 +16,7 @@ from core.i18n import pick
 from core.meetings.models import Meeting, Membership
 from core.meetings.services import agenda, in_brussels
 from core.reference.models import Prison
+from core.validation import EARLIEST_DATE, LATEST_DATE, one_line
 
 PRODID = "-//Concerto//Brussels consultation committee//EN"
 
@@ -44,12 +45,12 @@ def event_of(meeting: Meeting, language: str, *, private: bool, link: str | None
     event.add("dtstamp", utcnow())
     event.add("dtstart", in_brussels(meeting.starts_at))
     event.add("dtend", in_brussels(meeting.ends_at))
-    event.add("summary", meeting_title(meeting, language))
+    event.add("summary", one_line(meeting_title(meeting, language)))
     event.add("sequence", meeting.sequence)
     event.add("status", "CANCELLED" if meeting.cancelled else "CONFIRMED")
     location = place_of(meeting, language, private=private)
     if location:
-        event.add("location", location)
+        event.add("location", one_line(location))
     if link:
         event.add("url", link)
     if private and meeting.items:
@@ -65,7 +66,7 @@ def calendar(name: str, events: Iterable[Event], method: str | None = None) -> b
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
     if method:
         cal.add("method", method)
     starts = []
@@ -98,9 +99,19 @@ def invitation_file(
 
 
 def feed(name: str, meetings: Iterable[Meeting], language: str, *, private: bool, link) -> bytes:
-    """A subscription feed; ``link(meeting)`` gives each meeting's page address."""
+    """A subscription feed; ``link(meeting)`` gives each meeting's page address. A meeting
+    stored outside the years a meeting can be planned in (before the forms checked dates)
+    is left out rather than failing the feed for every subscriber."""
     return calendar(
         name,
-        (event_of(m, language, private=private, link=link(m)) for m in meetings),
+        (
+            event_of(m, language, private=private, link=link(m))
+            for m in meetings
+            if _plannable(m.starts_at) and _plannable(m.ends_at)
+        ),
         "PUBLISH",
     )
+
+
+def _plannable(moment) -> bool:
+    return EARLIEST_DATE.year <= moment.year <= LATEST_DATE.year

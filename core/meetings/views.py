@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.db import db_session, utcnow
+from core.downloads import content_disposition
 from core.goals.models import Goal
 from core.i18n import current_language, pick, show_datetime
 from core.identity.models import User
@@ -864,7 +865,7 @@ def download_attachment(attachment_id: int):
         found.content,
         mimetype=found.content_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{found.filename}"',
+            "Content-Disposition": content_disposition(found.filename),
             "X-Content-Type-Options": "nosniff",
             "Digest": f"sha-256={found.sha256}",
         },
@@ -1318,7 +1319,8 @@ def meeting_file(meeting_id: int):
 @blueprint.get("/outbox")
 def outbox():
     require("outbox.read")
-    page = max(request.args.get("page", type=int) or 1, 1)
+    # Clamped: a page past the database's integer range would make the offset overflow.
+    page = min(max(request.args.get("page", type=int) or 1, 1), 1_000_000)
     listed = (
         db_session()
         .scalars(
@@ -1356,5 +1358,5 @@ def outbox_attachment(message_id: int, part: int):
     return Response(
         found["text"],
         mimetype=found["content_type"],
-        headers={"Content-Disposition": f'attachment; filename="{found["filename"]}"'},
+        headers={"Content-Disposition": content_disposition(found["filename"])},
     )

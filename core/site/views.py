@@ -53,8 +53,16 @@ def safe_next(target: str | None) -> str:
     """Only paths on this site: an open redirect would let a link send users elsewhere."""
     if not target:
         return url_for("site.home")
+    if any(ord(ch) < 32 or ord(ch) == 127 or "\ud800" <= ch <= "\udfff" for ch in target):
+        return url_for("site.home")  # a line break would end the Location header
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or target.startswith("/\\")
+    ):
         return url_for("site.home")
     return target
 

@@ -1,0 +1,67 @@
+"""How request bodies in JSON are read: strictly, so that crafted input is a 400 instead of
+an error deeper down. Python's json accepts ``Infinity`` and ``NaN``, turns ``1e400`` into
+infinity (which no whole-number field can take: OverflowError), keeps a lone surrogate
+``"\\ud800"`` (which no database or page can encode) and recurses on nesting until the
+interpreter gives up. Every ``request.get_json`` goes through ``StrictJSONProvider.loads``."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from flask.json.provider import DefaultJSONProvider
+
+MAX_DEPTH = 32  # no record of the API nests deeper than a few levels
+
+
+def _constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is too large a number")
+    return number
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check(value: Any) -> None:
+    """Refuse (ValueError) nesting deeper than MAX_DEPTH and text that is not Unicode."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if _has_surrogate(item):
+                raise ValueError("text with an unpaired surrogate")
+            continue
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
+                stack.extend((child, depth + 1) for child in item.values())
+            else:
+                stack.extend((child, depth + 1) for child in item)
+
+
+def strict_loads(text: str | bytes, **kwargs: Any) -> Any:
+    try:
+        value = json.loads(text, parse_constant=_constant, parse_float=_finite, **kwargs)
+    except RecursionError:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels") from None
+    check(value)
+    return value
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return strict_loads(s, **kwargs)
