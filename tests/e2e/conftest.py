@@ -167,9 +167,9 @@ def _contrast_reason(node: dict) -> str:
 
 # What axe leaves undecided is measured here the way axe measures: the text's colour (an SVG
 # text's fill) against what is painted under it (the first filled SVG shape or opaque
-# background, the element's own included), at its start, middle and end once scrolled into
-# view; WCAG's formula and thresholds. A background image or gradient, or a colour that is not
-# opaque, cannot be measured: null, so the node stays a failure.
+# background, the element's own included), at the start, middle and end of its first lines
+# once scrolled into view; WCAG's formula and thresholds. A background image or gradient, or a
+# colour that is not opaque, cannot be measured: null, so the node stays a failure.
 MEASURED_CONTRAST = r"""(selector) => {
   const element = document.querySelector(selector);
   if (!element) return null;
@@ -190,12 +190,16 @@ MEASURED_CONTRAST = r"""(selector) => {
   const style = getComputedStyle(element);
   const ink = rgb(drawn ? style.fill : style.color);
   if (!ink) return null;
-  element.scrollIntoView({block: "center", inline: "center"});
-  const box = element.getBoundingClientRect();
-  const left = Math.max(box.left, 0), right = Math.min(box.right, innerWidth);
+  element.scrollIntoView({block: "start", inline: "center"});
+  // Each line of a wrapped inline element is a box of its own: sample the first lines.
+  const points = [...element.getClientRects()].slice(0, 3).flatMap((box) => {
+    const left = Math.max(box.left, 0), right = Math.min(box.right, innerWidth);
+    const y = box.top + box.height / 2;
+    return [[left + 1, y], [(left + right) / 2, y], [right - 1, y]];
+  });
   let worst = Infinity;
-  for (const x of [left + 1, (left + right) / 2, right - 1]) {
-    const stack = document.elementsFromPoint(x, box.top + box.height / 2);
+  for (const [x, y] of points) {
+    const stack = document.elementsFromPoint(x, y);
     const at = stack.indexOf(element);
     if (at < 0) continue;
     let paper = null;

@@ -105,3 +105,21 @@ def test_link_buttons_can_be_seen_in_tables_and_on_the_check_in_page(browser, li
     assert page.locator("table .link-button").count() >= 10
     assert run_axe(page) == []
     context.close()
+
+
+@pytest.mark.parametrize("path", ["/authorities", "/reference", "/organizations"])
+def test_on_a_phone_a_wide_table_scrolls_in_its_own_labelled_region(page, live_server, path):
+    """Tables the templates did not put in a region get one from core/static/js/tables.js."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/language/fr")
+    page.goto(f"{live_server}{path}")
+    width_of_page, viewport = page.evaluate(PAGE_WIDTH)
+    assert width_of_page <= viewport, "the page does not scroll sideways"
+    regions = page.evaluate(
+        """() => [...document.querySelectorAll('.table-scroll')]
+             .filter((r) => r.scrollWidth > r.clientWidth)
+             .map((r) => [r.tabIndex, r.getAttribute('role'), r.getAttribute('aria-label')])"""
+    )
+    assert regions, "a table is wider than a phone here"
+    for tab_index, role, name in regions:
+        assert tab_index == 0 and role == "region" and name
