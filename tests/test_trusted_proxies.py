@@ -17,9 +17,10 @@ def attempts(client, forwarded_for: str | None, count: int) -> list[int]:
     return [client.get("/auth/vlaams/login", headers=headers).status_code for _ in range(count)]
 
 
-def test_behind_one_trusted_proxy_two_people_have_their_own_login_limit(sqlite_url, providers):
+def test_behind_one_trusted_proxy_two_people_have_their_own_login_limit(database_url, providers):
+    # The counters live in the database (rate_limit_storage = "database"): both backends.
     app = make_app(
-        sqlite_url, login_rate_limit="3 per minute", trusted_proxies=1, **providers.settings()
+        database_url, login_rate_limit="3 per minute", trusted_proxies=1, **providers.settings()
     )
     client = app.test_client()
     assert attempts(client, "203.0.113.1", 4) == [302, 302, 302, 429]
@@ -29,8 +30,8 @@ def test_behind_one_trusted_proxy_two_people_have_their_own_login_limit(sqlite_u
     assert attempts(client, "198.51.100.7, 203.0.113.1", 1) == [429]
 
 
-def test_without_trusted_proxies_the_header_is_ignored_and_everyone_shares(sqlite_url, providers):
-    app = make_app(sqlite_url, login_rate_limit="3 per minute", **providers.settings())
+def test_without_trusted_proxies_the_header_is_ignored_and_everyone_shares(database_url, providers):
+    app = make_app(database_url, login_rate_limit="3 per minute", **providers.settings())
     client = app.test_client()
     assert attempts(client, "203.0.113.1", 3) == [302, 302, 302]
     assert attempts(client, "203.0.113.2", 1) == [429], "the proxy's address is the key"
