@@ -45,7 +45,9 @@ SETTINGS: dict[str, Setting] = {
     "session_absolute_hours": Setting(int, 12, "a session ends this long after login, always"),
     "login_rate_limit": Setting(str, "10 per minute", "login attempts per client address"),
     "anonymous_form_rate_limit": Setting(
-        str, "10 per hour", "forms sent without logging in (study-day registration, ...) per address"
+        str,
+        "10 per hour",
+        "forms sent without logging in (study-day registration, ...) per address",
     ),
     "trusted_proxies": Setting(
         int,

@@ -170,7 +170,7 @@ def concerto_app(concerto_database_url, concerto_plugins, concerto_providers):
             "development": True,
             "strict_plugins": True,  # a plugin that fails to load fails the test, loudly
             "login_rate_limit": "1000 per minute",
-        "anonymous_form_rate_limit": "1000 per minute",
+            "anonymous_form_rate_limit": "1000 per minute",
         }
         | concerto_providers.settings()
     )

@@ -157,7 +157,9 @@ def test_stored_control_characters_never_break_an_export(app, client):
         service.name_nl = "Bibliotheek\x0b in\x1b de gevangenis"
         year = db.scalar(select(func.max(StudyDay.year)))
         day = db.scalar(select(StudyDay).where(StudyDay.year == year))
-        registration = db.scalar(select(Registration).where(Registration.study_day_id == day.id).limit(1))
+        registration = db.scalar(
+            select(Registration).where(Registration.study_day_id == day.id).limit(1)
+        )
         registration.name = "Esc\x1bape Name"
     login_as(client, app, "secretary")
     services = client.get("/services/export.xlsx")

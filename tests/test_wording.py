@@ -134,7 +134,12 @@ def test_an_invitation_says_the_meeting_and_its_date_as_the_page_does(app, clien
         dutch = next(m for m in sent if m.language == "nl")
     for language, message, sentence, wrong in (
         ("fr", french, "Vous êtes invité à la réunion suivante : Comité de concertation", "(e)"),
-        ("nl", dutch, "U bent uitgenodigd voor de volgende vergadering: Overlegcomité", "op Overleg"),
+        (
+            "nl",
+            dutch,
+            "U bent uitgenodigd voor de volgende vergadering: Overlegcomité",
+            "op Overleg",
+        ),
     ):
         client.get(f"/language/{language}")
         page = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
@@ -192,16 +197,16 @@ def test_a_french_service_page_shows_its_french_name_and_category_only(app, clie
 def test_snapshot_comparisons_name_services_and_fields_in_the_readers_language(app, client):
     login_as(client, app, "secretary")
     _french(client)
-    page = client.get("/snapshots", query_string={"from": 2025, "to": 2026}).get_data(
-        as_text=True
-    )
+    page = client.get("/snapshots", query_string={"from": 2025, "to": 2026}).get_data(as_text=True)
     changed = page[page.index("<h3>Services modifiés</h3>") :]
     items = re.findall(r"<li>(.*?)</li>", changed, re.S)
     assert items and items[0] != "aucun"
     for item in items:
         name, _sep, fields = item.rpartition(": ")
         assert 'lang="nl"' not in name, item
-        assert not re.search(r"\b(prisons|target_groups|languages|capacity|name_nl|domain)\b", fields)
+        assert not re.search(
+            r"\b(prisons|target_groups|languages|capacity|name_nl|domain)\b", fields
+        )
 
 
 def test_a_sessions_theme_is_shown_in_the_readers_language(app, client):

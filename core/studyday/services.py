@@ -592,9 +592,7 @@ def places(session: Session, day: StudyDay) -> dict[str, Any]:
     seats: dict[int, Counter] = {}
     unconfirmed: Counter = Counter()  # seats held by guests who did not confirm yet
     for workshop_id, state, holder, count in session.execute(
-        select(
-            WorkshopChoice.workshop_id, WorkshopChoice.state, Registration.state, func.count()
-        )
+        select(WorkshopChoice.workshop_id, WorkshopChoice.state, Registration.state, func.count())
         .join(Workshop, WorkshopChoice.workshop_id == Workshop.id)
         .join(Registration, WorkshopChoice.registration_id == Registration.id)
         .where(Workshop.study_day_id == day.id)
