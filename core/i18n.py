@@ -8,6 +8,7 @@ fails otherwise). Record texts that users write are stored per language in ``*_n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import flask_babel
@@ -94,12 +95,25 @@ def init_babel(app) -> Babel:
     # or ``authority_name(code)``; ``short=True`` for charts, badges and parentheses.
     app.jinja_env.globals["authority_name"] = authority_name
     app.jinja_env.filters["authority_name"] = authority_name
+    # The colon after a label, as Django's label_suffix: French sets a (non-breaking) space before it.
+    app.jinja_env.globals["colon"] = lazy_gettext(":")
+    app.jinja_env.filters["figure"] = show_figure
     app.jinja_env.filters["language_name"] = lambda code: str(LANGUAGE_LABELS.get(code, code))
     # Stored in UTC, shown in Brussels time, written one way on pages, in e-mails and in files.
     app.jinja_env.filters["datetime_local"] = show_datetime
     app.jinja_env.filters["time_local"] = lambda value: flask_babel.format_time(value, TIME_PATTERN)
     app.jinja_env.filters["date_local"] = show_date
     return babel
+
+
+def show_figure(value) -> str:
+    """A stored number as the reader writes it (2,5 in nl and fr, 2.5 in en), without group
+    separators so that it reads back unchanged from a form field; text is shown as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return flask_babel.format_decimal(value, "0.###")
+    return str(value)
 
 
 def authority_name(code: str | None, short: bool = False, language: str | None = None) -> str:
