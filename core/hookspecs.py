@@ -38,7 +38,12 @@ def coordinator_roles(authority):
 
     A list of dicts: ``code`` (unique within the authority), ``titles`` (a dict of language to
     title, at least in the authority's default language), ``platform_role`` (one of
-    ``coordinator``, ``member``, ``viewer``: what the role may do in the shared platform).
+    ``coordinator``, ``member``, ``viewer``: what the role may do in the shared platform),
+    and optionally ``grants``: the plugin's own actions the role allows beyond that, a list
+    of dicts with ``action`` (dotted lowercase, checked as ``"<authority>:<action>"`` with
+    ``core.permissions.can``) and ``scope`` (a code the plugin passes to ``can``, such as a
+    province; none for anywhere). A role that should do one thing only is a ``viewer`` with
+    one grant.
     """
 
 

@@ -24,6 +24,9 @@ class Principal:
     roles: frozenset[str] = field(default_factory=frozenset)  # coordinator, member, viewer
     platform_roles: frozenset[str] = field(default_factory=frozenset)  # secretary, administrator
     token_id: int | None = None
+    # A plugin's own actions this person's authority roles allow, as (action, scope) pairs
+    # (core.plugins.Role.grants); page logins only, a token never carries them.
+    grants: frozenset[tuple[str, str | None]] = field(default_factory=frozenset)
 
     @property
     def is_authenticated(self) -> bool:
@@ -138,11 +141,25 @@ def authority_of(record: object) -> str | None:
 
 
 def can(principal: Principal, action: str, record: object = None) -> bool:
-    if action not in RULES:
+    """Whether ``principal`` may do ``action`` (on ``record``). Core actions follow RULES.
+    A plugin's own action, ``<authority>:<action>``, is allowed only by a role of that
+    authority granting it (``coordinator_roles``' ``grants``), for the scope given as
+    ``record`` (a code such as a province) or anywhere; no platform role implies it."""
+    plugin_action = ":" in action
+    if not plugin_action and action not in RULES:
         raise KeyError(f"unknown action {action!r}; add it to core.permissions.RULES")
     if principal.is_system:
         return True
+    if plugin_action:
+        scope = record if isinstance(record, str) else None
+        return bool(granted_scopes(principal, action) & {None, scope})
     return RULES[action](principal, record)
+
+
+def granted_scopes(principal: Principal, action: str) -> set[str | None]:
+    """The scopes in which the principal's roles grant a plugin's ``action``; None among
+    them means anywhere."""
+    return {scope for granted, scope in principal.grants if granted == action}
 
 
 def current() -> Principal:

@@ -81,6 +81,10 @@ class Role:
     code: str
     titles: dict[str, str]
     platform_role: str
+    # Plugin actions the role allows beyond its platform role, as (action, scope): the
+    # action named ``<authority>:<action>``, the scope a code the plugin checks (a province)
+    # or None for anywhere. See core.permissions.can.
+    grants: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -311,9 +315,32 @@ def validate_roles(value: Any, authority: Authority) -> list[Role]:
             raise ContributionError(
                 f"{hook}: 'platform_role' of {code} must be one of {PLATFORM_ROLES}"
             )
-        roles.append(Role(code, titles, platform_role))
+        grants = [
+            _grant(raw_grant, f"{hook}: 'grants' of {code}", authority.code)
+            for raw_grant in _list_of_dicts(raw.get("grants"), f"{hook}: 'grants' of {code}")
+        ]
+        roles.append(Role(code, titles, platform_role, grants))
     _unique([r.code for r in roles], hook)
     return roles
+
+
+ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+
+
+def _grant(raw: dict[str, Any], where: str, authority: str) -> tuple[str, str | None]:
+    """A role's grant of one of its plugin's own actions, named after the authority so that
+    no plugin can grant a core action or another authority's."""
+    if set(raw) - {"action", "scope"}:
+        raise ContributionError(f"{where}: unknown keys {sorted(set(raw) - {'action', 'scope'})}")
+    action = raw.get("action")
+    if not isinstance(action, str) or not ACTION_PATTERN.match(action) or len(action) > 64:
+        raise ContributionError(
+            f"{where}: 'action' must be dotted lowercase identifiers, not {action!r}"
+        )
+    scope = raw.get("scope")
+    if scope is not None:
+        scope = _code(scope, f"{where}: 'scope'")
+    return f"{authority}:{action}", scope
 
 
 def validate_vocabulary(value: Any, authority: Authority) -> list[VocabularyTerm]:

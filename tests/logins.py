@@ -22,8 +22,10 @@ PEOPLE = {
         "coordinator": "vlaams-lotte",
         "member": "vlaams-sofie",
         "viewer": "vlaams-bram",
-        # Seed 000's network manager of the province of Brussels (a coordinator as well).
+        # Seed 000's network managers of the provinces of Brussels and Antwerp: readers who
+        # review their own province's placement sites and nothing else.
         "network_manager": "vlaams-nadia",
+        "network_manager_antwerpen": "vlaams-koen",
     },
     "federatie_wb": {
         "coordinator": "federatie_wb-sarah",

@@ -55,11 +55,19 @@ EVERYONE = [
         for code in FIVE
         for role in ("coordinator", "member", "viewer")
     ],
+    # Seed 000's network managers read the platform and review their own province's
+    # placement sites: no Flemish coordinator's right comes with the role.
     Who(
         "vlaams-network-manager",
         ("vlaams", "network_manager"),
         "vlaams",
-        frozenset({"coordinator", "netwerkbeheerder_brussel"}),
+        frozenset({"viewer", "netwerkbeheerder_brussel"}),
+    ),
+    Who(
+        "vlaams-network-manager-antwerpen",
+        ("vlaams", "network_manager_antwerpen"),
+        "vlaams",
+        frozenset({"viewer", "netwerkbeheerder_antwerpen"}),
     ),
     Who("secretary", "secretary", "cocom", frozenset({"member", "secretary"})),
     Who("administrator", "administrator", "cocom", frozenset({"member", "administrator"})),
@@ -168,6 +176,8 @@ FIRST_SERVICE = {
     "cocof": "CF-01",
     "justitie": "JU-01",
 }
+# Edited on the page, so the API's edit of the first one does not count for it.
+SECOND_SERVICE = {code: external_id[:-1] + "2" for code, external_id in FIRST_SERVICE.items()}
 
 
 def _service(app, authority: str, external_id: str | None = None) -> Service:
@@ -194,25 +204,45 @@ def _patch_service(target: Callable[[Who], str]):
     return attempt
 
 
-def _post_service_edit(target: Callable[[Who], str]):
+def _post_service_edit(target: Callable[[Who], str], services: dict[str, str] = FIRST_SERVICE):
     def attempt(client, app, who, csrf):
-        service = _service(app, target(who))
+        service = _service(app, target(who), services[target(who)])
+        with app.extensions["concerto.db"].session() as db:
+            locations = db.get(Service, service.id).locations
+            # The whole form as the edit page sends it, with its places per prison.
+            places = {
+                key: value
+                for location in locations
+                for key, value in {
+                    f"loc_{location.prison_code}": "1",
+                    f"loc_{location.prison_code}_schedule": location.schedule or "",
+                    f"loc_{location.prison_code}_places": location.places or "",
+                }.items()
+            }
         return client.post(
             f"/services/{service.id}/edit",
             data={
                 "csrf_token": csrf,
                 "version": service.version,
                 "category": service.category,
+                "name_nl": service.name_nl,
+                "name_fr": service.name_fr,
                 "name_en": f"edited by {who.label}",
+                "delivery": service.delivery,
+                "setting": service.setting,
+                "access": service.access,
+                "target_groups": service.target_groups,
+                "languages": service.languages,
+                **places,
             },
         )
 
     return attempt
 
 
-def _service_edited(target: Callable[[Who], str]):
+def _service_edited(target: Callable[[Who], str], services: dict[str, str] = FIRST_SERVICE):
     def changed(app, who):
-        service = _service(app, target(who))
+        service = _service(app, target(who), services[target(who)])
         return (service.pending or {}).get("name_en") == f"edited by {who.label}"
 
     return changed
@@ -1022,43 +1052,49 @@ def _staffing_entered(app, who):
         )
 
 
-def _review_placement_site(client, app, who, csrf):
-    from concerto_vlaams import placements
+def _review_placement_site(province: str):
+    def attempt(client, app, who, csrf):
+        from concerto_vlaams import placements
 
-    with app.extensions["concerto.db"].session() as db:
-        site_id = placements.apply(
-            db,
-            {
-                "organisation": f"prestatieplaats {who.label}",
-                "legal_form": "non_profit",
-                "province": "brussel",
-                "address": "Brussel",
-                "contact_name": "X",
-                "contact_email": "x@example.be",
-                "supervision": "elke dag",
-                "work_offered": "onderhoud",
-                "daily_supervision": "1",
-                "useful_work": "1",
-                "hours_checked": "1",
-            },
-        )
-    return client.post(
-        f"/vlaams/placement-sites/{site_id}", data={"csrf_token": csrf, "decision": "approve"}
-    )
-
-
-def _placement_site_approved(app, who):
-    from concerto_vlaams.placements import placement_sites
-
-    with app.extensions["concerto.db"].session() as db:
-        return (
-            db.scalar(
-                select(placement_sites.c.state).where(
-                    placement_sites.c.organisation == f"prestatieplaats {who.label}"
-                )
+        with app.extensions["concerto.db"].session() as db:
+            site_id = placements.apply(
+                db,
+                {
+                    "organisation": f"prestatieplaats {province} {who.label}",
+                    "legal_form": "non_profit",
+                    "province": province,
+                    "address": province,
+                    "contact_name": "X",
+                    "contact_email": "x@example.be",
+                    "supervision": "elke dag",
+                    "work_offered": "onderhoud",
+                    "daily_supervision": "1",
+                    "useful_work": "1",
+                    "hours_checked": "1",
+                },
             )
-            == "approved"
+        return client.post(
+            f"/vlaams/placement-sites/{site_id}", data={"csrf_token": csrf, "decision": "approve"}
         )
+
+    return attempt
+
+
+def _placement_site_approved(province: str):
+    def changed(app, who):
+        from concerto_vlaams.placements import placement_sites
+
+        with app.extensions["concerto.db"].session() as db:
+            return (
+                db.scalar(
+                    select(placement_sites.c.state).where(
+                        placement_sites.c.organisation == f"prestatieplaats {province} {who.label}"
+                    )
+                )
+                == "approved"
+            )
+
+    return changed
 
 
 WRITES = [
@@ -1097,6 +1133,12 @@ WRITES = [
         _is_coordinator,
         _create_service,
         _service_created,
+    ),
+    Write(
+        "edit own authority's service (page)",
+        _is_coordinator,
+        _post_service_edit(_own, SECOND_SERVICE),
+        _service_edited(_own, SECOND_SERVICE),
     ),
     Write(
         "edit own authority's service (API token)",
@@ -1288,11 +1330,19 @@ WRITES = [
         _enter_staffing,
         _staffing_entered,
     ),
+    # Only the province's own network manager: not another province's, nor the Flemish
+    # coordinators, nor the secretariat.
     Write(
         "approve a placement site application in Brussels (page)",
         lambda who: "netwerkbeheerder_brussel" in who.roles,
-        _review_placement_site,
-        _placement_site_approved,
+        _review_placement_site("brussel"),
+        _placement_site_approved("brussel"),
+    ),
+    Write(
+        "approve a placement site application in Antwerp (page)",
+        lambda who: "netwerkbeheerder_antwerpen" in who.roles,
+        _review_placement_site("antwerpen"),
+        _placement_site_approved("antwerpen"),
     ),
     Write(
         "create a personal API token (page)",
@@ -1348,5 +1398,79 @@ def test_only_what_the_rules_allow_succeeds(database_url, providers, who):
                 # 404: an unpublished record of another authority is not even shown to exist.
                 expected = {401, 403, 404} if who.login else {302, 400, 401, 404}
                 assert status in expected, f"{name}: {status}"
+    finally:
+        app.extensions["concerto.db"].engine.dispose()
+
+
+def test_a_network_manager_reads_and_reviews_only_their_own_province(database_url, providers):
+    """Seed 000: the network manager of a province reviews that province's placement sites.
+    Antwerp's manager neither sees Brussels' applications in the list nor opens one, and
+    holds none of a Flemish coordinator's rights; a Flemish coordinator reads every
+    province's applications but reviews none."""
+    from concerto_vlaams import placements
+
+    from core.identity.services import principal_for
+    from core.permissions import can
+
+    app = make_app(database_url, **providers.settings())
+    try:
+        with app.extensions["concerto.db"].session() as db:
+            sites = {
+                province: placements.apply(
+                    db,
+                    {
+                        "organisation": f"Vzw {province}",
+                        "legal_form": "non_profit",
+                        "province": province,
+                        "address": province,
+                        "contact_name": "X",
+                        "contact_email": "x@example.be",
+                        "supervision": "elke dag",
+                        "work_offered": "onderhoud",
+                        "daily_supervision": "1",
+                        "useful_work": "1",
+                        "hours_checked": "1",
+                    },
+                )
+                for province in ("antwerpen", "brussel")
+            }
+        antwerp = app.test_client()
+        login_as(antwerp, app, ("vlaams", "network_manager_antwerpen"))
+        listing = antwerp.get("/vlaams/placement-sites?province=brussel&state=all")
+        assert listing.status_code == 200
+        page = listing.get_data(as_text=True)
+        assert "Vzw antwerpen" in page and "Vzw brussel" not in page
+        assert "You review the applications of: Antwerp." in page
+        # The province filter offers only Antwerp.
+        assert 'value="antwerpen"' in page and 'value="brussel"' not in page
+        assert antwerp.get(f"/vlaams/placement-sites/{sites['brussel']}").status_code == 403
+        own = antwerp.get(f"/vlaams/placement-sites/{sites['antwerpen']}")
+        assert own.status_code == 200 and 'value="approve"' in own.get_data(as_text=True)
+        # Nothing of a coordinator's (the matrix above tries each write): not even the form.
+        assert antwerp.get("/services/new").status_code == 403
+
+        coordinator = app.test_client()
+        login_as(coordinator, app, ("vlaams", "coordinator"))
+        page = coordinator.get("/vlaams/placement-sites?state=all").get_data(as_text=True)
+        assert "Vzw antwerpen" in page and "Vzw brussel" in page
+        brussels = coordinator.get(f"/vlaams/placement-sites/{sites['brussel']}")
+        assert brussels.status_code == 200
+        assert 'value="approve"' not in brussels.get_data(as_text=True)
+
+        # The rule itself, for a person holding both provinces' roles and for a token.
+        with app.extensions["concerto.db"].session() as db:
+            identity = db.scalar(select(Identity).where(Identity.subject == "vlaams-koen"))
+            registry = app.extensions["concerto.registry"]
+            page_principal = principal_for(identity, "page", registry=registry)
+            assert can(page_principal, placements.REVIEW, "antwerpen")
+            assert not can(page_principal, placements.REVIEW, "brussel")
+            assert not can(page_principal, placements.REVIEW)  # not "anywhere"
+            assert not can(page_principal, "inventory.edit", "vlaams")
+            assert not can(page_principal, "figures.edit", "vlaams")
+            assert not can(page_principal, "plan.add_action")
+            # An API token carries platform roles only, never the page login's grants.
+            _secret, token = create_token(db, identity, "manager", ["viewer"], 1)
+            by_token = principal_for(identity, "api", token=token, registry=registry)
+            assert not can(by_token, placements.REVIEW, "antwerpen")
     finally:
         app.extensions["concerto.db"].engine.dispose()

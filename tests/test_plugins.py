@@ -149,3 +149,30 @@ def test_no_plugin_field_can_take_the_name_of_an_inventory_field():
         <= CORE_SERVICE_FIELDS
     )
     assert stems <= CORE_SERVICE_FIELDS
+
+
+def test_a_roles_grants_are_named_after_its_authority_and_checked():
+    """A role may hold one of its plugin's own actions beyond its platform role (the Flemish
+    network managers are readers who review their province's placement sites); the core
+    names the action after the authority, so no plugin grants a core action or another
+    authority's, and refuses a grant it cannot read."""
+    from core.plugins import Authority, ContributionError, validate_roles
+
+    vlaams = load_plugins(["vlaams"]).authorities["vlaams"]
+    antwerp = next(r for r in vlaams.roles if r.code == "netwerkbeheerder_antwerpen")
+    assert antwerp.platform_role == "viewer"
+    assert antwerp.grants == [("vlaams:placement_sites.review", "antwerpen")]
+    assert all(not r.grants for r in vlaams.roles if not r.code.startswith("netwerkbeheerder"))
+
+    gewest = Authority("gewest", "gewest", {"nl": "Gewest"}, {}, "nl", ["nl"])
+    role = {"code": "lezer", "titles": {"nl": "Lezer"}, "platform_role": "viewer"}
+    (anywhere,) = validate_roles([role | {"grants": [{"action": "inventory.edit"}]}], gewest)
+    assert anywhere.grants == [("gewest:inventory.edit", None)]  # not the core's action
+    for grant, problem in [
+        ({"action": "vlaams:placement_sites.review"}, "dotted lowercase"),
+        ({"action": "Review"}, "dotted lowercase"),
+        ({"action": "review", "scope": "Antwerpen"}, "lowercase identifier"),
+        ({"action": "review", "everywhere": True}, "unknown keys"),
+    ]:
+        with pytest.raises(ContributionError, match=problem):
+            validate_roles([role | {"grants": [grant]}], gewest)

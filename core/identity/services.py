@@ -163,7 +163,9 @@ def sign_in(db: Session, registry, login: VerifiedLogin, link_to_user: int | Non
     return user, identity
 
 
-def principal_for(identity: Identity, channel: str = "page", token: ApiToken | None = None):
+def principal_for(
+    identity: Identity, channel: str = "page", token: ApiToken | None = None, registry=None
+):
     user = identity.user
     roles = frozenset(identity.access_roles)
     if token is not None:
@@ -179,6 +181,20 @@ def principal_for(identity: Identity, channel: str = "page", token: ApiToken | N
         roles=roles,
         platform_roles=user.platform_role_codes(),
         token_id=token.id if token is not None else None,
+        # An authority's own grants come with the page login only, never with a token.
+        grants=frozenset() if token is not None else grants_of(registry, identity),
+    )
+
+
+def grants_of(registry, identity: Identity) -> frozenset[tuple[str, str | None]]:
+    """What the identity's authority roles (as its provider gave them at the last login)
+    grant of the plugin's own actions; nothing once the plugin is disabled."""
+    authority = registry.authorities.get(identity.authority_code) if registry else None
+    if authority is None:
+        return frozenset()
+    held = set(identity.role_codes or [])
+    return frozenset(
+        grant for role in authority.roles if role.code in held for grant in role.grants
     )
 
 

@@ -399,4 +399,6 @@ def load_principal() -> None:
         session.end()
         return
     g.user = identity.user
-    g.principal = principal_for(identity, channel="page")
+    g.principal = principal_for(
+        identity, channel="page", registry=current_app.extensions["concerto.registry"]
+    )

@@ -73,7 +73,9 @@ def coordinator_roles(authority):
             "titles": {"nl": "Medewerker Departement Welzijn"},
             "platform_role": "viewer",
         },
-        # Seed 000: each province's network manager reviews the placement sites in it.
+        # Seed 000: each province's network manager reviews the placement sites in it, and
+        # nothing else: a reader of the platform (not a coordinator, who edits the Flemish
+        # services, figures and plan actions) granted the review of their own province.
         *(
             {
                 "code": f"netwerkbeheerder_{province}",
@@ -81,7 +83,8 @@ def coordinator_roles(authority):
                     "nl": f"Netwerkbeheerder werkstraffen, {name}",
                     "fr": f"Gestionnaire de réseau des peines de travail, {name}",
                 },
-                "platform_role": "coordinator",
+                "platform_role": "viewer",
+                "grants": [{"action": "placement_sites.review", "scope": province}],
             }
             for province, name in PROVINCE_NAMES.items()
         ),

@@ -6,8 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from core.db import db_session
-from core.identity.models import Identity
-from core.permissions import current, require
+from core.permissions import can, current, granted_scopes, require
 from core.site.antispam import anonymous_form_limit, caught_by_honeypot
 from core.validation import MESSAGES, Invalid, Refused
 
@@ -67,12 +66,21 @@ def placement_blueprint(domain) -> Blueprint:
         return current_app.extensions["concerto.registry"].authorities["vlaams"]
 
     def _managed() -> set[str]:
-        """The provinces the person logged in manages (their roles at the Flemish provider)."""
-        principal = current()
-        if principal.authority != "vlaams" or principal.identity_id is None:
-            return set()
-        identity = db_session().get(Identity, principal.identity_id)
-        return placements.managed_provinces(identity.role_codes if identity else [])
+        """The provinces whose applications the person logged in reviews: the network
+        manager's province, from their roles at the Flemish provider."""
+        scopes = granted_scopes(current(), placements.REVIEW)
+        return set(placements.PROVINCES) if None in scopes else set(scopes)
+
+    def _readable() -> set[str]:
+        """The provinces whose applications the person may read: every province for the
+        Flemish coordinators (who follow the inventory), their own for a network manager.
+        Anyone else is refused."""
+        if can(current(), "inventory.edit", "vlaams"):
+            return set(placements.PROVINCES)
+        managed = _managed()
+        if not managed:
+            require("inventory.edit", "vlaams")  # 401 for a visitor, 403 for the others
+        return managed
 
     @blueprint.route("/apply", methods=["GET", "POST"])
     @anonymous_form_limit
@@ -97,38 +105,47 @@ def placement_blueprint(domain) -> Blueprint:
 
     @blueprint.get("")
     def listing():
-        require("inventory.edit", "vlaams")
+        readable = _readable()
         state = request.args.get("state", "submitted")
         managed = _managed()
         # A network manager of one province starts with that province's applications.
         default = next(iter(managed)) if len(managed) == 1 else ""
         province = request.args.get("province", default)
+        if province not in readable:
+            province = ""
+        sites = placements.listed(
+            db_session(), state if state in placements.STATES else "", province
+        )
         return render_template(
             "vlaams/placement_list.html",
-            sites=placements.listed(
-                db_session(), state if state in placements.STATES else "", province
-            ),
+            sites=[site for site in sites if site["province"] in readable],
             state=state,
             province=province,
             managed_names=[str(labels["provinces"][code]) for code in sorted(managed)],
+            # The filter offers only the provinces the person may read.
+            provinces={
+                code: label for code, label in labels["provinces"].items() if code in readable
+            },
         )
 
     @blueprint.route("/<int(max=2147483647):site_id>", methods=["GET", "POST"])
     def site(site_id: int):
-        require("inventory.edit", "vlaams")
+        readable = _readable()
         session = db_session()
         found = placements.get(session, site_id)
         if found is None:
             abort(404)
+        if found["province"] not in readable:
+            abort(403)  # another province's network manager
         errors = {}
         managed = _managed()
         if request.method == "POST":
-            if found["province"] not in managed:
+            if not can(current(), placements.REVIEW, found["province"]):
                 abort(403)  # only the network manager of the site's province reviews it
             approve = request.form.get("decision") == "approve"
             reason = request.form.get("reason", "")
             try:
-                placements.review(session, found, approve, reason, current(), _authority(), managed)
+                placements.review(session, found, approve, reason, current(), _authority())
                 placements.tell_applicant(session, found, approve, reason)
                 session.commit()
                 flash(

@@ -26,7 +26,9 @@ PROVINCES = (
     "antwerpen", "limburg", "oost_vlaanderen", "vlaams_brabant", "west_vlaanderen", "brussel",
 )  # fmt: skip
 STATES = ("submitted", "approved", "refused")
-MANAGER_ROLE = "netwerkbeheerder_"  # + province: the role that reviews the province's sites
+# The plugin's own action, granted per province by the network managers' roles (see
+# coordinator_roles in concerto_vlaams and core.permissions.can).
+REVIEW = "vlaams:placement_sites.review"
 
 placement_sites = Table(
     "vlaams_placement_sites",
@@ -127,15 +129,6 @@ def listed(session: Session, state: str = "", province: str = "") -> list[dict[s
     return [dict(row._mapping) for row in session.execute(query)]
 
 
-def managed_provinces(role_codes: list[str]) -> set[str]:
-    """The provinces whose network manager someone is, from their Flemish role codes."""
-    return {
-        code.removeprefix(MANAGER_ROLE)
-        for code in role_codes
-        if code.startswith(MANAGER_ROLE) and code.removeprefix(MANAGER_ROLE) in PROVINCES
-    }
-
-
 def review(
     session: Session,
     site: dict[str, Any],
@@ -143,15 +136,15 @@ def review(
     reason: str,
     principal,
     authority,
-    provinces: set[str],
 ) -> int | None:
     """Approve (the site becomes a service of type ``prestatieplaats``, submitted to the
     committee, who publish it like every service) or refuse (with a reason), as the network
-    manager of ``provinces``. Returns the new service's id when approved."""
+    manager of the site's province. Returns the new service's id when approved."""
     from core.audit.services import record
     from core.inventory.services import create_service, submit
+    from core.permissions import can
 
-    if site["province"] not in provinces:
+    if not can(principal, REVIEW, site["province"]):
         raise Refused("not_your_province")
     if site["state"] != "submitted":
         raise Refused("already_reviewed")
