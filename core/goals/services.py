@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core.goals import terms
+from core.goals.lookup import goal_id
 from core.goals.models import Goal, Plan, PlanAction
 from core.reference.models import Authority
 from core.validation import Invalid, Stale, text_problem
@@ -23,20 +24,19 @@ CODE = re.compile(r"^\d{1,2}(\.\d{1,2}){0,2}$")  # 4, 4.3, 4.3.1
 DONE = 100
 
 
-def goal_id_of(session: Session, raw: Any, errors: dict[str, str], key: str = "goal") -> int | None:
-    """A goal named by its number or by its code ("4.3", in the most recent plan that has
-    it); None when nothing is named, an error under ``key`` when nothing matches."""
+def goal_id_of(
+    session: Session,
+    raw: Any,
+    errors: dict[str, str],
+    key: str = "goal",
+    keep: Goal | None = None,
+) -> int | None:
+    """A goal named by its number or by its code in the current plan (see
+    ``core.goals.lookup``); None when nothing is named, an error under ``key`` when nothing
+    matches. ``keep``: the goal the record links to already, kept when named by its code."""
     if raw in (None, ""):
         return None
-    raw = str(raw).strip()
-    if raw.isdigit() and int(raw) < 2**31 and session.get(Goal, int(raw)) is not None:
-        return int(raw)
-    found = session.scalar(
-        select(Goal.id)
-        .join(Plan, Goal.plan_id == Plan.id)
-        .where(Goal.code == raw)
-        .order_by(Plan.start_year.desc())
-    )
+    found = goal_id(session, raw, keep=keep)
     if found is None:
         errors[key] = "unknown"
     return found

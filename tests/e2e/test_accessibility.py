@@ -11,14 +11,21 @@ from tests.e2e.conftest import browser_login, run_axe, watch
 pytestmark = pytest.mark.browser
 
 
+# A desktop and a phone: contrast, reflow and hidden controls differ between the two layouts.
+WIDTHS = {1280: 800, 390: 844}
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=lambda width: f"{width}px")
 @pytest.mark.parametrize("language", ["nl", "fr", "en"])
-def test_every_page_has_no_wcag_violations(browser, live_app, language):
+def test_every_page_has_no_wcag_violations(browser, live_app, language, width):
     live_server = live_app[1]
     failures = {}
     problems = []
     # One browser context per person, so each page is seen as its reader sees it.
     for who in dict.fromkeys(who for _path, who in PAGES):
-        context = browser.new_context(locale="nl-BE")
+        context = browser.new_context(
+            locale="nl-BE", viewport={"width": width, "height": WIDTHS[width]}
+        )
         page = context.new_page()
         watch(page, problems)
         if who:
