@@ -28,7 +28,9 @@ FIELDS = (
 )
 
 
-def check(session: Session, values: dict[str, Any], reference: Reference) -> dict[str, Any]:
+def check(
+    session: Session, values: dict[str, Any], reference: Reference, need: Need | None = None
+) -> dict[str, Any]:
     errors: dict[str, str] = {key: "unknown" for key in values if key not in FIELDS}
     cleaned: dict[str, Any] = {}
     domains = set(session.scalars(select(ServiceDomain.code)))
@@ -74,7 +76,9 @@ def check(session: Session, values: dict[str, Any], reference: Reference) -> dic
     if "goal" in values:
         from core.goals.services import goal_id_of
 
-        cleaned["goal_id"] = goal_id_of(session, values["goal"], errors)
+        # The form shows the linked goal's code: given back, the link stays as it is.
+        keep = need.goal if need is not None else None
+        cleaned["goal_id"] = goal_id_of(session, values["goal"], errors, keep=keep)
     if errors:
         raise InvalidService(errors)
     return cleaned
@@ -111,7 +115,7 @@ def signal(session: Session, values: dict[str, Any], principal: Principal) -> Ne
 
 
 def update(session: Session, need: Need, values: dict[str, Any]) -> Need:
-    _apply(need, check(session, values, Reference.load(session)))
+    _apply(need, check(session, values, Reference.load(session), need))
     need.updated_at = utcnow()
     session.flush()
     return need

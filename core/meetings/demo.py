@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from core.goals.models import Goal
+from core.goals.lookup import goal_by_code
 from core.inventory.models import Service
 from core.meetings import services as meetings
 from core.meetings.models import Body, Meeting, Minutes
@@ -120,7 +120,8 @@ def seed_demo_meetings(session: Session, today: date | None = None) -> None:
     now = utcnow()
     past = [m for m in planned if m.ends_at < now]
     service_id = session.scalar(select(Service.id).order_by(Service.id).limit(1))
-    goal_id = session.scalar(select(Goal.id).where(Goal.code == "1.3").limit(1))
+    goal = goal_by_code(session, "1.3")
+    goal_id = goal.id if goal is not None else None
     for meeting in planned:
         for n, (nl, fr, purpose, minutes) in enumerate(AGENDA):
             links = []

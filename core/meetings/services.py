@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import utcnow
-from core.goals.models import Goal
+from core.goals.lookup import goal_id
 from core.inventory.models import Need, Service
 from core.meetings.models import (
     ACTION_STATES,
@@ -541,10 +541,10 @@ def parse_links(session: Session, raw: Any, errors: dict[str, str]) -> list[dict
             errors["links"] = "link"
             continue
         target = None
-        if kind == "goal" and not ident.isdigit():
-            target = session.scalar(select(Goal.id).where(Goal.code == ident).order_by(Goal.id))
+        if kind == "goal":
+            target = goal_id(session, ident)  # by number, or by code in the current plan
         elif ident.isdigit() and int(ident) < 2**31:
-            model = {"service": Service, "need": Need, "goal": Goal}[kind]
+            model = {"service": Service, "need": Need}[kind]
             target = ident if session.get(model, int(ident)) is not None else None
         if target is None:
             errors["links"] = "link"

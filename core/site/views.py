@@ -22,7 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import LANGUAGES
 from core.db import db_session
-from core.goals.models import Goal, Plan
+from core.goals.lookup import current_plan
+from core.goals.models import Goal
 from core.reference.models import Prison, ServiceDomain
 
 blueprint = Blueprint("site", __name__)
@@ -38,7 +39,7 @@ def home():
             "prisons": session_.scalar(select(func.count()).select_from(Prison)),
             "goals": session_.scalar(select(func.count()).select_from(Goal)),
         }
-        plan = session_.scalar(select(Plan).order_by(Plan.start_year.desc()))
+        plan = current_plan(session_)  # the plan whose goal codes the platform reads
     except SQLAlchemyError:
         counts, plan = None, None
     return render_template(

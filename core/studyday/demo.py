@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.goals.models import Goal
+from core.goals.lookup import goal_by_code
 from core.inventory.models import Need
 from core.meetings.services import in_brussels, local_time
 from core.studyday import services as studyday
@@ -163,7 +163,7 @@ def seed_demo_study_days(session: Session, today: date | None = None) -> None:
     held_on = today + timedelta(days=16)
     current = _day(session, held_on.year, held_on, open_now=True, today=today)
     _fill(session, current, 40, 0, full_workshop=True)
-    goal = session.scalar(select(Goal).where(Goal.code == "6.2"))
+    goal = goal_by_code(session, "6.2")
     need = session.scalar(select(Need).order_by(Need.id))
     for back, count in ((1, 68), (2, 55)):
         year = held_on.year - back

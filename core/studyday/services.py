@@ -735,6 +735,7 @@ def save_report(
 ) -> WorkshopReport:
     """A workshop's report in Dutch and French with the needs and goals it links to.
     ``version`` is the one the writer read: a report saved since is never overwritten."""
+    from core.goals.lookup import goal_id
     from core.goals.models import Goal
     from core.inventory.models import Need
 
@@ -747,16 +748,21 @@ def save_report(
         errors["text_nl"] = "one_text"
     _refuse_control(values, errors, multi=list(texts))
 
-    def ids(raw: Any) -> list[int]:
-        if isinstance(raw, str):
-            raw = raw.replace(",", " ").split()
-        return [int(i) for i in raw or []]
+    def entries(raw: Any) -> list:
+        if isinstance(raw, str | int):
+            raw = str(raw).replace(",", " ").split()
+        return list(raw) if isinstance(raw, list | tuple) else []
 
-    try:
-        goal_ids, need_ids = ids(values.get("goals")), ids(values.get("needs"))
-    except (TypeError, ValueError):
+    # Goals by number or by code in the current plan, as everywhere (core.goals.lookup).
+    goal_ids = [goal_id(session, entry) for entry in entries(values.get("goals"))]
+    if None in goal_ids:
         errors["goals"] = "unknown"
-        goal_ids, need_ids = [], []
+        goal_ids = [found for found in goal_ids if found is not None]
+    try:
+        need_ids = [int(i) for i in entries(values.get("needs"))]
+    except (TypeError, ValueError):
+        errors["needs"] = "unknown"
+        need_ids = []
     goals = list(session.scalars(select(Goal).where(Goal.id.in_(goal_ids)))) if goal_ids else []
     needs = list(session.scalars(select(Need).where(Need.id.in_(need_ids)))) if need_ids else []
     if len(goals) != len(set(goal_ids)):

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.db import db_session, utcnow
+from core.goals.lookup import current_plan
 from core.goals.models import Goal
 from core.i18n import current_language
 from core.identity.models import User
@@ -644,6 +645,17 @@ def certificates(year: int):
     return _pdf(documents.certificates(found, present), f"certificates-{year}.pdf")
 
 
+def _goal_choices(session, current_report) -> list[Goal]:
+    """The current plan's goals, the plan every goal code means (core.goals.lookup), and
+    those of an older plan the report links to already, so saving it keeps them."""
+    plan = current_plan(session)
+    linked = {goal.id for goal in current_report.goals} if current_report else set()
+    wanted = Goal.id.in_(linked)
+    if plan is not None:
+        wanted = wanted | (Goal.plan_id == plan.id)
+    return session.scalars(select(Goal).where(wanted).order_by(Goal.id)).all()
+
+
 @blueprint.route("/workshops/<int(max=2147483647):workshop_id>/report", methods=["GET", "POST"])
 def report(workshop_id: int):
     require("studyday.organise")
@@ -689,7 +701,7 @@ def report(workshop_id: int):
         workshop=workshop,
         values=values,
         errors=errors,
-        goals=session.scalars(select(Goal).order_by(Goal.id)).all(),
+        goals=_goal_choices(session, current_report),
         needs=session.scalars(select(Need).order_by(Need.id)).all(),
         # A need is named by its prison and domain in words, never by their codes.
         prisons={p.code: p.local("name").text for p in session.scalars(select(Prison))},
