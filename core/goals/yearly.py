@@ -46,14 +46,11 @@ def _published(session: Session, **where) -> int:
     return session.scalar(query) or 0
 
 
-def _coverage_gaps(session: Session) -> int:
-    from core.inventory.services import coverage
-    from core.reference.models import Prison, ServiceDomain
+def _coverage_gaps(session: Session, year: int) -> int:
+    """The gaps of ``year`` as /coverage shows them: prisons open that year only."""
+    from core.inventory.services import coverage_of_year
 
-    cells = coverage(session)
-    prisons = session.scalars(select(Prison.code)).all()
-    domains = session.scalars(select(ServiceDomain.code)).all()
-    return sum(1 for p in prisons for d in domains if not cells.get((p, d)))
+    return len(coverage_of_year(session, year).gaps)
 
 
 def _open_needs(session: Session) -> int:
@@ -82,7 +79,7 @@ def sources(session: Session) -> dict[str, Callable[[Session, int], float | None
 
     found: dict[str, Callable[[Session, int], float | None]] = {
         "published_services": lambda s, _y: _published(s),
-        "coverage_gaps": lambda s, _y: _coverage_gaps(s),
+        "coverage_gaps": _coverage_gaps,
         "open_needs": lambda s, _y: _open_needs(s),
         "meetings_held": _meetings_held,
         "studyday_present": present_in,

@@ -16,6 +16,7 @@ from core.inventory import services as inventory
 from core.inventory.models import Service
 from core.inventory.views import ERRORS, WORKFLOW, service_or_404
 from core.permissions import can, current, require
+from core.reference.services import this_year
 from core.security import csrf
 
 blueprint = Blueprint("inventory_api", __name__, url_prefix="/api/v1")
@@ -191,16 +192,26 @@ def coverage():
     target_group = (request.args.get("target_group") or "")[:32]
     language = (request.args.get("language") or "")[:8]
     authority = (request.args.get("authority") or "")[:48]
-    cells = inventory.coverage(db_session(), target_group, language, authority=authority)
+    raw_year = (request.args.get("year") or "").strip()
+    if raw_year and (not raw_year.isdigit() or not 2000 <= int(raw_year) <= 2100):
+        return problem(400, _("Give a year between 2000 and 2100."))
+    year = int(raw_year) if raw_year else this_year()
+    found = inventory.coverage_of_year(
+        db_session(), year, target_group, language, authority=authority
+    )
     return jsonify(
         {
+            "year": year,
             "target_group": target_group or None,
             "language": language or None,
             "authority": authority or None,
+            # The prisons open in the year: a pair of one of them missing from cells is a gap.
+            "prisons": [prison.code for prison in found.prisons],
             "cells": [
                 {"prison": prison, "domain": domain, "count": count}
-                for (prison, domain), count in sorted(cells.items())
+                for (prison, domain), count in sorted(found.cells.items())
             ],
+            "gaps": [{"prison": prison, "domain": domain} for prison, domain in found.gaps],
         }
     )
 

@@ -50,6 +50,12 @@ def check(
             errors[key] = "unknown"
         else:
             cleaned[key] = value
+    # A need is about today: a prison closed since cannot have one, unless it already did.
+    if cleaned.get("prison") in reference.closed and (
+        need is None or cleaned["prison"] != need.prison_code
+    ):
+        errors["prison"] = "closed"
+        del cleaned["prison"]
     for lang in ("nl", "fr", "en"):
         key = f"description_{lang}"
         if key in values:

@@ -232,8 +232,21 @@ def paths() -> tuple[dict, dict]:
                     {"name": "target_group", "in": "query", "schema": {"type": "string"}},
                     {"name": "language", "in": "query", "schema": {"type": "string"}},
                     {"name": "authority", "in": "query", "schema": {"type": "string"}},
+                    {
+                        "name": "year",
+                        "in": "query",
+                        "description": "services published by its end, in the prisons open "
+                        "that year; this year by default",
+                        "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                    },
                 ],
-                "responses": {"200": {"description": "the counts; a missing pair is a gap"}},
+                "responses": {
+                    "200": {
+                        "description": "the counts in the prisons open in the year, and the "
+                        "gaps (a prison open that year and a domain without a service)"
+                    },
+                    "400": {"description": "not a year between 2000 and 2100"},
+                },
             }
         },
     }

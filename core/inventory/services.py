@@ -12,6 +12,7 @@ import dataclasses
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from dateutil.rrule import rrulestr
@@ -32,7 +33,8 @@ from core.inventory.models import (
     Snapshot,
 )
 from core.permissions import Principal
-from core.reference.models import Prison, TargetGroup
+from core.reference.models import Prison, ServiceDomain, TargetGroup
+from core.reference.services import BRUSSELS, prisons_open
 from core.validation import EMAIL, Invalid, clean_text
 
 LANGS = ("nl", "fr", "en")
@@ -91,6 +93,8 @@ class Reference:
     target_groups: set[str]
     organizations: dict[str, set[int]] = dataclasses.field(default_factory=dict)  # by authority
     capacities: dict[str, int] = dataclasses.field(default_factory=dict)  # prisons, if known
+    # Prisons closed today: a service may keep one it already lists, not add one.
+    closed: set[str] = dataclasses.field(default_factory=set)
 
     @classmethod
     def load(cls, session: Session) -> Reference:
@@ -105,6 +109,7 @@ class Reference:
             target_groups=set(session.scalars(select(TargetGroup.code))),
             organizations=dict(organizations),
             capacities={code: capacity for code, capacity in prisons.items() if capacity},
+            closed=set(prisons) - {prison.code for prison in prisons_open(session)},
         )
 
 
@@ -155,7 +160,7 @@ def check_rrule(value: str) -> bool:
     return value.upper().startswith(("FREQ=", "RRULE:", "DTSTART"))
 
 
-def _locations(value: Any, reference: Reference, errors: dict) -> list[dict] | None:
+def _locations(value: Any, reference: Reference, errors: dict, kept: set[str]) -> list[dict] | None:
     if value is None:
         return None
     if not isinstance(value, list):
@@ -176,6 +181,9 @@ def _locations(value: Any, reference: Reference, errors: dict) -> list[dict] | N
             continue
         if prison in seen:
             errors[f"{where}.prison"] = "duplicate"
+            continue
+        if prison in reference.closed and prison not in kept:
+            errors[f"{where}.prison"] = "closed"
             continue
         seen.add(prison)
         schedule, problem = _text(item.get("schedule"), 300)
@@ -231,9 +239,12 @@ def _extra(value: Any, authority, errors: dict) -> dict | None:
     return cleaned
 
 
-def check(values: dict[str, Any], authority, reference: Reference) -> dict[str, Any]:
+def check(
+    values: dict[str, Any], authority, reference: Reference, kept: set[str] | None = None
+) -> dict[str, Any]:
     """Clean ``values`` (only the keys given) or raise InvalidService naming every field
-    that is wrong."""
+    that is wrong. ``kept``: the prisons the service lists already (it may keep a closed
+    one, to be taken off, but not add one)."""
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     for key in values:
@@ -269,7 +280,7 @@ def check(values: dict[str, Any], authority, reference: Reference) -> dict[str, 
         elif key in CONTACT:
             value, problem = _text(raw, 200)
         elif key == "locations":
-            value, problem = _locations(raw, reference, errors), None
+            value, problem = _locations(raw, reference, errors, kept or set()), None
         elif key == "organization_id":
             value, problem = _integer(raw)
             known = reference.organizations.get(authority.code, set())
@@ -446,7 +457,8 @@ def update_service(
         raise StaleService(service)
     if service.state == "withdrawn":
         raise NotAllowedNow("withdrawn")
-    cleaned = check(values, authority, reference or Reference.load(session))
+    kept = {item["prison"] for item in working_copy(service).get("locations") or []}
+    cleaned = check(values, authority, reference or Reference.load(session), kept)
     if "external_id" in cleaned and cleaned["external_id"] != service.external_id:
         raise InvalidService({"external_id": "fixed"})
     before = working_copy(service)
@@ -717,13 +729,18 @@ def coverage(
     language: str = "",
     public_only: bool = True,
     authority: str = "",
+    year: int | None = None,
 ) -> dict[tuple[str, str], int]:
-    """Published services per (prison, domain), of every authority or of one. A missing
-    pair is a gap."""
+    """Published services per (prison, domain), of every authority or of one; with a
+    ``year``, those published by its end, as the authorities' reports of that year count
+    them. A missing pair is a gap (``coverage_of_year`` says which pairs count)."""
     filters = Filters(
         target_group=target_group, language=language, authority=authority, public_only=public_only
     )
     conditions = _conditions(session, filters)
+    if year is not None:
+        end = datetime(year + 1, 1, 1, tzinfo=BRUSSELS).astimezone(UTC)
+        conditions.append(Service.published_at < end)
     rows = session.execute(
         select(ServiceLocation.prison_code, Service.domain_code, func.count())
         .join(Service, Service.id == ServiceLocation.service_id)
@@ -731,6 +748,52 @@ def coverage(
         .group_by(ServiceLocation.prison_code, Service.domain_code)
     )
     return {(prison, domain): count for prison, domain, count in rows}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The coverage of one year: the prisons open in it, the domains, and the published
+    services per (prison, domain) of those prisons. The matrix, its CSV and the API, the
+    indicator of goal 4.3 and the authorities' reports all read their gaps from here, so
+    they agree; a prison closed before the year is no gap of it."""
+
+    year: int
+    prisons: list[Prison]
+    domains: list[ServiceDomain]
+    cells: dict[tuple[str, str], int]
+
+    @property
+    def gaps(self) -> list[tuple[str, str]]:
+        """(prison, domain) pairs without a service, prison by prison."""
+        return [
+            (prison.code, domain.code)
+            for prison in self.prisons
+            for domain in self.domains
+            if not self.cells.get((prison.code, domain.code))
+        ]
+
+    @property
+    def highest(self) -> int:
+        return max(self.cells.values(), default=0)
+
+
+def coverage_of_year(
+    session: Session,
+    year: int,
+    target_group: str = "",
+    language: str = "",
+    authority: str = "",
+) -> Coverage:
+    prisons = prisons_open(session, year=year)
+    open_codes = {prison.code for prison in prisons}
+    cells = coverage(session, target_group, language, authority=authority, year=year)
+    return Coverage(
+        year=year,
+        prisons=prisons,
+        domains=list(session.scalars(select(ServiceDomain).order_by(ServiceDomain.position))),
+        # A service that still lists a prison closed before the year covers nothing there.
+        cells={key: count for key, count in cells.items() if key[0] in open_codes},
+    )
 
 
 # --- snapshots -------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.inventory import generation, search
 from core.inventory.models import LANGUAGE_CODES, Service, ServiceLocation, ServiceVersion
-from core.reference.models import Prison, TargetGroup
+from core.reference.models import TargetGroup
+from core.reference.services import prisons_open
 
 BATCH = 1000
 KINDS = {
@@ -44,7 +45,8 @@ def seed_synthetic(
 ) -> int:
     """Add ``count`` published services; returns how many were added."""
     chooser = random.Random(seed)
-    prisons = list(session.scalars(select(Prison.code)))
+    # Published today, so offered in the prisons open today.
+    prisons = [prison.code for prison in prisons_open(session)]
     groups = list(session.scalars(select(TargetGroup.code)))
     authorities = [a for a in registry.authorities.values() if a.vocabulary]
     start = session.scalar(text("SELECT COUNT(*) FROM services")) or 0

@@ -55,6 +55,7 @@ from core.inventory.models import (
 from core.inventory.schedules import in_words
 from core.permissions import can, current, require
 from core.reference.models import Prison, ServiceDomain, TargetGroup
+from core.reference.services import prisons_open, this_year
 from core.validation import MESSAGES
 
 blueprint = Blueprint("inventory", __name__)
@@ -68,6 +69,7 @@ ERRORS = {
     "integer": _l("Give a whole number."),
     "range": _l("Give a number between 0 and 100,000."),
     "too_many_places": _l("That is more places than the prison holds people."),
+    "closed": _l("This prison is closed: choose one that is open."),
     "boolean": _l("Give yes or no."),
     "choice": _l("Choose one of the options."),
     "category": _l("Choose one of your authority's categories."),
@@ -257,11 +259,8 @@ def _form(authority, values, errors, service=None, theirs=None, version=None, st
             choices={"delivery": DELIVERY, "setting": SETTINGS, "access": ACCESS},
             organizations=organizations.of_authority(session, authority.code),
             language_codes=LANGUAGE_CODES,
-            closed_prisons={
-                p.code
-                for p in _reference_lists(session)["prisons"]
-                if not p.is_open_on(date.today())
-            },
+            closed_prisons={p.code for p in _reference_lists(session)["prisons"]}
+            - {p.code for p in prisons_open(session)},
             kept_prisons=service.prison_codes() if service else set(),
             **_reference_lists(session),
         ),
@@ -423,47 +422,65 @@ def _coverage_args() -> dict[str, str]:
     }
 
 
+def _coverage_year() -> tuple[int, str | None]:
+    """The year asked for, or this year with the reason when the asked one is no year."""
+    raw = (request.args.get("year") or "").strip()
+    if not raw:
+        return this_year(), None
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        return this_year(), _("Give a year between 2000 and 2100.")
+    return int(raw), None
+
+
 @blueprint.get("/coverage")
 def coverage():
     session = db_session()
     args = _coverage_args()
-    cells = inventory.coverage(session, **args)
-    highest = max(cells.values(), default=0)
-    reference = _reference_lists(session)
-    open_prisons = [p for p in reference["prisons"] if p.is_open_on(date.today())]
+    year, year_error = _coverage_year()
+    found = inventory.coverage_of_year(session, year, **args)
+    listed = {prison.code for prison in found.prisons}
+    # Said beside the matrix, so a reader missing a prison knows it was closed (or not yet
+    # built) that year rather than forgotten.
+    not_open = [
+        p.local("name").text for p in _reference_lists(session)["prisons"] if p.code not in listed
+    ]
     return render_template(
         "inventory/coverage.html",
-        cells=cells,
-        highest=highest,
-        open_prisons=open_prisons,
+        coverage=found,
+        closed=format_list(not_open, locale=str(get_locale())) if not_open else "",
+        year=year,
+        year_asked=request.args.get("year", "")[:20] if year_error else year,
+        year_error=year_error,
         language_codes=LANGUAGE_CODES,
         authorities=_registry().authorities,
         **args,
-        **reference,
-    )
+        target_groups=_reference_lists(session)["target_groups"],
+    ), 422 if year_error else 200
 
 
 @blueprint.get("/coverage.csv")
 def coverage_csv():
     session = db_session()
-    cells = inventory.coverage(session, **_coverage_args())
-    reference = _reference_lists(session)
+    year, year_error = _coverage_year()
+    if year_error:
+        return Response(year_error, status=400, mimetype="text/plain")
+    found = inventory.coverage_of_year(session, year, **_coverage_args())
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    # Named as on the page, in the reader's language; the byte-order mark lets spreadsheets
-    # read the accents.
-    writer.writerow([_("Domain"), *[p.local("name").text for p in reference["prisons"]]])
-    for domain in reference["domains"]:
+    # Named as on the page, in the reader's language, with the prisons open in the year; the
+    # byte-order mark lets spreadsheets read the accents.
+    writer.writerow([_("Domain"), *[p.local("name").text for p in found.prisons]])
+    for domain in found.domains:
         writer.writerow(
             [
                 domain.local("name").text,
-                *[cells.get((p.code, domain.code), 0) for p in reference["prisons"]],
+                *[found.cells.get((p.code, domain.code), 0) for p in found.prisons],
             ]
         )
     return Response(
         "\ufeff" + buffer.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="concerto-coverage.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="concerto-coverage-{year}.csv"'},
     )
 
 
@@ -716,7 +733,7 @@ def signal_need():
         need=None,
         language_codes=LANGUAGE_CODES,
         states=NEED_STATE_LABELS,
-        **_reference_lists(session),
+        **{**_reference_lists(session), "prisons": prisons_open(session)},
     ), 422 if errors else 200
 
 
@@ -728,6 +745,7 @@ def need(need_id: int):
     if found is None:
         abort(404)
     errors = {}
+    open_today = {p.code for p in prisons_open(session)}
     if request.method == "POST":
         require("needs.edit", found)
         values = _need_form_values(request.form)
@@ -759,7 +777,15 @@ def need(need_id: int):
         may_edit=can(current(), "needs.edit", found),
         language_codes=LANGUAGE_CODES,
         states=NEED_STATE_LABELS,
-        **_reference_lists(session),
+        # The prisons open today, and the need's own if it has closed since.
+        **{
+            **_reference_lists(session),
+            "prisons": [
+                p
+                for p in _reference_lists(session)["prisons"]
+                if p.code == found.prison_code or p.code in open_today
+            ],
+        },
     ), 422 if errors else 200
 
 

@@ -206,7 +206,10 @@ def update_membership(session: Session, membership: Membership, values: dict[str
 # --- meetings ----------------------------------------------------------------------------------
 
 
-def check_place(session: Session, values: dict[str, Any], errors: dict[str, str]) -> dict:
+def check_place(
+    session: Session, values: dict[str, Any], errors: dict[str, str], days: list[date] = ()
+) -> dict:
+    """Where a meeting is held; a prison must be open on each of the ``days`` it meets."""
     place = {
         "place_kind": _choice(values, "place_kind", errors, PLACE_KINDS, default="office"),
         "prison_code": values.get("prison") or None,
@@ -216,8 +219,10 @@ def check_place(session: Session, values: dict[str, Any], errors: dict[str, str]
     if place["place_kind"] == "prison":
         if place["prison_code"] is None:
             errors["prison"] = "required"
-        elif session.get(Prison, place["prison_code"]) is None:
+        elif (prison := session.get(Prison, place["prison_code"])) is None:
             errors["prison"] = "unknown"
+        elif not all(prison.is_open_on(day) for day in days):
+            errors["prison"] = "closed"
     else:
         place["prison_code"] = None
     if place["place_kind"] == "online" and not place["online_url"]:
@@ -243,7 +248,7 @@ def check_meeting(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {
         f"title_{lang}": _text(values, f"title_{lang}", errors, limit=300) for lang in LANGUAGES
     }
-    cleaned.update(check_place(session, values, errors))
+    cleaned.update(check_place(session, values, errors, [day] if day else []))
     cleaned["with_prison_directors"] = _flag(values, "with_prison_directors")
     if errors:
         raise Invalid(errors)
@@ -382,7 +387,6 @@ def check_series(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     duration = whole_field(
         values, "duration_minutes", errors, 15, LONGEST_MEETING_MINUTES, required=True
     )
-    place = check_place(session, values, errors)
     days: list[date] = []
     if rule and first_day and last_day and not errors.keys() & {"first_day", "last_day"}:
         try:
@@ -394,6 +398,7 @@ def check_series(session: Session, values: dict[str, Any]) -> dict[str, Any]:
         else:
             if not days:
                 errors["rule"] = "no_dates"
+    place = check_place(session, values, errors, days)
     if errors:
         raise Invalid(errors)
     return {

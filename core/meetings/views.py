@@ -47,6 +47,7 @@ from core.meetings.models import (
 )
 from core.permissions import can, current, require
 from core.reference.models import Authority, Prison
+from core.reference.services import prisons_open
 from core.validation import MESSAGES
 
 blueprint = Blueprint("meetings", __name__)
@@ -61,6 +62,7 @@ ERRORS = {
     "range": _l("This number is outside the allowed range."),
     "choice": _l("Choose one of the options."),
     "date": _l("Give a date as YYYY-MM-DD."),
+    "closed": _l("This prison is not open on the meeting's date."),
     "clock": _l("Give a time as HH:MM, for example 14:00."),
     "code": _l("Use 2 to 64 lower-case letters, digits or underscores."),
     "before_start": _l("This date comes before the start."),
@@ -186,18 +188,21 @@ def _get(model, ident: int):
     return found
 
 
-def _choices() -> dict:
-    """Authorities and prisons as (code, name in the reader's language) for select fields."""
+def _choices(year: int | None = None, keep: str | None = None) -> dict:
+    """Authorities and prisons as (code, name in the reader's language) for select fields:
+    the prisons open in ``year`` (today without one), and ``keep``, the meeting's own, even
+    when it has closed since, marked so."""
     session = db_session()
+    prisons = [(p.code, str(p.local("name"))) for p in prisons_open(session, year=year)]
+    kept = session.get(Prison, keep) if keep else None
+    if kept is not None and keep not in dict(prisons):
+        prisons.append((kept.code, f"{kept.local('name')} {_('(closed)')}"))
     return {
         "authorities": [
             (a.code, str(a.local("name")))
             for a in session.scalars(select(Authority).order_by(Authority.code))
         ],
-        "prisons": [
-            (p.code, str(p.local("name")))
-            for p in session.scalars(select(Prison).order_by(Prison.code))
-        ],
+        "prisons": prisons,
     }
 
 
@@ -453,9 +458,10 @@ def _last_place(body: Body) -> dict:
     )
     if last is None:
         return {"place_kind": "office"}
+    open_today = {p.code for p in prisons_open(db_session())}
     return {
         "place_kind": last.place_kind,
-        "prison": last.prison_code,
+        "prison": last.prison_code if last.prison_code in open_today else None,
         "place_text": last.place_text,
         "online_url": last.online_url,
     }
@@ -537,7 +543,7 @@ def edit_meeting(meeting_id: int):
         meeting=meeting,
         values=values,
         errors=errors,
-        **_choices(),
+        **_choices(meetings.in_brussels(meeting.starts_at).year, meeting.prison_code),
     ), status
 
 

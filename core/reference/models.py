@@ -53,6 +53,12 @@ class Prison(LocalizedMixin, Base):
         opened = self.opened_on is None or self.opened_on <= day
         return opened and (self.closed_on is None or day <= self.closed_on)
 
+    def is_open_in(self, year: int) -> bool:
+        """Open on at least one day of ``year``: in the year it closed (or opened) a prison
+        still held detainees, so its figures and services of that year count."""
+        opened = self.opened_on is None or self.opened_on <= date(year, 12, 31)
+        return opened and (self.closed_on is None or self.closed_on >= date(year, 1, 1))
+
 
 class ServiceDomain(LocalizedMixin, Base):
     """One of the nine common domains onto which every authority maps its own categories."""

@@ -3,8 +3,9 @@ place, never duplicated, so `concerto seed demo` can run any number of times."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +15,8 @@ from core.goals.models import Goal, Plan
 from core.reference.data import PLAN_2014_2019, REFERENCE
 from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
 from core.validation import EMAIL, WEB_ADDRESS, text_problem
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def _upsert(session: Session, model, key: str, values: dict[str, Any]):
@@ -112,10 +115,22 @@ def seed_reference(session: Session, registry) -> None:
     load_plan(session)
 
 
-def open_prisons(session: Session, day: date | None = None) -> list[Prison]:
-    day = day or date.today()
-    prisons = session.scalars(select(Prison).order_by(Prison.name_nl)).all()
+def prisons_open(session: Session, year: int | None = None, on: date | None = None) -> list[Prison]:
+    """The prisons open in ``year`` (on at least one of its days) or on the day ``on``;
+    today in Brussels when neither is given. Every list of prisons for a time comes from
+    here (the coverage matrix and its CSV, the indicators, the authorities' reports, the
+    figures and the forms), so a prison closed in 2022 is listed for 2021 and not for 2026
+    everywhere at once. In the order the estate grew, as the pages list prisons."""
+    prisons = session.scalars(select(Prison).order_by(Prison.opened_on, Prison.code)).all()
+    if year is not None:
+        return [prison for prison in prisons if prison.is_open_in(year)]
+    day = on or datetime.now(BRUSSELS).date()
     return [prison for prison in prisons if prison.is_open_on(day)]
+
+
+def this_year() -> int:
+    """The calendar year in Brussels: what a page shows when no year is asked for."""
+    return datetime.now(BRUSSELS).year
 
 
 # --- the authority's own profile ------------------------------------------------------------

@@ -59,10 +59,25 @@ def names(session: Session, model, language: str) -> dict[str, str]:
     }
 
 
-def prisons(session: Session, language: str) -> dict[str, str]:
+def prisons(session: Session, language: str, year: int | None = None) -> dict[str, str]:
+    """Code to name in ``language`` of the prisons open in ``year`` (on at least one of
+    its days), in the order they opened; every prison, by code, without a year. A report
+    of a year lists only those: a prison closed in 2022 appears in 2021, not in 2026."""
     from core.reference.models import Prison
+    from core.reference.services import prisons_open
 
-    return names(session, Prison, language)
+    if year is None:
+        return names(session, Prison, language)
+    return {p.code: str(pick(p.texts("name"), language)) for p in prisons_open(session, year)}
+
+
+def coverage(session: Session, year: int, authority: str | None = None):
+    """The year's coverage as /coverage shows it (``core.inventory.services.Coverage``): the
+    prisons open in the year, the domains, the published services per pair, and the gaps,
+    of every authority or of one."""
+    from core.inventory.services import coverage_of_year
+
+    return coverage_of_year(session, year, authority=authority or "")
 
 
 def domains(session: Session, language: str) -> dict[str, str]:
@@ -84,13 +99,23 @@ def service_name(service, language: str) -> str:
     return str(pick(service.texts("name"), language))
 
 
-def per_prison(services: list) -> dict[str, list]:
-    """Services by the prison they are offered in; a service in two prisons counts in both."""
+def per_prison(services: list, prisons: dict[str, str] | None = None) -> dict[str, list]:
+    """Services by the prison they are offered in; a service in two prisons counts in both.
+    Given ``prisons`` (those open in the report's year), a place in any other prison is
+    left out: a service that still lists a closed prison is not offered there."""
     found: dict[str, list] = {}
     for service in services:
         for location in service.locations:
-            found.setdefault(location.prison_code, []).append(service)
+            if prisons is None or location.prison_code in prisons:
+                found.setdefault(location.prison_code, []).append(service)
     return found
+
+
+def places(service, prisons: dict[str, str]) -> list[str]:
+    """The names of the prisons (of ``prisons``, those open in the year) a service is
+    offered in, in the order of ``prisons``."""
+    codes = {location.prison_code for location in service.locations}
+    return [name for code, name in prisons.items() if code in codes]
 
 
 def decisions_and_actions(session: Session, year: int, language: str) -> dict[str, list]:

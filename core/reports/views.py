@@ -37,6 +37,7 @@ FIGURE_ERRORS = {
     "number": _l("Give a number, such as 12.5."),
     "range": _l("This number is outside the allowed range."),
     "duplicate": _l("This row repeats another one."),
+    "closed": _l("This prison was not open in that year."),
 }
 BLANK_ROWS = 3  # empty rows under the year's rows, to add new ones
 MAX_ROWS = 2000  # more rows than any table of a year holds
@@ -99,6 +100,23 @@ def download(code: str, report_code: str, year: int):
         mimetype=report.media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _prison_choices(session, table, year: int, *row_lists) -> dict[str, str]:
+    """The prisons open in the year to choose from, by name; a prison closed before it that
+    a row still names stays, marked closed, so the row reads as entered and saving it says
+    what is wrong."""
+    language = current_language()
+    choices = prisons(session, language, year)
+    every = prisons(session, language)
+    columns = [c.name for c in table.columns if c.kind == "prison"]
+    for rows in row_lists:
+        for row in rows or []:
+            for name in columns:
+                code = row.get(name)
+                if code in every and code not in choices:
+                    choices[code] = f"{every[code]} {_('(closed)')}"
+    return choices
 
 
 def _figure_table(code: str, table_code: str):
@@ -185,7 +203,7 @@ def figures(code: str, table_code: str, year: int):
                 may_enter=may_enter,
                 confirm_removal=confirm_removal,
                 has_rows=has_rows,
-                prisons=prisons(session, current_language()),
+                prisons=_prison_choices(session, table, year, rows),
             ), status
         except Stale:
             session.rollback()
@@ -207,5 +225,5 @@ def figures(code: str, table_code: str, year: int):
         read_as=read_as,
         may_enter=may_enter,
         has_rows=has_rows,
-        prisons=prisons(session, current_language()),
+        prisons=_prison_choices(session, table, year, rows),
     ), 422 if errors else 200

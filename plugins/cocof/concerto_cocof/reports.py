@@ -16,7 +16,7 @@ LANGUAGE_NAMES = {"nl": "néerlandais", "fr": "français", "en": "anglais", "ar"
 
 def report(session, year: int, language: str) -> bytes:
     domains = data.domains(session, "fr")
-    prisons = data.prisons(session, "fr")
+    prisons = data.prisons(session, "fr", year)  # open in the year only
     services = data.services_of(session, CODE, year)
     none = [("p", f"Aucune donnée : aucun service publié en {year}.")]
     offer = [
@@ -31,9 +31,7 @@ def report(session, year: int, language: str) -> bytes:
                             data.service_name(s, "fr"),
                             s.organization.name if s.organization else "",
                             domains.get(s.domain_code, s.domain_code),
-                            ", ".join(
-                                prisons.get(p.prison_code, p.prison_code) for p in s.locations
-                            ),
+                            ", ".join(data.places(s, prisons)),
                             ", ".join(LANGUAGE_NAMES.get(c, c) for c in s.languages or []),
                         ]
                         for s in services

@@ -43,7 +43,7 @@ WORDS = {
 def _side(session, year: int, language: str) -> list[tuple]:
     words = WORDS[language]
     domains = data.domains(session, language)
-    prisons = data.prisons(session, language)
+    prisons = data.prisons(session, language, year)
     services = data.services_of(session, None, year)
     counts = Counter(s.domain_code for s in services)
     blocks: list[tuple] = [(("h", f"{words['inventory']} {year}"))]
@@ -53,8 +53,8 @@ def _side(session, year: int, language: str) -> list[tuple]:
         if services
         else ("p", words["none"])
     )  # fmt: skip
-    covered = {(place.prison_code, s.domain_code) for s in services for place in s.locations}
-    gaps = [[prisons[p], domains[d]] for p in prisons for d in domains if (p, d) not in covered]
+    # The gaps as /coverage shows them for the year: only prisons open in it.
+    gaps = [[prisons[p], domains[d]] for p, d in data.coverage(session, year).gaps]
     blocks.append(("h", words["gaps"]))
     blocks.append(
         ("table", [[words["prison"], words["domain"]], *gaps]) if gaps else ("p", words["no_gaps"])

@@ -54,7 +54,7 @@ ACTIVITIES = FigureTable(
 
 def _blocks(session, year: int) -> list[tuple]:
     domains = data.domains(session, "fr")
-    prisons = data.prisons(session, "fr")
+    prisons = data.prisons(session, "fr", year)  # open in the year only
     services = data.services_of(session, CODE, year)
     blocks: list[tuple] = [("h", "Services de la Fédération Wallonie-Bruxelles")]
     if services:
@@ -66,7 +66,7 @@ def _blocks(session, year: int) -> list[tuple]:
                     [
                         data.service_name(s, "fr"),
                         domains.get(s.domain_code, s.domain_code),
-                        ", ".join(prisons.get(p.prison_code, p.prison_code) for p in s.locations),
+                        ", ".join(data.places(s, prisons)),
                     ]
                     for s in services
                 ],
@@ -75,15 +75,15 @@ def _blocks(session, year: int) -> list[tuple]:
     else:
         blocks.append(("p", f"Aucune donnée : aucun service publié en {year}."))
     blocks.append(("h", "Activités socioculturelles par prison"))
-    rows = (
-        session.execute(
+    rows = [
+        row
+        for row in session.execute(
             activities.select()
             .where(activities.c.year == year)
             .order_by(activities.c.prison_code, activities.c.activity)
-        )
-        .mappings()
-        .all()
-    )
+        ).mappings()
+        if row["prison_code"] in prisons  # the figures page refuses a closed prison
+    ]
     if rows:
         blocks.append(
             (

@@ -109,18 +109,24 @@ def overcrowding(capacity: int, population: Decimal) -> float:
 
 
 def per_prison(session, year: int, language: str) -> list[dict[str, Any]]:
-    prisons = data.prisons(session, language)
+    """Every prison open in the year, with figures or not: a domain counted 0 is a gap of
+    /coverage, and a prison closed before the year is not listed."""
+    prisons = data.prisons(session, language, year)
     domains = data.domains(session, language)
     offered = {
         prison: Counter(s.domain_code for s in services)
-        for prison, services in data.per_prison(data.services_of(session, None, year)).items()
+        for prison, services in data.per_prison(
+            data.services_of(session, None, year), prisons
+        ).items()
     }
     figures = {
         row["prison_code"]: row
         for row in session.execute(statistics.select().where(statistics.c.year == year)).mappings()
     }
+    if not figures and not offered:
+        return []  # the report says the year has no data
     rows = []
-    for code in sorted(set(figures) | set(offered)):
+    for code in prisons:
         found = figures.get(code)
         counts = offered.get(code, Counter())
         rows.append(

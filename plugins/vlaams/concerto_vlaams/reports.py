@@ -29,18 +29,16 @@ staffing = Table(
     extend_existing=True,
 )
 
-# Table 2 of the plan (2014), spread over the Brussels prisons for the demo.
+# Table 2 of the plan (2014), spread over the Brussels prisons open in the demo's year:
+# the Vorst and Berkendael teams moved to Haren when those two closed in 2022.
 DEMO_STAFFING = [
     ("sint_gillis", "Beleidscoördinator", "1"),
     ("sint_gillis", "Trajectbegeleider", "3.5"),
     ("sint_gillis", "Medewerker CGG", "1.2"),
     ("sint_gillis", "Gevangenisbibliotheekmedewerker", "0.5"),
-    ("vorst", "Beleidscoördinator", "1"),
-    ("vorst", "Trajectbegeleider", "2.8"),
-    ("vorst", "Detentieconsulent VDAB", "0.8"),
-    ("berkendael", "Trajectbegeleider", "0.6"),
-    ("haren", "Beleidscoördinator", "1"),
-    ("haren", "Trajectbegeleider", "4.2"),
+    ("haren", "Beleidscoördinator", "2"),
+    ("haren", "Trajectbegeleider", "7.6"),
+    ("haren", "Detentieconsulent VDAB", "0.8"),
     ("haren", "Sportfunctionaris", "0.5"),
 ]
 
@@ -64,12 +62,12 @@ STAFFING = FigureTable(
 
 
 def annual_report(session, year: int, language: str) -> bytes:
-    prisons = data.prisons(session, "nl")
+    prisons = data.prisons(session, "nl", year)  # open in the year only
     domains = data.domains(session, "nl")
     groups = data.target_groups(session, "nl")
     services = data.services_of(session, CODE, year)
     offer: list[tuple] = [("h", f"Aanbod van de Vlaamse Gemeenschap in {year}")]
-    by_prison = data.per_prison(services)
+    by_prison = data.per_prison(services, prisons)
     if not by_prison:
         offer.append(("p", f"Geen gegevens: er zijn geen gepubliceerde diensten in {year}."))
     for prison, offered in sorted(by_prison.items()):
@@ -92,8 +90,9 @@ def annual_report(session, year: int, language: str) -> bytes:
 
     fte: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for row in session.execute(staffing.select().where(staffing.c.year == year)).mappings():
-        fte[row["function"]][row["prison_code"]] = row["fte"]
-    staff_prisons = sorted({p for row in fte.values() for p in row})
+        if row["prison_code"] in prisons:  # the figures page refuses a closed prison
+            fte[row["function"]][row["prison_code"]] = row["fte"]
+    staff_prisons = [p for p in prisons if any(p in row for row in fte.values())]
     people: list[tuple] = [("h", f"Personeelsinzet {year} in VTE")]
     if fte:
         header = ["Functie", *(prisons.get(p, p) for p in staff_prisons), "Totaal"]
