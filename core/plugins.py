@@ -29,6 +29,8 @@ log = logging.getLogger("concerto.plugins")
 ENTRY_POINT_GROUP = "concerto.plugins"
 PLATFORM_ROLES = ("coordinator", "member", "viewer")
 FIELD_TYPES = ("text", "integer", "boolean", "date", "choice")
+# The menu groups a plugin's links may join (core/site/navigation.py names them).
+NAV_GROUPS = ("offer", "meetings", "plan", "studyday", "authorities", "administration")
 CORE_SERVICE_FIELDS = frozenset(
     [
         "id",
@@ -508,6 +510,10 @@ def _collect(
     record.nav_items = _list_of_dicts(_call(manager, module, "nav_items"), "nav_items")
     for item in record.nav_items:
         _labels(item.get("labels"), "nav_items: 'labels'", ())
+        if item.get("group", "authorities") not in NAV_GROUPS:
+            raise ContributionError(
+                f"nav_items: 'group' must be one of {', '.join(NAV_GROUPS)}, not {item['group']!r}"
+            )
     return authorities
 
 

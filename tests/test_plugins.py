@@ -20,6 +20,7 @@ FAULTY = {
     "unknown_hook": "register_authoritys",
     "bad_vocabulary": "maps to unknown domain 'astrology'",
     "bad_blueprint": "url_prefix of 'squatter' must start with /zz_bad_blueprint",
+    "bad_nav_group": "nav_items: 'group' must be one of offer, meetings, plan",
 }
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from core.api.problems import DETAILS, problem
-from core.i18n import localized
 from core.permissions import can, current
+from core.site.navigation import main_navigation
 
 log = logging.getLogger("concerto")
 
@@ -22,15 +23,6 @@ PLATFORM_ROLE_LABELS = {
 }
 
 
-def plugin_nav_items() -> list[dict]:
-    items = []
-    for plugin in current_app.extensions["concerto.registry"].enabled():
-        for item in plugin.nav_items:
-            if item.get("endpoint") in current_app.view_functions:
-                items.append({"endpoint": item["endpoint"], "label": localized(item["labels"])})
-    return items
-
-
 def init_site(app) -> None:
     @app.context_processor
     def _principal():
@@ -38,7 +30,7 @@ def init_site(app) -> None:
 
     app.jinja_env.globals.update(
         can=lambda action, record=None: can(current(), action, record),
-        plugin_nav_items=plugin_nav_items,
+        main_navigation=main_navigation,
         platform_role_label=lambda code: str(PLATFORM_ROLE_LABELS.get(code, code)),
     )
 
@@ -117,6 +109,7 @@ def init_site(app) -> None:
         ), 404
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)  # every connection busy for too long: come back, as above
     def _database_down(error):
         log.error("database unavailable on %s: %s", request.path, error)
         if request.path.startswith("/api/"):

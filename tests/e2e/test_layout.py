@@ -55,23 +55,80 @@ def test_the_registrations_table_fits_a_laptop_screen(browser, live_app, languag
     context.close()
 
 
-def test_on_a_phone_the_registrations_table_scrolls_in_a_labelled_region(browser, live_app):
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_on_a_phone_each_registration_is_a_card_with_its_cancel_button_in_view(
+    browser, live_app, language
+):
+    """Eight columns do not fit 390 px: each row becomes a card, every value under its
+    column's name, so the cancel button at the row's end needs no sideways scrolling."""
     app, base = live_app
     context = browser.new_context(locale="nl-BE", viewport={"width": 390, "height": 844})
     page = context.new_page()
     browser_login(page, live_app, "secretary")
-    page.goto(f"{base}/language/nl")
+    page.goto(f"{base}/language/{language}")
     page.goto(f"{base}/studyday/{STUDY_YEAR}/registrations")
-    region = page.get_by_role("region", name="Inschrijvingen")
-    assert region.locator("table.registrations-list").count() == 1
+    table = page.locator("table.registrations-list")
+    scroll_width, client_width = table.locator("xpath=..").evaluate(
+        "(e) => [e.scrollWidth, e.clientWidth]"
+    )
+    assert scroll_width <= client_width, "nothing to scroll sideways"
     width_of_page, viewport = page.evaluate(PAGE_WIDTH)
-    assert width_of_page <= viewport, "only the region scrolls, not the page"
-    # A keyboard user reaches the region and scrolls it with the arrow keys.
-    region.focus()
-    assert region.evaluate("(e) => e === document.activeElement && e.tabIndex === 0")
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")
-    page.wait_for_function("(e) => e.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
+    assert width_of_page <= viewport
+    row = table.locator("tbody tr").first
+    cancel = row.locator(".link-button")
+    box = cancel.bounding_box()
+    assert box and box["x"] + box["width"] <= 390, "the row's cancel button is on the screen"
+    label = row.locator("td[data-label]").first.evaluate(
+        "(e) => getComputedStyle(e, '::before').content"
+    )
+    assert label.strip('"') == ("Organisatie" if language == "nl" else "Organisation")
+    assert run_axe(page) == []
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_the_menu_is_grouped_and_works_by_keyboard(browser, live_app, language, width):
+    """One row of groups on a laptop, one "Menu" button on a phone; a group opens with
+    Enter, closes with Escape and gives the focus back; the current section is marked."""
+    app, base = live_app
+    context = browser.new_context(locale="nl-BE", viewport={"width": width, "height": 844})
+    page = context.new_page()
+    browser_login(page, live_app, "secretary")
+    page.goto(f"{base}/language/{language}")
+    page.goto(f"{base}/coverage")
+    menu = page.locator(".nav-menu")
+    header = page.locator(".site-header").bounding_box()
+    if width == 390:
+        assert not menu.evaluate("(e) => e.open"), "folded on a phone"
+        assert header["height"] < 200, header
+        page.locator(".nav-menu > summary").focus()
+        page.keyboard.press("Enter")
+        assert menu.evaluate("(e) => e.open")
+    else:
+        assert (
+            menu.evaluate("(e) => e.open") and not page.locator(".nav-menu > summary").is_visible()
+        )
+        assert header["height"] < 120, "the groups fit one row"
+        first = page.locator(".nav-groups > li").first.bounding_box()
+        text_left = page.locator(".nav-groups > li > a").first.evaluate(
+            "(e) => e.getBoundingClientRect().left + parseFloat(getComputedStyle(e).paddingLeft)"
+        )
+        main_left = page.locator("main h1").bounding_box()["x"]
+        assert abs(text_left - main_left) <= 2 and first, "the menu starts at the content's edge"
+    offer = page.locator(".nav-submenu").first
+    summary = offer.locator("summary")
+    assert ("Aanbod" if language == "nl" else "Offre") in summary.inner_text()
+    assert "nav-current" in offer.evaluate("(e) => e.parentElement.className")
+    summary.focus()
+    page.keyboard.press("Enter")
+    current = offer.locator('a[aria-current="page"]')
+    assert current.is_visible() and current.get_attribute("href") == "/coverage"
+    assert run_axe(page) == []
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")
+    assert not offer.evaluate("(e) => e.open")
+    assert summary.evaluate("(e) => e === document.activeElement")
     context.close()
 
 

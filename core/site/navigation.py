@@ -1,0 +1,134 @@
+"""The site's main menu: a few groups a person can scan, built from what they may do.
+
+Twenty links in one flat row wrapped to three rows and took 340 of 844 px on a phone; grouped,
+the menu is one line on a desktop and one button on a phone (templates/_navigation.html,
+static/js/navigation.js). A group with one link is that link; a group nobody may open is left
+out. The current page's link says so (``aria-current="page"``) and its group is marked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from core.i18n import LocalText, localized
+from core.permissions import can, current
+
+# The groups in menu order, with their names; a plugin's links go into one of them
+# (``group`` in its ``nav_items``, one of core.plugins.NAV_GROUPS, by default "authorities").
+GROUPS = {
+    "home": _l("Home"),
+    "offer": _l("Offer"),
+    "meetings": _l("Meetings"),
+    "plan": _l("Plan"),
+    "studyday": _l("Study day"),
+    "authorities": _l("Authorities"),
+    "administration": _l("Administration"),
+}
+
+# Pages that belong to a group without being one of its links (a service under "Offer", a
+# goal under "Plan"): by blueprint, or by endpoint where one blueprint serves two groups.
+SECTIONS_BY_BLUEPRINT = {
+    "inventory": "offer",
+    "meetings": "meetings",
+    "goals": "plan",
+    "studyday": "studyday",
+    "reports": "authorities",
+    "audit": "administration",
+    "admin": "administration",
+}
+SECTIONS_BY_ENDPOINT = {
+    "reference.authorities": "authorities",
+    "reference.authority": "authorities",
+    "reference.reference_data": "offer",
+    "reference.plans": "plan",
+    "site.home": "home",
+}
+
+
+@dataclass
+class Link:
+    label: str | LocalText
+    url: str
+    endpoint: str
+
+    @property
+    def current(self) -> bool:
+        return request.endpoint == self.endpoint
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    links: list[Link] = field(default_factory=list)
+
+    @property
+    def current(self) -> bool:
+        return any(link.current for link in self.links) or current_section() == self.key
+
+
+def current_section() -> str | None:
+    """The group the page being shown belongs to."""
+    endpoint = request.endpoint or ""
+    if endpoint in SECTIONS_BY_ENDPOINT:
+        return SECTIONS_BY_ENDPOINT[endpoint]
+    if request.blueprint in SECTIONS_BY_BLUEPRINT:
+        return SECTIONS_BY_BLUEPRINT[request.blueprint]
+    for plugin_link in _plugin_links():
+        if plugin_link[1].endpoint.split(".")[0] == request.blueprint:
+            return plugin_link[0]
+    return None
+
+
+def _plugin_links() -> list[tuple[str, Link]]:
+    links = []
+    for plugin in current_app.extensions["concerto.registry"].enabled():
+        for item in plugin.nav_items:
+            endpoint = item.get("endpoint")
+            if endpoint in current_app.view_functions:
+                group = item.get("group", "authorities")  # checked at load: one of NAV_GROUPS
+                link = Link(localized(item["labels"]), url_for(endpoint), endpoint)
+                links.append((group, link))
+    return links
+
+
+def main_navigation() -> list[Group]:
+    """The menu for the person reading the page."""
+    person = current()
+
+    def may(action: str) -> bool:
+        return can(person, action)
+
+    def link(label, endpoint: str) -> Link:
+        return Link(label, url_for(endpoint), endpoint)
+
+    entries: list[tuple[str, Link | None]] = [
+        ("home", link(_l("Home"), "site.home")),
+        ("offer", link(_l("Services"), "inventory.search")),
+        ("offer", link(_l("Coverage"), "inventory.coverage")),
+        ("offer", link(_l("Organisations"), "inventory.organizations_list")),
+        ("offer", link(_l("State of affairs"), "inventory.snapshots")),
+        ("offer", link(_l("Needs"), "inventory.needs") if may("needs.read") else None),
+        (
+            "offer",
+            link(_l("Review"), "inventory.review_queue") if may("inventory.review") else None,
+        ),
+        ("offer", link(_l("Prisons and domains"), "reference.reference_data")),
+        ("meetings", link(_l("Meetings"), "meetings.index") if may("meetings.read") else None),
+        ("plan", link(_l("Strategic plan"), "reference.plans")),
+        ("studyday", link(_l("Study day"), "studyday.index")),
+        ("authorities", link(_l("Authorities"), "reference.authorities")),
+        ("authorities", link(_l("Reports"), "reports.index") if person.user_id else None),
+        *_plugin_links(),
+        ("administration", link(_l("Audit log"), "audit.log") if may("audit.read") else None),
+        ("administration", link(_l("People"), "admin.users") if may("admin.users") else None),
+        ("administration", link(_l("Plugins"), "admin.plugins") if may("admin.plugins") else None),
+    ]
+    groups = {key: Group(key, str(label)) for key, label in GROUPS.items()}
+    for key, entry in entries:
+        if entry is not None:
+            groups[key].links.append(entry)
+    return [group for group in groups.values() if group.links]
