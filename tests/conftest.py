@@ -83,6 +83,7 @@ PAGES = [
     ("/memberships/1", "secretary"),
     ("/bodies/1/series/new", "secretary"),
     ("/bodies/1/meetings/new", "secretary"),
+    ("/meetings/new", "secretary"),
     ("/bodies/1/attendance", ("vlaams", "viewer")),
     ("/actions", ("federatie_wb", "member")),
     ("/actions?status=overdue", "secretary"),

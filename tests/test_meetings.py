@@ -731,3 +731,86 @@ def test_meeting_lists_make_as_many_queries_for_many_records_as_for_few(app, sec
         event.remove(engine, "before_cursor_execute", count)
     assert len(planned) > 50
     assert few == many
+
+
+def test_the_list_shows_upcoming_meetings_of_every_year_first_then_the_past_by_year(app, secretary):
+    """A secretary once planned a duplicate January meeting: next year's meetings were hidden
+    behind the year filter."""
+    page = secretary.get("/meetings", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    upcoming = page[page.index('id="upcoming"') : page.index('id="past"')]
+    past = page[page.index('id="past"') : page.index("<h2>Bodies</h2>")]
+    with _db(app) as db:
+        now = utcnow()
+        later = db.scalars(select(Meeting).where(Meeting.ends_at >= now)).all()
+        earlier = db.scalars(select(Meeting).where(Meeting.ends_at < now)).all()
+    next_year = [m for m in later if meetings.in_brussels(m.starts_at).year > date.today().year]
+    assert next_year, "the demo plans a meeting next year"
+    for meeting in later:
+        assert f'/meetings/{meeting.id}"' in upcoming and f'/meetings/{meeting.id}"' not in past
+    for meeting in earlier:
+        if meetings.in_brussels(meeting.starts_at).year >= date.today().year - 1:
+            assert f'/meetings/{meeting.id}"' in past
+    years = [int(y) for y in __import__("re").findall(r'id="year-(\d{4})"', past)]
+    assert years == sorted(years, reverse=True) and years, "newest year first"
+    assert "Plan a meeting" in page
+    # One year on request, as before
+    one_year = secretary.get(f"/meetings?year={date.today().year}").get_data(as_text=True)
+    assert 'id="upcoming"' not in one_year and f'id="year-{date.today().year}"' in one_year
+
+
+def test_plan_a_meeting_from_the_list_asks_for_the_body_and_keeps_what_was_typed(app, secretary):
+    form = {
+        "csrf_token": secretary.csrf,
+        "date": "2027-03-09",
+        "start_time": "10:00",
+        "duration_minutes": "90",
+        "title_nl": "Extra overleg",
+        "place_kind": "office",
+        "place_text": "Koningsstraat 1",
+    }
+    refused = secretary.post("/meetings/new", data=form, headers={"Accept-Language": "fr"})
+    assert refused.status_code == 422
+    page = check_summary(refused.get_data(as_text=True), absent=("body_id",))
+    assert "#f-body_id" in {href for href, _ in page.links}
+    assert page.values["title_nl"] == ["Extra overleg"] and page.values["date"] == ["2027-03-09"]
+    with _db(app) as db:
+        body_id = _committee(db).id
+    planned = secretary.post("/meetings/new", data={**form, "body_id": str(body_id)})
+    assert planned.status_code == 302
+    with _db(app) as db:
+        meeting = db.scalar(select(Meeting).where(Meeting.title_nl == "Extra overleg"))
+        assert meeting.body_id == body_id
+        assert meetings.in_brussels(meeting.starts_at).strftime("%Y-%m-%d %H:%M") == (
+            "2027-03-09 10:00"
+        )
+
+
+def test_the_form_warns_of_an_overlap_while_it_is_filled(app, secretary):
+    with _db(app) as db:
+        body_id = _committee(db).id
+        other = next(
+            m
+            for m in db.scalars(select(Meeting).where(Meeting.body_id == body_id))
+            if m.ends_at >= utcnow() and not m.cancelled
+        )
+        start = meetings.in_brussels(other.starts_at)
+    query = {
+        "body_id": body_id,
+        "date": start.date().isoformat(),
+        "start_time": (start + timedelta(minutes=30)).strftime("%H:%M"),
+        "duration_minutes": "60",
+    }
+    secretary.get("/language/nl")
+    warning = secretary.get("/meetings/overlaps", query_string=query)
+    text = warning.get_data(as_text=True)
+    assert warning.status_code == 200 and f"/meetings/{other.id}" in text
+    assert "overlapt met een andere vergadering" in text
+    # not the meeting itself when it is the one being edited
+    alone = secretary.get("/meetings/overlaps", query_string={**query, "but": other.id})
+    assert f"/meetings/{other.id}" not in alone.get_data(as_text=True)
+    # a time not readable yet, another hour, or no body: nothing to warn about
+    for changed in ({"start_time": "1"}, {"start_time": "06:00"}, {"body_id": ""}):
+        quiet = secretary.get("/meetings/overlaps", query_string={**query, **changed})
+        assert quiet.status_code == 200 and "/meetings/" not in quiet.get_data(as_text=True)
+    form = secretary.get(f"/bodies/{body_id}/meetings/new").get_data(as_text=True)
+    assert 'hx-get="/meetings/overlaps"' in form and 'aria-live="polite"' in form

@@ -234,8 +234,10 @@ def check_place(
     return place
 
 
-def check_meeting(session: Session, values: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, str] = {}
+def _check_when(
+    values: dict[str, Any], errors: dict[str, str]
+) -> tuple[date | None, datetime | None, datetime | None]:
+    """The day, start and end a meeting form gives (start and end None when not readable)."""
     day = date_field(values, "date", errors, required=True)
     clock = values.get("start_time") or ""
     if not clock:
@@ -245,6 +247,26 @@ def check_meeting(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     duration = whole_field(
         values, "duration_minutes", errors, 15, LONGEST_MEETING_MINUTES, required=True
     )
+    if day is None or duration is None or {"start_time", "duration_minutes"} & set(errors):
+        return day, None, None
+    starts_at = local_time(day, clock)
+    return day, starts_at, starts_at + timedelta(minutes=duration)
+
+
+def clashes_of(
+    session: Session, body_id: int, values: dict[str, Any], but: int | None = None
+) -> list[Meeting]:
+    """The body's meetings that the time typed so far in a meeting form overlaps, for the
+    warning shown while the form is filled; nothing while the time cannot be read yet."""
+    _day, starts_at, ends_at = _check_when(values, {})
+    if starts_at is None:
+        return []
+    return overlapping(session, body_id, starts_at, ends_at, but)
+
+
+def check_meeting(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    day, starts_at, ends_at = _check_when(values, errors)
     cleaned: dict[str, Any] = {
         f"title_{lang}": _text(values, f"title_{lang}", errors, limit=300) for lang in LANGUAGES
     }
@@ -252,8 +274,7 @@ def check_meeting(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     cleaned["with_prison_directors"] = _flag(values, "with_prison_directors")
     if errors:
         raise Invalid(errors)
-    cleaned["starts_at"] = local_time(day, clock)
-    cleaned["ends_at"] = cleaned["starts_at"] + timedelta(minutes=duration)
+    cleaned["starts_at"], cleaned["ends_at"] = starts_at, ends_at
     return cleaned
 
 

@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -231,31 +231,48 @@ def _back_to(meeting: Meeting, anchor: str = ""):
 
 @blueprint.get("/meetings")
 def index():
+    """Upcoming meetings first, whatever their year (a meeting planned for next January is
+    in view in December), then the past ones by year, newest first; ``?year=`` shows one
+    year."""
     require("meetings.read")
     session = db_session()
     body_id = request.args.get("body", type=int)
-    year = request.args.get("year", type=int) or _today().year
-    if not 2000 <= year <= 2100:
+    year = request.args.get("year", type=int)
+    if year is not None and not 2000 <= year <= 2100:
         abort(404)
-    start = meetings.local_time(date(year, 1, 1), "00:00")
-    end = meetings.local_time(date(year + 1, 1, 1), "00:00")
-    query = (
-        select(Meeting)
-        .where(Meeting.starts_at >= start, Meeting.starts_at < end)
-        .options(selectinload(Meeting.body))
-        .order_by(Meeting.starts_at)
-    )
+    now = utcnow()
+    query = select(Meeting).options(selectinload(Meeting.body)).order_by(Meeting.starts_at)
     if body_id:
         query = query.where(Meeting.body_id == body_id)
+    if year is not None:
+        start = meetings.local_time(date(year, 1, 1), "00:00")
+        end = meetings.local_time(date(year + 1, 1, 1), "00:00")
+        upcoming = []
+        past = session.scalars(query.where(Meeting.starts_at >= start, Meeting.starts_at < end))
+    else:
+        # The past shown by default: this year and the last; older years are one link away.
+        since = meetings.local_time(date(_today().year - 1, 1, 1), "00:00")
+        upcoming = session.scalars(query.where(Meeting.ends_at >= now)).all()
+        past = session.scalars(query.where(Meeting.ends_at < now, Meeting.starts_at >= since))
+    by_year: dict[int, list[Meeting]] = {}
+    for meeting in sorted(past, key=lambda m: m.starts_at, reverse=year is None):
+        by_year.setdefault(meetings.in_brussels(meeting.starts_at).year, []).append(meeting)
+    first_year = session.scalar(select(func.min(Meeting.starts_at)))
     principal = current()
     user = session.get(User, principal.user_id) if principal.user_id else None
     return render_template(
         "meetings/index.html",
-        meetings=session.scalars(query).all(),
+        upcoming=upcoming,
+        by_year=by_year,
+        older_years=range(
+            (year or _today().year - 1) - 1,
+            meetings.in_brussels(first_year).year - 1 if first_year else 0,
+            -1,
+        ),
         bodies=session.scalars(select(Body).order_by(Body.id)).all(),
         body_id=body_id,
         year=year,
-        now=utcnow(),
+        now=now,
         user=user,
         may_manage=can(principal, "meetings.manage"),
     )
@@ -486,14 +503,30 @@ def _meeting_values(meeting: Meeting) -> dict:
 @blueprint.route("/bodies/<int(max=2147483647):body_id>/meetings/new", methods=["GET", "POST"])
 def new_meeting(body_id: int):
     require("meetings.manage")
-    found = _get(Body, body_id)
-    values = {"start_time": "14:00", "duration_minutes": "120", **_last_place(found)}
+    return _plan_meeting(_get(Body, body_id))
+
+
+@blueprint.route("/meetings/new", methods=["GET", "POST"])
+def plan_meeting():
+    """ "Plan a meeting" from the list of meetings: the same form, with the body to choose."""
+    require("meetings.manage")
+    return _plan_meeting(None)
+
+
+def _plan_meeting(found: Body | None):
+    session = db_session()
+    bodies = None if found else session.scalars(select(Body).order_by(Body.id)).all()
+    values = {"start_time": "14:00", "duration_minutes": "120"}
+    values.update(_last_place(found) if found else {"place_kind": "office"})
     errors = {}
     if request.method == "POST":
         values = request.form.to_dict()
-        session = db_session()
+        body = found or session.get(Body, request.form.get("body_id", type=int) or 0)
         try:
-            meeting, clashes = meetings.create_meeting(session, found, values)
+            if body is None:
+                meetings.check_meeting(session, values)  # the other fields' problems too
+                raise meetings.Invalid({"body_id": "required"})
+            meeting, clashes = meetings.create_meeting(session, body, values)
             session.commit()
             flash(_("The meeting was planned."), "success")
             _overlap_warning(clashes)
@@ -501,14 +534,36 @@ def new_meeting(body_id: int):
         except meetings.Invalid as invalid:
             session.rollback()
             errors = _errors(invalid)
+            if found is None and "body_id" not in errors and body is None:
+                errors["body_id"] = str(ERRORS["required"])
     return render_template(
         "meetings/meeting_form.html",
         body=found,
+        bodies=bodies,
         meeting=None,
         values=values,
         errors=errors,
         **_choices(),
     ), 422 if errors else 200
+
+
+@blueprint.get("/meetings/overlaps")
+def overlaps():
+    """The warning the meeting form shows while it is filled (htmx): the body's meetings at
+    the time typed so far, before anything is saved."""
+    require("meetings.manage")
+    session = db_session()
+    body_id = request.args.get("body_id", type=int) or 0
+    clashes = []
+    if session.get(Body, body_id) is not None:
+        clashes = meetings.clashes_of(
+            session, body_id, request.args.to_dict(), request.args.get("but", type=int)
+        )
+    return render_template(
+        "meetings/_overlaps.html",
+        clashes=clashes,
+        titles={m.id: calendars.meeting_title(m, current_language()) for m in clashes},
+    )
 
 
 @blueprint.route("/meetings/<int(max=2147483647):meeting_id>/edit", methods=["GET", "POST"])
