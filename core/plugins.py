@@ -437,11 +437,17 @@ def validate_figure_tables(value: Any, report: str) -> list[Any]:
         raise ContributionError(f"{hook} must be a list of FigureTable")
     for table in value:
         _code(table.code, f"{hook}: 'code'")
+        if table.description is not None:
+            _labels(table.description, f"{hook}: 'description' of {table.code}", LANGUAGES)
         if "year" not in table.table.c:
             raise ContributionError(f"{hook}: table {table.table.name} needs a 'year' column")
         for column in table.columns:
             if column.kind not in COLUMN_KINDS or column.name not in table.table.c:
                 raise ContributionError(f"{hook}: column {column.name} of {table.code}")
+            if column.kind == "choice" and not column.choices:
+                raise ContributionError(f"{hook}: choice column {column.name} needs choices")
+            for code, labels in (column.choices or {}).items():
+                _labels(labels, f"{hook}: choice {code} of {column.name}", ("nl", "fr", "en"))
     _unique([t.code for t in value], hook)
     return list(value)
 

@@ -81,7 +81,7 @@ def figures_app(database_url, providers):
 
 
 PATH = "/authorities/vlaams/figures/staffing/2031"
-ROW = {"rows": "1", "r1-prison_code": "haren", "r1-function": "Trajectbegeleider", "r1-fte": "2"}
+ROW = {"rows": "1", "r1-prison_code": "haren", "r1-function": "trajectbegeleider", "r1-fte": "2"}
 
 
 def _stored(app) -> list[dict]:
@@ -103,11 +103,11 @@ def test_figures_need_their_version_and_a_tick_to_empty_a_year_and_are_audited(f
     saved = client.post(PATH, data={"csrf_token": csrf, "read_as": _read_as(client), **ROW})
     assert saved.status_code == 302
     assert _stored(app) == [
-        {"prison_code": "haren", "function": "Trajectbegeleider", "fte": Decimal("2")}
+        {"prison_code": "haren", "function": "trajectbegeleider", "fte": Decimal("2")}
     ]
     (created,) = _entries(app, "vlaams_staffing", "2031")
     assert (created.action, created.record_id, created.before) == ("create", "2031", None)
-    assert [row["function"] for row in created.after["rows"]] == ["Trajectbegeleider"]
+    assert [row["function"] for row in created.after["rows"]] == ["trajectbegeleider"]
     assert created.authority_code == "vlaams" and created.channel == "page"
 
     # Without the version it was read at, nothing is saved, with a message in the reader's
@@ -131,7 +131,7 @@ def test_figures_need_their_version_and_a_tick_to_empty_a_year_and_are_audited(f
     assert _stored(app) == []
     created, deleted = _entries(app, "vlaams_staffing", "2031")
     assert deleted.action == "delete" and deleted.after is None
-    assert deleted.before["rows"][0]["function"] == "Trajectbegeleider"
+    assert deleted.before["rows"][0]["function"] == "trajectbegeleider"
 
 
 def test_placement_site_applications_and_reviews_are_audited(app, client):

@@ -37,7 +37,7 @@ def test_upgrade_creates_core_and_plugin_tables_each_with_its_own_version_table(
         assert f"alembic_version_{code}" in tables
     assert behind(engine, registry) == []
     state = migration_state(engine, registry)
-    assert state["vlaams"] == {"current": "vlaams_0002", "head": "vlaams_0002", "at_head": True}
+    assert state["vlaams"] == {"current": "vlaams_0004", "head": "vlaams_0004", "at_head": True}
 
 
 def test_each_plugin_downgrades_and_upgrades_without_touching_another_plugins_data(

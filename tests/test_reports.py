@@ -60,12 +60,14 @@ def test_each_authority_downloads_its_report_for_the_year(reports_app):
     app, client = reports_app, reports_app.test_client()
     from concerto_federatie_wb.reports import activities
     from concerto_justitie.reports import statistics
+    from concerto_vlaams.figures import FUNCTIONS
     from concerto_vlaams.reports import staffing
 
     with _db(app) as db:
         fte: dict[str, Decimal] = {}
         for row in db.execute(staffing.select().where(staffing.c.year == YEAR)):
-            fte[row.function] = fte.get(row.function, Decimal(0)) + row.fte
+            function = FUNCTIONS[row.function]["nl"]  # the report names the list's functions
+            fte[function] = fte.get(function, Decimal(0)) + row.fte
         vlaams_services = data.services_of(db, "vlaams", YEAR)
         cocof_services = data.services_of(db, "cocof", YEAR)
         haren = db.execute(
@@ -193,8 +195,8 @@ def test_figures_out_of_range_are_refused_by_row_and_nothing_is_saved(reports_ap
             "read_as": read_as,
             **_rows(
                 {
-                    "r1-prison_code": "haren", "r1-function": "Trajectbegeleider", "r1-fte": "2.5",
-                    "r2-prison_code": "vorst", "r2-function": "Beleidscoördinator", "r2-fte": "-1",
+                    "r1-prison_code": "haren", "r1-function": "trajectbegeleider", "r1-fte": "2.5",
+                    "r2-prison_code": "vorst", "r2-function": "beleidscoordinator", "r2-fte": "-1",
                     "r3-prison_code": "atlantis", "r3-function": "X", "r3-fte": "1",
                 }
             ),
@@ -206,7 +208,7 @@ def test_figures_out_of_range_are_refused_by_row_and_nothing_is_saved(reports_ap
     assert "This number is outside the allowed range." in text
     with _db(app) as db:
         assert db.execute(staffing.select().where(staffing.c.year == 2027)).first() is None
-    good = {"r1-prison_code": "haren", "r1-function": "Trajectbegeleider", "r1-fte": "2,5"}
+    good = {"r1-prison_code": "haren", "r1-function": "trajectbegeleider", "r1-fte": "2,5"}
     saved = client.post(path, data={"csrf_token": csrf, "read_as": read_as, **_rows(good)})
     assert saved.status_code == 302
     with _db(app) as db:

@@ -26,7 +26,7 @@ from core.permissions import can, current, require
 from core.reports import figures as figure_tables
 from core.reports import services as reports
 from core.reports.data import prisons
-from core.validation import Invalid, Refused, Stale
+from core.validation import MESSAGES, Invalid, Refused, Stale
 
 blueprint = Blueprint("reports", __name__)
 
@@ -38,6 +38,8 @@ FIGURE_ERRORS = {
     "range": _l("This number is outside the allowed range."),
     "duplicate": _l("This row repeats another one."),
     "closed": _l("This prison was not open in that year."),
+    "choose": _l("Choose one of the values the list offers."),
+    **MESSAGES,
 }
 BLANK_ROWS = 3  # empty rows under the year's rows, to add new ones
 MAX_ROWS = 2000  # more rows than any table of a year holds
@@ -119,6 +121,20 @@ def _prison_choices(session, table, year: int, *row_lists) -> dict[str, str]:
     return choices
 
 
+def _figure_error(table, key: str, message) -> str:
+    """A problem of one cell in the reader's language: a core code, or a plugin's message."""
+    if not isinstance(message, str):
+        return str(message)
+    if message == "places":
+        column = next(c for c in table.columns if c.name == key.partition(":")[2])
+        return ngettext(
+            "Give at most %(num)d decimal place.",
+            "Give at most %(num)d decimal places.",
+            column.places,
+        )
+    return str(FIGURE_ERRORS.get(message, message))
+
+
 def _figure_table(code: str, table_code: str):
     authority = _registry().authorities.get(code)
     found = next(
@@ -158,6 +174,7 @@ def figures(code: str, table_code: str, year: int):
                 submitted,
                 request.form.get("read_as"),
                 remove_all=request.form.get("remove_all") == "1",
+                authority=code,
             )
             session.commit()
             flash(ngettext("%(num)d row was saved.", "%(num)d rows were saved.", stored), "success")
@@ -165,10 +182,7 @@ def figures(code: str, table_code: str, year: int):
         except Invalid as invalid:
             session.rollback()
             errors = {
-                key: str(FIGURE_ERRORS.get(message, message))
-                if isinstance(message, str)
-                else str(message)
-                for key, message in invalid.errors.items()
+                key: _figure_error(table, key, message) for key, message in invalid.errors.items()
             }
             rows = submitted
         except Refused as refused:
@@ -204,6 +218,7 @@ def figures(code: str, table_code: str, year: int):
                 confirm_removal=confirm_removal,
                 has_rows=has_rows,
                 prisons=_prison_choices(session, table, year, rows),
+                options=figure_tables.options(session, table, code, current_language(), rows),
             ), status
         except Stale:
             session.rollback()
@@ -226,4 +241,5 @@ def figures(code: str, table_code: str, year: int):
         may_enter=may_enter,
         has_rows=has_rows,
         prisons=_prison_choices(session, table, year, rows),
+        options=figure_tables.options(session, table, code, current_language(), rows),
     ), 422 if errors else 200

@@ -1,11 +1,13 @@
 """The Common Community Commission's bilingual report, Dutch and French side by side as the
 strategic plan is printed, as PDF: the harmonised inventory of the year, the coverage gaps,
-and the committee's decisions and actions of the year."""
+the committee's decisions and actions of the year, and the subsidies COCOM granted (its own
+figures, ``concerto_cocom.figures``)."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+from concerto_cocom.figures import SUBSIDIES, subsidy_blocks
 from core.reports import data, writers
 
 WORDS = {
@@ -22,6 +24,12 @@ WORDS = {
         "status": "Status",
         "none": "Geen gegevens voor dit jaar.",
         "no_gaps": "Geen leemtes.",
+        "language": "nl",
+        "subsidies": "Subsidies van de GGC per organisatie",
+        "organisation": "Organisatie",
+        "company_number": "Ondernemingsnummer",
+        "amount": "Bedrag (euro)",
+        "total": "Totaal",
     },
     "fr": {
         "title": "Rapport de l'aide et des services aux détenus à Bruxelles",
@@ -36,6 +44,12 @@ WORDS = {
         "status": "Statut",
         "none": "Aucune donnée pour cette année.",
         "no_gaps": "Aucune lacune.",
+        "language": "fr",
+        "subsidies": "Subsides de la COCOM par organisation",
+        "organisation": "Organisation",
+        "company_number": "Numéro d'entreprise",
+        "amount": "Montant (euros)",
+        "total": "Total",
     },
 }
 
@@ -73,6 +87,7 @@ def _side(session, year: int, language: str) -> list[tuple]:
         if year_of["actions"]
         else ("p", words["none"])
     )  # fmt: skip
+    blocks += subsidy_blocks(session, year, words)
     return blocks
 
 
@@ -95,5 +110,6 @@ REPORTS = [
         "media_type": "application/pdf",
         "languages": ["nl", "fr"],
         "render": report,
+        "figures": [SUBSIDIES],
     }
 ]
