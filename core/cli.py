@@ -151,8 +151,9 @@ def seed_demo() -> None:
     the 2025 and 2026 states of affairs)."""
     app = _app()
     _require_head(app)
-    seed_everything(app)
+    left_out = seed_everything(app)
     click.echo("reference and demo data loaded")
+    echo_left_out(left_out)
 
 
 @seed.command("synthetic")
@@ -181,7 +182,10 @@ def seed_synthetic_command(count: int, random_seed: int) -> None:
     click.echo(f"{count} synthetic services added")
 
 
-def seed_everything(app) -> None:
+def seed_everything(app) -> list[str]:
+    """Seed the reference and demo data for the enabled authorities; returns the demo parts
+    left out because their authority's plugin is not enabled (core.demo_parts)."""
+    from core.demo_parts import DemoParts
     from core.goals.demo import seed_demo_actions
     from core.inventory.demo import seed_demo_inventory, seed_demo_needs
     from core.meetings.demo import seed_demo_meetings
@@ -189,19 +193,29 @@ def seed_everything(app) -> None:
     from core.reports.demo import seed_demo_figures
     from core.studyday.demo import seed_demo_study_days
 
+    registry = app.extensions["concerto.registry"]
+    parts = DemoParts.of(registry)
     with app.extensions["concerto.db"].session() as session:
-        seed_reference(session, app.extensions["concerto.registry"])
+        seed_reference(session, registry)
     with app.extensions["concerto.db"].session() as session:
-        seed_demo_inventory(session, app.extensions["concerto.registry"])
-        seed_demo_needs(session)
+        seed_demo_inventory(session, registry, parts)
+        seed_demo_needs(session, parts)
     with app.extensions["concerto.db"].session() as session:
-        seed_demo_actions(session)
+        seed_demo_actions(session, parts)
     with app.extensions["concerto.db"].session() as session:
-        seed_demo_meetings(session)
+        seed_demo_meetings(session, parts=parts)
     with app.extensions["concerto.db"].session() as session:
-        seed_demo_study_days(session)
+        seed_demo_study_days(session, parts=parts)
     with app.extensions["concerto.db"].session() as session:
-        seed_demo_figures(session, app.extensions["concerto.registry"])
+        seed_demo_figures(session, registry)
+    return parts.left_out
+
+
+def echo_left_out(left_out: list[str]) -> None:
+    if left_out:
+        click.echo("Demo parts left out, as their authority's plugin is not enabled:")
+        for part in left_out:
+            click.echo(f"  - {part}")
 
 
 def _require_head(app) -> None:
@@ -517,6 +531,7 @@ def demo(host: str, port: int, providers_port: int | None) -> None:
     providers with demo users, scheduler in-process."""
     import os
 
+    from core.config import load_config
     from core.identity import demo as demo_login
     from core.plugins import load_plugins
     from core.scheduler import start_in_process
@@ -524,14 +539,19 @@ def demo(host: str, port: int, providers_port: int | None) -> None:
     config_file = write_demo_config(Path.cwd() / "instance")
     os.environ.setdefault("CONCERTO_CONFIG", str(config_file))
     # The providers must run before the app is built: it reads their discovery documents.
-    registry = load_plugins(installed_plugin_codes(), [])
+    # One for each authority the configuration enables, and for no other.
+    try:
+        settings = load_config()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    registry = load_plugins(settings["plugins"], settings["extra_plugins"])
     base = f"http://{host}:{port}"
     providers = demo_login.start_providers(registry, base, providers_port or port + 1)
     app = _app(public_url=base, **demo_login.settings_for(providers))
     upgrade_all(app)
-    seed_everything(app)
+    left_out = seed_everything(app)
     with app.extensions["concerto.db"].session() as session:
-        demo_login.seed_platform_people(session, providers)
+        left_out += demo_login.seed_platform_people(session, providers)
     app.extensions["concerto.demo_users"] = demo_login.login_choices(
         app.extensions["concerto.registry"], providers
     )
@@ -539,6 +559,7 @@ def demo(host: str, port: int, providers_port: int | None) -> None:
     click.echo(f"Concerto demo on {base}/ (configuration: {config_file})")
     for provider in providers:
         click.echo(f"  identity provider of {provider.authority}: {provider.issuer}")
+    echo_left_out(left_out)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 

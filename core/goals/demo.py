@@ -3,9 +3,12 @@ steps under actions, a lead and those involved, terms such as "Najaar 2015" or "
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.demo_parts import DemoParts
 from core.goals import services as plans
 from core.goals import yearly
 from core.goals.models import Goal, Plan, PlanAction
@@ -70,7 +73,16 @@ def seed_demo_indicators(session: Session, goals: dict[str, Goal]) -> None:
             )
 
 
-def seed_demo_actions(session: Session) -> None:
+def _led_by_enabled(authority: str | None, parts: DemoParts | None) -> bool:
+    return parts is None or authority is None or parts.has(authority)
+
+
+def seed_demo_actions(session: Session, parts: DemoParts | None = None) -> None:
+    """The actions, those led by an authority whose plugin is not enabled left out."""
+    led_elsewhere = Counter(a[3] for a in ACTIONS if not _led_by_enabled(a[3], parts))
+    for authority, count in sorted(led_elsewhere.items()):
+        actions = "1 plan action" if count == 1 else f"{count} plan actions"
+        parts.leave_out(f"{actions} led by {authority}, with the steps under them", [authority])
     plan = session.scalar(select(Plan).where(Plan.code == "brussels_2014_2019"))
     if plan is None or session.scalar(select(PlanAction.id).limit(1)) is not None:
         return
@@ -78,7 +90,7 @@ def seed_demo_actions(session: Session) -> None:
     seed_demo_indicators(session, goals)
     for code, nl, fr, authority, lead, involved, term, status, progress, steps in ACTIONS:
         goal = goals.get(code)
-        if goal is None:
+        if goal is None or not _led_by_enabled(authority, parts):
             continue
         values = {
             "title_nl": nl,

@@ -86,12 +86,18 @@ def login_choices(registry, providers: list[DevProvider]) -> dict[str, list[dict
     return choices
 
 
-def seed_platform_people(db, providers: list[DevProvider]) -> None:
-    """Create the secretary and the administrator, keyed as their logins will be."""
+def seed_platform_people(db, providers: list[DevProvider]) -> list[str]:
+    """Create the secretary and the administrator, keyed as their logins will be; returns
+    the demo parts left out (they log in through COCOM: without its plugin, no one)."""
     issuers = {p.authority: p.issuer for p in providers}
+    left_out = []
     for person in PLATFORM_PEOPLE:
         issuer = issuers.get(person["authority"])
         if issuer is None:
+            left_out.append(
+                f"the committee's {person['role']}, {person['user']['name']}, who logs in "
+                f"through {person['authority']} (plugin {person['authority']} not enabled)"
+            )
             continue
         identity = db.scalar(
             select(Identity).where(
@@ -113,3 +119,4 @@ def seed_platform_people(db, providers: list[DevProvider]) -> None:
             db.add(identity)
             db.flush()
         grant_platform_role(db, identity.user, person["role"], granted_by="concerto demo")
+    return left_out

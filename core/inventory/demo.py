@@ -7,9 +7,12 @@ behind them are not real, and nothing here is about any detainee.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import select
 
 from core.audit.services import acting_as
+from core.demo_parts import DemoParts
 from core.inventory import organizations
 from core.inventory import services as inventory
 from core.inventory.models import Need, Service
@@ -924,9 +927,11 @@ def _organizations(session, registry) -> dict[str, int]:
     return provided
 
 
-def seed_demo_inventory(session, registry) -> int:
+def seed_demo_inventory(session, registry, parts: DemoParts | None = None) -> int:
     """Create and publish the demo services once; freeze 2025 before the services that
-    started in 2026 exist, then 2026. Returns how many services were created."""
+    started in 2026 exist, then 2026. Returns how many services were created. Only the
+    enabled authorities' services; ``parts`` notes the others, at every start."""
+    _note_left_out(parts or DemoParts.of(registry))
     if session.scalar(select(Service.id).limit(1)) is not None:
         return 0
     demo = system("cli", "concerto demo")
@@ -956,11 +961,27 @@ def seed_demo_inventory(session, registry) -> int:
     return created
 
 
+def _note_left_out(parts: DemoParts) -> None:
+    skipped = Counter(row[0] for row in SERVICES if not parts.has(row[0]))
+    for code, count in sorted(skipped.items()):
+        parts.leave_out(f"{count} demo services of {code}, with their organisations", [code])
+    if not parts.has("cocom"):
+        parts.leave_out("a service closed during 2026", ["cocom"])
+    if not parts.has("federatie_wb"):
+        parts.leave_out("a service moved to another prison during 2026", ["federatie_wb"])
+    if not parts.has("vlaams"):
+        parts.leave_out("services in draft, waiting for review and returned", ["vlaams"])
+
+
 def _changes_during_2026(session, registry, demo, reference) -> None:
-    """A service closed and another moved, so the two years differ in every way."""
+    """A service closed and another moved, so the two years differ in every way (each
+    when its authority is enabled)."""
     closed = session.scalar(select(Service).where(Service.external_id == "CC-04"))
-    closed.active = False
+    if closed is not None:
+        closed.active = False
     moved = session.scalar(select(Service).where(Service.external_id == "FW-07"))
+    if moved is None:
+        return
     authority = registry.authorities["federatie_wb"]
     inventory.update_service(
         session,
@@ -978,7 +999,9 @@ def _changes_during_2026(session, registry, demo, reference) -> None:
 def _work_in_progress(session, registry, demo, reference) -> None:
     """A draft, a submitted and a returned service, so the review queue and the
     coordinator's lists have something to show in each state."""
-    authority = registry.authorities["vlaams"]
+    authority = registry.authorities.get("vlaams")
+    if authority is None:
+        return
     draft = _values(
         (
             "vlaams",
@@ -1087,7 +1110,11 @@ NEEDS = [
 ]
 
 
-def seed_demo_needs(session) -> None:
+def seed_demo_needs(session, parts: DemoParts | None = None) -> None:
+    # The committee's secretariat signals them, and it sits with COCOM.
+    if parts is not None and not parts.has("cocom"):
+        parts.leave_out(f"{len(NEEDS)} needs signalled by the committee's secretariat", ["cocom"])
+        return
     if session.scalar(select(Need.id).limit(1)) is not None:
         return
     secretary = system("cli", "concerto demo")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
+from core.demo_parts import DemoParts
 from core.goals.lookup import goal_by_code
 from core.inventory.models import Service
 from core.meetings import services as meetings
@@ -48,6 +49,12 @@ MEMBERS = [
         "justitie",
     ),
 ]
+# Who takes on the actions agreed, in turn (by the meeting's month).
+OWNERS = [
+    ("Lotte Peeters", "lotte.peeters@vlaanderen.demo.invalid", "vlaams"),
+    ("Julie Lambert", "julie.lambert@fwb.demo.invalid", "federatie_wb"),
+    ("Thomas Renard", "thomas.renard@cocof.demo.invalid", "cocof"),
+]
 OFFICE = {"place_kind": "office", "place_text": "Koningsstraat 1, 1000 Brussel (demo)"}
 AGENDA = [
     ("Goedkeuring van het verslag", "Approbation du procès-verbal", "decision", 10),
@@ -57,7 +64,17 @@ AGENDA = [
 ]
 
 
-def seed_demo_meetings(session: Session, today: date | None = None) -> None:
+def seed_demo_meetings(
+    session: Session, today: date | None = None, parts: DemoParts | None = None
+) -> None:
+    # Members and owners of actions come from the enabled authorities only.
+    enabled = parts.has if parts is not None else (lambda _code: True)
+    absent = sorted({member[4] for member in MEMBERS if not enabled(member[4])})
+    if absent:
+        parts.leave_out("committee and working-group members", absent)
+    owners = [owner for owner in OWNERS if enabled(owner[2])]
+    if not owners:
+        parts.leave_out("the action items of past meetings", [owner[2] for owner in OWNERS])
     if session.scalar(select(Body.id).limit(1)) is not None:
         return
     today = today or meetings.in_brussels(utcnow()).date()
@@ -75,6 +92,8 @@ def seed_demo_meetings(session: Session, today: date | None = None) -> None:
             },
         )
     for name, email, language, role, authority in MEMBERS:
+        if not enabled(authority):
+            continue
         meetings.add_membership(
             session,
             bodies["overlegcomite"],
@@ -88,6 +107,8 @@ def seed_demo_meetings(session: Session, today: date | None = None) -> None:
             },
         )
     for name, email, language, role, authority in MEMBERS[2:6]:
+        if not enabled(authority):
+            continue
         meetings.add_membership(
             session,
             bodies["werkgroep_gezondheid"],
@@ -145,7 +166,7 @@ def seed_demo_meetings(session: Session, today: date | None = None) -> None:
     secretariat = system("cli", "demo data")
     for earlier, later in zip(past, past[1:], strict=False):
         minutes = meetings.latest_minutes(session, earlier)
-        minutes = _write(session, earlier, minutes, today)
+        minutes = _write(session, earlier, minutes, today, owners)
         meetings.approve(session, minutes, later, secretariat)
     # An extra meeting today, at which the newcomer approves the last meeting's minutes.
     extra, _ = meetings.create_meeting(
@@ -184,7 +205,9 @@ def _hold(session: Session, meeting: Meeting) -> None:
     session.flush()
 
 
-def _write(session: Session, meeting: Meeting, minutes: Minutes | None, today: date) -> Minutes:
+def _write(
+    session: Session, meeting: Meeting, minutes: Minutes | None, today: date, owners: list
+) -> Minutes:
     if minutes is None:
         minutes = meetings.start_minutes(session, meeting)
     items = [item for _n, item, _d in meetings.agenda(meeting)]
@@ -225,12 +248,10 @@ def _write(session: Session, meeting: Meeting, minutes: Minutes | None, today: d
                 "goal": "1.3",
             },
         )
-    owners = [
-        ("Lotte Peeters", "lotte.peeters@vlaanderen.demo.invalid", "vlaams"),
-        ("Julie Lambert", "julie.lambert@fwb.demo.invalid", "federatie_wb"),
-        ("Thomas Renard", "thomas.renard@cocof.demo.invalid", "cocof"),
-    ]
-    owner = owners[month % 3]
+    if not owners:
+        session.flush()
+        return minutes
+    owner = owners[month % len(owners)]
     action = meetings.add_action(
         session,
         minutes,

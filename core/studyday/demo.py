@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.demo_parts import DemoParts
 from core.goals.lookup import goal_by_code
 from core.inventory.models import Need
 from core.meetings.services import in_brussels, local_time
@@ -54,10 +55,12 @@ LAST = ["Aerts", "Bertrand", "Cools", "Dubois", "Evers", "François", "Goossens"
         "Istasse", "Jacobs", "Kaya", "Leclercq", "Maes", "Noël", "Olivier"]  # fmt: skip
 
 
-def _person(n: int) -> tuple[str, str, str, str, str]:
+def _person(n: int, parts: DemoParts | None) -> tuple[str, str, str, str | None, str]:
     name = f"{FIRST[n % len(FIRST)]} {LAST[(n * 7) % len(LAST)]}"
     organisation, authority, language = ORGANISATIONS[n % len(ORGANISATIONS)]
     email = f"deelnemer{n}@{authority}.demo.invalid"
+    if parts is not None and not parts.has(authority):
+        authority = None  # the organisation takes part; its authority is not on the platform
     return name, email, organisation, authority, language
 
 
@@ -100,14 +103,22 @@ def _day(session: Session, year: int, held_on: date, *, open_now: bool, today: d
     return day
 
 
-def _fill(session: Session, day: StudyDay, count: int, offset: int, *, full_workshop: bool):
+def _fill(
+    session: Session,
+    day: StudyDay,
+    count: int,
+    offset: int,
+    *,
+    full_workshop: bool,
+    parts: DemoParts | None = None,
+):
     """``count`` confirmed registrations; with ``full_workshop`` the small French workshop
     fills exactly, so a newcomer who asks for it joins its waiting list."""
     workshops = studyday.workshops_of(day)
     moment = day.opens_at + timedelta(hours=1)
     small = next(w for w in workshops if w.capacity == 12)
     for n in range(count):
-        name, email, organisation, authority, language = _person(offset + n)
+        name, email, organisation, authority, language = _person(offset + n, parts)
         if full_workshop and n < small.capacity:
             chosen = [small.id, workshops[2].id]
         else:
@@ -130,13 +141,13 @@ def _fill(session: Session, day: StudyDay, count: int, offset: int, *, full_work
         )
 
 
-def _wait(session: Session, day: StudyDay, offset: int) -> None:
+def _wait(session: Session, day: StudyDay, offset: int, parts: DemoParts | None = None) -> None:
     """Two who asked for the full workshop too late and stayed on its waiting list."""
     workshops = studyday.workshops_of(day)
     small = next(w for w in workshops if w.capacity == 12)
     moment = day.closes_at - timedelta(hours=2)
     for n in range(2):
-        name, email, organisation, authority, language = _person(offset + n)
+        name, email, organisation, authority, language = _person(offset + n, parts)
         studyday.register(
             session,
             day,
@@ -154,7 +165,9 @@ def _wait(session: Session, day: StudyDay, offset: int) -> None:
         )
 
 
-def seed_demo_study_days(session: Session, today: date | None = None) -> None:
+def seed_demo_study_days(
+    session: Session, today: date | None = None, parts: DemoParts | None = None
+) -> None:
     if session.scalar(select(StudyDay.id).limit(1)) is not None:
         return
     from core.db import utcnow
@@ -162,15 +175,15 @@ def seed_demo_study_days(session: Session, today: date | None = None) -> None:
     today = today or in_brussels(utcnow()).date()
     held_on = today + timedelta(days=16)
     current = _day(session, held_on.year, held_on, open_now=True, today=today)
-    _fill(session, current, 40, 0, full_workshop=True)
+    _fill(session, current, 40, 0, full_workshop=True, parts=parts)
     goal = goal_by_code(session, "6.2")
     need = session.scalar(select(Need).order_by(Need.id))
     for back, count in ((1, 68), (2, 55)):
         year = held_on.year - back
         past = _day(session, year, date(year, 11, 27), open_now=False, today=today)
-        _fill(session, past, count, 100 * back, full_workshop=back == 1)
+        _fill(session, past, count, 100 * back, full_workshop=back == 1, parts=parts)
         if back == 1:
-            _wait(session, past, 100 * back + count)
+            _wait(session, past, 100 * back + count, parts)
         for n, registration in enumerate(
             session.scalars(select(Registration).where(Registration.study_day_id == past.id))
         ):
