@@ -47,6 +47,7 @@ PAGES = [
     ("/coverage", None),
     ("/organizations", None),
     ("/coverage?target_group=women&language=ar", None),
+    ("/coverage?year=2021", None),  # Vorst and Berkendael open, Haren not yet
     ("/snapshots?from=2025&to=2026", None),
     ("/logged-out", None),
     *[(f"/authorities/{code}", None) for code in FIVE],

@@ -218,7 +218,10 @@ def test_indicator_page_csv_api_and_every_report_agree_on_the_gaps(app, year):
     assert gaps == expected
     assert f"{len(expected)} {'leemte' if len(expected) == 1 else 'leemtes'} in {year}." in page
     if year == 2026:
-        assert "Niet open in 2026: Gevangenis van Berkendael en Gevangenis van Vorst." in page
+        assert (
+            "Niet open in 2026, dus niet in de tabel: Gevangenis van Berkendael en Gevangenis van Vorst."
+            in page
+        )
     assert _csv_gaps(client, app, year) == expected
     api = client.get("/api/v1/coverage", query_string={"year": year}).get_json()
     assert set(api["prisons"]) == OPEN[year]

@@ -448,6 +448,7 @@ def coverage():
         "inventory/coverage.html",
         coverage=found,
         closed=format_list(not_open, locale=str(get_locale())) if not_open else "",
+        closed_count=len(not_open),
         year=year,
         year_asked=request.args.get("year", "")[:20] if year_error else year,
         year_error=year_error,
