@@ -464,3 +464,19 @@ def test_a_need_and_a_meeting_name_only_a_prison_open_when_it_matters(app):
     )
     # A meeting of 2021 in Berkendael (recorded afterwards) was held where it could be.
     assert client.post(path, data={**meeting, "date": "2021-03-10"}).status_code == 302
+
+
+def test_the_search_offers_a_closed_prison_only_while_a_service_lists_it(app):
+    client = app.test_client()
+    client.get("/language/nl")
+
+    def offered() -> set[str]:
+        page = client.get("/services").get_data(as_text=True)
+        start = page.index('id="facet-prison"')
+        return set(
+            re.findall(r'<option value="(\w+)"', page[start : page.index("</select>", start)])
+        )
+
+    assert offered() == OPEN[2026]
+    _add_old_services(app)  # published services that still list Vorst and Berkendael
+    assert offered() == OPEN[2026] | CLOSED_IN_2022

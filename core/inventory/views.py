@@ -146,16 +146,27 @@ def search():
         request.args, public_only=not committee, reading=current_language()
     )
     found, total = inventory.find(session, filters)
+    facets = inventory.facet_counts(session, filters)
+    reference = _reference_lists(session)
+    open_today = {p.code for p in prisons_open(session)}
     return render_template(
         "inventory/search.html",
         filters=filters,
         services=found,
         total=total,
         pages=max(1, -(-total // filters.per_page)),
-        facets=inventory.facet_counts(session, filters),
+        facets=facets,
         authorities=_registry().authorities,
         language_codes=LANGUAGE_CODES,
-        **_reference_lists(session),
+        **{
+            **reference,
+            # A closed prison is a choice only while a service still lists it.
+            "prisons": [
+                p
+                for p in reference["prisons"]
+                if p.code in open_today or facets["prison"][p.code] or filters.prison == p.code
+            ],
+        },
     )
 
 
@@ -701,14 +712,22 @@ def _need_form_values(form) -> dict:
 def needs():
     require("needs.read")
     filters = {key: (request.args.get(key) or "")[:32] for key in ("prison", "domain", "status")}
-    found = db_session().scalars(register.listing(db_session(), filters)).all()
+    session = db_session()
+    found = session.scalars(register.listing(session, filters)).all()
+    # A closed prison is a choice only while a need of the register names it.
+    named = set(session.scalars(select(Need.prison_code).distinct()))
+    open_today = {p.code for p in prisons_open(session)}
+    reference = _reference_lists(session)
     return render_template(
         "inventory/needs.html",
         needs=found,
         filters=filters,
         states=NEED_STATE_LABELS,
         may_signal=can(current(), "needs.signal"),
-        **_reference_lists(db_session()),
+        **{
+            **reference,
+            "prisons": [p for p in reference["prisons"] if p.code in open_today | named],
+        },
     )
 
 
