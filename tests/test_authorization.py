@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -1414,6 +1415,7 @@ def test_a_network_manager_reads_and_reviews_only_their_own_province(database_ur
     province's applications but reviews none."""
     from concerto_vlaams import placements
 
+    from core.identity.demo import login_choices
     from core.identity.services import principal_for
     from core.permissions import can
 
@@ -1477,5 +1479,14 @@ def test_a_network_manager_reads_and_reviews_only_their_own_province(database_ur
             _secret, token = create_token(db, identity, "manager", ["viewer"], 1)
             by_token = principal_for(identity, "api", token=token, registry=registry)
             assert not can(by_token, placements.REVIEW, "antwerpen")
+        # The demo's login page names the duty beside the reader's rights.
+        people = registry.authorities["vlaams"].oidc_defaults["demo_users"]
+        koen = next(user for user in people if user["sub"] == "vlaams-koen")
+        provider = SimpleNamespace(authority="vlaams", users={"vlaams-koen": koen})
+        (choice,) = login_choices(registry, [provider])["vlaams"]
+        assert choice["roles"] == ["viewer"]
+        assert [duty["en"] for duty in choice["duties"]] == [
+            "Community service network manager, Antwerpen"
+        ]
     finally:
         app.extensions["concerto.db"].engine.dispose()

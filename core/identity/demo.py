@@ -79,8 +79,21 @@ def login_choices(registry, providers: list[DevProvider]) -> dict[str, list[dict
         for user in provider.users.values():
             codes, access = map_roles(registry, provider.authority, user)
             grant = next((p["role"] for p in PLATFORM_PEOPLE if p["user"] is user), None)
+            # A role granting one task of the authority's own (a network manager reviewing
+            # placement sites) is named by its title: "reader" alone would hide it.
+            duties = [
+                role.titles
+                for role in registry.authorities[provider.authority].roles
+                if role.code in codes and role.grants
+            ]
             entries.append(
-                {"sub": user["sub"], "name": user["name"], "roles": access, "platform": grant}
+                {
+                    "sub": user["sub"],
+                    "name": user["name"],
+                    "roles": access,
+                    "platform": grant,
+                    "duties": duties,
+                }
             )
         choices[provider.authority] = entries
     return choices

@@ -82,6 +82,7 @@ def coordinator_roles(authority):
                 "titles": {
                     "nl": f"Netwerkbeheerder werkstraffen, {name}",
                     "fr": f"Gestionnaire de réseau des peines de travail, {name}",
+                    "en": f"Community service network manager, {name}",
                 },
                 "platform_role": "viewer",
                 "grants": [{"action": "placement_sites.review", "scope": province}],
