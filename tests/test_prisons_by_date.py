@@ -120,7 +120,7 @@ def _expected(app, year: int, authority: str | None = None) -> set[tuple[str, st
         )
         if authority:
             query = query.where(Service.authority_code == authority)
-        covered = set(db.execute(query).tuples())
+        covered = {tuple(row) for row in db.execute(query)}
     return {(p, d) for p in OPEN[year] for d in domains} - covered
 
 
@@ -478,5 +478,7 @@ def test_the_search_offers_a_closed_prison_only_while_a_service_lists_it(app):
         )
 
     assert offered() == OPEN[2026]
+    home = client.get("/").get_data(as_text=True)
+    assert re.search(r"<dt>Gevangenissen</dt><dd>2</dd>", home), "the prisons open today"
     _add_old_services(app)  # published services that still list Vorst and Berkendael
     assert offered() == OPEN[2026] | CLOSED_IN_2022

@@ -24,7 +24,8 @@ from core.config import LANGUAGES
 from core.db import db_session
 from core.goals.lookup import current_plan
 from core.goals.models import Goal
-from core.reference.models import Prison, ServiceDomain
+from core.reference.models import ServiceDomain
+from core.reference.services import prisons_open
 
 blueprint = Blueprint("site", __name__)
 
@@ -36,7 +37,7 @@ def home():
     try:
         counts = {
             "domains": session_.scalar(select(func.count()).select_from(ServiceDomain)),
-            "prisons": session_.scalar(select(func.count()).select_from(Prison)),
+            "prisons": len(prisons_open(session_)),  # today's: Vorst and Berkendael closed
             "goals": session_.scalar(select(func.count()).select_from(Goal)),
         }
         plan = current_plan(session_)  # the plan whose goal codes the platform reads
