@@ -389,6 +389,13 @@ def test_figures_are_checked_by_row_and_column_in_the_readers_language(
           "men": "700", "women": "37"}],
     )  # fmt: skip
     assert words["sex"] in _errors(sex)["1-men"]
+    # Where only women are held, the error stands at the figure that was given.
+    women = _enter(
+        client, "justitie", "prison_statistics", 2012,
+        [{"prison_code": "berkendael", "capacity": "64", "average_population": "92,2",
+          "women": "80"}],
+    )  # fmt: skip
+    assert set(_errors(women)) == {"1-women"}
 
     login_as(client, app, ("vlaams", "coordinator"))
     client.get(f"/language/{language}")

@@ -106,10 +106,9 @@ def _population_check(row: dict[str, Any]) -> dict[str, Any]:
             "average_population": _l("A population over ten times the capacity is not plausible.")
         }
     problems: dict[str, Any] = {}
-    for parts, column, message in (
+    for parts, message in (
         (
             BY_SEX,
-            "men",
             _l(
                 "Men and women together make %(sum)s, but the average daily population is "
                 "%(population)s: they should be equal, up to rounding."
@@ -117,17 +116,18 @@ def _population_check(row: dict[str, Any]) -> dict[str, Any]:
         ),
         (
             BY_STATUS,
-            "remand",
             _l(
                 "The statuses together make %(sum)s, but the average daily population is "
                 "%(population)s: they should be equal, up to rounding."
             ),
         ),
     ):
-        given = [row[name] for name in parts if row.get(name) is not None]
-        if given and abs(sum(given) - population) > _tolerance(len(parts)):
-            problems[column] = str(message) % {
-                "sum": format_decimal(sum(given), "0.0##"),
+        given = [name for name in parts if row.get(name) is not None]
+        total = sum(row[name] for name in given)
+        if given and abs(total - population) > _tolerance(len(parts)):
+            # At the first figure the person gave, where they will look for it.
+            problems[given[0]] = str(message) % {
+                "sum": format_decimal(total, "0.0##"),
                 "population": format_decimal(population, "0.0##"),
             }
     return problems
