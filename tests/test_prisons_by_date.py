@@ -66,6 +66,13 @@ def test_the_prisons_open_in_a_year_or_on_a_day(app):
         assert {p.code for p in prisons_open(db)} == OPEN[2026]  # today, in the demo's year
         vorst = db.get(Prison, "vorst")
         assert vorst.is_open_in(2022) and not vorst.is_open_in(2023)
+        # A new indicator may follow a prison open today; Vorst's figures stay computable.
+        with app.test_request_context():
+            offered = {
+                key.rpartition(":")[2] for key in yearly.source_labels(db) if ":prison:" in key
+            }
+        assert offered == OPEN[2026]
+        assert "published_services:prison:vorst" in yearly.sources(db)
 
 
 # --- the gaps, everywhere -------------------------------------------------------------------

@@ -100,7 +100,8 @@ def source_labels(session: Session) -> dict[str, str]:
     looks for them: the general figures first, then per domain and per prison by name."""
     from flask_babel import gettext as _
 
-    from core.reference.models import Prison, ServiceDomain
+    from core.reference.models import ServiceDomain
+    from core.reference.services import prisons_open
 
     labels = {
         "published_services": _("Published services"),
@@ -113,7 +114,9 @@ def source_labels(session: Session) -> dict[str, str]:
         labels[f"published_services:domain:{domain.code}"] = _(
             "Published services, domain: %(domain)s", domain=domain.local("name").text
         )
-    for prison in session.scalars(select(Prison).order_by(Prison.code)):
+    # A new indicator follows a prison open today; one that follows a closed prison keeps
+    # its figures (``sources`` still computes them).
+    for prison in prisons_open(session):
         labels[f"published_services:prison:{prison.code}"] = _(
             "Published services, prison: %(prison)s", prison=prison.local("name").text
         )
