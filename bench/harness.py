@@ -13,24 +13,34 @@ missing) and measures:
 5. SQL statements per request for pages of 25 and of 250;
 6. how each figure grows from 1k to 10k to 50k (the growth exponent).
 
-Run with `concerto bench` (or `./dev bench`, which also installs wrk and PostgreSQL).
+A second case, "burst", starts `concerto demo` (SQLite, its own server) on loopback and sends
+200 new visitors at once to the study day's page, each on its own connection without a
+cookie, as a crowd following a link would: every one must get its page (no error), and the
+figures are how long they waited and how many session rows they cost.
+
+Run with `concerto bench` (or `./dev bench`, which also installs wrk and PostgreSQL);
+`--cases burst` runs the burst alone and keeps the other figures of the last run.
 Results: bench/RESULTS.md and bench/results.json.
 """
 
 from __future__ import annotations
 
+import collections
 import json
 import math
 import os
 import platform
 import re
 import shutil
+import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +58,7 @@ from tests.postgres import PostgresServer, free_port  # noqa: E402
 FIVE = ["cocom", "vlaams", "federatie_wb", "cocof", "justitie"]
 LUA = Path(__file__).with_name("latency.lua")
 PAGE_FILTER = "domain=sport&prison=haren&per_page=25"
+BURST_VISITORS = 200
 TARGETS = {
     "page_throughput_ratio": 0.5,  # at least half of /healthz
     "page_p95_ms": 50,
@@ -290,6 +301,114 @@ def measure(url: str, size: int, seconds: float) -> dict:
     }
 
 
+# --- a burst of new visitors on the demo ------------------------------------------------------
+
+
+def burst(url: str, visitors: int) -> dict:
+    """``visitors`` requests released at the same moment, each on a new connection without a
+    cookie; every status, and the latency of each in ms."""
+    statuses: list = []
+    latencies: list[float] = []
+    barrier = threading.Barrier(visitors)
+
+    def visit() -> None:
+        barrier.wait()
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url, timeout=180) as answer:
+                answer.read()
+                statuses.append(answer.status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+        except OSError as error:  # refused, reset, timed out
+            statuses.append(type(error).__name__)
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=visit) for _ in range(visitors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ordered = sorted(latencies)
+    counted = collections.Counter(str(status) for status in statuses)
+    return {
+        "visitors": visitors,
+        "statuses": dict(sorted(counted.items())),
+        "errors": visitors - counted.get("200", 0),
+        "p50_ms": ordered[len(ordered) // 2],
+        "p95_ms": ordered[int(len(ordered) * 0.95)],
+        "max_ms": ordered[-1],
+        "wall_seconds": time.perf_counter() - started,
+    }
+
+
+def _consecutive_ports(count: int) -> int:
+    """The first of ``count`` free consecutive ports (the demo's five identity providers)."""
+    import socket
+
+    for _ in range(50):
+        first = free_port()
+        try:
+            probes = []
+            for port in range(first, first + count):
+                probe = socket.socket()
+                probes.append(probe)
+                probe.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
+def demo_burst(visitors: int = BURST_VISITORS) -> dict:
+    """Start `concerto demo` in a folder of its own, send the burst to this year's study day,
+    count the session rows it left, stop the demo."""
+    folder = Path(tempfile.mkdtemp(prefix="concerto-bench-demo-"))
+    first_provider = _consecutive_ports(5)
+    port = free_port()
+    while first_provider <= port < first_provider + 5:
+        port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONCERTO_")}
+    env["PYTHONPATH"] = str(ROOT)
+    log = (folder / "demo.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "demo", "--port", str(port)]
+        + ["--providers-port", str(first_provider)],
+        env=env,
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(1200):
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("concerto demo did not start")
+        database = folder / "instance" / "demo.db"
+        with sqlite3.connect(database) as db:
+            year = db.execute("SELECT max(year) FROM study_days").fetchone()[0]
+            before = db.execute("SELECT count(*) FROM browser_sessions").fetchone()[0]
+        figures = burst(f"{base}/studyday/{year}", visitors)
+        with sqlite3.connect(database) as db:
+            after = db.execute("SELECT count(*) FROM browser_sessions").fetchone()[0]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+        log.close()
+    return (
+        _stamp() | {"page": f"/studyday/{year}", "session_rows_written": after - before} | figures
+    )
+
+
 # --- the whole run ---------------------------------------------------------------------------
 
 
@@ -304,8 +423,8 @@ def growth(runs: list[dict], pick) -> float | None:
     return math.log(b / a) / math.log(large["size"] / small["size"])
 
 
-def run(sizes: list[int], backends: list[str], seconds: float) -> dict:
-    results: dict = {
+def _stamp() -> dict:
+    return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": subprocess.run(
             ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
@@ -314,6 +433,11 @@ def run(sizes: list[int], backends: list[str], seconds: float) -> dict:
         ).stdout.strip(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, {platform.platform()}",
+    }
+
+
+def run(sizes: list[int], backends: list[str], seconds: float) -> dict:
+    results: dict = _stamp() | {
         "load_tool": "wrk" if shutil.which("wrk") else "python",
         "seconds_per_load": seconds,
         "backends": {},
@@ -358,8 +482,35 @@ def _f(value, digits: int = 1) -> str:
 
 
 def markdown(results: dict) -> str:
+    lines = ["# Benchmark results"]
+    if "backends" in results:
+        lines += inventory_markdown(results)
+    if "burst" in results:
+        lines += burst_markdown(results["burst"])
+    return "\n".join(lines) + "\n"
+
+
+def burst_markdown(b: dict) -> list[str]:
+    statuses = ", ".join(f"{status}: {count}" for status, count in b["statuses"].items())
+    return [
+        "",
+        "## A burst of new visitors on the demo",
+        "",
+        f"Machine: {b['machine']}. Date: {b['date']}. Commit: `{b['commit']}`. "
+        f"`concerto demo` (SQLite) on loopback; {b['visitors']} requests for `{b['page']}` "
+        "released at the same moment, each on a new connection without a cookie.",
+        "",
+        "| visitors | answers by status | errors | p50 / p95 / max ms | all answered in s "
+        "| session rows written |",
+        "|---:|---|---:|---|---:|---:|",
+        f"| {b['visitors']} | {statuses} | {b['errors']} | {_f(b['p50_ms'], 0)} / "
+        f"{_f(b['p95_ms'], 0)} / {_f(b['max_ms'], 0)} | {_f(b['wall_seconds'])} | "
+        f"{b['session_rows_written']} |",
+    ]
+
+
+def inventory_markdown(results: dict) -> list[str]:
     lines = [
-        "# Benchmark results",
         "",
         f"Machine: {results['machine']}. Date: {results['date']}. Commit: "
         f"`{results['commit']}`. Load: {results['load_tool']}, "
@@ -409,7 +560,7 @@ def markdown(results: dict) -> str:
             )
         growth_text = ", ".join(f"{k} {_f(v, 2)}" for k, v in data["growth"].items())
         lines += ["", f"Growth exponents between the two largest sizes: {growth_text}."]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -420,9 +571,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--output", default=str(Path(__file__).parent))
+    parser.add_argument(
+        "--cases",
+        default="inventory,burst",
+        help="inventory (the pages at scale), burst (new visitors on the demo), or both",
+    )
+    parser.add_argument("--visitors", type=int, default=BURST_VISITORS)
     args = parser.parse_args(argv)
-    results = run([int(s) for s in args.sizes.split(",")], args.backends.split(","), args.seconds)
+    cases = set(args.cases.split(","))
     out = Path(args.output)
+    # A case not run keeps the figures of the last run that measured it.
+    saved = out / "results.json"
+    results = json.loads(saved.read_text(encoding="utf-8")) if saved.exists() else {}
+    if "inventory" in cases:
+        burst_before = results.get("burst")
+        results = run(
+            [int(s) for s in args.sizes.split(",")], args.backends.split(","), args.seconds
+        )
+        if burst_before is not None:
+            results["burst"] = burst_before
+    if "burst" in cases:
+        print(f"burst of {args.visitors} new visitors on the demo ...", flush=True)
+        results["burst"] = demo_burst(args.visitors)
     (out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     (out / "RESULTS.md").write_text(markdown(results), encoding="utf-8")
     print(markdown(results))

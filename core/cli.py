@@ -474,13 +474,20 @@ def users_grant(authority: str, subject: str, role: str) -> None:
 @click.option("--backends", default="sqlite,postgresql", show_default=True)
 @click.option("--seconds", type=float, default=5.0, show_default=True, help="Per figure.")
 @click.option("--output", type=click.Path(file_okay=False), help="Default: bench/.")
-def bench(sizes: str, backends: str, seconds: float, output: str | None) -> None:
+@click.option(
+    "--cases",
+    default="inventory,burst",
+    show_default=True,
+    help="inventory (pages at scale), burst (200 new visitors at once on the demo), or both.",
+)
+def bench(sizes: str, backends: str, seconds: float, output: str | None, cases: str) -> None:
     """Run the benchmarks of bench/; results go to RESULTS.md and results.json there.
     Needs a checkout (bench/ is not installed), wrk for the load (else a Python one)."""
     harness = Path(__file__).resolve().parent.parent / "bench" / "harness.py"
     if not harness.exists():
         raise click.ClickException("bench/harness.py not found: run from a Concerto checkout.")
     arguments = ["--sizes", sizes, "--backends", backends, "--seconds", str(seconds)]
+    arguments += ["--cases", cases]
     if output:
         arguments += ["--output", output]
     raise SystemExit(subprocess.call([sys.executable, str(harness), *arguments]))
@@ -560,7 +567,33 @@ def demo(host: str, port: int, providers_port: int | None) -> None:
     for provider in providers:
         click.echo(f"  identity provider of {provider.authority}: {provider.issuer}")
     echo_left_out(left_out)
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    serve_bounded(app, host, port)
+
+
+# A request holds up to three database connections at once (its own, the session's, the
+# rate-limit counter's); four threads stay within the pool of 15 beside the scheduler's jobs.
+# Werkzeug's development server started a thread per connection, so a crowd took every
+# connection and each request then waited for a second one until the pool gave up.
+DEMO_THREADS = 4
+# Connections accepted at once; waitress reads their requests and queues them for the
+# threads. Beyond this, new connections wait in the listen backlog instead of failing.
+DEMO_CONNECTIONS = 100
+DEMO_BACKLOG = 1024
+
+
+def serve_bounded(app, host: str, port: int) -> None:
+    """Serve ``app`` with a fixed pool of threads and a backlog (waitress) until Ctrl+C."""
+    import waitress
+
+    waitress.serve(
+        app,
+        host=host,
+        port=port,
+        threads=DEMO_THREADS,
+        connection_limit=DEMO_CONNECTIONS,
+        backlog=DEMO_BACKLOG,
+        ident="Concerto",
+    )
 
 
 @main.command("serve")

@@ -61,12 +61,32 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# SQLite lets one writer in at a time; the others wait for the lock up to the busy timeout.
+# It stays well below the pool's timeout, so that a request stuck behind a long write fails
+# with "database is locked" (a 503 asking to come back) while the requests queued for a
+# connection behind it are still waiting, instead of everyone failing together at the
+# pool's limit.
+SQLITE_BUSY_SECONDS = 10
+POOL_TIMEOUT_SECONDS = 30
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={
+                "timeout": SQLITE_BUSY_SECONDS,
+                # The driver opens a transaction just before the first INSERT, UPDATE or
+                # DELETE, never for reads. IMMEDIATE takes the write lock there, waiting
+                # for it within the busy timeout; a deferred one would take it only at the
+                # write itself and could fail at once if another writer came in between.
+                "isolation_level": "IMMEDIATE",
+            },
+            pool_timeout=POOL_TIMEOUT_SECONDS,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -74,13 +94,13 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cursor.close()
 
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT_SECONDS)
 
 
 @dataclass

@@ -103,9 +103,10 @@ def test_logout_ends_the_session_here_and_at_the_provider(app, client, providers
     assert ended.headers["Location"] == "http://localhost/logged-out"
     assert client.get("/account").status_code == 302
     with app.extensions["concerto.db"].session() as db:
-        # Only the visitor's language choice is left, under a new id.
-        rows = db.scalars(select(BrowserSession)).all()
-        assert [(row.user_id, row.data) for row in rows] == [(None, '{"language": "en"}')]
+        # Only the visitor's language choice is left, in a signed cookie: no row at all.
+        assert db.scalars(select(BrowserSession)).all() == []
+    assert "." in session_cookie(client)
+    assert "Log in" in client.get("/").get_data(as_text=True)
 
 
 def test_a_form_sent_without_its_token_is_refused_with_an_explanation(client):
