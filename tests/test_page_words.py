@@ -27,6 +27,8 @@ PEOPLE = [
     None,
     *[(code, "coordinator") for code in FIVE],
     ("cocof", "member"),
+    # A reader granted one task: the placement sites of Brussels (issue 20).
+    ("vlaams", "network_manager"),
     "secretary",
     "administrator",
 ]
