@@ -583,8 +583,12 @@ DEMO_BACKLOG = 1024
 
 def serve_bounded(app, host: str, port: int) -> None:
     """Serve ``app`` with a fixed pool of threads and a backlog (waitress) until Ctrl+C."""
+    import logging
+
     import waitress
 
+    # A queue of requests is how a crowd is served here; waitress would warn at each one.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     waitress.serve(
         app,
         host=host,
