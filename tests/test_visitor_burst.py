@@ -128,6 +128,16 @@ def test_a_signed_cookie_never_logs_anyone_in_and_a_login_moves_the_session_to_a
     app.extensions["concerto.db"].engine.dispose()
 
 
+def test_the_signed_cookie_has_the_same_strict_flags_as_a_session_id(sqlite_url):
+    app = make_app(sqlite_url, development=False)
+    answer = app.test_client().get(f"/studyday/{_year(app)}", base_url="https://localhost")
+    header = answer.headers["Set-Cookie"]
+    assert header.startswith("session=") and "." in header.split(";")[0]
+    assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
+    assert "Cookie" in answer.headers["Vary"]
+    app.extensions["concerto.db"].engine.dispose()
+
+
 # --- short SQLite writes -------------------------------------------------------------------
 
 
