@@ -3,10 +3,14 @@ involved; every error is ``application/problem+json`` (RFC 9457) in the caller's
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing.converters import NumberConverter
 
+from core.api.links import add_links
 from core.api.problems import DETAILS, invalid_fields, problem
 from core.db import db_session
 from core.goals.openapi import paths as plan_paths
@@ -145,7 +149,57 @@ def openapi_document(_settings) -> dict:
     for paths, schemas in (inventory_paths(), meeting_paths(), plan_paths(), studyday_paths()):
         document["paths"].update(paths)
         document["components"]["schemas"].update(schemas)
+    return add_links(_if_match_required(_bounds_of_routes(document)))
+
+
+def _if_match_required(document: dict) -> dict:
+    """An operation that answers 428 without If-Match requires it: say so in the document,
+    whatever each feature wrote (a client generated from it would otherwise leave it out)."""
+    for item in document["paths"].values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "428" not in operation.get("responses", {}):
+                continue
+            others = [p for p in operation.get("parameters", []) if p.get("name") != "If-Match"]
+            header = {
+                "name": "If-Match",
+                "in": "header",
+                "required": True,
+                "description": "the ETag of the version read",
+                "schema": {"type": "string"},
+            }
+            operation["parameters"] = [*others, header]
     return document
+
+
+def _bounds_of_routes(document: dict) -> dict:
+    """Give each whole-number path parameter the bounds its route accepts (ids up to
+    2,147,483,647, a PostgreSQL integer; years 2000-2100), read from the routes themselves so
+    the document cannot promise more than they answer: a larger id matches no route, and
+    Werkzeug then answers 405 for a method the path has elsewhere instead of 404."""
+    prefix = blueprint.url_prefix
+    routes = {
+        re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule[len(prefix) :]): rule
+        for rule in current_app.url_map.iter_rules()
+        if rule.rule.startswith(prefix + "/")
+    }
+    for path, item in document["paths"].items():
+        rule = routes.get(path)
+        if rule is None:
+            continue
+        for operation in (item, *(v for v in item.values() if isinstance(v, dict))):
+            if "parameters" in operation:
+                operation["parameters"] = [_bounded(p, rule) for p in operation["parameters"]]
+    return document
+
+
+def _bounded(parameter: dict, rule) -> dict:
+    """A copy of ``parameter`` with its route's bounds (the features share these objects)."""
+    converter = rule._converters.get(parameter.get("name"))
+    if parameter.get("in") != "path" or not isinstance(converter, NumberConverter):
+        return parameter
+    bounds = {"minimum": converter.min, "maximum": converter.max}
+    schema = {**parameter["schema"], **{k: v for k, v in bounds.items() if v is not None}}
+    return {**parameter, "schema": schema}
 
 
 def _base_document() -> dict:
