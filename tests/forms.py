@@ -112,7 +112,10 @@ def check_summary(html: str, *, absent: tuple[str, ...] = ()) -> FormPage:
         assert target is not None, f"{text!r} links to {href}, which is not on the page"
         assert target.attrs.get("aria-invalid") == "true", f"{href} is not marked invalid"
         described = (target.attrs.get("aria-describedby") or "").split()
-        messages = [page.elements[i].text.strip() for i in described if i in page.elements]
+        # Whitespace as the summary's text is read: a French message's non-breaking spaces too.
+        messages = [
+            " ".join(page.elements[i].text.split()) for i in described if i in page.elements
+        ]
         assert any(messages), f"{href} is described by no message"
         assert any(m and m in text for m in messages), (href, text, messages)
     return page

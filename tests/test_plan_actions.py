@@ -107,7 +107,7 @@ def test_a_coordinator_adds_an_action_for_their_own_authority(app, client):
     )
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
-    assert "This term is not understood" in page and "najaar 2026" in page
+    assert "This term cannot be read" in page and "najaar 2026" in page
     assert "from 0 to 100" in page
     made = client.post(
         f"/goals/{goal.id}/actions/new",

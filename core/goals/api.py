@@ -38,8 +38,9 @@ def body_of_action(action: PlanAction, progress: float | None = None) -> dict:
         "lead_text": action.lead_text,
         "involved": action.involved,
         "term": {
-            "written": action.term_text,
+            "written": action.term_text or None,
             "shown": terms.show(term, current_language()),
+            "kind": term.kind if term else None,
             "starts_on": action.starts_on.isoformat() if action.starts_on else None,
             "ends_on": action.ends_on.isoformat() if action.ends_on else None,
         },

@@ -38,6 +38,21 @@ ACTIONS = [
      "federatie_wb", None, ["Overlegcomité"], "2015-2019", "ongoing", None,
      [("Studiedag 2015", "Journée d'étude 2015", "najaar 2015", "done"),
       ("Studiedag 2016", "Journée d'étude 2016", "automne 2016", "planned")]),
+    # Seed 002, goal 4: a range between two seasons, a term that runs on, one still open.
+    ("5.2", "Knelpunten in sociale zekerheid en huisvesting wegwerken",
+     "Lever les obstacles en matière de sécurité sociale et de logement", "vlaams",
+     "afdeling W&S", ["VDAB", "OCMW"], "Najaar 2015 - voorjaar 2017/2018", "ongoing", None,
+     [("De samenwerking rond huisvesting in elke gevangenis analyseren",
+       "Analyser la collaboration en matière de logement dans chaque prison", "Najaar 2015",
+       "done"),
+      ("Een werkgroep resocialisatie oprichten", "Créer un groupe de travail resocialisation",
+       "Vanaf begin 2016", "started"),
+      ("Een studiedag over de resultaten organiseren",
+       "Organiser une journée d'étude sur les résultats", "Nog te bepalen", "planned")]),
+    # An action the plan gives no term.
+    ("3.3", "Sensibiliseringsacties in de gevangenissen opstarten",
+     "Lancer des actions de sensibilisation dans les prisons", "vlaams", "VAPH",
+     ["lokale beleidsteams"], "", "planned", None, []),
 ]  # fmt: skip
 
 

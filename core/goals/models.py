@@ -75,8 +75,11 @@ class PlanAction(LocalizedMixin, Base):
     authority_code: Mapped[str | None] = mapped_column(ForeignKey("authorities.code"))
     lead_text: Mapped[str | None] = mapped_column(String(300))
     involved: Mapped[list[str]] = mapped_column(JSON, default=list)
-    term_text: Mapped[str] = mapped_column(String(100))  # as written
-    term: Mapped[dict] = mapped_column(JSON)  # core.goals.terms.Term.as_dict()
+    # The term as typed ("" when the plan gives none), and what it reads as
+    # (core.goals.terms.Term.as_dict(); {} for none). The dates below are those the action
+    # runs between, for what is overdue: none for a term still to be determined.
+    term_text: Mapped[str] = mapped_column(String(300))
+    term: Mapped[dict] = mapped_column(JSON)
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(32))

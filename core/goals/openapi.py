@@ -21,8 +21,13 @@ ACTION_VALUES = {
     "properties": {
         **{f"title_{lang}": {"type": ["string", "null"]} for lang in ("nl", "fr", "en")},
         "term": {
-            "type": "string",
-            "description": 'as the plans write it: "najaar 2026", "fin 2027", "2026-2030", "doorlopend"',
+            "type": ["string", "null"],
+            "maxLength": 300,
+            "description": "as the plans write it, in Dutch or French: "
+            '"najaar 2026", "half 2027", "fin 2027", "1 januari 2027", '
+            '"najaar 2026 - voorjaar 2027/2028", "2026-2030", "vanaf begin 2027", '
+            '"uiterlijk tegen midden 2027", "au plus tard fin 2027", "doorlopend", '
+            '"nog te bepalen"; empty or null when the plan gives none',
         },
         "status": {"type": "string"},
         "progress": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},

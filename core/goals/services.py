@@ -85,19 +85,7 @@ def check_action(
     if not any(titles.values()) and "title_nl" not in errors:
         errors["title_nl"] = "one_title"
     if creating or "term" in values:
-        raw = values.get("term")
-        try:
-            term = terms.parse(raw if isinstance(raw, str) else "")
-        except terms.TermError:
-            errors["term"] = "term"
-        else:
-            cleaned["term_text"] = raw.strip()[:100]
-            cleaned["term"] = term.as_dict()
-            start, end = term.start, term.end
-            if term.kind == "ongoing":
-                plan = goal.plan
-                start, end = date(plan.start_year, 1, 1), date(plan.end_year, 12, 31)
-            cleaned["starts_on"], cleaned["ends_on"] = start, end
+        _check_term(goal, values.get("term"), cleaned, errors)
     if creating or "status" in values:
         status = values.get("status") or next(iter(statuses))
         if status not in statuses:
@@ -147,6 +135,39 @@ def check_action(
     if errors:
         raise Invalid(errors)
     return cleaned
+
+
+TERM_LENGTH = 300  # the longest cells of seed 002's term column, with their labels
+
+
+def _check_term(goal: Goal, raw: Any, cleaned: dict[str, Any], errors: dict[str, str]) -> None:
+    """The term as typed, what it reads as, and the dates the action runs: an action without
+    a term (the plan gives none) or one still to be determined has no dates and is never
+    overdue; an ongoing one, or one that runs on from a point, ends with the plan."""
+    if raw is not None and not isinstance(raw, str):
+        errors["term"] = "type"
+        return
+    text = (raw or "").strip()
+    if not text:
+        cleaned.update(term_text="", term={}, starts_on=None, ends_on=None)
+        return
+    if text_problem(text):
+        errors["term"] = text_problem(text)
+        return
+    if len(text) > TERM_LENGTH:
+        errors["term"] = "length"
+        return
+    try:
+        term = terms.parse(text)
+    except terms.TermError as refused:
+        errors["term"] = "term" if refused.reason == "unknown" else f"term_{refused.reason}"
+        return
+    start, end = term.start, term.end
+    if term.open_ended:
+        plan = goal.plan
+        start = start or date(plan.start_year, 1, 1)
+        end = max(date(plan.end_year, 12, 31), start)
+    cleaned.update(term_text=text, term=term.as_dict(), starts_on=start, ends_on=end)
 
 
 def _parent(session, goal: Goal, raw, action: PlanAction | None, errors) -> int | None:

@@ -47,7 +47,7 @@ STATUS_LABELS = {
 
 def term_error() -> str:
     return _(
-        "This term is not understood. Write it the way the plan does, for example: %(examples)s.",
+        "This term cannot be read. Write it the way the plan does, for example: %(examples)s.",
         examples=terms.EXAMPLES[current_language()],
     )
 
@@ -62,6 +62,10 @@ ERRORS = {
     "weight": _l("Give a whole number from 1 to 100."),
     "lead": _l("Choose the leading authority or write who leads."),
     "cycle": _l("An action cannot be a step of itself or of one of its own steps."),
+    "term_year": _l("Give the years of a term between 2000 and 2100."),
+    "term_backwards": _l("This term ends before it begins: write the earlier date first."),
+    "term_date": _l("This term names a day that does not exist."),
+    "term_number": _l("A year has two halves (semesters) and four quarters."),
 }
 
 
@@ -77,7 +81,28 @@ def errors_of(invalid: plans.Invalid) -> dict[str, str]:
 
 @blueprint.app_template_filter("term")
 def show_term(action: PlanAction) -> str:
+    """The action's term in the reader's words ("autumn 2015 – spring 2017 or 2018"),
+    whichever language it was typed in; "no term" when the plan gives none."""
     return terms.show(terms.from_dict(action.term), current_language())
+
+
+@blueprint.app_template_filter("term_dates")
+def term_dates(action: PlanAction) -> str:
+    """The days the action runs between, which decide when it is overdue."""
+    from core.i18n import show_date
+
+    if action.ends_on is None:
+        return _("none, so never overdue")
+    if action.starts_on is None:
+        return _("by %(end)s", end=show_date(action.ends_on))
+    return _(
+        "%(start)s to %(end)s", start=show_date(action.starts_on), end=show_date(action.ends_on)
+    )
+
+
+@blueprint.app_template_filter("term_read")
+def term_read(action: PlanAction) -> terms.Term | None:
+    return terms.from_dict(action.term)
 
 
 @blueprint.app_template_filter("percent")
@@ -193,6 +218,7 @@ def _choices(goal: Goal) -> dict:
             for a in session.scalars(select(Authority).order_by(Authority.code))
         ],
         "statuses": [(code, action_status(code)) for code in _statuses()],
+        "term_examples": terms.HINT_EXAMPLES,
         "parents": [
             (a.id, a.local("title"))
             for a in session.scalars(
