@@ -214,15 +214,33 @@ def test_figures_out_of_range_are_refused_by_row_and_nothing_is_saved(reports_ap
     with _db(app) as db:
         (row,) = db.execute(staffing.select().where(staffing.c.year == 2027)).all()
         assert row.fte == Decimal("2.5")
-    # A second form read before that save may not overwrite it.
+    # A second form read before that save may not overwrite it, and loses nothing typed: the
+    # page shows the other person's figures and keeps these in the form, now read as theirs.
     stale = client.post(
-        path, data={"csrf_token": csrf, "read_as": read_as, **_rows({**good, "r1-fte": "9"})}
+        path, data={"csrf_token": csrf, "read_as": read_as, **_rows({**good, "r1-fte": "9,75"})}
     )
-    assert "Someone else saved these figures" in client.get(stale.location).get_data(as_text=True)
+    assert stale.status_code == 409
+    text = stale.get_data(as_text=True)
+    assert "Someone else saved these figures while you were typing" in text
+    theirs = text[text.index('id="theirs"') : text.index("Your figures, not saved")]
+    assert "2,5" in theirs and "9,75" not in theirs  # en_BE writes a decimal comma too
+    assert 'name="r1-fte" value="9,75"' in text
     with _db(app) as db:
         assert db.execute(staffing.select().where(staffing.c.year == 2027)).one().fte == Decimal(
             "2.5"
         )
+    again = text.split('name="read_as" value="')[1].split('"')[0]
+    assert again != read_as
+    replaced = client.post(
+        path, data={"csrf_token": csrf, "read_as": again, **_rows({**good, "r1-fte": "9,75"})}
+    )
+    assert replaced.status_code == 302
+    with _db(app) as db:
+        assert db.execute(staffing.select().where(staffing.c.year == 2027)).one().fte == Decimal(
+            "9.75"
+        )
+    client.get("/language/fr")
+    assert 'value="9,75"' in client.get(path).get_data(as_text=True)  # as a French reader writes it
 
     login_as(client, app, ("justitie", "coordinator"))
     path = "/authorities/justitie/figures/prison_statistics/2027"

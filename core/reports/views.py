@@ -158,6 +158,7 @@ def figures(code: str, table_code: str, year: int):
     has_rows = bool(rows)
     errors: dict[str, str] = {}
     read_as = figure_tables.fingerprint(rows)
+    theirs, status = None, 200
     if request.method == "POST":
         require("figures.edit", code)
         confirm_removal = False
@@ -221,15 +222,20 @@ def figures(code: str, table_code: str, year: int):
                 options=figure_tables.options(session, table, code, current_language(), rows),
             ), status
         except Stale:
+            # As a wiki's edit conflict: their figures are shown above, the form keeps what
+            # this person typed and now reads as theirs, so saving again is a deliberate choice.
             session.rollback()
             flash(
                 _(
-                    "Someone else saved these figures in the meantime. Nothing was "
-                    "overwritten: the page now shows their figures; enter yours again."
+                    "Someone else saved these figures while you were typing. Nothing was "
+                    "overwritten. Their figures are shown first; the form below still holds "
+                    "yours. Compare them, then save to replace theirs with the form."
                 ),
                 "error",
             )
-            return redirect(url_for("reports.figures", code=code, table_code=table_code, year=year))
+            theirs, rows = figure_tables.rows_of(session, table, year), submitted
+            read_as = figure_tables.fingerprint(theirs)
+            has_rows, status = bool(theirs), 409
     return render_template(
         "reports/figures.html",
         authority=authority,
@@ -240,6 +246,9 @@ def figures(code: str, table_code: str, year: int):
         read_as=read_as,
         may_enter=may_enter,
         has_rows=has_rows,
-        prisons=_prison_choices(session, table, year, rows),
-        options=figure_tables.options(session, table, code, current_language(), rows),
-    ), 422 if errors else 200
+        theirs=theirs,
+        prisons=_prison_choices(session, table, year, rows, theirs),
+        options=figure_tables.options(
+            session, table, code, current_language(), [*rows, *(theirs or [])]
+        ),
+    ), 422 if errors else status
