@@ -308,3 +308,17 @@ def test_concerto_report_writes_the_file_the_extension_asks_for(database_url, tm
     assert zipfile.is_zipfile(odt)
     wrong = report("justitie", "--year", "2026", "-o", str(tmp_path / "x.docx"))
     assert wrong.returncode != 0 and "csv, json" in wrong.stderr
+
+
+def test_reports_name_authorities_and_states_in_words_not_codes(reports_app):
+    app, client = reports_app, reports_app.test_client()
+    login_as(client, app, ("cocom", "coordinator"))
+    text = _pdf_text(_download(client, "cocom", "verslag_rapport"))
+    for code in ("VLAAMS", "FEDERATIE_WB", "COCOF ", "in_progress"):
+        assert code not in text, code
+    assert "uitgevoerd" in text, "an action item's state in Dutch on the Dutch side"
+    login_as(client, app, ("vlaams", "coordinator"))
+    book = load_workbook(io.BytesIO(_download(client, "vlaams", "jaarverslag")))
+    statuses = {row[2] for row in book["Acties"].iter_rows(min_row=3, values_only=True) if row[2]}
+    assert statuses & {"gepland", "gestart", "lopend", "uitgevoerd"}
+    assert not statuses & {"planned", "started", "ongoing", "done", "postponed"}

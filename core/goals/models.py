@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
 from core.i18n import LocalizedMixin
+
+# A plan action's status in words, for pages and the authorities' reports alike.
+STATUS_LABELS = {
+    "planned": _l("planned"),
+    "started": _l("started"),
+    "ongoing": _l("ongoing"),
+    "done": _l("done"),
+    "postponed": _l("postponed"),
+    "stopped": _l("stopped"),
+}
 
 
 class Plan(LocalizedMixin, Base):

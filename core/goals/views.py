@@ -27,22 +27,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.db import db_session, utcnow
 from core.goals import exchange, terms, yearly
 from core.goals import services as plans
-from core.goals.models import Evaluation, Goal, Indicator, Plan, PlanAction
+from core.goals.models import STATUS_LABELS, Evaluation, Goal, Indicator, Plan, PlanAction
 from core.i18n import authority_name, current_language
 from core.meetings.services import in_brussels
 from core.permissions import can, current, require
 from core.validation import MESSAGES, printable, printable_row
 
 blueprint = Blueprint("goals", __name__)
-
-STATUS_LABELS = {
-    "planned": _l("planned"),
-    "started": _l("started"),
-    "ongoing": _l("ongoing"),
-    "done": _l("done"),
-    "postponed": _l("postponed"),
-    "stopped": _l("stopped"),
-}
 
 
 def term_error() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -36,6 +37,13 @@ REPLIES = ("attend", "excused")
 PRESENCE = ("present", "excused", "absent")
 ACTION_STATES = ("open", "in_progress", "done", "cancelled")
 OPEN_ACTION_STATES = ("open", "in_progress")
+# The states in words, for pages, mails and the authorities' reports alike.
+ACTION_LABELS = {
+    "open": _l("open"),
+    "in_progress": _l("in progress"),
+    "done": _l("done"),
+    "cancelled": _l("cancelled"),
+}
 LINK_KINDS = ("service", "need", "goal")
 
 

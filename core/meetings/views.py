@@ -35,6 +35,7 @@ from core.mail.services import reason as failure_reason
 from core.meetings import calendars, documents, messages
 from core.meetings import services as meetings
 from core.meetings.models import (
+    ACTION_LABELS,
     PRESENCE,
     ActionItem,
     AgendaItem,
@@ -133,12 +134,6 @@ PURPOSE_LABELS = {
 }
 PRESENCE_LABELS = {"present": _l("present"), "excused": _l("excused"), "absent": _l("absent")}
 REPLY_LABELS = {"attend": _l("I will attend"), "excused": _l("I am excused")}
-ACTION_LABELS = {
-    "open": _l("open"),
-    "in_progress": _l("in progress"),
-    "done": _l("done"),
-    "cancelled": _l("cancelled"),
-}
 WEEKDAY_LABELS = {
     "MO": _l("Monday"),
     "TU": _l("Tuesday"),

@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.i18n import pick
+from core.goals.models import STATUS_LABELS
+from core.i18n import authority_name, pick
+from core.meetings.models import ACTION_LABELS
 from core.meetings.services import local_time
 
 
@@ -150,9 +153,9 @@ def decisions_and_actions(session: Session, year: int, language: str) -> dict[st
         "actions": [
             (
                 str(pick(a.texts("title"), language)),
-                a.authority_code or "",
+                authority_name(a.authority_code, short=True, language=language),
                 a.due_on,
-                a.status,
+                _in(language, ACTION_LABELS.get(a.status, a.status)),
             )
             for a in actions
         ],
@@ -175,7 +178,7 @@ def plan_actions_led_by(session: Session, authority: str, language: str) -> list
                     {
                         "goal": goals.get(action.goal_id, ""),
                         "title": str(pick(action.texts("title"), language)),
-                        "status": action.status,
+                        "status": _in(language, STATUS_LABELS.get(action.status, action.status)),
                         "progress": progress.actions.get(action.id),
                     }
                 )
@@ -207,3 +210,10 @@ def study_day_participation(session: Session, year: int) -> list[tuple[str, int,
         for w in day.workshops
         if w.kind == "workshop"
     ]
+
+
+def _in(language: str, label) -> str:
+    """A label in the report's language, which need not be the reader's (COCOM's report puts
+    Dutch and French side by side)."""
+    with force_locale(language):
+        return str(label)

@@ -83,7 +83,7 @@ def _side(session, year: int, language: str) -> list[tuple]:
     blocks.append(("h", words["actions"]))
     blocks.append(
         ("table", [[words["actions"], "", words["due"], words["status"]]]
-         + [[t, a.upper(), due.isoformat() if due else "", s] for t, a, due, s in year_of["actions"]])
+         + [[t, a, due.strftime("%d/%m/%Y") if due else "", s] for t, a, due, s in year_of["actions"]])
         if year_of["actions"]
         else ("p", words["none"])
     )  # fmt: skip
