@@ -22,6 +22,7 @@ from core.i18n import init_babel
 from core.identity.services import init_providers
 from core.identity.sessions import init_sessions
 from core.identity.views import limiter, load_principal
+from core.inventory.imports import init_app as init_imports
 from core.jsonbody import StrictJSONProvider
 from core.operations.observability import init_observability
 from core.plugins import load_plugins
@@ -76,6 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_security(app)
     init_observability(app)
     init_site(app)
+    init_imports(app)
     limiter.init_app(app)
     _register_templates(app, registry)
     _register_blueprints(app, registry)

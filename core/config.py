@@ -82,6 +82,10 @@ SETTINGS: dict[str, Setting] = {
         int, 180, "days after the study day that guests' names and addresses are anonymised"
     ),
     "max_request_bytes": Setting(int, 20 * 1024 * 1024, "largest request body accepted"),
+    "import_workers": Setting(int, 1, "imports each app server process checks at once"),
+    "import_backlog": Setting(
+        int, 4, "imports each app server process keeps waiting; a further upload is refused"
+    ),
     "json_logs": Setting(bool, False, "log one JSON object per line (with the request id)"),
     "metrics_token": Setting(str, "", "bearer token Prometheus sends to /metrics; empty: off"),
     "scheduler_stale_seconds": Setting(
@@ -236,6 +240,11 @@ def _finish(config: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError(
             "Configuration key 'trusted_proxies' must be 0 (no proxy) or the number of proxies "
             f"in front of the platform, not {config['trusted_proxies']}."
+        )
+    if config["import_workers"] < 1 or config["import_backlog"] < 0:
+        raise ConfigError(
+            "Configuration keys 'import_workers' (at least 1) and 'import_backlog' (0 or more) "
+            f"cannot be {config['import_workers']} and {config['import_backlog']}."
         )
     for code in config["plugins"]:
         if not isinstance(code, str):

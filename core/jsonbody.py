@@ -15,6 +15,10 @@ from flask.json.provider import DefaultJSONProvider
 MAX_DEPTH = 32  # no record of the API nests deeper than a few levels
 
 
+class TooDeep(ValueError):
+    """Nesting deeper than MAX_DEPTH (an import names this reason to its reader)."""
+
+
 def _constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
@@ -45,7 +49,7 @@ def check(value: Any) -> None:
             continue
         if isinstance(item, dict | list):
             if depth > MAX_DEPTH:
-                raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+                raise TooDeep(f"nested deeper than {MAX_DEPTH} levels")
             if isinstance(item, dict):
                 stack.extend((key, depth) for key in item)
                 stack.extend((child, depth + 1) for child in item.values())
@@ -53,11 +57,17 @@ def check(value: Any) -> None:
                 stack.extend((child, depth + 1) for child in item)
 
 
+def strict_decoder() -> json.JSONDecoder:
+    """A decoder with the same rules, for reading a large document value by value (an
+    import's rows); the caller runs ``check`` on each value and catches RecursionError."""
+    return json.JSONDecoder(parse_constant=_constant, parse_float=_finite)
+
+
 def strict_loads(text: str | bytes, **kwargs: Any) -> Any:
     try:
         value = json.loads(text, parse_constant=_constant, parse_float=_finite, **kwargs)
     except RecursionError:
-        raise ValueError(f"nested deeper than {MAX_DEPTH} levels") from None
+        raise TooDeep(f"nested deeper than {MAX_DEPTH} levels") from None
     check(value)
     return value
 

@@ -520,6 +520,12 @@ def _collect(
             raise ContributionError(
                 f"nav_items: 'group' must be one of {', '.join(NAV_GROUPS)}, not {item['group']!r}"
             )
+        when = item.get("when", [])
+        if not isinstance(when, list) or not all(
+            isinstance(action, str) and ACTION_PATTERN.match(action.partition(":")[2] or action)
+            for action in when
+        ):
+            raise ContributionError("nav_items: 'when' must be a list of actions")
     return authorities
 
 

@@ -62,3 +62,15 @@ def test_the_current_page_and_its_section_are_marked(app, client):
     home = _menu(app.test_client(), "/", "nl")
     assert 'aria-current="page">Start</a>' in home
     assert "huidige rubriek" not in home  # Home is a link, not a group with a name to announce
+
+
+def test_a_plugin_link_with_when_shows_only_to_those_who_may_use_it(app, client):
+    """The placement sites' applications: for the Flemish coordinators and the network
+    managers (a grant of their role), not for visitors or other authorities."""
+    assert "Placement site applications" not in _menu(client, "/")
+    login_as(client, app, ("cocof", "coordinator"))
+    assert "Placement site applications" not in _menu(client, "/")
+    for who in (("vlaams", "coordinator"), ("vlaams", "network_manager")):
+        login_as(client, app, who)
+        menu = _menu(client, "/")
+        assert '<a href="/vlaams/placement-sites">Placement site applications</a>' in menu, who

@@ -4,14 +4,13 @@ file twice changes nothing: goals are matched on their code."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import tabular
 from core.goals.models import Goal, Plan
 from core.goals.services import CODE as GOAL_CODE
 from core.goals.services import Invalid
@@ -22,6 +21,7 @@ COLUMNS = [
     "description_nl", "description_fr", "description_en",
 ]  # fmt: skip
 KINDS = ("result", "support")
+MAX_ROWS = 1_000  # a plan has tens of goals; a longer file is a mistake, refused at once
 PLAN_CODE = re.compile(r"^[a-z0-9_]{2,64}$")
 
 
@@ -60,28 +60,21 @@ def create_plan(session: Session, values: dict[str, Any]) -> Plan:
 
 
 def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
-    """Rows as dicts of text, from CSV (UTF-8, comma or semicolon) or XLSX."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(io.BytesIO(data), read_only=True).active
-        rows = list(sheet.iter_rows(values_only=True))
-        header = [str(c or "").strip() for c in rows[0]] if rows else []
-        return [
-            {
-                header[i]: "" if v is None else str(v).strip()
-                for i, v in enumerate(row)
-                if i < len(header)
-            }
-            for row in rows[1:]
-            if any(v not in (None, "") for v in row)
-        ]
-    text = data.decode("utf-8-sig")
-    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;")
-    return [
-        {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        for row in csv.DictReader(io.StringIO(text), dialect=dialect)
-    ]
+    """Rows as dicts of text, from CSV (UTF-8, comma or semicolon) or XLSX, read one at a
+    time and refused at the row after MAX_ROWS. Raises Invalid {"file": code}."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    try:
+        rows = tabular.take(
+            tabular.rows_of(data, "xlsx" if suffix == "xlsx" else "csv", MAX_ROWS), MAX_ROWS
+        )
+    except tabular.Unreadable as refused:
+        raise Invalid({"file": refused.code}) from None
+    found = []
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        if tabular.BEYOND_COLUMNS in row:
+            raise Invalid({f"row {number}: columns": "beyond_columns"})
+        found.append({str(k): "" if v is None else str(v).strip() for k, v in row.items()})
+    return found
 
 
 def import_goals(session: Session, plan: Plan, rows: list[dict[str, str]]) -> dict[str, int]:

@@ -656,6 +656,20 @@ EXCHANGE_ERRORS = {
     "columns": _l(
         "The first row must name the columns: code, parent, kind, title_nl, title_fr, ..."
     ),
+    "too_many_rows": _l(
+        "The file has more than 1,000 rows, far more than a plan has goals. Check that it is "
+        "the right file."
+    ),
+    "encoding": _l("The file is not in UTF-8. Save it again as “CSV UTF-8” and send it again."),
+    "unreadable": _l("The file cannot be read as CSV (UTF-8) or XLSX."),
+    "format": _l("The file cannot be read as CSV (UTF-8) or XLSX."),
+    "unpacked_too_large": _l(
+        "Unpacked, this spreadsheet is too large. Split it into smaller files."
+    ),
+    "beyond_columns": _l(
+        "This row has more cells than the first row has column names. Remove them or name "
+        "their column."
+    ),
 }
 
 

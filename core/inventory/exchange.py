@@ -12,28 +12,36 @@ import csv
 import io
 import json
 import logging
-import threading
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from odf.opendocument import OpenDocumentSpreadsheet
 from odf.table import Table, TableCell, TableRow
 from odf.text import P
-from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from openpyxl import Workbook
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
+from core import jsonbody, tabular
+from core.db import utcnow
+from core.inventory import search
 from core.inventory import services as inventory
-from core.inventory.models import Service
+from core.inventory.models import Service, ServiceLocation, ServiceVersion
 from core.permissions import Principal
 from core.validation import printable
 
 log = logging.getLogger("concerto.import")
-RUNNING: dict[int, int] = {}  # job id -> rows checked, for jobs running in this process
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_PROBLEMS = 1_000  # a file with more is checked no further: it needs fixing anyway
+# Rows checked per read of the services they update; between two batches the check holds
+# no transaction, so other writers go on while a long file is checked.
+BATCH = 500
 LIST_SEPARATOR = "|"
 # The flat shape of a service in a spreadsheet: one row per service, lists joined by "|",
 # the prisons with one schedule and number of places for all of them.
@@ -74,6 +82,8 @@ class Report:
     unchanged: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     committed: bool = False
+    # More than MAX_PROBLEMS problems: the check stopped there, and the page says so.
+    truncated: bool = False
 
 
 class FileProblem(Exception):
@@ -86,71 +96,93 @@ class FileProblem(Exception):
 
 
 def read_rows(data: bytes, filename: str) -> list[dict[str, Any]]:
-    """The rows of an uploaded file as dicts keyed by column name."""
+    """The rows of an uploaded file as dicts keyed by column name, read one at a time and
+    refused as soon as there is one row more than MAX_ROWS."""
     if len(data) > MAX_BYTES:
         raise FileProblem("too_large", f"{len(data) // 1024} KiB")
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if suffix == "json":
-        rows = _json_rows(data)
-    elif suffix == "xlsx":
-        rows = _xlsx_rows(data)
-    elif suffix == "csv":
-        rows = _csv_rows(data)
-    else:
-        raise FileProblem("format", suffix)
-    if len(rows) > MAX_ROWS:
-        raise FileProblem("too_many_rows", str(len(rows)))
+    try:
+        stream = _json_rows(data) if suffix == "json" else tabular.rows_of(data, suffix, MAX_ROWS)
+        rows = tabular.take(stream, MAX_ROWS)
+    except tabular.Unreadable as refused:
+        raise FileProblem(refused.code, refused.value) from None
     if not rows:
         raise FileProblem("empty")
     return rows
 
 
-def _csv_rows(data: bytes) -> list[dict[str, Any]]:
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _json_rows(data: bytes) -> Iterator[dict[str, Any]]:
+    """A list of objects, or an object whose "services" is one, decoded one object at a
+    time under the API's rules (core.jsonbody): no Infinity, NaN or 1e400, no lone
+    surrogates, nesting at most MAX_DEPTH levels."""
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise FileProblem("encoding", f"byte {error.start}") from None
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    return [dict(row) for row in reader]
-
-
-def _xlsx_rows(data: bytes) -> list[dict[str, Any]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a bad file
-        raise FileProblem("unreadable", type(error).__name__) from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(cell).strip() if cell is not None else "" for cell in next(rows, [])]
-    found = []
-    for values in rows:
-        if all(value in (None, "") for value in values):
-            continue
-        found.append(
-            {
-                name: "" if value is None else value
-                for name, value in zip(header, values, strict=False)
-                if name
-            }
-        )
-    workbook.close()
-    return found
-
-
-def _json_rows(data: bytes) -> list[dict[str, Any]]:
-    try:
-        parsed = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise FileProblem("encoding") from None
+    return _json_objects(text, jsonbody.strict_decoder())
+
+
+def _json_objects(text: str, decoder: json.JSONDecoder) -> Iterator[dict[str, Any]]:
+    def skip(position: int) -> int:
+        return _SPACE.match(text, position).end()
+
+    def expect(position: int, what: str) -> int:
+        if not text.startswith(what, position):
+            raise FileProblem("unreadable", f"{what} expected at character {position + 1}")
+        return skip(position + len(what))
+
+    try:
+        position = skip(0)
+        wrapped = text.startswith("{", position)
+        if wrapped:
+            position = _object_key(text, skip(position + 1), "services", decoder, skip, expect)
+        if not text.startswith("[", position):
+            raise FileProblem("unreadable", "a list of objects")
+        position = skip(position + 1)
+        while not text.startswith("]", position):
+            row, position = decoder.raw_decode(text, position)
+            if not isinstance(row, dict):
+                raise FileProblem("unreadable", "a list of objects")
+            jsonbody.check(row)
+            yield row
+            position = skip(position)
+            if not text.startswith("]", position):
+                position = expect(position, ",")
+        position = skip(position + 1)
+        if wrapped:
+            position = _object_key(text, position, None, decoder, skip, expect)
+        if position < len(text):
+            raise FileProblem("unreadable", f"text after the end at character {position + 1}")
+    except (jsonbody.TooDeep, RecursionError):
+        raise FileProblem("nested") from None
     except ValueError as error:
         raise FileProblem("unreadable", str(error)[:80]) from None
-    if isinstance(parsed, dict):
-        parsed = parsed.get("services")
-    if not isinstance(parsed, list) or not all(isinstance(row, dict) for row in parsed):
+
+
+def _object_key(text, position, wanted, decoder, skip, expect) -> int:
+    """Read an object's members from ``position`` (just after its "{" when ``wanted`` is
+    given, just after a member's value when it is None) up to the value of ``wanted``,
+    whose position is returned, or to the object's end, after which the position is."""
+    first = wanted is not None
+    while not text.startswith("}", position):
+        if not first:
+            position = expect(position, ",")
+        first = False
+        key, position = decoder.raw_decode(text, position)
+        if not isinstance(key, str):
+            raise FileProblem("unreadable", "a list of objects")
+        position = expect(skip(position), ":")
+        if key == wanted:
+            return position
+        value, position = decoder.raw_decode(text, position)
+        jsonbody.check(value)
+        position = skip(position)
+    if wanted is not None:
         raise FileProblem("unreadable", "a list of objects")
-    return parsed
+    return skip(position + 1)
 
 
 # --- from rows to values -------------------------------------------------------------------
@@ -201,67 +233,332 @@ def import_services(
     *,
     dry_run: bool,
     progress: Callable[[int], None] | None = None,
+    storing: Callable[[], None] | None = None,
 ) -> Report:
     """Check every row, then store all of them or none. The caller commits when the report
-    says ``committed``; on any problem or a dry run everything is rolled back here."""
+    says ``committed``; on any problem or a dry run everything is rolled back here.
+
+    Two steps, so that a long file never holds the database's write lock while it is
+    checked (SQLite has one writer at a time: a 19,000-row check held it 45 s and stopped
+    the scheduler): first every row is checked against the services it names, read a batch
+    at a time in short read transactions; then, if nothing is wrong and it is no dry run,
+    everything is written at once, in a few statements, in the caller's one transaction.
+    A service changed by someone else between the two steps refuses the whole file.
+    ``progress`` hears each row number checked, ``storing`` when the writing begins."""
     report = Report()
     extra_names = {f.name for f in authority.service_fields}
+    if not _columns_known(rows, extra_names, report):
+        return report
+    plans, reference = _check(session, authority, rows, extra_names, report, progress)
+    report.created = [plan.key for plan in plans if plan.kind == "create"]
+    report.updated = [plan.key for plan in plans if plan.kind == "update"]
+    report.unchanged = [plan.key for plan in plans if plan.kind == "unchanged"]
+    if report.problems or dry_run:
+        session.rollback()
+        return report
+    if storing:
+        storing()
+    _store(session, authority, plans, reference, principal, report)
+    return report
+
+
+def _columns_known(rows: list[dict[str, Any]], extra_names: set[str], report: Report) -> bool:
+    """The file's columns, identifiers and shape, before any row is checked."""
     allowed = set(COLUMNS) | {"locations", "extra"} | {f"extra.{n}" for n in extra_names}
-    columns = set().union(*(row.keys() for row in rows))
+    columns = set().union(*(row.keys() for row in rows)) - {tabular.BEYOND_COLUMNS}
     for name in sorted(columns - allowed):
         report.problems.append(Problem(None, name, "unknown_column"))
     if "external_id" not in columns:
         report.problems.append(Problem(None, "external_id", "missing_column"))
+    for number, row in enumerate(rows, start=1):
+        if tabular.BEYOND_COLUMNS in row:
+            shown = ", ".join(str(cell) for cell in row[tabular.BEYOND_COLUMNS])
+            report.problems.append(Problem(number, None, "beyond_columns", shown[:80]))
     if report.problems:
-        return report
+        return False
     seen: dict[str, int] = {}
     for number, row in enumerate(rows, start=1):
         key = str(row.get("external_id") or "").strip()
         if key in seen:
             report.problems.append(Problem(number, "external_id", "duplicate_row", key))
         seen.setdefault(key, number)
-    if report.problems:
-        return report
-    existing = {
-        service.external_id: service
+    return not report.problems
+
+
+@dataclass
+class _Plan:
+    """What the import does with one row, as its check found it."""
+
+    number: int
+    key: str
+    row: dict[str, Any]
+    cleaned: dict[str, Any]  # the row's values as inventory.check returns them
+    kind: str  # create, update or unchanged
+    service_id: int | None = None
+    version: int | None = None  # the service's version when it was checked
+
+
+def _check(session, authority, rows, extra_names, report, progress):
+    """The plan of every row, and the reference the rows were checked against."""
+    reference = inventory.Reference.load(session)
+    session.rollback()
+    plans: list[_Plan] = []
+    for start in range(0, len(rows), BATCH):
+        batch = [(row, _values(row, extra_names)) for row in rows[start : start + BATCH]]
+        known = _services_named(session, authority, {_key(values) for _row, values in batch})
+        # Detached from the session, the services are only read and changed in memory
+        # below to see what the row would change; the read transaction ends here.
+        session.expunge_all()
+        session.rollback()
+        for number, (row, values) in enumerate(batch, start=start + 1):
+            try:
+                service = known.get(_key(values))
+                plans.append(_plan(number, row, values, service, authority, reference))
+            except inventory.InvalidService as invalid:
+                _add_problems(report, number, row, invalid)
+            except inventory.NotAllowedNow as refused:
+                report.problems.append(Problem(number, "external_id", refused.code, _key(values)))
+            if progress:
+                progress(number)
+            if len(report.problems) >= MAX_PROBLEMS:
+                report.truncated = True
+                return plans, reference
+    return plans, reference
+
+
+def _key(values: dict[str, Any]) -> str:
+    return str(values.get("external_id") or "")
+
+
+def _services_named(session: Session, authority, keys: Iterable[str]) -> dict[str, Service]:
+    found: dict[str, Service] = {}
+    keys = sorted(keys)
+    for start in range(0, len(keys), BATCH):
         for service in session.scalars(
             select(Service)
-            .where(Service.authority_code == authority.code)
+            .where(
+                Service.authority_code == authority.code,
+                Service.external_id.in_(keys[start : start + BATCH]),
+            )
             .options(selectinload(Service.locations))
-        )
-    }
-    reference = inventory.Reference.load(session)
-    for number, row in enumerate(rows, start=1):
-        values = _values(row, extra_names)
-        key = str(values.get("external_id") or "")
-        # Both functions check every value before they change anything, so a refused row
-        # leaves nothing half-written; the whole import is rolled back below anyway.
-        try:
-            service = existing.get(key)
-            if service is None:
-                inventory.create_service(session, authority, values, principal, reference)
-                report.created.append(key)
-            else:
-                before = service.version
-                inventory.update_service(
-                    session, authority, service, values, service.version, principal, reference
-                )
-                (report.updated if service.version != before else report.unchanged).append(key)
-        except inventory.InvalidService as invalid:
-            for column, code in sorted(invalid.errors.items()):
-                # A prison's problem shows the file's "prisons" cell, where it was written.
-                source = column.split(".")[0]
-                if source == "locations" and "locations" not in row:
-                    source = "prisons" if column.endswith(".prison") else column.split(".")[-1]
-                shown = row.get(source, "")
-                report.problems.append(Problem(number, column, code, str(shown)[:80]))
-        if progress:
-            progress(number)
-    if report.problems or dry_run:
+        ):
+            found[service.external_id] = service
+    return found
+
+
+def _versions_named(session: Session, authority, keys: list[str]) -> dict[str, tuple[int, int]]:
+    found: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(keys), BATCH):
+        for key, service_id, version in session.execute(
+            select(Service.external_id, Service.id, Service.version).where(
+                Service.authority_code == authority.code,
+                Service.external_id.in_(keys[start : start + BATCH]),
+            )
+        ):
+            found[key] = (service_id, version)
+    return found
+
+
+def _plan(number: int, row, values, service: Service | None, authority, reference) -> _Plan:
+    """Check a row as inventory.create_service or update_service would (raising what they
+    raise), without writing anything; ``service`` is changed in memory."""
+    key = _key(values)
+    if service is None:
+        return _Plan(number, key, row, _new_values(values, authority, reference), "create")
+    version = service.version
+    cleaned = _update_values(service, values, authority, reference)
+    kind = "update" if _apply_update(service, cleaned) else "unchanged"
+    return _Plan(number, key, row, cleaned, kind, service.id, version)
+
+
+def _new_values(values, authority, reference) -> dict[str, Any]:
+    # The checks of inventory.create_service, but for the identifier already taken: rows are
+    # matched on it, and a service created meanwhile refuses the file when it is stored.
+    cleaned = inventory.check(values, authority, reference)
+    missing = {key: "required" for key in ("external_id", "category") if not cleaned.get(key)}
+    if not any(cleaned.get(f"name_{lang}") for lang in inventory.LANGS):
+        missing["name_nl"] = "required"
+    if missing:
+        raise inventory.InvalidService(missing)
+    return cleaned
+
+
+def _update_values(service: Service, values, authority, reference) -> dict[str, Any]:
+    # The checks of inventory.update_service.
+    if service.state == "withdrawn":
+        raise inventory.NotAllowedNow("withdrawn")
+    kept = {item["prison"] for item in inventory.working_copy(service).get("locations") or []}
+    cleaned = inventory.check(values, authority, reference, kept)
+    if "external_id" in cleaned and cleaned["external_id"] != service.external_id:
+        raise inventory.InvalidService({"external_id": "fixed"})
+    return cleaned
+
+
+def _apply_update(service: Service, cleaned: dict[str, Any]) -> dict[str, list]:
+    """Apply checked values to ``service`` as inventory.update_service does (once
+    published, the columns stay and the changes wait in ``pending``) and return what
+    changed, field by field."""
+    before = inventory.working_copy(service)
+    if service.published_at is None:
+        inventory._apply(service, cleaned)
+        after = inventory.record_of(service)
+    else:
+        after = {**before, **cleaned}
+        service.pending = inventory.diff_values(inventory.record_of(service), after) or None
+    return inventory.diff(before, after)
+
+
+def _add_problems(report: Report, number: int, row, invalid: inventory.InvalidService) -> None:
+    for column, code in sorted(invalid.errors.items()):
+        # A prison's problem shows the file's "prisons" cell, where it was written.
+        source = column.split(".")[0]
+        if source == "locations" and "locations" not in row:
+            source = "prisons" if column.endswith(".prison") else column.split(".")[-1]
+        shown = row.get(source, "")
+        report.problems.append(Problem(number, column, code, str(shown)[:80]))
+
+
+def _store(session: Session, authority, plans: list[_Plan], checked, principal, report) -> None:
+    """Write the checked rows, as inventory.create_service and update_service would, in
+    the caller's transaction: first everything is read and prepared (SQLite takes its write
+    lock only at the first write), then one flush writes the services, their places and
+    their audit entries, and two statements their versions and search documents."""
+    versions = _versions_named(session, authority, [plan.key for plan in plans])
+    for plan in plans:
+        seen = versions.get(plan.key)
+        if seen != (None if plan.kind == "create" else (plan.service_id, plan.version)):
+            report.problems.append(
+                Problem(plan.number, "external_id", "changed_meanwhile", plan.key)
+            )
+    if report.problems:
         session.rollback()
-        return report
+        return
+    # The prisons, groups and organisations the rows were checked against may have changed
+    # since (rarely): then the rows are checked again, still before anything is written.
+    reference = inventory.Reference.load(session)
+    same = reference == checked
+    extra_names = {f.name for f in authority.service_fields}
+    now = _services_named(session, authority, [p.key for p in plans if p.kind == "update"])
+    numbers = _last_versions(session, [service.id for service in now.values()])
+    moment = utcnow()
+    written: list[tuple[Service, str, dict]] = []  # service, action, changes
+    with session.no_autoflush:
+        for plan in plans:
+            if plan.kind == "unchanged":
+                continue
+            try:
+                if plan.kind == "create":
+                    cleaned = plan.cleaned
+                    if not same:
+                        values = _values(plan.row, extra_names)
+                        cleaned = _new_values(values, authority, reference)
+                    service = Service(
+                        authority_code=authority.code,
+                        state="draft",
+                        target_groups=[],
+                        languages=[],
+                        extra={},
+                        updated_at=moment,
+                    )
+                    inventory._apply(service, cleaned)
+                    _fill_defaults(service)
+                    session.add(service)
+                    written.append(
+                        (service, "create", inventory.diff({}, inventory.record_of(service)))
+                    )
+                else:
+                    service = now[plan.key]
+                    cleaned = plan.cleaned
+                    if not same:
+                        values = _values(plan.row, extra_names)
+                        cleaned = _update_values(service, values, authority, reference)
+                    changes = _apply_update(service, cleaned)
+                    if changes:
+                        service.state = "draft"
+                        service.updated_at = moment
+                        written.append((service, "update", changes))
+            except inventory.InvalidService as invalid:
+                _add_problems(report, plan.number, plan.row, invalid)
+            except inventory.NotAllowedNow as refused:
+                report.problems.append(Problem(plan.number, "external_id", refused.code, plan.key))
+    if report.problems:
+        session.rollback()
+        return
+    # Prepared before the first write: what each version records, each search document.
+    records = [inventory.working_copy(service) for service, _action, _changes in written]
+    documents = [search.document(service) for service, _action, _changes in written]
+    if session.get_bind().dialect.name == "sqlite":
+        _number_new_rows(session)
+    try:
+        session.flush()  # SQLite's write lock is taken here and held until the commit
+    except (StaleDataError, IntegrityError):
+        # Someone wrote one of these services after the reads above (PostgreSQL lets them
+        # in): its version or the unique identifier says so, and nothing of the import stays.
+        session.rollback()
+        report.problems.append(Problem(None, "external_id", "changed_meanwhile"))
+        return
+    if written:
+        session.execute(
+            insert(ServiceVersion),
+            [
+                {
+                    "service_id": service.id,
+                    "number": numbers.get(service.id, 0) + 1,
+                    "at": moment,
+                    "actor": principal.label[:200],
+                    "user_id": principal.user_id,
+                    "action": action,
+                    "changes": changes,
+                    "record": record,
+                }
+                for (service, action, changes), record in zip(written, records, strict=True)
+            ],
+        )
+        search.store_documents(
+            session,
+            [
+                (service.id, document)
+                for (service, _a, _c), document in zip(written, documents, strict=True)
+            ],
+        )
     report.committed = True
-    return report
+
+
+def _number_new_rows(session: Session) -> None:
+    """Give the new services and places their ids. SQLAlchemy inserts rows whose ids
+    SQLite picks one statement at a time (it must read each id back), rows with their ids
+    in one; the highest ids are read just before the write, and a row someone inserted in
+    between makes the write fail on its id, which refuses the file (changed meanwhile)."""
+    with session.no_autoflush:
+        numbers = {
+            model: (session.scalar(select(func.max(model.id))) or 0) + 1
+            for model in (Service, ServiceLocation)
+        }
+    for item in session.new:
+        if isinstance(item, Service | ServiceLocation) and item.id is None:
+            item.id = numbers[type(item)]
+            numbers[type(item)] += 1
+
+
+def _fill_defaults(service: Service) -> None:
+    # The columns' own defaults (delivery, setting, free of charge, ...), which a flush
+    # would fill, set now: the version and search document are prepared before the flush.
+    for column in Service.__table__.columns:
+        default = column.default
+        if default is not None and default.is_scalar and getattr(service, column.key) is None:
+            setattr(service, column.key, default.arg)
+
+
+def _last_versions(session: Session, ids: list[int]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for start in range(0, len(ids), BATCH):
+        for service_id, number in session.execute(
+            select(ServiceVersion.service_id, func.max(ServiceVersion.number))
+            .where(ServiceVersion.service_id.in_(ids[start : start + BATCH]))
+            .group_by(ServiceVersion.service_id)
+        ):
+            found[service_id] = number
+    return found
 
 
 # --- export ------------------------------------------------------------------------------------
@@ -360,82 +657,3 @@ FORMATS = {
     "ods": (to_ods, "application/vnd.oasis.opendocument.spreadsheet"),
     "json": (to_json, "application/json"),
 }
-
-
-# --- imports in the background ---------------------------------------------------------------
-
-
-def run_job(app, job_id: int) -> None:
-    """Run an uploaded import: progress goes to the job's row every few rows, the report at
-    the end. Any failure ends the job as failed with nothing stored, never silently."""
-    from core.audit.services import acting_as
-    from core.inventory.models import ImportJob
-
-    database = app.extensions["concerto.db"]
-    registry = app.extensions["concerto.registry"]
-
-    def note(**values) -> None:
-        # Its own short transaction, so the page sees progress while the import's own
-        # transaction is still open.
-        with database.session() as progress_session:
-            job = progress_session.get(ImportJob, job_id)
-            for key, value in values.items():
-                setattr(job, key, value)
-
-    with database.session() as session:
-        job = session.get(ImportJob, job_id)
-        data, filename, dry_run = job.data, job.filename, job.dry_run
-        authority = registry.authorities.get(job.authority_code)
-        principal = Principal(
-            channel="page",
-            label=job.actor,
-            user_id=job.user_id,
-            authority=job.authority_code,
-            roles=frozenset({"coordinator"}),
-        )
-    try:
-        rows = read_rows(data or b"", filename)
-    except FileProblem as refused:
-        note(status="done", report=asdict(Report(problems=[refused.problem])), data=None)
-        return
-    note(status="running", total=len(rows))
-    # SQLite has one writer at a time and the import's own transaction is it, so there the
-    # progress stays in this process (the demo's only one); PostgreSQL keeps it in the row,
-    # where every app server sees it.
-    shared = database.engine.dialect.name != "sqlite"
-    step = max(1, len(rows) // 50)
-
-    def advance(number: int) -> None:
-        RUNNING[job_id] = number
-        if shared and number % step == 0:
-            note(done=number)
-
-    work = database.sessions()
-    try:
-        with acting_as(principal):
-            report = import_services(
-                work, authority, rows, principal, dry_run=dry_run, progress=advance
-            )
-            if report.committed:
-                work.commit()
-    except Exception as error:  # noqa: BLE001 - the page must learn that the job failed
-        work.rollback()
-        log.exception("import job %s failed", job_id)
-        failed = Report(problems=[Problem(None, None, "unreadable", type(error).__name__)])
-        note(status="failed", report=asdict(failed), data=None)
-        return
-    finally:
-        work.close()
-        RUNNING.pop(job_id, None)
-    note(status="done", done=len(rows), report=asdict(report), data=None)
-
-
-def progress_of(job) -> int:
-    """Rows checked so far, from this process if it runs the job, else from the row."""
-    return RUNNING.get(job.id, job.done)
-
-
-def start_job(app, job_id: int) -> threading.Thread:
-    thread = threading.Thread(target=run_job, args=(app, job_id), daemon=True)
-    thread.start()
-    return thread

@@ -36,10 +36,24 @@ def words(query: str) -> list[str]:
 
 def index(session: Session, service: Service) -> None:
     """Store the service's current document (after a create or update)."""
-    session.execute(text("DELETE FROM service_search WHERE rowid = :id"), {"id": service.id})
+    index_many(session, [service])
+
+
+def index_many(session: Session, services: list[Service]) -> None:
+    store_documents(session, [(service.id, document(service)) for service in services])
+
+
+def store_documents(session: Session, documents: list[tuple[int, str]]) -> None:
+    """Store (service id, document) pairs in two statements (an import's thousands)."""
+    if not documents:
+        return
+    session.execute(
+        text("DELETE FROM service_search WHERE rowid = :id"),
+        [{"id": service_id} for service_id, _document in documents],
+    )
     session.execute(
         text("INSERT INTO service_search (rowid, document) VALUES (:id, :document)"),
-        {"id": service.id, "document": document(service)},
+        [{"id": service_id, "document": document} for service_id, document in documents],
     )
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from core.db import db_session
 from core.i18n import current_language, pick
-from core.inventory import exchange, organizations
+from core.inventory import exchange, imports, organizations
 from core.inventory import needs as register
 from core.inventory import services as inventory
 from core.inventory.changes import (
@@ -588,16 +588,39 @@ FILE_PROBLEMS = {
     "empty": _l("The file has no rows."),
     "encoding": _l("The file is not in UTF-8. Save it again as “CSV UTF-8” and send it again."),
     "unreadable": _l("The file cannot be read. Check that it is a real CSV, XLSX or JSON file."),
+    "unpacked_too_large": _l(
+        "Unpacked, this spreadsheet is too large. Split it into smaller files."
+    ),
+    "nested": _l(
+        "The JSON file nests lists or objects more than 32 levels deep. Send a list of "
+        "services as the export writes it."
+    ),
     "unknown_column": _l("This column is not known. Rename or remove it."),
     "missing_column": _l("This column is required."),
+    "beyond_columns": _l(
+        "This row has more cells than the first row has column names. Remove them or name "
+        "their column."
+    ),
     "duplicate_row": _l("This identifier appears twice in the file."),
+    "changed_meanwhile": _l(
+        "Someone changed this service while the file was being checked. Send the file "
+        "again to check it against the new version."
+    ),
+    "failed": _l(
+        "The import stopped because of an error in the platform; nothing was stored. Send "
+        "the file again; if this happens again, tell the platform's administrators."
+    ),
+    "interrupted": _l(
+        "The import stopped because the platform was restarted; nothing was stored. Send "
+        "the file again."
+    ),
 }
 
 
 def describe(problem: dict) -> str:
     """A problem of an import (as stored in the job's report) in the reader's language."""
     code = problem["code"]
-    return str(FILE_PROBLEMS.get(code) or ERRORS.get(code) or code)
+    return str(FILE_PROBLEMS.get(code) or ERRORS.get(code) or WORKFLOW.get(code) or code)
 
 
 @blueprint.route("/services/import", methods=["GET", "POST"])
@@ -611,30 +634,54 @@ def import_services():
         return render_template("inventory/import.html", authority=authority, job=None), 422
     session = db_session()
     principal = current()
-    job = ImportJob(
-        authority_code=authority.code,
-        user_id=principal.user_id,
-        actor=principal.label[:200],
-        filename=upload.filename[:300],
-        data=upload.read(exchange.MAX_BYTES + 1),
-        dry_run=bool(request.form.get("dry_run")),
-        status="waiting",
-        done=0,
-        total=0,
-    )
-    session.add(job)
-    session.commit()
-    exchange.start_job(current_app._get_current_object(), job.id)
-    return redirect(url_for("inventory.import_job", job_id=job.id))
+
+    def create_job() -> int:
+        job = ImportJob(
+            authority_code=authority.code,
+            user_id=principal.user_id,
+            actor=principal.label[:200],
+            filename=upload.filename[:300],
+            data=upload.read(exchange.MAX_BYTES + 1),
+            dry_run=bool(request.form.get("dry_run")),
+            status="waiting",
+            done=0,
+            total=0,
+            report=imports.stamp(),
+        )
+        session.add(job)
+        session.commit()
+        return job.id
+
+    try:
+        job_id = imports.queue_of(current_app).submit(create_job)
+    except imports.Busy:
+        # Refused before the file is stored or read: a burst of uploads costs nothing.
+        flash(
+            _(
+                "Too many imports are being checked right now; your file was not sent. "
+                "Send it again in a minute."
+            ),
+            "warning",
+        )
+        page = render_template("inventory/import.html", authority=authority, job=None)
+        return page, 503, {"Retry-After": "60"}
+    return redirect(url_for("inventory.import_job", job_id=job_id))
 
 
-blueprint.add_app_template_global(exchange.progress_of, "progress_of")
+blueprint.add_app_template_global(imports.progress_of, "progress_of")
 
 
 def _job(job_id: int) -> ImportJob:
-    job = db_session().get(ImportJob, job_id)
+    session = db_session()
+    job = session.get(ImportJob, job_id)
     if job is None or job.user_id != current().user_id:
         abort(404)
+    held = imports.queue_of(current_app).held()
+    if imports.abandoned(job, held):
+        # Nobody runs it any more (its process stopped): the page says so instead of
+        # waiting for ever.
+        imports.end_abandoned(current_app.extensions["concerto.db"], held, [job.id])
+        session.refresh(job)
     return job
 
 
@@ -642,13 +689,17 @@ def _job(job_id: int) -> ImportJob:
 def import_job(job_id: int):
     authority = _own_authority()
     job = _job(job_id)
-    status = 422 if job.report and job.report["problems"] else 200
+    status = 422 if job.status == "refused" or (job.status == "done" and _problems(job)) else 200
     return render_template(
         "inventory/import.html",
         authority=authority,
         job=job,
         describe=describe,
     ), status
+
+
+def _problems(job: ImportJob) -> list:
+    return (job.report or {}).get("problems") or []
 
 
 @blueprint.get("/services/import/<int(max=2147483647):job_id>/progress")

@@ -14,7 +14,7 @@ from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from core.i18n import LocalText, localized
-from core.permissions import can, current
+from core.permissions import can, current, granted_scopes
 
 # The groups in menu order, with their names; a plugin's links go into one of them
 # (``group`` in its ``nav_items``, one of core.plugins.NAV_GROUPS, by default "authorities").
@@ -83,11 +83,24 @@ def current_section() -> str | None:
     return None
 
 
+def _may_see(item: dict, authority: str) -> bool:
+    """A plugin's link with ``when`` shows only to those who may do one of its actions: a
+    core action on the plugin's own authority's records, or a grant of its roles (an action
+    named ``<code>:<action>``) in any scope."""
+    person = current()
+    return any(
+        granted_scopes(person, action) if ":" in action else can(person, action, authority)
+        for action in item["when"]
+    )
+
+
 def _plugin_links() -> list[tuple[str, Link]]:
     links = []
     for plugin in current_app.extensions["concerto.registry"].enabled():
         for item in plugin.nav_items:
             endpoint = item.get("endpoint")
+            if "when" in item and not _may_see(item, plugin.name):
+                continue
             if endpoint in current_app.view_functions:
                 group = item.get("group", "authorities")  # checked at load: one of NAV_GROUPS
                 link = Link(localized(item["labels"]), url_for(endpoint), endpoint)

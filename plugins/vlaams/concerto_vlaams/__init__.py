@@ -243,6 +243,17 @@ def nav_items():
             },
         },
         {
+            # the applications, for those who read them: the Flemish coordinators and the
+            # network managers (a grant of their role)
+            "endpoint": "vlaams_placements.listing",
+            "labels": {
+                "nl": "Aanvragen prestatieplaatsen",
+                "fr": "Demandes de lieux de prestation",
+                "en": "Placement site applications",
+            },
+            "when": ["inventory.edit", "vlaams:placement_sites.review"],
+        },
+        {
             "endpoint": "vlaams_placements.apply",
             "labels": {
                 "nl": "Prestatieplaats worden",
