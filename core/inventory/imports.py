@@ -30,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import defer
 
 from core.db import utcnow
 from core.inventory import exchange
@@ -114,7 +115,10 @@ def interrupted_report() -> dict:
 def end_abandoned(database, held: set[int] = frozenset(), job_ids=None) -> list[int]:
     """Mark failed the active jobs that nobody runs (all, or those of ``job_ids``)."""
     with database.session() as session:
-        statement = select(ImportJob).where(ImportJob.status.in_(ACTIVE))
+        # The uploaded file (up to 5 MB a job) is not needed to judge a job.
+        statement = (
+            select(ImportJob).where(ImportJob.status.in_(ACTIVE)).options(defer(ImportJob.data))
+        )
         if job_ids is not None:
             statement = statement.where(ImportJob.id.in_(list(job_ids)))
         ended = [job.id for job in session.scalars(statement) if abandoned(job, held)]
