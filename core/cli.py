@@ -55,6 +55,7 @@ def upgrade_all(app, only: str | None = None) -> list[str]:
     The authorities are stored after any upgrade the core is at head for: installing a new
     authority's plugin is `db upgrade -p CODE`, and its services need its row."""
     from core.db import CORE_HISTORY, histories, upgrade
+    from core.inventory import search
     from core.reference.services import sync_authorities
 
     database = app.extensions["concerto.db"]
@@ -68,6 +69,9 @@ def upgrade_all(app, only: str | None = None) -> list[str]:
     if CORE_HISTORY.current(database.engine) == CORE_HISTORY.head():
         with database.session() as session:
             sync_authorities(session, registry)
+        with database.session() as session:
+            # Search documents written by an older version are rebuilt, once.
+            search.ensure_current(session)
     return [history.code for history in done]
 
 

@@ -13,6 +13,8 @@ from core.db import db_session
 from core.i18n import current_language
 from core.inventory import needs as register
 from core.inventory import services as inventory
+from core.inventory import snippets
+from core.inventory.lexicon import vocabulary_of
 from core.inventory.models import Service
 from core.inventory.views import ERRORS, WORKFLOW, service_or_404
 from core.permissions import can, current, require
@@ -72,19 +74,25 @@ def _invalid(errors: dict[str, str]):
 
 @blueprint.get("/services")
 def list_services():
+    session = db_session()
     filters = inventory.Filters.from_args(
         request.args,
         public_only=not can(current(), "inventory.review"),
         reading=current_language(),
+        vocabulary=vocabulary_of(current_app.extensions["concerto.registry"]),
     )
-    found, total = inventory.find(db_session(), filters)
+    found, total = inventory.find(session, filters)
+    items = [body_of(service) for service in found]
+    expansion = filters.expansion(session)
+    if expansion is not None:
+        # Why each matched: an excerpt with the matched words in <mark>, as the page shows.
+        marker = snippets.Marker(expansion, filters.lexicon(session), current_language())
+        for item, service in zip(items, found, strict=True):
+            found_in = marker.snippet(service)
+            item["snippet"] = str(found_in.html) if found_in else None
+            item["snippet_language"] = found_in.lang if found_in else None
     return jsonify(
-        {
-            "total": total,
-            "page": filters.page,
-            "per_page": filters.per_page,
-            "items": [body_of(service) for service in found],
-        }
+        {"total": total, "page": filters.page, "per_page": filters.per_page, "items": items}
     )
 
 

@@ -75,9 +75,27 @@ def _step(summary: str) -> dict:
 def paths() -> tuple[dict, dict]:
     """(paths, schemas) to merge into the API document."""
     filters = [
-        {"name": "q", "in": "query", "schema": {"type": "string"}},
+        {
+            "name": "q",
+            "in": "query",
+            "description": "Words in any language, each a prefix, accents ignored. Each word "
+            "also matches its synonyms (the subjects of core/inventory/synonyms.toml: "
+            "'emploi' finds 'werk' and 'vocational training') and the services whose domain, "
+            "category (the authority's vocabulary), target group, prison or language has it "
+            "in its name in nl, fr or en. Every word (or phrase of a synonym) must match; "
+            "the first 100 characters are read.",
+            "schema": {"type": "string"},
+        },
         *[{"name": name, "in": "query", "schema": {"type": "string"}} for name in FACETS],
-        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS)}},
+        {
+            "name": "sort",
+            "in": "query",
+            "description": "relevance (the default with q): services whose name matches the "
+            "words as typed first, then those whose name matches a synonym, then the rest, "
+            "each group by name in the caller's language; name (the default without q); "
+            "updated; authority.",
+            "schema": {"type": "string", "enum": list(SORTS)},
+        },
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         {
             "name": "per_page",
@@ -121,6 +139,44 @@ def paths() -> tuple[dict, dict]:
             ]
         },
     }
+    schemas["ServicePage"] = {
+        "type": "object",
+        "properties": {
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "items": {
+                "type": "array",
+                "items": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/Service"},
+                        {
+                            "type": "object",
+                            "properties": {
+                                "snippet": {
+                                    "type": ["string", "null"],
+                                    "description": "With q only: why the service matched, as "
+                                    "HTML: an excerpt of its description in the caller's "
+                                    "language (else another), or the label of its domain, "
+                                    "category, target group, prison or language that matched "
+                                    "('Domain: …'), the text escaped and each matched word in "
+                                    "<mark>…</mark>; the description's beginning without a "
+                                    "mark when only the name matched; null without a "
+                                    "description.",
+                                },
+                                "snippet_language": {
+                                    "type": ["string", "null"],
+                                    "enum": ["nl", "fr", "en", None],
+                                    "description": "With q only: the language of the snippet.",
+                                },
+                            },
+                        },
+                    ]
+                },
+            },
+        },
+        "required": ["total", "page", "per_page", "items"],
+    }
     found = {
         "/services": {
             "get": {
@@ -128,7 +184,16 @@ def paths() -> tuple[dict, dict]:
                 "public; all for the committee)",
                 "security": [{}, {"bearer": []}],
                 "parameters": filters,
-                "responses": {"200": {"description": "a page of services"}},
+                "responses": {
+                    "200": {
+                        "description": "a page of services",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ServicePage"}
+                            }
+                        },
+                    }
+                },
             },
             "post": {
                 "summary": "Create a draft for the caller's authority (coordinators)",

@@ -1,21 +1,54 @@
 """Full-text search over services: SQLite FTS5 or PostgreSQL full-text search.
 
-Both index one document per service (every language of its name and description, the
-authority's category), lower-cased and without accents, so that "reinsertion" finds
-"réinsertion" on either database. Every word the reader types must match, as a prefix.
+The table ``service_search`` holds two documents per service, both lower-cased, without
+accents and reduced to words separated by spaces (so both databases cut them the same way,
+and "reinsertion" finds "réinsertion"):
+
+- at rowid = the service's id, every language of its name and description, its identifier,
+  and one *code token* for each of its domain, category, target groups, prisons and
+  languages (``zzdomain…``, ``zzcategory…``: single words nobody types);
+- at rowid = minus the service's id, its names only: a search ranks the services whose name
+  matches first, and the index says which they are.
+
+Both also hold each pair of words that follow each other as one token (``zp<word>0<word>``),
+so a synonym of several words ("community service") is a lookup of pairs in the index:
+PostgreSQL checks a phrase by reading every candidate's document again, which took 600 ms
+for "emploi" at 50,000 services when its words are common ones.
+
+A query is expanded before it reaches the index (core.inventory.lexicon): each word becomes
+"this word, as a prefix, or one of its synonyms, or one of these codes", the codes being
+those whose labels (the domains, every authority's categories, ...) contain the word. So
+the index stores codes, never labels or synonyms: a plugin's vocabulary, a label or the
+synonyms file can change without rewriting 50,000 documents, and every search is still
+answered by the full-text index alone (no scan of the services).
+
+Row 0 names the documents' format; `concerto db upgrade` rebuilds them once when it
+changes (``ensure_current``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Integer, any_, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session, selectinload
 
 from core.inventory.models import Service
 
-WORD = re.compile(r"\w+", re.UNICODE)
+if TYPE_CHECKING:
+    from core.inventory.lexicon import Concept, Expansion, Words
+
+# Letters and digits: what FTS5's unicode61 tokenizer and PostgreSQL's parser both keep as
+# words once punctuation, hyphens and underscores are spaces.
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_DIGIT = re.compile(r"\d")
+FORMAT = "zzformat3"  # the text of row 0; change it whenever documents change shape
+BATCH = 1000
 
 
 def normalise(value: str) -> str:
@@ -23,19 +56,116 @@ def normalise(value: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-def document(service: Service) -> str:
-    parts = [service.external_id, service.category]
-    for field in ("name", "description"):
-        parts += [value for value in service.texts(field).values() if value]
-    return normalise(" ".join(parts))
+def words(value: str) -> list[str]:
+    """The words of ``value`` as the index stores them."""
+    return WORD.findall(normalise(value))
 
 
-def words(query: str) -> list[str]:
-    return WORD.findall(normalise(query))[:10]
+# --- code tokens ---------------------------------------------------------------------------
+
+
+def _encoded(code: str) -> str:
+    # Codes are a-z, 0-9 and _; one word must keep them apart, so 0 and _ are escaped.
+    return code.replace("0", "00").replace("_", "01")
+
+
+def domain_token(code: str) -> str:
+    return f"zzdomain{_encoded(code)}"
+
+
+def category_token(authority: str, code: str) -> str:
+    return f"zzcategory{_encoded(authority)}02{_encoded(code)}"
+
+
+def target_group_token(code: str) -> str:
+    return f"zzgroup{_encoded(code)}"
+
+
+def prison_token(code: str) -> str:
+    return f"zzprison{_encoded(code)}"
+
+
+def language_token(code: str) -> str:
+    return f"zzlanguage{_encoded(code)}"
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the index stores for one service: its whole text and its names."""
+
+    text: str
+    names: str
+
+
+def pair_token(first: str, second: str) -> str:
+    return f"zp{first}0{second}"
+
+
+def _pairs(values: Iterable[str | None]) -> list[str]:
+    """The pairs of words that follow each other in each of ``values``, leaving out those
+    with a digit (numbers make pairs nobody looks for; "0" keeps the two words apart)."""
+    found: list[str] = []
+    for value in values:
+        if value:
+            cut = words(value)
+            found += [
+                pair_token(a, b)
+                for a, b in zip(cut, cut[1:], strict=False)
+                if not (_DIGIT.search(a) or _DIGIT.search(b))
+            ]
+    return found
+
+
+def phrase_tokens(phrase: tuple[str, ...]) -> list[str] | None:
+    """The pair tokens a phrase of several words is looked up by, or None when it cannot
+    be (a word with a digit)."""
+    if any(_DIGIT.search(word) for word in phrase):
+        return None
+    return [pair_token(a, b) for a, b in zip(phrase, phrase[1:], strict=False)]
+
+
+def document_of(
+    *,
+    authority: str,
+    external_id: str,
+    category: str,
+    domain: str,
+    names: Mapping[str, str | None],
+    descriptions: Mapping[str, str | None],
+    target_groups: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    prisons: Iterable[str] = (),
+) -> Document:
+    name_words = words(" ".join(value for value in names.values() if value))
+    name_words += _pairs(names.values())
+    tokens = [domain_token(domain), category_token(authority, category)]
+    tokens += [target_group_token(code) for code in target_groups]
+    tokens += [prison_token(code) for code in prisons]
+    tokens += [language_token(code) for code in languages]
+    body = words(" ".join([external_id, *(value for value in descriptions.values() if value)]))
+    body += _pairs(descriptions.values())
+    return Document(text=" ".join([*name_words, *body, *tokens]), names=" ".join(name_words))
+
+
+def document(service: Service) -> Document:
+    return document_of(
+        authority=service.authority_code,
+        external_id=service.external_id or "",
+        category=service.category or "",
+        domain=service.domain_code or "",
+        names=service.texts("name"),
+        descriptions=service.texts("description"),
+        target_groups=service.target_groups or [],
+        languages=service.languages or [],
+        prisons=service.prison_codes(),
+    )
 
 
 def index(session: Session, service: Service) -> None:
-    """Store the service's current document (after a create or update)."""
+    """Store the service's current documents (after a create or update)."""
     index_many(session, [service])
 
 
@@ -43,32 +173,184 @@ def index_many(session: Session, services: list[Service]) -> None:
     store_documents(session, [(service.id, document(service)) for service in services])
 
 
-def store_documents(session: Session, documents: list[tuple[int, str]]) -> None:
+def store_documents(session: Session, documents: list[tuple[int, Document]]) -> None:
     """Store (service id, document) pairs in two statements (an import's thousands)."""
     if not documents:
         return
     session.execute(
         text("DELETE FROM service_search WHERE rowid = :id"),
-        [{"id": service_id} for service_id, _document in documents],
+        [{"id": sign * service_id} for service_id, _document in documents for sign in (1, -1)],
     )
     session.execute(
         text("INSERT INTO service_search (rowid, document) VALUES (:id, :document)"),
-        [{"id": service_id, "document": document} for service_id, document in documents],
+        [
+            row
+            for service_id, document in documents
+            for row in (
+                {"id": service_id, "document": document.text},
+                {"id": -service_id, "document": document.names},
+            )
+        ],
     )
 
 
-def matching_ids(session: Session, query: str):
-    """A SQL fragment selecting the ids of services matching every word of ``query``, or
-    None when the query has no words."""
-    found = words(query)
-    if not found:
+def is_current(session: Session) -> bool:
+    found = session.execute(text("SELECT document FROM service_search WHERE rowid = 0"))
+    return found.scalar() == FORMAT
+
+
+def rebuild(session: Session) -> int:
+    """Write every service's documents again, and the format row; returns how many."""
+    session.execute(text("DELETE FROM service_search"))
+    done, last = 0, 0
+    while True:
+        batch = session.scalars(
+            select(Service)
+            .where(Service.id > last)
+            .options(selectinload(Service.locations))
+            .order_by(Service.id)
+            .limit(BATCH)
+        ).all()
+        if not batch:
+            break
+        index_many(session, list(batch))
+        done, last = done + len(batch), batch[-1].id
+        session.expunge_all()  # 50,000 services need not stay in memory
+    session.execute(
+        text("INSERT INTO service_search (rowid, document) VALUES (0, :format)"),
+        {"format": FORMAT},
+    )
+    return done
+
+
+def ensure_current(session: Session) -> int | None:
+    """Rebuild the documents if they are of an older format (once, after an upgrade);
+    returns how many services were indexed, or None when nothing was needed."""
+    if is_current(session):
         return None
+    return rebuild(session)
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def _looked_up(synonym: Words) -> tuple[list[str], bool]:
+    """(the index words a synonym is, all needed; whether the last is a prefix)."""
+    if len(synonym.words) > 1:
+        pairs = phrase_tokens(synonym.words)
+        if pairs is not None:
+            return pairs, synonym.prefix
+    return list(synonym.words), synonym.prefix
+
+
+def _sqlite_words(synonym: Words) -> str:
+    found, prefix = _looked_up(synonym)
+    last = len(found) - 1
+    quoted = [f'"{w}"{"*" if prefix and i == last else ""}' for i, w in enumerate(found)]
+    return f"({' AND '.join(quoted)})" if last else quoted[0]
+
+
+def _postgres_words(synonym: Words) -> str:
+    found, prefix = _looked_up(synonym)
+    last = len(found) - 1
+    marked = [f"{w}{':*' if prefix and i == last else ''}" for i, w in enumerate(found)]
+    return f"({' & '.join(marked)})" if last else marked[0]
+
+
+def _sqlite_concept(concept: Concept, typed_only: bool) -> str:
+    typed = " AND ".join(f'"{word}"*' for word in concept.typed)
+    parts = [f"({typed})" if len(concept.typed) > 1 else typed]
+    if not typed_only:
+        parts += [_sqlite_words(words) for words in concept.synonyms]
+        parts += [f'"{token}"' for token in concept.tokens]
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _postgres_concept(concept: Concept, typed_only: bool) -> str:
+    typed = " & ".join(f"{word}:*" for word in concept.typed)
+    parts = [f"({typed})" if len(concept.typed) > 1 else typed]
+    if not typed_only:
+        parts += [_postgres_words(words) for words in concept.synonyms]
+        parts += list(concept.tokens)
+    return "(" + " | ".join(parts) + ")"
+
+
+def expression(dialect: str, expansion: Expansion, typed_only: bool = False) -> str:
+    """The full-text query for ``expansion``: every concept, each as the words typed, or
+    any of its synonyms or codes (``typed_only``: as typed, without synonyms or codes)."""
+    if dialect == "sqlite":
+        return " AND ".join(_sqlite_concept(c, typed_only) for c in expansion.concepts)
+    return " & ".join(_postgres_concept(c, typed_only) for c in expansion.concepts)
+
+
+def _select(session: Session, column: str, query: str):
     if session.get_bind().dialect.name == "sqlite":
-        expression = " ".join(f'"{word}"*' for word in found)
-        return text("SELECT rowid FROM service_search WHERE service_search MATCH :q").bindparams(
-            q=expression
+        matched = "service_search MATCH :q"
+    else:
+        matched = "terms @@ to_tsquery('simple', :q)"
+    # Whole documents are at the services' ids, names at minus them: "rowid" gives the
+    # services whose document matches, "-rowid" those whose name does; the other kind's
+    # rows give ids no service has. No condition on rowid, which would let PostgreSQL
+    # read documents by their key instead of asking the full-text index.
+    # unique: a ranked search holds several of these fragments in one statement
+    return text(f"SELECT {column} FROM service_search WHERE {matched}").bindparams(
+        bindparam("q", value=query, unique=True)
+    )
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the index answered for one search, as conditions on the services' ids."""
+
+    services: ColumnElement[bool]  # whose document matches every concept
+    names_as_typed: ColumnElement[bool] | None = None  # whose name has the words typed
+    names: ColumnElement[bool] | None = None  # whose name matches, synonyms included
+
+
+def look_up(session: Session, expansion: Expansion, ranked: bool = False) -> Found:
+    """Ask the full-text index for ``expansion`` (``ranked``: also which names match).
+
+    SQLite's full-text table is always asked through its index: the answers stay
+    subqueries of the statements about the services. PostgreSQL prices matching a
+    document at one operator whatever the query, so a query rich in synonyms (40 terms for
+    "emploi") looked cheaper to check against all 100,000 documents one by one than to ask
+    the index (about 280 ms against 12 at 50,000 services). It is asked in statements of
+    its own, with sequential scans made the last resort for those statements only (a
+    statement on this one table is then left with its full-text index), and the ids it
+    gives are handed to the statements about the services, which it plans as usual. One
+    statement answers for documents and names at once (names are at minus the ids), a
+    second one only for the names as typed when synonyms were added.
+    """
+    dialect = session.get_bind().dialect.name
+    expanded = expression(dialect, expansion)
+    as_typed = expression(dialect, expansion, typed_only=True)
+    if dialect == "sqlite":
+        found = Found(services=Service.id.in_(_select(session, "rowid", expanded)))
+        if ranked:
+            found = Found(
+                services=found.services,
+                names_as_typed=Service.id.in_(_select(session, "-rowid", as_typed)),
+                names=Service.id.in_(_select(session, "-rowid", expanded))
+                if expansion.has_synonyms
+                else None,
+            )
+        return found
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    try:
+        rowids = list(session.scalars(_select(session, "rowid", expanded)))
+        typed_rowids = (
+            list(session.scalars(_select(session, "rowid", as_typed)))
+            if ranked and expansion.has_synonyms
+            else rowids
         )
-    expression = " & ".join(f"{word}:*" for word in found)
-    return text(
-        "SELECT rowid FROM service_search WHERE terms @@ to_tsquery('simple', :q)"
-    ).bindparams(q=expression)
+    finally:
+        session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
+
+    def among(ids: list[int]) -> ColumnElement[bool]:
+        return Service.id == any_(bindparam("found", ids, type_=ARRAY(Integer), unique=True))
+
+    return Found(
+        services=among([i for i in rowids if i > 0]),
+        names_as_typed=among([-i for i in typed_rowids if i < 0]) if ranked else None,
+        names=among([-i for i in rowids if i < 0]) if ranked and expansion.has_synonyms else None,
+    )

@@ -97,9 +97,10 @@ def seed_synthetic(
         ).all()
         locations, versions, documents = [], [], []
         for service_id, row in zip(ids, rows, strict=True):
+            places = []
             for code in chooser.sample(prisons, k=chooser.randint(1, 2)):
                 day = chooser.choice(DAYS)
-                locations.append(
+                places.append(
                     {
                         "service_id": service_id,
                         "prison_code": code,
@@ -107,6 +108,7 @@ def seed_synthetic(
                         "places": row["capacity"],
                     }
                 )
+            locations += places
             for number, action in enumerate(("create", "submit", "approve"), start=1):
                 versions.append(
                     {
@@ -119,19 +121,27 @@ def seed_synthetic(
                         "record": {"external_id": row["external_id"]},
                     }
                 )
-            parts = [row["external_id"], row["category"]]
-            parts += [
-                row[f"{field}_{lang}"]
-                for field in ("name", "description")
-                for lang in ("nl", "fr", "en")
-            ]
-            documents.append({"id": service_id, "document": search.normalise(" ".join(parts))})
+            documents.append(
+                (
+                    service_id,
+                    search.document_of(
+                        authority=row["authority_code"],
+                        external_id=row["external_id"],
+                        category=row["category"],
+                        domain=row["domain_code"],
+                        names={lang: row[f"name_{lang}"] for lang in ("nl", "fr", "en")},
+                        descriptions={
+                            lang: row[f"description_{lang}"] for lang in ("nl", "fr", "en")
+                        },
+                        target_groups=row["target_groups"],
+                        languages=row["languages"],
+                        prisons=[place["prison_code"] for place in places],
+                    ),
+                )
+            )
         session.execute(insert(ServiceLocation), locations)
         session.execute(insert(ServiceVersion), versions)
-        session.execute(
-            text("INSERT INTO service_search (rowid, document) VALUES (:id, :document)"),
-            documents,
-        )
+        search.store_documents(session, documents)
         generation.bump(session)  # these inserts bypass the ORM, which counts changes itself
         added += size
         if progress:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from core.db import db_session
 from core.i18n import current_language, pick
-from core.inventory import exchange, imports, organizations
+from core.inventory import exchange, imports, organizations, snippets
 from core.inventory import needs as register
 from core.inventory import services as inventory
 from core.inventory.changes import (
@@ -40,6 +40,7 @@ from core.inventory.changes import (
     field_label,
     step_label,
 )
+from core.inventory.lexicon import vocabulary_of
 from core.inventory.models import (
     ACCESS,
     DELIVERY,
@@ -143,16 +144,28 @@ def search():
     session = db_session()
     committee = can(current(), "inventory.review")
     filters = inventory.Filters.from_args(
-        request.args, public_only=not committee, reading=current_language()
+        request.args,
+        public_only=not committee,
+        reading=current_language(),
+        vocabulary=vocabulary_of(_registry()),
     )
     found, total = inventory.find(session, filters)
     facets = inventory.facet_counts(session, filters)
+    expansion = filters.expansion(session)
+    marked = {}
+    if expansion is not None:
+        marker = snippets.Marker(expansion, filters.lexicon(session), current_language())
+        marked = {
+            service.id: (marker.mark(service.local("name").text), marker.snippet(service))
+            for service in found
+        }
     reference = _reference_lists(session)
     open_today = {p.code for p in prisons_open(session)}
     return render_template(
         "inventory/search.html",
         filters=filters,
         services=found,
+        marked=marked,
         total=total,
         pages=max(1, -(-total // filters.per_page)),
         facets=facets,
@@ -715,7 +728,10 @@ def export(fmt: str):
         abort(404)
     render, mimetype = exchange.FORMATS[fmt]
     filters = inventory.Filters.from_args(
-        request.args, public_only=True, reading=current_language()
+        request.args,
+        public_only=True,
+        reading=current_language(),
+        vocabulary=vocabulary_of(_registry()),
     )
     rows = exchange.export_rows(db_session(), filters)
     return Response(

@@ -271,8 +271,6 @@ def _check_counts(connection: Connection, loaded: list[Table], manifest: dict) -
 def _rebuild_search(app) -> None:
     """The full-text index is derived data, rebuilt from the restored services."""
     from core.inventory import search
-    from core.inventory.models import Service
 
     with app.extensions["concerto.db"].session() as session:
-        for service in session.scalars(select(Service)):
-            search.index(session, service)
+        search.rebuild(session)
