@@ -1,7 +1,8 @@
 """How request bodies in JSON are read: strictly, so that crafted input is a 400 instead of
 an error deeper down. Python's json accepts ``Infinity`` and ``NaN``, turns ``1e400`` into
 infinity (which no whole-number field can take: OverflowError), keeps a lone surrogate
-``"\\ud800"`` (which no database or page can encode) and recurses on nesting until the
+``"\\ud800"`` (which no database or page can encode) and a NUL ``"\\u0000"`` (which
+PostgreSQL refuses in any text) and recurses on nesting until the
 interpreter gives up. Every ``request.get_json`` goes through ``StrictJSONProvider.loads``."""
 
 from __future__ import annotations
@@ -38,14 +39,21 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
+def _unstorable(text: str) -> bool:
+    """A lone surrogate (not Unicode) or a NUL character (which PostgreSQL refuses in any
+    text, even in a lookup)."""
+    return "\x00" in text or _has_surrogate(text)
+
+
 def check(value: Any) -> None:
-    """Refuse (ValueError) nesting deeper than MAX_DEPTH and text that is not Unicode."""
+    """Refuse (ValueError) nesting deeper than MAX_DEPTH, text that is not Unicode and text
+    with a NUL character."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
-            if _has_surrogate(item):
-                raise ValueError("text with an unpaired surrogate")
+            if _unstorable(item):
+                raise ValueError("text with an unpaired surrogate or a NUL character")
             continue
         if isinstance(item, dict | list):
             if depth > MAX_DEPTH:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, abort, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -47,7 +48,21 @@ def _provider_origins(app: Flask) -> list[str]:
     return sorted(origins)
 
 
+def _refuse_nul() -> None:
+    """A NUL character in the address, the query, a form field or a file's name is a 400
+    before any view reads it: nobody types one, no field may hold one, and PostgreSQL
+    refuses it even in a lookup ("text fields cannot contain NUL"), which would be a 500
+    wherever a crafted value is looked up before it is checked. JSON bodies are refused by
+    core.jsonbody."""
+    texts = [request.path, *(upload.filename or "" for upload in request.files.values())]
+    for fields in (request.args, request.form):
+        texts += [text for pair in fields.items(multi=True) for text in pair]
+    if any("\x00" in text for text in texts):
+        abort(400, description=_("The request holds a character that is not allowed."))
+
+
 def init_security(app: Flask) -> None:
+    app.before_request(_refuse_nul)
     csrf.init_app(app)
     origins = _provider_origins(app)
     policy = CONTENT_SECURITY_POLICY

@@ -129,7 +129,9 @@ def test_a_modified_after_at_the_calendars_edge_is_a_400(crafted_app, moment):
     assert "modified_after" in answer.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("target", ["/\r\nX", "/\nSet-Cookie: a=b", "/\\evil.example", "/\x00"])
+# A NUL anywhere in a request is a 400 before any view (core.security; tests in
+# test_property_findings.py).
+@pytest.mark.parametrize("target", ["/\r\nX", "/\nSet-Cookie: a=b", "/\\evil.example"])
 def test_a_next_address_with_a_line_break_goes_home(crafted_app, target):
     client = crafted_app.test_client()
     answer = client.get("/language/en", query_string={"next": target})

@@ -58,7 +58,7 @@ def goal_id(
     text = str(raw).strip()
     if keep is not None and text == keep.code:
         return keep.id
-    if text.isdigit() and int(text) < 2**31 and session.get(Goal, int(text)) is not None:
+    if text.isdecimal() and int(text) < 2**31 and session.get(Goal, int(text)) is not None:
         return int(text)
     found = goal_by_code(session, text, today)
     return found.id if found is not None else None

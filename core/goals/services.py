@@ -108,11 +108,15 @@ def check_action(
         cleaned["weight"] = weight
     if creating or "authority" in values:
         code = values.get("authority") or None
-        if code is not None and session.get(Authority, code) is None:
+        if code is not None and (not isinstance(code, str) or session.get(Authority, code) is None):
             errors["authority"] = "unknown"
         cleaned["authority_code"] = code
     if creating or "lead_text" in values:
-        lead = (values.get("lead_text") or "").strip() or None
+        lead = values.get("lead_text")
+        if lead is not None and not isinstance(lead, str):
+            errors["lead_text"] = "type"
+            lead = None
+        lead = (lead or "").strip() or None
         if lead and text_problem(lead):
             errors["lead_text"] = text_problem(lead)
         elif lead and len(lead) > 300:
@@ -173,7 +177,9 @@ def _check_term(goal: Goal, raw: Any, cleaned: dict[str, Any], errors: dict[str,
 def _parent(session, goal: Goal, raw, action: PlanAction | None, errors) -> int | None:
     if raw in (None, ""):
         return None
-    parent = session.get(PlanAction, int(raw)) if str(raw).isdigit() and int(raw) < 2**31 else None
+    parent = (
+        session.get(PlanAction, int(raw)) if str(raw).isdecimal() and int(raw) < 2**31 else None
+    )
     if parent is None or parent.goal_id != goal.id:
         errors["parent_id"] = "unknown"
         return None
@@ -214,7 +220,9 @@ def update_action(
     statuses: dict[str, int],
     expected_version: int | None,
 ) -> None:
-    if expected_version is not None and int(expected_version) != action.version:
+    # Compared as text: a version that is no whole number ("1,5", "1e400") was never read
+    # from us, so it is as stale as an old one, not a reason to fail.
+    if expected_version is not None and str(expected_version).strip() != str(action.version):
         raise Stale(action.version)
     cleaned = check_action(session, action.goal, values, statuses, action=action)
     for key, value in cleaned.items():
@@ -228,7 +236,7 @@ def move_goal(session: Session, goal: Goal, parent_id: int | None) -> None:
     if parent_id is None:
         goal.parent_id = None
         return
-    parent = session.get(Goal, parent_id)
+    parent = session.get(Goal, parent_id) if 0 < parent_id < 2**31 else None
     if parent is None or parent.plan_id != goal.plan_id:
         raise Invalid({"parent_id": "unknown"})
     current = parent

@@ -732,7 +732,7 @@ def import_goals(code: str):
 
 def _row_order(where: str) -> tuple[int, str]:
     number = where.split(":")[0].removeprefix("row ").strip()
-    return (int(number) if number.isdigit() else 0, where)
+    return (int(number) if number.isdecimal() else 0, where)
 
 
 @blueprint.get("/plans/<code>/goals.<fmt>")

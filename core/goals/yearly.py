@@ -220,7 +220,9 @@ def add_item(session: Session, yearly: AnnualPlan, values: dict[str, Any]) -> An
     errors: dict[str, str] = {}
     raw = values.get("action_id")
     action = (
-        session.get(PlanAction, int(raw)) if str(raw or "").isdigit() and int(raw) < 2**31 else None
+        session.get(PlanAction, int(raw))
+        if str(raw or "").isdecimal() and int(raw) < 2**31
+        else None
     )
     if action is None or action.goal.plan_id != yearly.plan_id:
         errors["action_id"] = "unknown"
@@ -256,7 +258,7 @@ def remove_item(session: Session, item: AnnualPlanItem) -> None:
 def _decision(session: Session, raw: Any):
     from core.meetings.models import Decision
 
-    if not str(raw or "").isdigit() or int(raw) >= 2**31:
+    if not str(raw or "").isdecimal() or int(raw) >= 2**31:
         return None
     return session.get(Decision, int(raw))
 

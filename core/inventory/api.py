@@ -201,7 +201,7 @@ def coverage():
     language = (request.args.get("language") or "")[:8]
     authority = (request.args.get("authority") or "")[:48]
     raw_year = (request.args.get("year") or "").strip()
-    if raw_year and (not raw_year.isdigit() or not 2000 <= int(raw_year) <= 2100):
+    if raw_year and (not raw_year.isdecimal() or not 2000 <= int(raw_year) <= 2100):
         return problem(400, _("Give a year between 2000 and 2100."))
     year = int(raw_year) if raw_year else this_year()
     found = inventory.coverage_of_year(

@@ -74,6 +74,8 @@ def check(
             isinstance(i, int) and not isinstance(i, bool) for i in ids
         ):
             errors["services"] = "type"
+        elif not all(0 < i < 2**31 for i in ids):  # beyond any id column: not a service
+            errors["services"] = "unknown"
         else:
             found = session.scalars(select(Service).where(Service.id.in_(ids))).all()
             if len(found) != len(set(ids)):

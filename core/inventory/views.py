@@ -451,7 +451,7 @@ def _coverage_year() -> tuple[int, str | None]:
     raw = (request.args.get("year") or "").strip()
     if not raw:
         return this_year(), None
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    if not raw.isdecimal() or not 2000 <= int(raw) <= 2100:
         return this_year(), _("Give a year between 2000 and 2100.")
     return int(raw), None
 
@@ -770,7 +770,7 @@ def _need_form_values(form) -> dict:
         values["services"] = [
             int(value)
             for value in form.get("services", "").replace(",", " ").split()
-            if value.isdigit()
+            if value.isdecimal()
         ]
     return values
 

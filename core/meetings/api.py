@@ -289,7 +289,7 @@ def patch_action(action_id: int):
     expected = request.headers.get("If-Match", "").strip('W/"') or None
     if expected is None:
         return problem(428, _("Send If-Match with the version you read (the ETag)."))
-    if not expected.isdigit():
+    if not expected.isdecimal():
         return problem(412, _("This record was changed since you read it."))
     session = db_session()
     try:

@@ -98,8 +98,10 @@ def _flag(values, key) -> bool:
     return values.get(key) in (True, "1", "on", "true", "yes")
 
 
-def _check_version(record, expected: int | None) -> None:
-    if expected is not None and int(expected) != record.version:
+def _check_version(record, expected: int | str | None) -> None:
+    # Compared as text: a version that is no whole number ("1,5", "1e400") was never read
+    # from us, so it is as stale as an old one, not a reason to fail.
+    if expected is not None and str(expected).strip() != str(record.version):
         raise Stale(record.version)
 
 
@@ -179,7 +181,8 @@ def check_membership(session: Session, values: dict[str, Any]) -> dict[str, Any]
     if user_id is not None:
         from core.identity.models import User
 
-        if not str(user_id).isdigit() or session.get(User, int(user_id)) is None:
+        known = str(user_id).isdecimal() and int(user_id) < 2**31
+        if not known or session.get(User, int(user_id)) is None:
             errors["user_id"] = "unknown"
         else:
             user_id = int(user_id)
@@ -569,7 +572,7 @@ def parse_links(session: Session, raw: Any, errors: dict[str, str]) -> list[dict
         target = None
         if kind == "goal":
             target = goal_id(session, ident)  # by number, or by code in the current plan
-        elif ident.isdigit() and int(ident) < 2**31:
+        elif ident.isdecimal() and int(ident) < 2**31:
             model = {"service": Service, "need": Need}[kind]
             target = ident if session.get(model, int(ident)) is not None else None
         if target is None:

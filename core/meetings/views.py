@@ -177,7 +177,8 @@ def _today() -> date:
 
 
 def _get(model, ident: int):
-    found = db_session().get(model, ident)
+    # An id no integer column holds (a crafted form field) is simply not found.
+    found = db_session().get(model, ident) if 0 < ident < 2**31 else None
     if found is None:
         abort(404)
     return found
@@ -549,10 +550,12 @@ def overlaps():
     require("meetings.manage")
     session = db_session()
     body_id = request.args.get("body_id", type=int) or 0
+    but = request.args.get("but", type=int)
     clashes = []
-    if session.get(Body, body_id) is not None:
+    # Ids no id column holds (a crafted address) name no body and no meeting.
+    if 0 < body_id < 2**31 and session.get(Body, body_id) is not None:
         clashes = meetings.clashes_of(
-            session, body_id, request.args.to_dict(), request.args.get("but", type=int)
+            session, body_id, request.args.to_dict(), but if but and 0 < but < 2**31 else None
         )
     return render_template(
         "meetings/_overlaps.html",

@@ -761,6 +761,9 @@ def save_report(
     try:
         need_ids = [int(i) for i in entries(values.get("needs"))]
     except (TypeError, ValueError):
+        need_ids = None
+    # Not numbers, or numbers no id column holds (a crafted form): none of them is a need.
+    if need_ids is None or not all(0 < i < 2**31 for i in need_ids):
         errors["needs"] = "unknown"
         need_ids = []
     goals = list(session.scalars(select(Goal).where(Goal.id.in_(goal_ids)))) if goal_ids else []
