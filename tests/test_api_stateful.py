@@ -150,7 +150,8 @@ def test_every_operation_is_linked_and_every_link_leads_somewhere(app):
 def test_the_document_says_what_the_routes_accept(app):
     """A larger id than a route accepts matches no route, and Werkzeug answers 405 for a
     method the path has elsewhere: the document says where ids end, read from the routes.
-    An operation that answers 428 without If-Match says that it requires it."""
+    An operation that answers 428 without If-Match says that it requires it, and every one
+    says it may answer 400."""
     document = _document(app)
     service = document["paths"]["/services/{service_id}"]["patch"]["parameters"][0]
     assert service["schema"] == {"type": "integer", "minimum": 1, "maximum": 2147483647}
@@ -160,6 +161,13 @@ def test_the_document_says_what_the_routes_accept(app):
     for path, method in (("/actions/{action_id}", "patch"), ("/plan-actions/{action_id}", "patch")):
         header = [p for p in document["paths"][path][method]["parameters"] if p["in"] == "header"]
         assert header[0]["name"] == "If-Match" and header[0]["required"] is True  # 428 without
+    # Any operation refuses a NUL character before its own code runs (core.security).
+    assert all(
+        "400" in operation["responses"]
+        for item in document["paths"].values()
+        for method, operation in item.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    )
     too_large = app.test_client().patch("/api/v1/services/2147483648", json={}, headers=headers)
     assert too_large.status_code == 405  # why the bound must be documented
 
