@@ -6,7 +6,8 @@ workers) on loopback, drives it with wrk (or a small Python load generator when 
 missing) and measures:
 
 1. a filtered inventory page of 25 (API and HTML) against /healthz of the same server;
-2. full-text search, the same way;
+2. full-text search, the same way: a plain word ("atelier") in the API and the page, and a
+   word the synonyms widen ("emploi": 40 terms, a domain and categories) in the page;
 3. the coverage matrix against the same SQL aggregate run directly;
 4. the full HSDS export against a plain SQL fetch of the same rows, with the peak memory
    of the exporting process;
@@ -282,6 +283,7 @@ def measure(url: str, size: int, seconds: float) -> dict:
         page_html = load(f"{base}/services?{PAGE_FILTER}", seconds)
         search_api = load(f"{base}/api/v1/services?q=atelier&per_page=25", seconds)
         search_html = load(f"{base}/services?q=atelier&per_page=25", seconds)
+        synonyms_html = load(f"{base}/services?q=emploi&per_page=25", seconds)
         coverage = coverage_figures(url, base)
         export = export_figures(url, base)
     finally:
@@ -295,6 +297,7 @@ def measure(url: str, size: int, seconds: float) -> dict:
         "page_html": page_html | {"ratio": page_html["rps"] / floor["rps"]},
         "search_api": search_api | {"ratio": search_api["rps"] / floor["rps"]},
         "search_html": search_html | {"ratio": search_html["rps"] / floor["rps"]},
+        "synonyms_html": synonyms_html | {"ratio": synonyms_html["rps"] / floor["rps"]},
         "coverage": coverage,
         "export": export,
         "statements": statements(url),
@@ -466,6 +469,7 @@ def run(sizes: list[int], backends: list[str], seconds: float) -> dict:
                     "page_api_p50": growth(runs, lambda r: r["page_api"]["p50_ms"]),
                     "page_html_p50": growth(runs, lambda r: r["page_html"]["p50_ms"]),
                     "search_html_p50": growth(runs, lambda r: r["search_html"]["p50_ms"]),
+                    "synonyms_html_p50": growth(runs, lambda r: r["synonyms_html"]["p50_ms"]),
                     "coverage": growth(runs, lambda r: r["coverage"]["api_ms"]),
                     "export": growth(runs, lambda r: r["export"]["export_ms"]),
                     "export_peak_rss": growth(runs, lambda r: r["export"]["peak_rss_mib"]),
@@ -532,9 +536,10 @@ def inventory_markdown(results: dict) -> list[str]:
             f"## {backend}",
             "",
             "| services | /healthz rps | page API rps (ratio) p50/p95 ms | page HTML rps (ratio) "
-            "p50/p95 ms | search HTML rps (ratio) p50/p95 ms | coverage API / SQL ms (ratio) "
-            "| HSDS export / SQL ms (ratio) | export peak MiB | statements 25 → 250 |",
-            "|---:|---:|---|---|---|---|---|---:|---|",
+            "p50/p95 ms | search HTML rps (ratio) p50/p95 ms | search with synonyms HTML rps "
+            "(ratio) p50/p95 ms | coverage API / SQL ms (ratio) | HSDS export / SQL ms (ratio) "
+            "| export peak MiB | statements 25 → 250 |",
+            "|---:|---:|---|---|---|---|---|---|---:|---|",
         ]
         for r in data["runs"]:
             counts = r["statements"]
@@ -543,7 +548,9 @@ def inventory_markdown(results: dict) -> list[str]:
                 for p in ("/services", "/api/v1/services", "/hsds/services")
             )
 
-            def cell(m: dict) -> str:
+            def cell(m: dict | None) -> str:
+                if m is None:  # a run from before the figure was measured
+                    return "–"
                 return (
                     f"{_f(m['rps'], 0)} ({_f(m['ratio'], 2)}) {_f(m['p50_ms'])}/{_f(m['p95_ms'])}"
                 )
@@ -551,6 +558,7 @@ def inventory_markdown(results: dict) -> list[str]:
             lines.append(
                 f"| {r['size']:,} | {_f(r['healthz']['rps'], 0)} | {cell(r['page_api'])} | "
                 f"{cell(r['page_html'])} | {cell(r['search_html'])} | "
+                f"{cell(r.get('synonyms_html'))} | "
                 f"{_f(r['coverage']['api_ms'])} / {_f(r['coverage']['sql_ms'])} "
                 f"({_f(r['coverage']['ratio'], 1)}) | {_f(r['export']['export_ms'], 0)} / "
                 f"{_f(r['export']['sql_ms'], 0)} ({_f(r['export']['ratio'], 1)}) | "

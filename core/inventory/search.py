@@ -12,15 +12,15 @@ and "reinsertion" finds "réinsertion"):
 
 Both also hold each pair of words that follow each other as one token (``zp<word>0<word>``),
 so a synonym of several words ("community service") is a lookup of pairs in the index:
-PostgreSQL checks a phrase by reading every candidate's document again, which took 600 ms
-for "emploi" at 50,000 services when its words are common ones.
+PostgreSQL checks a phrase by reading every candidate's document again, which took 620 ms
+for "emploi" at 50,000 services when its words are common ones (38 ms with pairs).
 
 A query is expanded before it reaches the index (core.inventory.lexicon): each word becomes
 "this word, as a prefix, or one of its synonyms, or one of these codes", the codes being
 those whose labels (the domains, every authority's categories, ...) contain the word. So
 the index stores codes, never labels or synonyms: a plugin's vocabulary, a label or the
-synonyms file can change without rewriting 50,000 documents, and every search is still
-answered by the full-text index alone (no scan of the services).
+synonyms file can change without rewriting 50,000 documents, and every search still asks
+the full-text index, never each document in turn (``look_up``).
 
 Row 0 names the documents' format; `concerto db upgrade` rebuilds them once when it
 changes (``ensure_current``).
@@ -314,7 +314,7 @@ def look_up(session: Session, expansion: Expansion, ranked: bool = False) -> Fou
     subqueries of the statements about the services. PostgreSQL prices matching a
     document at one operator whatever the query, so a query rich in synonyms (40 terms for
     "emploi") looked cheaper to check against all 100,000 documents one by one than to ask
-    the index (about 280 ms against 12 at 50,000 services). It is asked in statements of
+    the index (318 ms against 47 at 50,000 services). It is asked in statements of
     its own, with sequential scans made the last resort for those statements only (a
     statement on this one table is then left with its full-text index), and the ids it
     gives are handed to the statements about the services, which it plans as usual. One
