@@ -253,18 +253,17 @@ def index():
     by_year: dict[int, list[Meeting]] = {}
     for meeting in sorted(past, key=lambda m: m.starts_at, reverse=year is None):
         by_year.setdefault(meetings.in_brussels(meeting.starts_at).year, []).append(meeting)
-    first_year = session.scalar(select(func.min(Meeting.starts_at)))
+    # The years before the ones shown, newest first, back to the first meeting's.
+    first = session.scalar(select(func.min(Meeting.starts_at)))
+    shown_from = year if year is not None else _today().year - 1
+    first_year = meetings.in_brussels(first).year if first else shown_from
     principal = current()
     user = session.get(User, principal.user_id) if principal.user_id else None
     return render_template(
         "meetings/index.html",
         upcoming=upcoming,
         by_year=by_year,
-        older_years=range(
-            (year or _today().year - 1) - 1,
-            meetings.in_brussels(first_year).year - 1 if first_year else 0,
-            -1,
-        ),
+        older_years=range(shown_from - 1, first_year - 1, -1),
         bodies=session.scalars(select(Body).order_by(Body.id)).all(),
         body_id=body_id,
         year=year,
@@ -519,9 +518,13 @@ def _plan_meeting(found: Body | None):
         values = request.form.to_dict()
         body = found or session.get(Body, request.form.get("body_id", type=int) or 0)
         try:
-            if body is None:
-                meetings.check_meeting(session, values)  # the other fields' problems too
-                raise meetings.Invalid({"body_id": "required"})
+            if body is None:  # the other fields' problems too, with the body's
+                try:
+                    meetings.check_meeting(session, values)
+                    problems = {}
+                except meetings.Invalid as invalid:
+                    problems = invalid.errors
+                raise meetings.Invalid({**problems, "body_id": "required"})
             meeting, clashes = meetings.create_meeting(session, body, values)
             session.commit()
             flash(_("The meeting was planned."), "success")
@@ -530,8 +533,6 @@ def _plan_meeting(found: Body | None):
         except meetings.Invalid as invalid:
             session.rollback()
             errors = _errors(invalid)
-            if found is None and "body_id" not in errors and body is None:
-                errors["body_id"] = str(ERRORS["required"])
     return render_template(
         "meetings/meeting_form.html",
         body=found,

@@ -145,21 +145,24 @@ def decisions_and_actions(session: Session, year: int, language: str) -> dict[st
         .where(Meeting.starts_at >= bounds.start, Meeting.starts_at < bounds.end)
         .order_by(ActionItem.due_on, ActionItem.id)
     ).all()
-    return {
-        "decisions": [
-            (d.minutes.meeting.starts_at, d.number, str(pick(d.texts("text"), language)))
-            for d in decisions
-        ],
-        "actions": [
-            (
-                str(pick(a.texts("title"), language)),
-                authority_name(a.authority_code, short=True, language=language),
-                a.due_on,
-                _in(language, ACTION_LABELS.get(a.status, a.status)),
-            )
-            for a in actions
-        ],
-    }
+    # The states in the report's language, which need not be the reader's (COCOM's report
+    # puts Dutch and French side by side).
+    with force_locale(language):
+        return {
+            "decisions": [
+                (d.minutes.meeting.starts_at, d.number, str(pick(d.texts("text"), language)))
+                for d in decisions
+            ],
+            "actions": [
+                (
+                    str(pick(a.texts("title"), language)),
+                    authority_name(a.authority_code, short=True, language=language),
+                    a.due_on,
+                    str(ACTION_LABELS.get(a.status, a.status)),
+                )
+                for a in actions
+            ],
+        }
 
 
 def plan_actions_led_by(session: Session, authority: str, language: str) -> list[dict[str, Any]]:
@@ -168,20 +171,21 @@ def plan_actions_led_by(session: Session, authority: str, language: str) -> list
     from core.goals.models import Plan
 
     rows = []
-    for plan in session.scalars(select(Plan).order_by(Plan.id)):
-        actions = plans.plan_actions(session, plan)
-        progress = plans.progress_of(plan, actions)
-        goals = {g.id: g.code for g in plan.goals}
-        for action in actions:
-            if action.authority_code == authority:
-                rows.append(
-                    {
-                        "goal": goals.get(action.goal_id, ""),
-                        "title": str(pick(action.texts("title"), language)),
-                        "status": _in(language, STATUS_LABELS.get(action.status, action.status)),
-                        "progress": progress.actions.get(action.id),
-                    }
-                )
+    with force_locale(language):  # the statuses in the report's language
+        for plan in session.scalars(select(Plan).order_by(Plan.id)):
+            actions = plans.plan_actions(session, plan)
+            progress = plans.progress_of(plan, actions)
+            goals = {g.id: g.code for g in plan.goals}
+            for action in actions:
+                if action.authority_code == authority:
+                    rows.append(
+                        {
+                            "goal": goals.get(action.goal_id, ""),
+                            "title": str(pick(action.texts("title"), language)),
+                            "status": str(STATUS_LABELS.get(action.status, action.status)),
+                            "progress": progress.actions.get(action.id),
+                        }
+                    )
     return rows
 
 
@@ -210,10 +214,3 @@ def study_day_participation(session: Session, year: int) -> list[tuple[str, int,
         for w in day.workshops
         if w.kind == "workshop"
     ]
-
-
-def _in(language: str, label) -> str:
-    """A label in the report's language, which need not be the reader's (COCOM's report puts
-    Dutch and French side by side)."""
-    with force_locale(language):
-        return str(label)

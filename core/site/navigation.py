@@ -64,22 +64,19 @@ class Group:
     key: str
     label: str
     links: list[Link] = field(default_factory=list)
-
-    @property
-    def current(self) -> bool:
-        return any(link.current for link in self.links) or current_section() == self.key
+    current: bool = False  # the page shown is one of its links or belongs to its section
 
 
-def current_section() -> str | None:
+def _section(plugin_links: list[tuple[str, Link]]) -> str | None:
     """The group the page being shown belongs to."""
     endpoint = request.endpoint or ""
     if endpoint in SECTIONS_BY_ENDPOINT:
         return SECTIONS_BY_ENDPOINT[endpoint]
     if request.blueprint in SECTIONS_BY_BLUEPRINT:
         return SECTIONS_BY_BLUEPRINT[request.blueprint]
-    for plugin_link in _plugin_links():
-        if plugin_link[1].endpoint.split(".")[0] == request.blueprint:
-            return plugin_link[0]
+    for group, link in plugin_links:
+        if link.endpoint.split(".")[0] == request.blueprint:
+            return group
     return None
 
 
@@ -111,6 +108,7 @@ def _plugin_links() -> list[tuple[str, Link]]:
 def main_navigation() -> list[Group]:
     """The menu for the person reading the page."""
     person = current()
+    plugin_links = _plugin_links()  # once per page: each builds addresses and checks rights
 
     def may(action: str) -> bool:
         return can(person, action)
@@ -135,7 +133,7 @@ def main_navigation() -> list[Group]:
         ("studyday", link(_l("Study day"), "studyday.index")),
         ("authorities", link(_l("Authorities"), "reference.authorities")),
         ("authorities", link(_l("Reports"), "reports.index") if person.user_id else None),
-        *_plugin_links(),
+        *plugin_links,
         ("administration", link(_l("Audit log"), "audit.log") if may("audit.read") else None),
         ("administration", link(_l("People"), "admin.users") if may("admin.users") else None),
         ("administration", link(_l("Plugins"), "admin.plugins") if may("admin.plugins") else None),
@@ -144,4 +142,7 @@ def main_navigation() -> list[Group]:
     for key, entry in entries:
         if entry is not None:
             groups[key].links.append(entry)
+    section = _section(plugin_links)
+    for group in groups.values():
+        group.current = group.key == section or any(link.current for link in group.links)
     return [group for group in groups.values() if group.links]
