@@ -171,7 +171,13 @@ def test_the_error_summary_words_each_field_by_its_label_and_links_to_it(
     bad = {**NEW_SERVICE, "external_id": "", "category": "", "capacity": "veel"}
     bad |= {"contact_email": "nee", "target_groups": ["nobody"], "name_en": "Climbing"}
     form = _form(bad, csrf_token(client, "/services/new"), prisons=("sint_gillis", "haren"))
-    form["loc_sint_gillis_schedule"] = "every tuesday"
+    # A schedule whose end comes before its start, chosen with the picker.
+    form["loc_sint_gillis_schedule_repeat"] = "monthly"
+    form["loc_sint_gillis_schedule_week"] = "-1"
+    form["loc_sint_gillis_schedule_days"] = ["TU", "TH"]
+    form["loc_sint_gillis_schedule_starts"] = "16:00"
+    form["loc_sint_gillis_schedule_ends"] = "14:00"
+    form["loc_sint_gillis_schedule_skip_months"] = ["7", "8"]
     form["loc_haren_places"] = "-3"
     form["loc_haren_notes_fr"] = "Aile B"
     response = client.post("/services/new", data=form)
@@ -199,7 +205,20 @@ def test_the_error_summary_words_each_field_by_its_label_and_links_to_it(
         assert page.values[name] == [form[name]], name
     assert page.values["loc_haren_places"] == ["-3"]
     assert page.values["loc_haren_notes_fr"] == ["Aile B"]
-    assert page.values["loc_sint_gillis_schedule"] == ["every tuesday"]
+    assert "end time must come after the start time" in page.summary or language != "en"
+    assert page.elements["loc-sint_gillis-schedule"].attrs["aria-invalid"] == "true"
+    chosen = {
+        key: page.values[f"loc_sint_gillis_schedule_{key}"]
+        for key in ("repeat", "week", "days", "starts", "ends", "skip_months")
+    }
+    assert chosen == {
+        "repeat": ["monthly"],
+        "week": ["-1"],
+        "days": ["TU", "TH"],
+        "starts": ["16:00"],
+        "ends": ["14:00"],
+        "skip_months": ["7", "8"],
+    }
     assert page.values["loc_haren"] == ["1"] and page.values["loc_sint_gillis"] == ["1"]
     assert page.values["languages"] == ["nl", "fr"] and page.values["delivery"] == ["group"]
 
@@ -608,9 +627,9 @@ def test_schedules_are_written_out_in_the_readers_language(client):
     with client.application.extensions["concerto.db"].session() as db:
         service_id = db.scalar(select(Service.id).where(Service.external_id == "CF-02"))
     expected = {
-        "nl": "elke week op maandag, woensdag en vrijdag",
-        "fr": "chaque semaine le lundi, mercredi et vendredi",
-        "en": "every week on Monday, Wednesday and Friday",
+        "nl": "elke maandag, woensdag en vrijdag",
+        "fr": "chaque lundi, mercredi et vendredi",
+        "en": "every Monday, Wednesday and Friday",
     }
     for language, words in expected.items():
         client.get(f"/language/{language}")

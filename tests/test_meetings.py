@@ -113,10 +113,10 @@ def test_a_refused_meeting_form_sums_up_its_errors_by_label_and_keeps_the_input(
         assert page.values[name] == [form[name]], name
     series = secretary.post(
         f"/bodies/{body_id}/series/new",
-        data={**form, "first_day": "2027-12-31", "last_day": "2027-01-01", "rule": "FREQ=NO"},
+        data={**form, "first_day": "2027-12-31", "last_day": "2027-01-01", "schedule_repeat": ""},
     )
     assert series.status_code == 422
-    check_summary(series.get_data(as_text=True), absent=("last_day", "rule:", "start_time"))
+    check_summary(series.get_data(as_text=True), absent=("last_day", "schedule"))
 
 
 def test_a_monthly_series_skips_august_and_stays_at_two_in_brussels(app, secretary):
@@ -126,14 +126,15 @@ def test_a_monthly_series_skips_august_and_stays_at_two_in_brussels(app, secreta
         f"/bodies/{body_id}/series/new",
         data={
             "csrf_token": secretary.csrf,
-            "ordinal": "3",
-            "weekday": "TU",
-            "skip_months": ["8"],
+            "schedule_repeat": "monthly",
+            "schedule_week": "3",
+            "schedule_days": ["TU"],
+            "schedule_skip_months": ["8"],
+            "schedule_starts": "14:00",
+            "schedule_ends": "16:00",
             "directors_months": ["3", "6", "9", "12"],
             "first_day": "2027-01-01",
             "last_day": "2027-12-31",
-            "start_time": "14:00",
-            "duration_minutes": "120",
             "place_kind": "office",
             "place_text": "Koningsstraat 1",
         },
@@ -163,18 +164,20 @@ def test_a_series_with_a_bad_rule_or_dates_is_refused_field_by_field(app, secret
         f"/bodies/{body_id}/series/new",
         data={
             "csrf_token": secretary.csrf,
-            "rule": "FREQ=SOMETIMES",
+            "schedule_repeat": "weekly",
+            "schedule_days": ["TU"],
+            "schedule_starts": "25:00",
+            "schedule_ends": "26:00",
             "first_day": "2027-12-31",
             "last_day": "2027-01-01",
-            "start_time": "25:00",
-            "duration_minutes": "120",
             "place_kind": "online",
         },
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="e-last_day"' in page and "comes before the start" in page
-    assert 'id="e-start_time"' in page and 'id="e-online_url"' in page
+    assert 'id="e-f-schedule"' in page and "Give a time as HH:MM" in page
+    assert 'id="e-online_url"' in page
     with _db(app) as db:
         assert db.scalar(select(func.count()).select_from(Meeting)) == before
 

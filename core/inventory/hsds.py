@@ -16,10 +16,12 @@ from functools import lru_cache
 from typing import Any
 
 from dateutil.rrule import rrulestr
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core.i18n import LocalizedMixin, pick
+from core.inventory import schedules
 from core.inventory.models import Organization, Service, ServiceLocation
 from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
 
@@ -183,10 +185,12 @@ class Catalogue:
 
 
 @lru_cache(maxsize=1024)
-def _rule_parts(rule: str) -> tuple[tuple[str, Any], ...]:
-    """freq, interval and byday of a repeat rule, parsed once per distinct rule."""
+def _rule_parts(text: str) -> tuple[tuple[str, Any], ...]:
+    """freq, interval, byday and the opening hours of a stored schedule, parsed once per
+    distinct schedule."""
     # dateutil keeps a rule's parts in underscored attributes; it has no public reader.
     try:
+        rule, duration, _holidays = schedules.split(text)
         parsed = rrulestr(rule, ignoretz=True)
     except (ValueError, TypeError):
         return ()
@@ -196,16 +200,33 @@ def _rule_parts(rule: str) -> tuple[tuple[str, Any], ...]:
     parts: list[tuple[str, Any]] = [("freq", frequency), ("interval", parsed._interval)]
     if parsed._byweekday:
         parts.append(("byday", ",".join(DAYS[day] for day in sorted(parsed._byweekday))))
+    elif parsed._bynweekday:  # the n-th weekday of the month: "2TU"
+        parts.append(("byday", ",".join(f"{n}{DAYS[day]}" for day, n in parsed._bynweekday)))
+    choices = schedules.picked(text) or {}
+    if choices.get("starts"):
+        parts.append(("opens_at", choices["starts"]))
+    if choices.get("ends"):
+        parts.append(("closes_at", choices["ends"]))
     return tuple(parts)
 
 
-def _schedule(rule: str | None, location_id: int, link_id: str) -> list[dict[str, Any]]:
+@lru_cache(maxsize=1024)
+def _said(rule: str, language: str) -> str:
+    """The schedule in words, once per distinct schedule and language (an export repeats a
+    few schedules over thousands of services)."""
+    with force_locale(language):
+        return schedules.in_words(rule, language)
+
+
+def _schedule(
+    rule: str | None, location_id: int, link_id: str, language: str
+) -> list[dict[str, Any]]:
     if not rule:
         return []
     schedule = {
         "id": uid("schedule", location_id),
         "service_at_location_id": link_id,
-        "description": rule,
+        "description": _said(rule, language),  # in words; the rule's parts follow for machines
         **dict(_rule_parts(rule)),
         "timezone": 1,  # Europe/Brussels, UTC+1 in winter; the rule is local time
     }
@@ -241,7 +262,7 @@ def service_document(service: Service, catalogue: Catalogue) -> dict[str, Any]:
             "service_id": service_id,
             "location_id": uid("prison", prison.code),
             "description": _text(location.texts("notes"), language) or "",
-            "schedules": _schedule(location.schedule, location.id, link_id),
+            "schedules": _schedule(location.schedule, location.id, link_id, language),
             "location": {
                 "id": uid("prison", prison.code),
                 "location_type": "physical",

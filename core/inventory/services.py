@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from dateutil.rrule import rrulestr
 from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.db import utcnow
-from core.inventory import generation, search
+from core.inventory import generation, schedules, search
 from core.inventory.lexicon import Expansion, Lexicon, expand
 from core.inventory.models import (
     ACCESS,
@@ -153,12 +152,18 @@ def _codes(value: Any) -> list[str] | None:
     return list(dict.fromkeys(value))
 
 
-def check_rrule(value: str) -> bool:
-    try:
-        rrulestr(value, ignoretz=True)
-    except (ValueError, TypeError):
-        return False
-    return value.upper().startswith(("FREQ=", "RRULE:", "DTSTART"))
+def _schedule(value: Any) -> tuple[str | None, str | None]:
+    """A location's schedule: the picker's choices (a form) or a stored rule (the API, or a
+    form keeping the rule as it is); the stored text and the reason for refusing it."""
+    if isinstance(value, dict):
+        try:
+            return schedules.compose(value), None
+        except schedules.ScheduleProblem as problem:
+            return None, problem.code
+    schedule, problem = _text(value, 300, multiline=True)
+    if not problem and schedule and not schedules.valid(schedule):
+        problem = "rrule"
+    return schedule, problem
 
 
 def _locations(value: Any, reference: Reference, errors: dict, kept: set[str]) -> list[dict] | None:
@@ -187,9 +192,9 @@ def _locations(value: Any, reference: Reference, errors: dict, kept: set[str]) -
             errors[f"{where}.prison"] = "closed"
             continue
         seen.add(prison)
-        schedule, problem = _text(item.get("schedule"), 300)
-        if problem or (schedule and not check_rrule(schedule)):
-            errors[f"{where}.schedule"] = problem or "rrule"
+        schedule, problem = _schedule(item.get("schedule"))
+        if problem:
+            errors[f"{where}.schedule"] = problem
         places, problem = _integer(item.get("places"))
         if not problem and (places or 0) > reference.capacities.get(prison, MOST_PLACES):
             problem = "too_many_places"

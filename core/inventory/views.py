@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from core.db import db_session
 from core.i18n import current_language, pick
-from core.inventory import exchange, imports, organizations, snippets
+from core.inventory import exchange, imports, organizations, schedules, snippets
 from core.inventory import needs as register
 from core.inventory import services as inventory
 from core.inventory.changes import (
@@ -74,7 +74,7 @@ ERRORS = {
     "boolean": _l("Give yes or no."),
     "choice": _l("Choose one of the options."),
     "category": _l("Choose one of your authority's categories."),
-    "rrule": _l("Give a repeat rule such as FREQ=WEEKLY;BYDAY=TU."),
+    **schedules.MESSAGES,
     "date": _l("Give a date as YYYY-MM-DD."),
     "fixed": _l("The identifier cannot change; create a new service instead."),
 }
@@ -252,7 +252,7 @@ def _values_from_form(form, authority, prisons) -> dict:
     values["locations"] = [
         {
             "prison": prison.code,
-            "schedule": form.get(f"loc_{prison.code}_schedule", ""),
+            "schedule": schedules.from_form(form, f"loc_{prison.code}_schedule"),
             "places": form.get(f"loc_{prison.code}_places", ""),
             "notes_nl": form.get(f"loc_{prison.code}_notes_nl", ""),
             "notes_fr": form.get(f"loc_{prison.code}_notes_fr", ""),
@@ -931,5 +931,16 @@ def organization_form(organization_id: int | None):
 
 @blueprint.app_template_filter("schedule_text")
 def schedule_text(rule: str | None) -> str:
-    """A repeat rule in words, in the reader's language: "every week on Tuesday"."""
+    """A repeat rule in words, in the reader's language: "every Tuesday, from 14.00 to 16.00"."""
     return in_words(rule, current_language())
+
+
+@blueprint.app_template_filter("schedule_choices")
+def schedule_choices(value):
+    """The schedule picker's choices for a stored rule or a form's answer; None: keep it."""
+    return schedules.picked(value)
+
+
+@blueprint.app_template_global("schedule_options")
+def schedule_options():
+    return schedules.options(get_locale())

@@ -16,13 +16,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import utcnow
 from core.goals.lookup import goal_id
+from core.inventory import schedules
 from core.inventory.models import Need, Service
 from core.meetings.models import (
     ACTION_STATES,
@@ -352,14 +352,7 @@ def monthly_rule(weekday: str, ordinal: int, skip_months: list[int]) -> str:
 
 
 def occurrences(rule: str, first_day: date, last_day: date, skipped: set[date]) -> list[date]:
-    start = datetime.combine(first_day, time(0, 0))
-    until = datetime.combine(last_day, time(23, 59))
-    recurrence = rrulestr(rule, dtstart=start, ignoretz=True)
-    return [
-        moment.date()
-        for moment in recurrence.between(start, until, inc=True)
-        if moment.date() not in skipped
-    ]
+    return schedules.dates_between(rule, first_day, last_day, skipped)
 
 
 def _words(raw: Any) -> list:
@@ -380,6 +373,22 @@ def _months(values: dict[str, Any], key: str, errors: dict[str, str]) -> list[in
     return months
 
 
+def _picked_rule(picked: dict[str, Any], errors: dict[str, str]) -> str | None:
+    try:
+        rule = schedules.compose(picked, needs_end=True)
+    except schedules.ScheduleProblem as problem:
+        errors["schedule"] = problem.code
+        return None
+    if rule is None:
+        errors["schedule"] = "required"
+    return rule
+
+
+def _minutes_between(picked: dict[str, Any]) -> int:
+    starts, ends = (schedules.clock_of(picked[key]) for key in ("starts", "ends"))
+    return (ends.hour * 60 + ends.minute) - (starts.hour * 60 + starts.minute)
+
+
 def check_series(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
     first_day = date_field(values, "first_day", errors, required=True)
@@ -389,8 +398,17 @@ def check_series(session: Session, values: dict[str, Any]) -> dict[str, Any]:
             errors["last_day"] = "before_start"
         elif (last_day - first_day).days > LONGEST_SERIES_DAYS:
             errors["last_day"] = "too_far"
-    rule = (values.get("rule") or "").strip().upper().removeprefix("RRULE:")
-    if not rule:
+    clock = values.get("start_time") or ""
+    picked = values.get("schedule")
+    if isinstance(picked, dict):
+        # The picker (the series form): the rule, the start and the length in one.
+        rule = _picked_rule(picked, errors)
+        clock = picked.get("starts") or ""
+        if rule:
+            values = {**values, "duration_minutes": _minutes_between(picked)}
+    else:
+        rule = (values.get("rule") or "").strip().upper().removeprefix("RRULE:")
+    if not rule and not isinstance(picked, dict):
         weekday = _choice(values, "weekday", errors, WEEKDAYS)
         ordinal = values.get("ordinal")
         if str(ordinal) not in ("1", "2", "3", "4", "-1"):
@@ -405,9 +423,10 @@ def check_series(session: Session, values: dict[str, Any]) -> dict[str, Any]:
         except ValueError:
             errors["skipped_days"] = "date"
     directors_months = _months(values, "directors_months", errors)
-    clock = values.get("start_time") or ""
-    if not CLOCK.match(clock):
-        errors["start_time"] = "clock" if clock else "required"
+    if not CLOCK.match(clock) and "schedule" not in errors:
+        errors["schedule" if isinstance(picked, dict) else "start_time"] = (
+            "clock" if clock else "required"
+        )
     duration = whole_field(
         values, "duration_minutes", errors, 15, LONGEST_MEETING_MINUTES, required=True
     )
@@ -418,10 +437,10 @@ def check_series(session: Session, values: dict[str, Any]) -> dict[str, Any]:
                 raise ValueError
             days = occurrences(rule, first_day, last_day, set(skipped_days))
         except (ValueError, TypeError):
-            errors["rule"] = "rrule"
+            errors["schedule" if isinstance(picked, dict) else "rule"] = "rrule"
         else:
             if not days:
-                errors["rule"] = "no_dates"
+                errors["schedule" if isinstance(picked, dict) else "rule"] = "no_dates"
     place = check_place(session, values, errors, days)
     if errors:
         raise Invalid(errors)

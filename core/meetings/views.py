@@ -30,6 +30,7 @@ from core.downloads import content_disposition
 from core.goals.models import Goal
 from core.i18n import current_language, pick, show_datetime
 from core.identity.models import User
+from core.inventory import schedules
 from core.mail.models import OutboxMessage
 from core.mail.services import reason as failure_reason
 from core.meetings import calendars, documents, messages
@@ -69,8 +70,8 @@ ERRORS = {
     "before_start": _l("This date comes before the start."),
     "too_far": _l("A series covers at most three years; plan the rest later."),
     "months": _l("Give month numbers from 1 to 12."),
-    "rrule": _l("Give a repeat rule such as FREQ=MONTHLY;BYDAY=TU;BYSETPOS=3."),
-    "no_dates": _l("This rule gives no date between the first and the last day."),
+    **schedules.MESSAGES,
+    "no_dates": _l("This schedule gives no date between the first and the last day."),
     "one_title": _l("Give a title in Dutch or in French."),
     "one_text": _l("Give the text in Dutch or in French."),
     "depth": _l("A sub-item cannot have sub-items of its own."),
@@ -134,20 +135,6 @@ PURPOSE_LABELS = {
 }
 PRESENCE_LABELS = {"present": _l("present"), "excused": _l("excused"), "absent": _l("absent")}
 REPLY_LABELS = {"attend": _l("I will attend"), "excused": _l("I am excused")}
-WEEKDAY_LABELS = {
-    "MO": _l("Monday"),
-    "TU": _l("Tuesday"),
-    "WE": _l("Wednesday"),
-    "TH": _l("Thursday"),
-    "FR": _l("Friday"),
-}
-ORDINAL_LABELS = {
-    "1": _l("first"),
-    "2": _l("second"),
-    "3": _l("third"),
-    "4": _l("fourth"),
-    "-1": _l("last"),
-}
 
 
 @blueprint.app_context_processor
@@ -422,20 +409,27 @@ def new_series(body_id: int):
     found = _get(Body, body_id)
     year = _today().year + 1
     values = {
-        "weekday": "TU",
-        "ordinal": "3",
-        "skip_months": ["8"],
+        # The committee's usual rhythm: the third Tuesday, 14:00 to 16:00, not in August.
+        "schedule": {
+            "repeat": "monthly",
+            "week": "3",
+            "days": ["TU"],
+            "starts": "14:00",
+            "ends": "16:00",
+            "skip_months": ["8"],
+            "skip_holidays": "1",
+        },
         "directors_months": ["3", "6", "9", "12"],
         "first_day": f"{year}-01-01",
         "last_day": f"{year}-12-31",
-        "start_time": "14:00",
-        "duration_minutes": "120",
         **_last_place(found),
     }
     errors = {}
     if request.method == "POST":
         values = request.form.to_dict()
-        values["skip_months"] = request.form.getlist("skip_months")
+        # The page offers the picker only; a form without it chose no schedule.
+        picked = schedules.from_form(request.form, "schedule")
+        values["schedule"] = picked if isinstance(picked, dict) else {}
         values["directors_months"] = request.form.getlist("directors_months")
         session = db_session()
         try:
@@ -457,8 +451,6 @@ def new_series(body_id: int):
         body=found,
         values=values,
         errors=errors,
-        weekdays=WEEKDAY_LABELS,
-        ordinals=ORDINAL_LABELS,
         **_choices(),
     ), 422 if errors else 200
 

@@ -62,7 +62,8 @@ def browser_login(page, live_app, who) -> None:
         who, (who[0], PEOPLE[who[0]][who[1]]) if isinstance(who, tuple) else (None, None)
     )
     page.goto(f"{base}/auth/{authority}/login?login_hint={subject}")
-    page.wait_for_url(f"{base}/")
+    # Back on the platform: the home page, or the person's own work once that is the landing.
+    page.wait_for_url(lambda url: url.startswith(base) and "/auth/" not in url)
     if who in ("secretary", "administrator"):
         grant(app, authority, subject, who)
 
