@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.inventory.api import blueprint as inventory_api
     from core.inventory.hsds_api import blueprint as hsds
     from core.inventory.views import blueprint as inventory
+    from core.links.views import blueprint as links
     from core.meetings.api import blueprint as meetings_api
     from core.meetings.views import blueprint as meetings
     from core.operations.views import blueprint as operations
@@ -129,7 +130,7 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.studyday.views import blueprint as studyday
 
     core_blueprints = (site, operations, reference, inventory, hsds, meetings, admin, identity)
-    core_blueprints += (audit, goals, studyday, reports)
+    core_blueprints += (audit, goals, studyday, reports, links)
     apis = (api, inventory_api, meetings_api, goals_api, studyday_api)
     for blueprint in (*core_blueprints, *apis):
         app.register_blueprint(blueprint)

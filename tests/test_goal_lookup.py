@@ -217,13 +217,15 @@ def test_goal_1_3_is_the_current_plans_goal_everywhere(three_plans):
     with app.extensions["concerto.db"].session() as db:
         assert db.get(Need, need_id).goal.plan.code == RUNNING[0]
 
-    # A workshop report: its form offers the running plan's goals only, and a goal given by
-    # its code is the running plan's.
+    # A workshop report: its picker's search offers the running plan's goals only, and a goal
+    # given by its code is the running plan's.
     path = f"/workshops/{workshop_id}/report"
-    form_page = client.get(path).get_data(as_text=True)
-    assert f'value="{wanted}"' in form_page
-    assert f'value="{goals[NEXT[0]]}"' not in form_page
-    assert f'value="{goals["brussels_2014_2019"]}"' not in form_page
+    found = client.get(
+        "/links/search", query_string={"q": "1.3", "kinds": "goal"}, headers={"HX-Request": "1"}
+    ).get_data(as_text=True)
+    assert f'data-link-value="goal:{wanted}"' in found
+    assert f'data-link-value="goal:{goals[NEXT[0]]}"' not in found
+    assert f'data-link-value="goal:{goals["brussels_2014_2019"]}"' not in found
     saved = client.post(
         path,
         data={"csrf_token": csrf_token(client, path), "text_nl": "Verslag", "goals": ["1.3"]},

@@ -238,6 +238,7 @@ def need_body(need) -> dict:
         "created_at": need.created_at.isoformat(),
         "services": [service.id for service in need.services],
         "goal_id": need.goal_id,
+        "links": need.links or [],
     }
 
 

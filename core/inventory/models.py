@@ -203,6 +203,8 @@ class Need(LocalizedMixin, Base):
     signalled_by: Mapped[str] = mapped_column(String(200))
     user_id: Mapped[int | None] = mapped_column(Integer)
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id"))
+    # Other records the need relates to (core.links), beside the services that answer it.
+    links: Mapped[list[dict]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

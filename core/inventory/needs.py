@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.db import utcnow
 from core.inventory.models import LANGUAGE_CODES, NEED_STATES, Need, Service
 from core.inventory.services import InvalidService, Reference
+from core.links import services as links
 from core.permissions import Principal
 from core.reference.models import ServiceDomain
 from core.validation import text_problem
@@ -25,12 +26,19 @@ FIELDS = (
     "status",
     "services",
     "goal",
+    "links",
 )
 
 
 def check(
-    session: Session, values: dict[str, Any], reference: Reference, need: Need | None = None
+    session: Session,
+    values: dict[str, Any],
+    reference: Reference,
+    need: Need | None = None,
+    principal: Principal | None = None,
 ) -> dict[str, Any]:
+    """The need's fields checked. With a ``principal``, a service that answers the need and
+    a link must be records the person may read (core.links), unless the need had them."""
     errors: dict[str, str] = {key: "unknown" for key in values if key not in FIELDS}
     cleaned: dict[str, Any] = {}
     domains = set(session.scalars(select(ServiceDomain.code)))
@@ -80,6 +88,11 @@ def check(
             found = session.scalars(select(Service).where(Service.id.in_(ids))).all()
             if len(found) != len(set(ids)):
                 errors["services"] = "unknown"
+            had = {service.id for service in need.services} if need is not None else set()
+            if principal is not None and any(
+                s.id not in had and not links.readable(principal, "service", s) for s in found
+            ):
+                errors["services"] = "link_unreadable"
             cleaned["services"] = found
     if "goal" in values:
         from core.goals.services import goal_id_of
@@ -87,9 +100,20 @@ def check(
         # The form shows the linked goal's code: given back, the link stays as it is.
         keep = need.goal if need is not None else None
         cleaned["goal_id"] = goal_id_of(session, values["goal"], errors, keep=keep)
+    if "links" in values:
+        cleaned["links"] = links.parse(
+            session,
+            principal or _SYSTEM,
+            values["links"],
+            errors,
+            keep=need.links if need is not None else (),
+        )
     if errors:
         raise InvalidService(errors)
     return cleaned
+
+
+_SYSTEM = Principal(channel="job", label="needs")
 
 
 def _apply(need: Need, cleaned: dict[str, Any]) -> None:
@@ -105,7 +129,7 @@ def signal(session: Session, values: dict[str, Any], principal: Principal) -> Ne
     if not any(isinstance(text, str) and text.strip() for text in texts):
         errors["description_nl"] = "required"
     try:
-        cleaned = check(session, values, Reference.load(session))
+        cleaned = check(session, values, Reference.load(session), principal=principal)
     except InvalidService as invalid:
         raise InvalidService({**errors, **invalid.errors}) from None
     if errors:
@@ -122,8 +146,10 @@ def signal(session: Session, values: dict[str, Any], principal: Principal) -> Ne
     return need
 
 
-def update(session: Session, need: Need, values: dict[str, Any]) -> Need:
-    _apply(need, check(session, values, Reference.load(session), need))
+def update(
+    session: Session, need: Need, values: dict[str, Any], principal: Principal | None = None
+) -> Need:
+    _apply(need, check(session, values, Reference.load(session), need, principal))
     need.updated_at = utcnow()
     session.flush()
     return need

@@ -38,7 +38,11 @@ SERVICE_VALUES = {
                 "type": "object",
                 "properties": {
                     "prison": {"type": "string"},
-                    "schedule": {"type": ["string", "null"], "description": "an RFC 5545 RRULE"},
+                    "schedule": {
+                        "type": ["string", "null"],
+                        "description": "an RFC 5545 RRULE (FREQ=WEEKLY;BYDAY=TU), or RRULE, DURATION "
+                        "and X-CONCERTO-EXCEPT:PUBLIC-HOLIDAYS lines as the pages' picker writes them",
+                    },
                     "places": {"type": ["integer", "null"]},
                     "notes_nl": {"type": ["string", "null"]},
                     "notes_fr": {"type": ["string", "null"]},

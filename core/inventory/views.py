@@ -54,6 +54,8 @@ from core.inventory.models import (
     Snapshot,
 )
 from core.inventory.schedules import in_words
+from core.links import services as links
+from core.links.forms import picker_context, searching
 from core.permissions import can, current, require
 from core.reference.models import Prison, ServiceDomain, TargetGroup
 from core.reference.services import prisons_open, this_year
@@ -63,6 +65,7 @@ blueprint = Blueprint("inventory", __name__)
 
 ERRORS = {
     **MESSAGES,
+    **links.ERRORS,
     "required": _l("This field is required."),
     "unknown": _l("This value is not known."),
     "duplicate": _l("This value is already used."),
@@ -766,13 +769,38 @@ def _need_form_values(form) -> dict:
         values["status"] = form.get("status")
     if "goal" in form:
         values["goal"] = form.get("goal", "")
-    if "services" in form:
-        values["services"] = [
-            int(value)
-            for value in form.get("services", "").replace(",", " ").split()
-            if value.isdecimal()
+    # The pickers (core.links): chosen records as "kind:id"; a picker whose every record was
+    # unchecked sends only its search box, and that empties the list.
+    if "services" in form or "services_q" in form:
+        sent = [
+            value.strip().removeprefix("service:")
+            for value in form.getlist("services")
+            if value.strip()
         ]
+        # Not a number of a service: 0, which no service has, so it is refused as unknown.
+        values["services"] = [
+            int(ident) if ident.isdecimal() and len(ident) < 10 else 0 for ident in sent
+        ]
+    if "links" in form or "links_q" in form:
+        values["links"] = form.getlist("links")
     return values
+
+
+def _need_pickers(session, form, need: Need | None) -> dict:
+    """The need's two pickers: the services that answer it, and its other links."""
+    principal = current()
+    stored = [{"kind": "service", "id": s.id} for s in need.services] if need else []
+    return {
+        "services_picker": picker_context(
+            session, principal, form, "services", stored, kinds=("service",)
+        ),
+        "links_picker": picker_context(
+            session, principal, form, "links", need.links if need else []
+        ),
+        "linked": links.describe(session, principal, need.links, current_language())
+        if need and need.links
+        else [],
+    }
 
 
 @blueprint.get("/needs")
@@ -803,7 +831,9 @@ def signal_need():
     require("needs.signal")
     session = db_session()
     values, errors = {}, {}
-    if request.method == "POST":
+    if request.method == "POST" and searching(request.form):
+        values = request.form.to_dict()  # "Search" for a link without JavaScript: shown again
+    elif request.method == "POST":
         values = _need_form_values(request.form)
         try:
             register.signal(session, values, current())
@@ -815,11 +845,12 @@ def signal_need():
             errors = {key: ERRORS.get(code, code) for key, code in invalid.errors.items()}
     return render_template(
         "inventory/need_form.html",
-        values=values,
+        values=request.form.to_dict() if request.method == "POST" else values,
         errors=errors,
         need=None,
         language_codes=LANGUAGE_CODES,
         states=NEED_STATE_LABELS,
+        **_need_pickers(session, request.form if request.method == "POST" else None, None),
         **{**_reference_lists(session), "prisons": prisons_open(session)},
     ), 422 if errors else 200
 
@@ -831,13 +862,16 @@ def need(need_id: int):
     found = session.get(Need, need_id)
     if found is None:
         abort(404)
-    errors = {}
+    errors, searched = {}, False
     open_today = {p.code for p in prisons_open(session)}
-    if request.method == "POST":
+    if request.method == "POST" and searching(request.form):
+        require("needs.edit", found)
+        searched = True  # "Search" for a link without JavaScript: shown again, nothing saved
+    elif request.method == "POST":
         require("needs.edit", found)
         values = _need_form_values(request.form)
         try:
-            register.update(session, found, values)
+            register.update(session, found, values, current())
             session.commit()
             flash(_("The need was updated."), "success")
             return redirect(url_for("inventory.need", need_id=need_id))
@@ -852,7 +886,6 @@ def need(need_id: int):
             "target_group": found.target_group,
             "language": found.language,
             "status": found.status,
-            "services": " ".join(str(s.id) for s in found.services),
             "goal": found.goal.code if found.goal else "",
             **{
                 f"description_{lang}": found.texts("description")[lang]
@@ -860,8 +893,10 @@ def need(need_id: int):
             },
         },
         errors=errors,
+        searched=searched,
         need=found,
         may_edit=can(current(), "needs.edit", found),
+        **_need_pickers(session, request.form if request.method == "POST" else None, found),
         language_codes=LANGUAGE_CODES,
         states=NEED_STATE_LABELS,
         # The prisons open today, and the need's own if it has closed since.

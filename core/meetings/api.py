@@ -105,6 +105,7 @@ def body_of_decision(decision: Decision) -> dict:
         "item_id": decision.item_id,
         "text": decision.texts("text"),
         "goal_id": decision.goal_id,
+        "links": decision.links or [],
     }
 
 
@@ -210,7 +211,7 @@ def add_agenda_item(meeting_id: int):
         return problem(400, _("Send a JSON object."))
     session = db_session()
     try:
-        item = meetings.add_item(session, meeting, values)
+        item = meetings.add_item(session, meeting, values, current())
         session.commit()
     except meetings.Invalid as invalid:
         session.rollback()

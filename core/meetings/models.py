@@ -44,7 +44,6 @@ ACTION_LABELS = {
     "done": _l("done"),
     "cancelled": _l("cancelled"),
 }
-LINK_KINDS = ("service", "need", "goal")
 
 
 class Body(LocalizedMixin, Base):
@@ -168,7 +167,7 @@ class AgendaItem(LocalizedMixin, Base):
     purpose: Mapped[str] = mapped_column(String(16))
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
     presenter: Mapped[str | None] = mapped_column(String(200))
-    links: Mapped[list[dict]] = mapped_column(JSON, default=list)  # [{"kind", "id"}]
+    links: Mapped[list[dict]] = mapped_column(JSON, default=list)  # core.links: [{"kind", "id"}]
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     attachments: Mapped[list[Attachment]] = relationship(
@@ -295,6 +294,7 @@ class Decision(LocalizedMixin, Base):
     text_fr: Mapped[str | None] = mapped_column(Text)
     text_en: Mapped[str | None] = mapped_column(Text)
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
+    links: Mapped[list[dict]] = mapped_column(JSON, default=list)  # core.links: [{"kind", "id"}]
 
     minutes: Mapped[Minutes] = relationship(back_populates="decisions")
     item: Mapped[AgendaItem] = relationship()

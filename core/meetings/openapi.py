@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.links.openapi import LINKS
 from core.meetings.models import ACTION_STATES, PLACE_KINDS, PURPOSES
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -56,16 +57,7 @@ ITEM_VALUES = {
         "duration_minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": 480},
         "presenter": {"type": ["string", "null"]},
         "parent_id": {"type": ["integer", "null"]},
-        "links": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "kind": {"type": "string", "enum": ["service", "need", "goal"]},
-                    "id": {"type": "integer"},
-                },
-            },
-        },
+        "links": LINKS,
     },
 }
 ACTION_VALUES = {

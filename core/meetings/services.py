@@ -21,13 +21,11 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import utcnow
-from core.goals.lookup import goal_id
 from core.inventory import schedules
-from core.inventory.models import Need, Service
+from core.links import services as links
 from core.meetings.models import (
     ACTION_STATES,
     BODY_KINDS,
-    LINK_KINDS,
     MEMBER_ROLES,
     OPEN_ACTION_STATES,
     PLACE_KINDS,
@@ -574,34 +572,29 @@ def _agenda_open(meeting: Meeting) -> None:
         raise Refused("minutes_approved")
 
 
-def parse_links(session: Session, raw: Any, errors: dict[str, str]) -> list[dict]:
-    """Links written as "service:12 need:3 goal:1.3" (a goal by its code in the current
-    plan, or by number), or given as [{"kind", "id"}]."""
-    if isinstance(raw, str):
-        pairs = [part.partition(":")[::2] for part in raw.replace(",", " ").split()]
-    elif isinstance(raw, list):
-        pairs = [(str(p.get("kind")), str(p.get("id"))) for p in raw if isinstance(p, dict)]
-    else:
-        pairs = []
-    links = []
-    for kind, ident in pairs:
-        if kind not in LINK_KINDS:
-            errors["links"] = "link"
-            continue
-        target = None
-        if kind == "goal":
-            target = goal_id(session, ident)  # by number, or by code in the current plan
-        elif ident.isdecimal() and int(ident) < 2**31:
-            model = {"service": Service, "need": Need}[kind]
-            target = ident if session.get(model, int(ident)) is not None else None
-        if target is None:
-            errors["links"] = "link"
-            continue
-        links.append({"kind": kind, "id": int(target)})
-    return links
+def parse_links(
+    session: Session,
+    raw: Any,
+    errors: dict[str, str],
+    principal: Principal | None = None,
+    keep: list[dict] | tuple = (),
+) -> list[dict]:
+    """Links as the picker sends them ("kind:id" values) or the API ([{"kind", "id"}], a goal
+    also by its code), to records ``principal`` may read (core.links); without a principal
+    (demo data, the command line) every record may be linked."""
+    return links.parse(session, principal or _SYSTEM, raw, errors, keep=keep)
 
 
-def check_item(session: Session, meeting: Meeting, values: dict[str, Any]) -> dict[str, Any]:
+_SYSTEM = Principal(channel="job", label="meetings")
+
+
+def check_item(
+    session: Session,
+    meeting: Meeting,
+    values: dict[str, Any],
+    principal: Principal | None = None,
+    keep: list[dict] | tuple = (),
+) -> dict[str, Any]:
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {
         f"title_{lang}": _text(values, f"title_{lang}", errors, limit=500) for lang in LANGUAGES
@@ -611,7 +604,7 @@ def check_item(session: Session, meeting: Meeting, values: dict[str, Any]) -> di
     cleaned["purpose"] = _choice(values, "purpose", errors, PURPOSES, default="information")
     cleaned["duration_minutes"] = whole_field(values, "duration_minutes", errors, 1, 480)
     cleaned["presenter"] = _text(values, "presenter", errors, limit=200)
-    cleaned["links"] = parse_links(session, values.get("links"), errors)
+    cleaned["links"] = parse_links(session, values.get("links"), errors, principal, keep)
     parent_id = values.get("parent_id") or None
     if parent_id is not None:
         parent = next((i for i in meeting.items if str(i.id) == str(parent_id)), None)
@@ -627,9 +620,11 @@ def check_item(session: Session, meeting: Meeting, values: dict[str, Any]) -> di
     return cleaned
 
 
-def add_item(session: Session, meeting: Meeting, values: dict[str, Any]) -> AgendaItem:
+def add_item(
+    session: Session, meeting: Meeting, values: dict[str, Any], principal: Principal | None = None
+) -> AgendaItem:
     _agenda_open(meeting)
-    cleaned = check_item(session, meeting, values)
+    cleaned = check_item(session, meeting, values, principal)
     siblings = [i for i in meeting.items if i.parent_id == cleaned["parent_id"]]
     item = AgendaItem(position=max((i.position for i in siblings), default=0) + 1, **cleaned)
     meeting.items.append(item)
@@ -637,9 +632,13 @@ def add_item(session: Session, meeting: Meeting, values: dict[str, Any]) -> Agen
     return item
 
 
-def update_item(session: Session, item: AgendaItem, values: dict[str, Any]) -> None:
+def update_item(
+    session: Session, item: AgendaItem, values: dict[str, Any], principal: Principal | None = None
+) -> None:
     _agenda_open(item.meeting)
-    cleaned = check_item(session, item.meeting, values | {"parent_id": item.parent_id})
+    cleaned = check_item(
+        session, item.meeting, values | {"parent_id": item.parent_id}, principal, item.links
+    )
     for key, value in cleaned.items():
         setattr(item, key, value)
 
@@ -848,7 +847,9 @@ def _next_version(session: Session, minutes: Minutes) -> None:
     set_committed_value(minutes, "version", minutes.version + 1)
 
 
-def add_decision(session: Session, minutes: Minutes, values: dict[str, Any]) -> Decision:
+def add_decision(
+    session: Session, minutes: Minutes, values: dict[str, Any], principal: Principal | None = None
+) -> Decision:
     _draft(minutes)
     errors: dict[str, str] = {}
     item_id = values.get("item_id")
@@ -862,10 +863,11 @@ def add_decision(session: Session, minutes: Minutes, values: dict[str, Any]) -> 
     if not (texts["text_nl"] or texts["text_fr"]) and "text_nl" not in errors:
         errors["text_nl"] = "one_text"
     goal_id = _goal(session, values.get("goal"), errors)
+    linked = parse_links(session, values.get("links"), errors, principal)
     if errors:
         raise Invalid(errors)
     number = max((d.number for d in minutes.decisions), default=0) + 1
-    decision = Decision(item_id=item.id, number=number, goal_id=goal_id, **texts)
+    decision = Decision(item_id=item.id, number=number, goal_id=goal_id, links=linked, **texts)
     minutes.decisions.append(decision)
     session.flush()
     return decision
@@ -1002,6 +1004,7 @@ def propose_correction(session: Session, minutes: Minutes, reason: str) -> Minut
             text_fr=d.text_fr,
             text_en=d.text_en,
             goal_id=d.goal_id,
+            links=list(d.links or []),
         )
         for d in minutes.decisions
     ]

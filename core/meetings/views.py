@@ -31,6 +31,8 @@ from core.goals.models import Goal
 from core.i18n import current_language, pick, show_datetime
 from core.identity.models import User
 from core.inventory import schedules
+from core.links import services as links
+from core.links.forms import picker_context, searching
 from core.mail.models import OutboxMessage
 from core.mail.services import reason as failure_reason
 from core.meetings import calendars, documents, messages
@@ -75,7 +77,7 @@ ERRORS = {
     "one_title": _l("Give a title in Dutch or in French."),
     "one_text": _l("Give the text in Dutch or in French."),
     "depth": _l("A sub-item cannot have sub-items of its own."),
-    "link": _l("Write links as service:12, need:3 or goal:1.3; one of them does not exist."),
+    **links.ERRORS,
     "too_large": _l("This file is larger than the limit."),
     "file_type": _l(
         "This type of file is not accepted. Accepted: PDF, ODF, Office, text, CSV, PNG, JPEG."
@@ -622,7 +624,8 @@ def _meeting_page(found: Meeting):
         mine=meetings.invitation_of_user(found, principal.user_id),
         may_manage=may_manage,
         started=found.starts_at <= utcnow(),
-        linked=_linked_records(found),
+        linked=_linked_records(found, all_minutes),
+        new_item_picker=picker_context(session, principal, None, "links") if may_manage else None,
         parents=_parents(found),
         goals=_goals_by_id(session, all_minutes),
     )
@@ -643,31 +646,23 @@ def _parents(meeting: Meeting) -> list[tuple[int, str]]:
     ]
 
 
-def _linked_records(meeting: Meeting) -> dict[tuple[str, int], str | None]:
-    """A label per linked service, need or goal of the agenda, read in one query per kind;
-    None for a service the reader may not read."""
-    from core.inventory.models import Need, Service
-
-    session = db_session()
-    wanted: dict[str, set[int]] = {"service": set(), "need": set(), "goal": set()}
-    for item in meeting.items:
-        for link in item.links:
-            wanted[link["kind"]].add(link["id"])
-    labels: dict[tuple[str, int], str] = {}
-    if wanted["service"]:
-        for service in session.scalars(select(Service).where(Service.id.in_(wanted["service"]))):
-            # A draft's name stays with those who may read the draft itself.
-            readable = service.published_at is not None or can(
-                current(), "inventory.read_unpublished", service
-            )
-            labels[("service", service.id)] = service.local("name") if readable else None
-    if wanted["need"]:
-        for need in session.scalars(select(Need).where(Need.id.in_(wanted["need"]))):
-            labels[("need", need.id)] = _("Need %(number)d", number=need.id)
-    if wanted["goal"]:
-        for goal in session.scalars(select(Goal).where(Goal.id.in_(wanted["goal"]))):
-            labels[("goal", goal.id)] = goal.local("title").labelled(f"{goal.code} ")
-    return labels
+def _linked_records(meeting: Meeting, all_minutes: list[Minutes]) -> dict[tuple[str, int], list]:
+    """The links of the agenda's items and of the minutes' decisions as the reader sees them
+    (core.links: a deleted record or one the reader may not read says so, never its name),
+    by ("item", id) and ("decision", id)."""
+    session, principal, language = db_session(), current(), current_language()
+    described = {
+        ("item", item.id): links.describe(session, principal, item.links, language)
+        for item in meeting.items
+        if item.links
+    }
+    for minutes in all_minutes:
+        for decision in minutes.decisions:
+            if decision.links:
+                described[("decision", decision.id)] = links.describe(
+                    session, principal, decision.links, language
+                )
+    return described
 
 
 @blueprint.post("/meetings/<int(max=2147483647):meeting_id>/invite")
@@ -772,13 +767,35 @@ def reply_by_link(token: str):
 # --- agenda -----------------------------------------------------------------------------------
 
 
+def _item_values(form) -> dict:
+    """An agenda item's fields as the form sends them, its chosen links as a list."""
+    return {**form.to_dict(), "links": form.getlist("links")}
+
+
+def _item_form(meeting: Meeting, item: AgendaItem | None, values: dict, errors: dict, form=None):
+    """The agenda item's form; shown again, it keeps what was typed and the chosen links."""
+    return render_template(
+        "meetings/item_form.html",
+        meeting=meeting,
+        item=item,
+        values=values,
+        errors=errors,
+        parents=_parents(meeting) if item is None else [],
+        link_picker=picker_context(
+            db_session(), current(), form, "links", item.links if item else []
+        ),
+    ), 422 if errors else 200
+
+
 @blueprint.post("/meetings/<int(max=2147483647):meeting_id>/items")
 def add_item(meeting_id: int):
     require("meetings.manage")
     session = db_session()
     found = _get(Meeting, meeting_id)
+    if searching(request.form):  # "Search" for a link without JavaScript: nothing is saved
+        return _item_form(found, None, request.form.to_dict(), {}, request.form)
     try:
-        meetings.add_item(session, found, request.form.to_dict())
+        meetings.add_item(session, found, _item_values(request.form), current())
         session.commit()
         flash(_("The item was added to the agenda."), "success")
         return _back_to(found, "#agenda")
@@ -788,14 +805,7 @@ def add_item(meeting_id: int):
         return _back_to(found, "#agenda")
     except meetings.Invalid as invalid:
         session.rollback()
-        return render_template(
-            "meetings/item_form.html",
-            meeting=found,
-            item=None,
-            values=request.form.to_dict(),
-            errors=_errors(invalid),
-            parents=_parents(found),
-        ), 422
+        return _item_form(found, None, request.form.to_dict(), _errors(invalid), request.form)
 
 
 @blueprint.route("/agenda/<int(max=2147483647):item_id>", methods=["GET", "POST"])
@@ -808,13 +818,14 @@ def edit_item(item_id: int):
         "purpose": item.purpose,
         "duration_minutes": item.duration_minutes or "",
         "presenter": item.presenter,
-        "links": " ".join(f"{link['kind']}:{link['id']}" for link in item.links),
     }
-    errors = {}
+    errors, form = {}, None
     if request.method == "POST":
-        values = request.form.to_dict()
+        values, form = request.form.to_dict(), request.form
+        if searching(form):
+            return _item_form(item.meeting, item, values, {}, form)
         try:
-            meetings.update_item(session, item, values)
+            meetings.update_item(session, item, _item_values(form), current())
             session.commit()
             flash(_("The item was saved."), "success")
             return _back_to(item.meeting, "#agenda")
@@ -825,9 +836,7 @@ def edit_item(item_id: int):
             session.rollback()
             flash(_refused(refusal), "error")
             return _back_to(item.meeting, "#agenda")
-    return render_template(
-        "meetings/item_form.html", meeting=item.meeting, item=item, values=values, errors=errors
-    ), 422 if errors else 200
+    return _item_form(item.meeting, item, values, errors, form)
 
 
 @blueprint.post("/agenda/<int(max=2147483647):item_id>/move")
@@ -964,7 +973,7 @@ ACTION_FIELDS = (
     "goal",
 )
 # Fields that show something was typed; the choice of agenda item and authority alone is not.
-DECISION_TYPED = ("text_nl", "text_fr", "goal")
+DECISION_TYPED = ("text_nl", "text_fr", "goal", "links")
 ACTION_TYPED = ("title_nl", "title_fr", "owner_name", "owner_email", "due_on", "goal")
 MINUTES_STALE = _l(
     "Someone else saved these minutes in the meantime. Nothing was overwritten: the fields "
@@ -973,12 +982,19 @@ MINUTES_STALE = _l(
 )
 
 
-def _part(prefix: str, fields: tuple[str, ...]) -> dict[str, str]:
-    return {name: request.form.get(f"{prefix}_{name}", "") for name in fields}
+def _part(prefix: str, fields: tuple[str, ...]) -> dict:
+    """One part of the minutes form; its chosen links (a decision's) as a list."""
+    part: dict = {name: request.form.get(f"{prefix}_{name}", "") for name in fields}
+    if prefix == "decision":
+        part["links"] = request.form.getlist("decision_links")
+    return part
 
 
-def _typed(part: dict[str, str], fields: tuple[str, ...]) -> bool:
-    return any(part[name].strip() for name in fields)
+def _typed(part: dict, fields: tuple[str, ...]) -> bool:
+    return any(
+        part[name] if isinstance(part.get(name), list) else part.get(name, "").strip()
+        for name in fields
+    )
 
 
 def _minutes_values(meeting: Meeting, minutes: Minutes) -> dict[str, str]:
@@ -1020,7 +1036,7 @@ def _write_minutes(session, meeting: Meeting, minutes: Minutes, intent: str) -> 
     decision = _part("decision", DECISION_FIELDS)
     if intent == "decision" or _typed(decision, DECISION_TYPED):
         try:
-            meetings.add_decision(session, minutes, decision)
+            meetings.add_decision(session, minutes, decision, current())
             done.append(_("The decision was recorded."))
         except meetings.Invalid as invalid:
             errors.update({f"decision_{k}": code for k, code in invalid.errors.items()})
@@ -1057,7 +1073,10 @@ def minutes_editor(meeting_id: int):
         **{f"action_{name}": "" for name in ACTION_FIELDS},
     }
     mine: dict[str, str] = {}
-    if request.method == "POST":
+    if request.method == "POST" and searching(request.form):
+        # "Search" for a decision's link without JavaScript: shown again, nothing saved.
+        values, unsaved = {**values, **request.form.to_dict()}, True
+    elif request.method == "POST":
         try:
             done, anchor = _write_minutes(session, found, minutes, request.form.get("intent", ""))
             session.commit()
@@ -1099,6 +1118,9 @@ def minutes_editor(meeting_id: int):
             select(ActionItem).where(ActionItem.meeting_id == found.id).order_by(ActionItem.id)
         ).all(),
         errors=errors,
+        decision_picker=picker_context(
+            session, current(), request.form if request.method == "POST" else None, "decision_links"
+        ),
         **_choices(),
     ), status
 

@@ -22,15 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.db import db_session, utcnow
-from core.goals.lookup import current_plan
-from core.goals.models import Goal
 from core.i18n import current_language
 from core.identity.models import User
-from core.inventory.models import Need
+from core.links import services as links
+from core.links.forms import picker_context, searching
 from core.meetings.services import in_brussels
 from core.meetings.views import ERRORS as MEETING_ERRORS
 from core.permissions import can, current, require
-from core.reference.models import Prison, ServiceDomain
 from core.site.antispam import anonymous_form_limit, caught_by_honeypot
 from core.studyday import documents, messages
 from core.studyday import services as studyday
@@ -645,15 +643,8 @@ def certificates(year: int):
     return _pdf(documents.certificates(found, present), f"certificates-{year}.pdf")
 
 
-def _goal_choices(session, current_report) -> list[Goal]:
-    """The current plan's goals, the plan every goal code means (core.goals.lookup), and
-    those of an older plan the report links to already, so saving it keeps them."""
-    plan = current_plan(session)
-    linked = {goal.id for goal in current_report.goals} if current_report else set()
-    wanted = Goal.id.in_(linked)
-    if plan is not None:
-        wanted = wanted | (Goal.plan_id == plan.id)
-    return session.scalars(select(Goal).where(wanted).order_by(Goal.id)).all()
+# A workshop report names the goals it feeds and the needs it brings up.
+REPORT_KINDS = ("goal", "need")
 
 
 @blueprint.route("/workshops/<int(max=2147483647):workshop_id>/report", methods=["GET", "POST"])
@@ -668,23 +659,42 @@ def report(workshop_id: int):
     values = {
         "text_nl": current_report.text_nl if current_report else "",
         "text_fr": current_report.text_fr if current_report else "",
-        "goals": [str(g.id) for g in current_report.goals] if current_report else [],
-        "needs": [str(n.id) for n in current_report.needs] if current_report else [],
         "version": current_report.version if current_report else "",
     }
-    errors = {}
+    stored = (
+        [{"kind": "goal", "id": g.id} for g in current_report.goals]
+        + [{"kind": "need", "id": n.id} for n in current_report.needs]
+        if current_report
+        else []
+    )
+    errors, form = {}, None
     if request.method == "POST":
-        values = request.form.to_dict()
-        values["goals"] = request.form.getlist("goals")
-        values["needs"] = request.form.getlist("needs")
+        values, form = request.form.to_dict(), request.form
+    if form is not None and not searching(form):
+        # The picker's goals and needs (core.links), each to the report's own list; a form
+        # without the picker may still send "goals" and "needs" (numbers or goal codes).
+        sent = form.getlist("links") + [f"goal:{g}" for g in form.getlist("goals")]
+        sent += [f"need:{n}" for n in form.getlist("needs")]
+        chosen = links.pairs_of(sent)
+        values["goals"] = [ident for kind, ident in chosen if kind == "goal"]
+        values["needs"] = [ident for kind, ident in chosen if kind == "need"]
+        problem: dict[str, str] = {}
+        links.parse(session, current(), sent, problem, kinds=REPORT_KINDS)
         try:
+            if problem:
+                raise studyday.Invalid(problem)
             studyday.save_report(session, workshop, values, values.get("version"))
             session.commit()
             flash(_("The workshop report was saved."), "success")
             return redirect(url_for("studyday.day", year=found.year) + f"#workshop-{workshop.id}")
         except studyday.Invalid as invalid:
             session.rollback()
-            errors = _errors(invalid)
+            # A goal or a need that is gone is a link not found, said at the picker.
+            found_errors = dict(invalid.errors)
+            missing = [found_errors.pop(key, None) for key in ("goals", "needs")]
+            if any(missing):
+                found_errors.setdefault("links", "link")
+            errors = _errors(studyday.Invalid(found_errors))
         except studyday.Stale:
             session.rollback()
             flash(
@@ -701,9 +711,5 @@ def report(workshop_id: int):
         workshop=workshop,
         values=values,
         errors=errors,
-        goals=_goal_choices(session, current_report),
-        needs=session.scalars(select(Need).order_by(Need.id)).all(),
-        # A need is named by its prison and domain in words, never by their codes.
-        prisons={p.code: p.local("name").text for p in session.scalars(select(Prison))},
-        domains={d.code: d.local("name").text for d in session.scalars(select(ServiceDomain))},
+        link_picker=picker_context(session, current(), form, "links", stored, kinds=REPORT_KINDS),
     ), 422 if errors else 200
