@@ -117,6 +117,7 @@ PAGES = [
     (f"/studyday/{STUDY_YEAR}/sessions/new", "secretary"),
     ("/workshops/2/edit", "secretary"),
     ("/workshops/8/report", "secretary"),
+    ("/links/search?q=overleg", ("vlaams", "coordinator")),
     ("/reports", ("vlaams", "coordinator")),
     ("/reports?year=2001", "administrator"),
     ("/authorities/vlaams/figures/staffing/2026", ("vlaams", "coordinator")),
