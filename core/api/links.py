@@ -17,6 +17,7 @@ from __future__ import annotations
 LINKS: dict[tuple[str, str, str], dict[str, tuple]] = {
     ("/me", "get", "200"): {
         "CallersAuthority": ("/authorities/{code}", "get", {"code": "$response.body#/authority"}),
+        "CallersWork": ("/me/work", "get", {}),
     },
     ("/authorities/{code}", "get", "200"): {
         "ChangeProfile": (

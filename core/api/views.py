@@ -30,6 +30,7 @@ from core.reference.services import (
 from core.reference.views import PROFILE_ERRORS
 from core.security import csrf
 from core.studyday.openapi import paths as studyday_paths
+from core.work.openapi import paths as work_paths
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
@@ -146,7 +147,13 @@ def openapi():
 
 def openapi_document(_settings) -> dict:
     document = _base_document()
-    for paths, schemas in (inventory_paths(), meeting_paths(), plan_paths(), studyday_paths()):
+    for paths, schemas in (
+        inventory_paths(),
+        meeting_paths(),
+        plan_paths(),
+        studyday_paths(),
+        work_paths(),
+    ):
         document["paths"].update(paths)
         document["components"]["schemas"].update(schemas)
     return add_links(_refusals(_if_match_required(_bounds_of_routes(document))))

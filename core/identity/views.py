@@ -160,6 +160,10 @@ def _provider(code: str):
     return current_app.extensions["concerto.providers"].get(code)
 
 
+# Where a login leads when it was not started from a page: the person's own work (issue 21).
+AFTER_LOGIN = "work.page"
+
+
 @blueprint.get("/login")
 def login():
     registry = current_app.extensions["concerto.registry"]
@@ -175,7 +179,9 @@ def login():
         for authority in registry.authorities.values()
     ]
     return render_template(
-        "identity/login.html", authorities=authorities, next_url=safe_next(request.args.get("next"))
+        "identity/login.html",
+        authorities=authorities,
+        next_url=safe_next(request.args.get("next"), AFTER_LOGIN),
     )
 
 
@@ -215,7 +221,7 @@ def _begin(code: str, next_url: str, link_to_user: int | None = None):
 @blueprint.get("/auth/<code>/login")
 @limiter.limit(_login_limit)
 def start(code: str):
-    return _begin(code, safe_next(request.args.get("next")))
+    return _begin(code, safe_next(request.args.get("next"), AFTER_LOGIN))
 
 
 @blueprint.get("/auth/<code>/callback")
@@ -268,7 +274,7 @@ def callback(code: str):
     )
     log.info("login user=%s identity=%s authority=%s", user.id, identity.id, code)
     count_login(code, "success")
-    return redirect(safe_next(transaction.next_url))
+    return redirect(safe_next(transaction.next_url, AFTER_LOGIN))
 
 
 @blueprint.post("/logout")

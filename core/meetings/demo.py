@@ -32,14 +32,16 @@ BODIES = [
         False,
     ),
 ]
+# Members who are also demo users have the address they log in with, so that My work finds
+# their invitations (core/work/services.py) before the secretariat links their accounts.
 MEMBERS = [
     ("Nadia El Amrani", "n.elamrani@cocom.demo.invalid", "fr", "chair", "cocom"),
     ("Ilse Vermeulen", "secretariaat@cocom.demo.invalid", "nl", "secretary", "cocom"),
-    ("Lotte Peeters", "lotte.peeters@vlaanderen.demo.invalid", "nl", "member", "vlaams"),
+    ("Lotte Peeters", "lotte@vlaams.demo.invalid", "nl", "member", "vlaams"),
     ("Julie Lambert", "julie.lambert@fwb.demo.invalid", "fr", "member", "federatie_wb"),
     ("Thomas Renard", "thomas.renard@cocof.demo.invalid", "fr", "member", "cocof"),
     ("Koen Janssens", "koen.janssens@just.demo.invalid", "nl", "member", "justitie"),
-    ("Sofie Claes", "sofie.claes@vlaanderen.demo.invalid", "nl", "observer", "vlaams"),
+    ("Sofie Claes", "sofie@vlaams.demo.invalid", "nl", "observer", "vlaams"),
     ("Pieter De Smet", "directie.haren@just.demo.invalid", "nl", "prison_director", "justitie"),
     (
         "Claire Dumont",
@@ -51,7 +53,7 @@ MEMBERS = [
 ]
 # Who takes on the actions agreed, in turn (by the meeting's month).
 OWNERS = [
-    ("Lotte Peeters", "lotte.peeters@vlaanderen.demo.invalid", "vlaams"),
+    ("Lotte Peeters", "lotte@vlaams.demo.invalid", "vlaams"),
     ("Julie Lambert", "julie.lambert@fwb.demo.invalid", "federatie_wb"),
     ("Thomas Renard", "thomas.renard@cocof.demo.invalid", "cocof"),
 ]

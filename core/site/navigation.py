@@ -20,6 +20,7 @@ from core.permissions import can, current, granted_scopes
 # (``group`` in its ``nav_items``, one of core.plugins.NAV_GROUPS, by default "authorities").
 GROUPS = {
     "home": _l("Home"),
+    "work": _l("My work"),
     "offer": _l("Offer"),
     "meetings": _l("Meetings"),
     "plan": _l("Plan"),
@@ -45,6 +46,7 @@ SECTIONS_BY_ENDPOINT = {
     "reference.reference_data": "offer",
     "reference.plans": "plan",
     "site.home": "home",
+    "work.page": "work",
 }
 
 
@@ -118,6 +120,7 @@ def main_navigation() -> list[Group]:
 
     entries: list[tuple[str, Link | None]] = [
         ("home", link(_l("Home"), "site.home")),
+        ("work", link(_l("My work"), "work.page") if person.user_id else None),
         ("offer", link(_l("Services"), "inventory.search")),
         ("offer", link(_l("Coverage"), "inventory.coverage")),
         ("offer", link(_l("Organisations"), "inventory.organizations_list")),

@@ -51,12 +51,13 @@ def home():
     )
 
 
-def safe_next(target: str | None) -> str:
-    """Only paths on this site: an open redirect would let a link send users elsewhere."""
+def safe_next(target: str | None, default: str = "site.home") -> str:
+    """Only paths on this site: an open redirect would let a link send users elsewhere.
+    Anything else leads to the page ``default`` names (an endpoint)."""
     if not target:
-        return url_for("site.home")
+        return url_for(default)
     if any(ord(ch) < 32 or ord(ch) == 127 or "\ud800" <= ch <= "\udfff" for ch in target):
-        return url_for("site.home")  # a line break would end the Location header
+        return url_for(default)  # a line break would end the Location header
     parts = urlsplit(target)
     if (
         parts.scheme
@@ -65,7 +66,7 @@ def safe_next(target: str | None) -> str:
         or target.startswith("//")
         or target.startswith("/\\")
     ):
-        return url_for("site.home")
+        return url_for(default)
     return target
 
 
