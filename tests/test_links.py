@@ -296,3 +296,17 @@ def test_a_decision_and_a_workshop_report_take_their_links_from_the_picker(app):
     with _db(app) as db:
         decision = db.scalar(select(Decision).order_by(Decision.id.desc()))
         assert decision.links == [{"kind": "service", "id": published.id}]
+
+
+def test_a_meeting_is_found_by_its_body_and_its_date(any_app):
+    with _db(any_app) as db:
+        meeting = db.scalar(select(Meeting).order_by(Meeting.starts_at))
+        from core.meetings.services import in_brussels
+
+        day = in_brussels(meeting.starts_at).date()
+        other = db.scalar(select(Meeting.id).where(Meeting.id != meeting.id))
+    secretary = any_app.test_client()
+    login_as(secretary, any_app, "secretary")
+    found = _search(secretary, f"{day:%d/%m/%Y}", ["meeting"])
+    assert f'"meeting:{meeting.id}"' in found and f'"meeting:{other}"' not in found
+    assert f'"meeting:{meeting.id}"' in _search(secretary, f"{day:%m/%Y}", ["meeting"])

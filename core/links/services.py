@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -313,13 +314,41 @@ def search_goals(session: Session, principal: Principal, words: list[str]) -> li
     return list(session.scalars(statement.order_by(Goal.id).limit(LIMIT)))
 
 
+_DATE = re.compile(r"^(?:(\d{1,2})[/.-])?(?:(\d{1,2})[/.-])?(\d{4})$")
+
+
+def _on_date(word: str):
+    """A date as people write it, "17/03/2026", "03/2026" or "2026": the meetings that
+    day, month or year (in Brussels time), since meetings are mostly named by their body."""
+    found = _DATE.match(word)
+    if not found:
+        return Meeting.id < 0
+    first, second, year = found.groups()
+    day, month = (first, second) if second else (None, first)
+    try:
+        start = date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return Meeting.id < 0
+    if day:
+        end = start + timedelta(days=1)
+    elif month:
+        end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    else:
+        end = date(start.year + 1, 1, 1)
+
+    def moment(day: date) -> datetime:
+        return datetime.combine(day, time(), BRUSSELS).astimezone(UTC)
+
+    return and_(Meeting.starts_at >= moment(start), Meeting.starts_at < moment(end))
+
+
 def search_meetings(session: Session, principal: Principal, words: list[str]) -> list:
     if not can(principal, "meetings.read"):
         return []
     statement = (
         select(Meeting)
         .join(Body, Meeting.body_id == Body.id)
-        .where(_all_words(_texts(Meeting, "title") + _texts(Body, "name"), words))
+        .where(_all_words(_texts(Meeting, "title") + _texts(Body, "name"), words, extra=_on_date))
         .options(selectinload(Meeting.body))
         .order_by(Meeting.starts_at.desc())
         .limit(LIMIT)
