@@ -6,12 +6,17 @@ the document (a documented status, content type and body schema), and every oper
 the document must be reached.
 
 Bounded for CI: a fixed number of short scenarios per area of the API, derandomized, no
-example database, each scenario starting from the same data (SQLite, put back from a
-snapshot in milliseconds). The stateless schemathesis test (test_api_fuzz.py) sends
-schema-breaking requests to every operation, anonymously and with a token."""
+example database, each scenario starting from the same data, put back from a snapshot: on
+SQLite in milliseconds; on PostgreSQL the database is made again from a copy kept on the
+server (tests/snapshots.py, about 0.25 s a scenario), so PostgreSQL runs half the scenarios
+per round and 4 rounds at most. On both, every operation must be reached and the listed
+ones must succeed. The stateless schemathesis test
+(test_api_fuzz.py) sends schema-breaking requests to every operation, anonymously and with
+a token."""
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis import strategies as st
@@ -24,8 +29,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from core.api.links import LINKS, add_links
+from tests.conftest import make_app
 from tests.logins import api_token, grant, login
-from tests.snapshots import SqliteSnapshot
+from tests.snapshots import snapshot_of
 
 CHECKS = [
     not_a_server_error,
@@ -71,6 +77,9 @@ AREAS = {
     ),
 }
 ROUNDS = 6
+# PostgreSQL: a share of each area's scenarios per round, and fewer rounds.
+SHARE = {"sqlite": 1.0, "postgresql": 0.5}
+MOST_ROUNDS = {"sqlite": ROUNDS, "postgresql": 4}
 # What each creation needs at least, as tests/test_authorization.py sends it (the demo's
 # first plan action and first decision have id 1); a Flemish service needs an external id
 # of its own each time, and names, a category and a prison to be submitted.
@@ -184,9 +193,18 @@ def _tokens(app, client) -> tuple[str, str]:
     return writer, reviewer
 
 
-def test_linked_scenarios_end_without_server_error_and_as_documented(app, client):
-    writer, reviewer = _tokens(app, client)
-    snapshot = SqliteSnapshot(app)
+@pytest.fixture
+def platform(database_url, providers):
+    application = make_app(database_url, **providers.settings())
+    yield application
+    application.extensions["concerto.db"].engine.dispose()
+
+
+def test_linked_scenarios_end_without_server_error_and_as_documented(platform, backend, request):
+    app = platform
+    writer, reviewer = _tokens(app, app.test_client())
+    server = request.getfixturevalue("postgres") if backend == "postgresql" else None
+    snapshot = snapshot_of(app, server)
     schema = schemathesis.openapi.from_wsgi(
         "/api/v1/openapi.json", app, config=schemathesis.Config.from_dict(CONFIG)
     )
@@ -220,12 +238,12 @@ def test_linked_scenarios_end_without_server_error_and_as_documented(app, client
     for area, (pattern, scenarios, must_succeed) in AREAS.items():
         part = schema.include(path_regex=pattern)
         wanted = {result.ok().label for result in part.get_all_operations()}
-        for rounds[area] in range(1, ROUNDS + 1):
+        for rounds[area] in range(1, MOST_ROUNDS[backend] + 1):
             # A round is a fixed seed: the same scenarios on every run, here and in CI.
             machine = seed(rounds[area])(type(area, (Scenarios, part.as_state_machine()), {}))
             machine.run(
                 settings=settings(
-                    max_examples=scenarios,
+                    max_examples=max(1, round(scenarios * SHARE[backend])),
                     stateful_step_count=15,
                     phases=[Phase.generate],
                     deadline=None,
