@@ -310,3 +310,36 @@ def test_a_meeting_is_found_by_its_body_and_its_date(any_app):
     found = _search(secretary, f"{day:%d/%m/%Y}", ["meeting"])
     assert f'"meeting:{meeting.id}"' in found and f'"meeting:{other}"' not in found
     assert f'"meeting:{meeting.id}"' in _search(secretary, f"{day:%m/%Y}", ["meeting"])
+
+
+def test_a_link_someone_else_made_stays_when_a_person_who_cannot_read_it_saves(app):
+    """The secretariat linked a cocom need to a Flemish draft; cocom's coordinator, who may
+    not read the draft, sees "not available to you" and saves the need without losing it."""
+    draft, _published = _draft_and_published(app)
+    with _db(app) as db:
+        need = db.scalar(select(Need).where(Need.authority_code == "cocom").order_by(Need.id))
+        need.links = [{"kind": "service", "id": draft.id}]
+        db.commit()
+        need_id, prison, domain = need.id, need.prison_code, need.domain_code
+    coordinator = app.test_client()
+    login_as(coordinator, app, ("cocom", "coordinator"))
+    coordinator.get("/language/en")
+    path = f"/needs/{need_id}"
+    page = coordinator.get(path).get_data(as_text=True)
+    assert "not available to you" in page
+    assert draft.name_nl not in page and draft.local("name", "en").text not in page
+    saved = coordinator.post(
+        path,
+        data={
+            "csrf_token": csrf_token(coordinator, path),
+            "prison": prison,
+            "domain": domain,
+            "description_nl": "Bijgewerkt",
+            "status": "open",
+            "links": [f"service:{draft.id}"],
+            "links_q": "",
+        },
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:600]
+    with _db(app) as db:
+        assert db.get(Need, need_id).links == [{"kind": "service", "id": draft.id}]
