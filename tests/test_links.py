@@ -343,3 +343,24 @@ def test_a_link_someone_else_made_stays_when_a_person_who_cannot_read_it_saves(a
     assert saved.status_code == 302, saved.get_data(as_text=True)[:600]
     with _db(app) as db:
         assert db.get(Need, need_id).links == [{"kind": "service", "id": draft.id}]
+
+
+def test_a_goal_lists_the_needs_and_decisions_that_link_to_it(any_app):
+    from core.meetings.models import Minutes
+
+    with _db(any_app) as db:
+        goal = goal_by_code(db, "5.2")
+        need = db.scalar(select(Need).where(Need.goal_id.is_(None)).order_by(Need.id))
+        need.links = [{"kind": "goal", "id": goal.id}]
+        decision = db.scalar(
+            select(Decision)
+            .join(Minutes, Decision.minutes_id == Minutes.id)
+            .where(Decision.goal_id.is_(None), Minutes.state == "approved")
+            .order_by(Decision.id)
+        )
+        decision.links = [{"kind": "goal", "id": goal.id}]
+        db.commit()
+        need_id, decision_id, goal_id = need.id, decision.id, goal.id
+    answer = any_app.test_client().get(f"/api/v1/goals/{goal_id}").get_json()["links"]
+    assert need_id in answer["needs"]
+    assert decision_id in answer["decisions"]

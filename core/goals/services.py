@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.goals import terms
@@ -355,35 +355,53 @@ def dashboard(session: Session, plan: Plan, today: date) -> dict[str, Any]:
 
 def links_of(session: Session, goal: Goal) -> dict[str, list]:
     """What else on the platform points at this goal: meeting decisions and action items,
-    agenda items, signalled needs and study-day workshop reports."""
+    agenda items, signalled needs and study-day workshop reports; a decision or a need by
+    its goal or by one of its links."""
     from core.inventory.models import Need
     from core.meetings.models import ActionItem, AgendaItem, Decision, Minutes
     from core.studyday.services import reports_for_goal
 
+    def linking(statement) -> list[int]:
+        # Links are a small JSON list per record (core.links); read only the id and the
+        # list to look in them.
+        return [
+            ident
+            for ident, links in session.execute(statement)
+            if any(link.get("kind") == "goal" and link.get("id") == goal.id for link in links or [])
+        ]
+
+    approved = Minutes.state == "approved"
+    linked_decisions = linking(
+        select(Decision.id, Decision.links)
+        .join(Minutes, Decision.minutes_id == Minutes.id)
+        .where(approved)
+    )
     decisions = session.scalars(
         select(Decision)
         .join(Minutes, Decision.minutes_id == Minutes.id)
-        .where(Decision.goal_id == goal.id, Minutes.state == "approved")
+        .where(or_(Decision.goal_id == goal.id, Decision.id.in_(linked_decisions)), approved)
         .options(selectinload(Decision.minutes).selectinload(Minutes.meeting))
         .order_by(Decision.id)
     ).all()
-    # Agenda links are a small JSON list per item; read only the two columns to look in them.
-    linked_ids = [
-        item_id
-        for item_id, links in session.execute(select(AgendaItem.id, AgendaItem.links))
-        if any(link.get("kind") == "goal" and link.get("id") == goal.id for link in links or [])
-    ]
+    linked_ids = linking(select(AgendaItem.id, AgendaItem.links))
     agenda = (
         list(session.scalars(select(AgendaItem).where(AgendaItem.id.in_(linked_ids))))
         if linked_ids
         else []
     )
+    linked_needs = linking(select(Need.id, Need.links))
     return {
         "decisions": list(decisions),
         "action_items": list(
             session.scalars(select(ActionItem).where(ActionItem.goal_id == goal.id))
         ),
         "agenda_items": agenda,
-        "needs": list(session.scalars(select(Need).where(Need.goal_id == goal.id))),
+        "needs": list(
+            session.scalars(
+                select(Need)
+                .where(or_(Need.goal_id == goal.id, Need.id.in_(linked_needs)))
+                .order_by(Need.id)
+            )
+        ),
         "workshop_reports": reports_for_goal(session, goal.id),
     }
