@@ -1,9 +1,9 @@
 """Finding a goal by its code, the one way every feature does it.
 
-People write goals by code: "goal:1.3" in an agenda's links, "4.3" in a decision's, an
-action item's or a need's goal field, a workshop report's goals. Codes repeat from one plan
-to the next, so a code always means the goal of the *current* plan: the plan whose years
-include today, or the latest plan when none does. A number names a goal by its id, in
+People write goals by code: "4.3" in a decision's, an action item's or a need's goal
+field, a link's id in the API (core.links). Codes repeat from one plan to the next, so a
+code always means the goal of the *current* plan: the plan whose years include today, or
+the latest plan when none does. A number names a goal by its id, in
 whichever plan it is.
 
 This module imports only the goals' models, so that meetings, needs, the study day and
