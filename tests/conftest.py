@@ -53,6 +53,12 @@ PAGES = [
     *[(f"/authorities/{code}", None) for code in FIVE],
     *[(f"/{code}/", None) for code in FIVE],
     ("/account", ("vlaams", "coordinator")),
+    # My work, as each role sees it (issue 21).
+    ("/work", ("vlaams", "coordinator")),
+    ("/work", ("cocof", "member")),
+    ("/work", ("vlaams", "viewer")),
+    ("/work", "secretary"),
+    ("/work", "administrator"),
     ("/authorities/vlaams", ("vlaams", "coordinator")),
     ("/authorities/vlaams/edit", ("vlaams", "coordinator")),
     ("/services/new", ("vlaams", "coordinator")),

@@ -56,6 +56,10 @@ class _Reader(HTMLParser):
         if any(entry[0] == "title" for entry in self.stack):
             self.read.markup_in_title.append(tag)
         language = (attributes.get("lang") or language).split("-")[0]
+        if attributes.get("lang") == "":
+            # HTML's "language unknown": what a person typed in a free field (a reviewer's
+            # comment), in whichever language they wrote it.
+            language = "unknown"
         if attributes.get("translate") == "no":
             language = "proper name"  # in no language of the interface
         if tag in CODE_TAGS:

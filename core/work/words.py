@@ -21,7 +21,7 @@ SECTION_LABELS = {
     ),
     ("coordinator", "submitted"): (
         _l("Submitted, waiting for review"),
-        _l("None of your authority's services waits for review."),
+        _l("No service of your authority waits for review."),
     ),
     ("coordinator", "needs"): (
         _l("Open needs your authority signalled"),
