@@ -29,7 +29,7 @@ from core.studyday import services as studyday
 from core.studyday.models import Registration, StudyDay
 from core.testing import follow_provider
 from tests.conftest import make_app
-from tests.logins import PEOPLE, SECRETARY, api_token, grant, login, login_as
+from tests.logins import PEOPLE, SECRETARY, api_token, csrf_token, grant, login, login_as
 
 
 @pytest.fixture
@@ -542,3 +542,51 @@ def test_invitation_replies_keep_their_links(work_app):
     section = _section(_work(work_app, client, "vlaams-lotte"), "coordinator", "meetings")
     assert section["items"], "Lotte is invited by her address"
     assert all(item["reply"] is None for item in section["items"])
+
+
+def test_the_meeting_my_work_names_lets_me_reply_and_no_other_authority_claims_it(work_app):
+    """My work says Lotte has not replied; the meeting it links to lets her reply (her
+    membership is found by the address her authority's provider gave her, as My work finds
+    it); someone of another authority with the same address gets nothing."""
+    lotte = work_app.test_client()
+    login(lotte, "vlaams", "vlaams-lotte")
+    with work_app.extensions["concerto.db"].session() as db:
+        meeting = db.scalar(
+            select(Meeting)
+            .where(Meeting.starts_at >= utcnow(), Meeting.cancelled_at.is_(None))
+            .order_by(Meeting.starts_at)
+        )
+        meetings.invite(db, meeting)
+        db.commit()
+        meeting_id = meeting.id
+    section = _section(_work(work_app, lotte, "vlaams-lotte"), "coordinator", "meetings")
+    assert [(i["id"], i["reply"]) for i in section["items"]] == [(meeting_id, None)]
+    page = lotte.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert f'action="/meetings/{meeting_id}/reply"' in page
+    answered = lotte.post(
+        f"/meetings/{meeting_id}/reply",
+        data={"csrf_token": csrf_token(lotte, f"/meetings/{meeting_id}"), "reply": "attend"},
+    )
+    assert answered.status_code == 302
+    section = _section(_work(work_app, lotte, "vlaams-lotte"), "coordinator", "meetings")
+    assert section["items"][0]["reply"] == "attend"
+
+    # A COCOF person whose provider says Lotte's address: not her membership.
+    camille = work_app.test_client()
+    login(camille, "cocof", "cocof-camille")
+    with work_app.extensions["concerto.db"].session() as db:
+        db.execute(
+            update(User)
+            .where(User.id == _user_id(work_app, "cocof-camille"))
+            .values(email="lotte@vlaams.demo.invalid")
+        )
+        db.commit()
+    refused = camille.post(
+        f"/meetings/{meeting_id}/reply",
+        data={"csrf_token": csrf_token(camille, f"/meetings/{meeting_id}"), "reply": "excused"},
+    )
+    assert refused.status_code == 403
+    assert (
+        _section(_work(work_app, camille, "cocof-camille"), "coordinator", "meetings")["items"]
+        == []
+    )

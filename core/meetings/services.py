@@ -543,11 +543,26 @@ def answer(invitation: Invitation, reply: str) -> None:
     invitation.replied_at = utcnow()
 
 
-def invitation_of_user(meeting: Meeting, user_id: int | None) -> Invitation | None:
+def invitation_of_user(
+    meeting: Meeting, user_id: int | None, email: str | None = None, authority: str | None = None
+) -> Invitation | None:
+    """The person's invitation: through a membership linked to their account, or, while the
+    secretariat has not linked it, one of their own authority written with the e-mail address
+    its provider gave them (so another authority's provider cannot claim it). My work finds
+    invitations the same way (core/work/services.py)."""
     if user_id is None:
         return None
     for invitation in meeting.invitations:
         if invitation.membership.user_id == user_id:
+            return invitation
+    address = (email or "").strip().lower()
+    for invitation in meeting.invitations if address and authority else []:
+        membership = invitation.membership
+        if (
+            membership.user_id is None
+            and membership.authority_code == authority
+            and (membership.email or "").strip().lower() == address
+        ):
             return invitation
     return None
 

@@ -165,6 +165,12 @@ def _today() -> date:
     return meetings.in_brussels(utcnow()).date()
 
 
+def _email_of(principal) -> str | None:
+    """The address the person logged in with, by which an unlinked membership is theirs."""
+    user = db_session().get(User, principal.user_id) if principal.user_id else None
+    return user.email if user is not None else None
+
+
 def _get(model, ident: int):
     # An id no integer column holds (a crafted form field) is simply not found.
     found = db_session().get(model, ident) if 0 < ident < 2**31 else None
@@ -621,7 +627,9 @@ def _meeting_page(found: Meeting):
         actions=session.scalars(
             select(ActionItem).where(ActionItem.meeting_id == found.id).order_by(ActionItem.id)
         ).all(),
-        mine=meetings.invitation_of_user(found, principal.user_id),
+        mine=meetings.invitation_of_user(
+            found, principal.user_id, _email_of(principal), principal.authority
+        ),
         may_manage=may_manage,
         started=found.starts_at <= utcnow(),
         linked=_linked_records(found, all_minutes),
@@ -717,7 +725,10 @@ def reply_as_member(meeting_id: int):
     require("meetings.read")
     session = db_session()
     found = _get(Meeting, meeting_id)
-    invitation = meetings.invitation_of_user(found, current().user_id)
+    principal = current()
+    invitation = meetings.invitation_of_user(
+        found, principal.user_id, _email_of(principal), principal.authority
+    )
     if invitation is None:
         abort(403)
     try:

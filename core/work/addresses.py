@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext
 
 from core.i18n import LocalText, authority_name, current_language, localized
 from core.work.services import Entry
@@ -45,7 +46,8 @@ def _meeting_title(meeting) -> LocalText:
     body = meeting.body.local("name")
     title = meeting.local("title")
     if title.text and title.lang == body.lang:
-        return LocalText(f"{body.text}: {title.text}", body.lang)
+        # The colon as the reader's language writes it (French: a space before it).
+        return LocalText(f"{body.text}{gettext(':')} {title.text}", body.lang)
     return body
 
 

@@ -101,7 +101,7 @@ def work_of(
             Section("coordinator", "submitted", submitted(session, authority)),
             Section("coordinator", "needs", open_needs(session, authority)),
             Section("coordinator", "actions", actions_of(session, authority, today)),
-            Section("coordinator", "meetings", my_next_meetings(session, user, now)),
+            Section("coordinator", "meetings", my_next_meetings(session, user, authority, now)),
         ]
     if can(principal, "inventory.review"):
         sections.append(Section("committee", "review", to_review(session, principal)))
@@ -240,20 +240,24 @@ def _upcoming(session: Session, now: datetime):
     )
 
 
-def _mine(user: User):
+def _mine(user: User, authority: str | None):
     """The memberships that are the person's: linked to their account, or, while the
-    secretariat has not linked them, written with their e-mail address."""
+    secretariat has not linked them, of their authority and written with the e-mail address
+    its provider gave them (as core.meetings.services.invitation_of_user)."""
     condition = Membership.user_id == user.id
-    if user.email:
+    if user.email and authority:
         condition = or_(
             condition,
             Membership.user_id.is_(None)
+            & (Membership.authority_code == authority)
             & (func.lower(Membership.email) == user.email.strip().lower()),
         )
     return condition
 
 
-def my_next_meetings(session: Session, user: User | None, now: datetime) -> list[Entry]:
+def my_next_meetings(
+    session: Session, user: User | None, authority: str | None, now: datetime
+) -> list[Entry]:
     """The next meetings the person is invited to, with their reply (None: not yet)."""
     if user is None:
         return []
@@ -262,7 +266,7 @@ def my_next_meetings(session: Session, user: User | None, now: datetime) -> list
         .add_columns(Invitation)
         .join(Invitation, Invitation.meeting_id == Meeting.id)
         .join(Membership, Invitation.membership_id == Membership.id)
-        .where(_mine(user))
+        .where(_mine(user, authority))
         .limit(NEXT_MEETINGS)
     ).all()
     return [
