@@ -67,6 +67,12 @@ CORE_JOBS = [
         "trigger_args": {"hour": 3, "minute": 30},
     },
     {
+        "id": "notify",
+        "func": "core.notifications.jobs:notify",
+        "trigger": "interval",
+        "trigger_args": {"minutes": 1},
+    },
+    {
         "id": "deliver_mail",
         "func": "core.meetings.jobs:deliver_mail",
         "trigger": "interval",

@@ -23,6 +23,8 @@ NOT_BUSINESS_RECORDS = {
     "browser_sessions": "login sessions; logins and roles are audited on users and identities",
     "outbox": "outgoing e-mail and its delivery state, shown on /outbox; the deed that queued "
     "a message is audited where it happened",
+    "events": "what happened, for the notifier (core.notifications); the change itself is "
+    "audited where it happened",
     "import_jobs": "progress of an upload; the records an import writes are audited themselves",
     "job_runs": "when each scheduled job last ran (health)",
     "scheduler_lease": "which scheduler process holds the lease (health)",

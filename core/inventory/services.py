@@ -32,6 +32,7 @@ from core.inventory.models import (
     ServiceVersion,
     Snapshot,
 )
+from core.notifications import services as notifications
 from core.permissions import Principal
 from core.reference.models import Prison, ServiceDomain, TargetGroup
 from core.reference.services import BRUSSELS, prisons_open
@@ -496,6 +497,7 @@ def submit(session: Session, authority, service: Service, principal: Principal) 
     service.state = "submitted"
     session.flush()
     _version(session, service, "submit", principal, {"state": ["draft", "submitted"]})
+    _tell(session, "service_submitted", service, principal)
     return service
 
 
@@ -527,6 +529,7 @@ def approve(session: Session, authority, service: Service, principal: Principal)
     session.flush()
     _version(session, service, "approve", principal, {"state": ["submitted", "published"]})
     search.index(session, service)
+    _tell(session, "service_approved", service, principal)
     return service
 
 
@@ -542,7 +545,21 @@ def return_to_author(
     service.review_comment = comment[:5000]
     session.flush()
     _version(session, service, "return", principal, {"state": ["submitted", "returned"]}, comment)
+    _tell(session, "service_returned", service, principal, comment=service.review_comment)
     return service
+
+
+def _tell(session: Session, kind: str, service: Service, principal: Principal, **data) -> None:
+    """The step as an event, in this transaction: the notifier tells who it concerns."""
+    notifications.record(
+        session,
+        kind,
+        record_kind="service",
+        record_id=service.id,
+        authority=service.authority_code,
+        actor=principal,
+        **data,
+    )
 
 
 # Each step of the review: who may take it, and what it does. Pages and API both use this.
