@@ -86,14 +86,14 @@ def test_a_coordinator_searching_decisions_finds_approved_ones_only(any_app):
     assert f'"decision:{ident}"' in _search(secretary, word, ["decision"])
 
 
-def test_a_link_to_a_record_the_person_may_not_read_is_refused_at_the_field(app):
+def test_a_link_to_a_record_the_person_may_not_read_is_refused_at_the_field(any_app):
     """The need form: a French-speaking coordinator links a Flemish draft she may not read.
     The message is at the picker, the summary points to it, the text typed and the other
     chosen link stay, and nothing is saved."""
-    draft, published = _draft_and_published(app)
-    coordinator = app.test_client()
+    draft, published = _draft_and_published(any_app)
+    coordinator = any_app.test_client()
     login(coordinator, "cocof", "cocof-camille")
-    with _db(app) as db:
+    with _db(any_app) as db:
         before = db.scalar(select(Need.id).order_by(Need.id.desc()))
     form = {
         "csrf_token": csrf_token(coordinator, "/needs/new"),
@@ -111,17 +111,17 @@ def test_a_link_to_a_record_the_person_may_not_read_is_refused_at_the_field(app)
     assert page.values["description_fr"] == [form["description_fr"]]
     assert f'value="service:{published.id}" checked' in html
     assert draft.name_nl not in html and f"service:{draft.id}" not in html
-    with _db(app) as db:
+    with _db(any_app) as db:
         assert db.scalar(select(Need.id).order_by(Need.id.desc())) == before
     # Saved again as shown, without the refused link: the need keeps the readable one.
     form["links"] = [f"service:{published.id}"]
     assert coordinator.post("/needs/new", data=form).status_code == 302
-    with _db(app) as db:
+    with _db(any_app) as db:
         need = db.scalar(select(Need).order_by(Need.id.desc()))
         assert need.links == [{"kind": "service", "id": published.id}]
         need_id = need.id
     # The API says the same, in the field.
-    bearer = {"Authorization": f"Bearer {api_token(app, 'cocof-camille')}"}
+    bearer = {"Authorization": f"Bearer {api_token(any_app, 'cocof-camille')}"}
     answer = coordinator.post(
         "/api/v1/needs",
         json={
@@ -135,8 +135,8 @@ def test_a_link_to_a_record_the_person_may_not_read_is_refused_at_the_field(app)
     assert answer.status_code == 422
     assert "links" in str(answer.get_json())
     # The need's page shows the link as "title (kind)" to a reader of another authority.
-    reader = app.test_client()
-    login_as(reader, app, ("vlaams", "coordinator"))
+    reader = any_app.test_client()
+    login_as(reader, any_app, ("vlaams", "coordinator"))
     shown = reader.get(f"/needs/{need_id}").get_data(as_text=True)
     assert f'href="/services/{published.id}"' in shown
 
