@@ -29,6 +29,7 @@ from openpyxl.worksheet import _read_only
 from sqlalchemy import create_engine, event, func, select, text
 
 from core import jsonbody, tabular
+from core.audit.models import AuditEntry
 from core.db import utcnow
 from core.identity.models import Identity
 from core.inventory import exchange, imports
@@ -531,5 +532,142 @@ def test_another_writer_goes_on_while_an_import_is_checked(database_url):
         kept = db.get(Service, known_id)
         assert kept.contact_phone == "02 555 01 01", "the other writer's change stays"
         assert "Gewijzigd" in json.dumps([kept.name_nl, kept.pending])
+    other.dispose()
+    database.engine.dispose()
+
+
+def test_an_imports_write_takes_as_many_statements_for_500_rows_as_for_50(database_url):
+    """SQLite has one writer at a time, from an import's first write to its commit. Written
+    with a flush, 20,000 services held that lock 10 s (13 s for 20,000 changed ones: one
+    UPDATE each, the audit listener, the unit of work), as long as another writer waits for
+    it. Everything is prepared before the first write, which then takes a statement per kind
+    of row, whatever the number of rows: created, changed, places added, removed and changed.
+    """
+    app = make_app(database_url)
+    database = app.extensions["concerto.db"]
+    authority = app.extensions["concerto.registry"].authorities["vlaams"]
+    principal = Principal(
+        channel="page", label="Lotte", user_id=None, authority="vlaams", roles=frozenset()
+    )
+    counting = [False]
+    statements: list[str] = []
+
+    @event.listens_for(database.engine, "before_cursor_execute")
+    def _count(_connection, _cursor, statement, *_args):
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            counting[0] = True
+        if counting[0]:
+            statements.append(statement)
+
+    def write(lines: list[str], header: str) -> list[str]:
+        counting[0] = False
+        statements.clear()
+        rows = exchange.read_rows((header + "\n" + "\n".join(lines)).encode(), "x.csv")
+        session = database.sessions()
+        report = exchange.import_services(session, authority, rows, principal, dry_run=False)
+        assert report.committed and not report.problems
+        written = list(statements)
+        session.commit()
+        session.close()
+        return written
+
+    counts = {}
+    for size in (50, 500):
+        keys = [f"VG-S{size}-{n}" for n in range(size)]
+        created = write(
+            [f"{key},sport,Sport {key},Sport {key},haren" for key in keys],
+            "external_id,category,name_nl,name_fr,prisons",
+        )
+        # Every row changed: half move to another prison (one place removed, one added),
+        # half add one and change the schedule of the one they had.
+        changed = write(
+            [
+                f"{key},sport,Nieuw {key},Sport {key},"
+                + ("sint_gillis," if n % 2 else "haren|sint_gillis,FREQ=WEEKLY;BYDAY=MO")
+                for n, key in enumerate(keys)
+            ],
+            "external_id,category,name_nl,name_fr,prisons,schedule",
+        )
+        counts[size] = (len(created), len(changed))
+        with database.session() as db:
+            stored = db.scalars(select(Service).where(Service.external_id.in_(keys))).all()
+            assert len(stored) == size
+            assert {s.name_nl for s in stored} == {f"Nieuw {key}" for key in keys}
+            places = {s.external_id: sorted(p.prison_code for p in s.locations) for s in stored}
+            assert places[keys[1]] == ["sint_gillis"]
+            assert places[keys[0]] == ["haren", "sint_gillis"]
+            renamed = db.scalars(
+                select(AuditEntry.after).where(
+                    AuditEntry.table_name == "services",
+                    AuditEntry.action == "update",
+                    AuditEntry.record_id.in_([str(s.id) for s in stored]),
+                )
+            ).all()
+            assert sorted(after["name_nl"] for after in renamed) == sorted(
+                f"Nieuw {key}" for key in keys
+            ), "each change is audited"
+    assert counts[50] == counts[500], counts
+    assert max(counts[500]) <= 12, counts
+    database.engine.dispose()
+
+
+def test_a_service_added_while_an_import_prepares_its_write_leaves_both_stored(sqlite_url):
+    """On SQLite the new services' ids are those after the highest, read before the write
+    lock is taken and again once it is held: a service someone adds in between moves the
+    import's new services on, instead of refusing the file."""
+    app = make_app(sqlite_url)
+    database = app.extensions["concerto.db"]
+    authority = app.extensions["concerto.registry"].authorities["vlaams"]
+    principal = Principal(
+        channel="page", label="Lotte", user_id=None, authority="vlaams", roles=frozenset()
+    )
+    other = _other_writer(sqlite_url)
+    prepare = exchange._Writes.prepare
+    calls = []
+
+    def prepare_with_someone_else(*args, **kwargs):
+        if not calls:
+            with other.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO services (authority_code, external_id, category, "
+                        "domain_code, state, active, name_nl, target_groups, languages, "
+                        "delivery, setting, access, free_of_charge, waiting_list, extra, "
+                        "updated_at, version) SELECT authority_code, 'VG-ELSE', category, "
+                        "domain_code, state, active, 'Iemand anders', target_groups, "
+                        "languages, delivery, setting, access, free_of_charge, waiting_list, "
+                        "extra, updated_at, 1 FROM services ORDER BY id LIMIT 1"
+                    )
+                )
+        calls.append(args)
+        return prepare(*args, **kwargs)
+
+    rows = exchange.read_rows(
+        b"external_id,category,name_nl,name_fr,prisons\n"
+        + b"\n".join(f"VG-N{n},sport,Sport {n},Sport {n},haren".encode() for n in range(20)),
+        "x.csv",
+    )
+    session = database.sessions()
+    try:
+        exchange._Writes.prepare = prepare_with_someone_else
+        report = exchange.import_services(session, authority, rows, principal, dry_run=False)
+    finally:
+        exchange._Writes.prepare = prepare
+    assert report.committed and not report.problems
+    session.commit()
+    session.close()
+    assert len(calls) == 2, "prepared again with the ids after the other service's"
+    with database.session() as db:
+        names = dict(db.execute(select(Service.external_id, Service.name_nl)).all())
+        assert names["VG-ELSE"] == "Iemand anders"
+        assert all(names[f"VG-N{n}"] == f"Sport {n}" for n in range(20))
+        created = db.scalars(
+            select(AuditEntry.after).where(
+                AuditEntry.table_name == "services", AuditEntry.action == "create"
+            )
+        ).all()
+        ids = {after["external_id"]: after["id"] for after in created}
+        stored = dict(db.execute(select(Service.external_id, Service.id)).all())
+        assert all(ids[f"VG-N{n}"] == stored[f"VG-N{n}"] for n in range(20))
     other.dispose()
     database.engine.dispose()

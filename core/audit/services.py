@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -107,6 +107,19 @@ def _snapshot(obj, links: bool = False) -> dict:
 
 
 def _entries(session: Session) -> list[dict]:
+    changed = [
+        obj
+        for obj in session.dirty
+        if getattr(type(obj), "__audited__", False) and session.is_modified(obj)
+    ]
+    return entries(session.new, changed, session.deleted)
+
+
+def entries(created: Iterable = (), changed: Iterable = (), deleted: Iterable = ()) -> list[dict]:
+    """The audit rows of these records' writes, as the listener writes them at a flush: for
+    a write made with statements rather than a flush (an import's thousands of services),
+    whose rows are prepared before the write begins. ``changed`` records are compared with
+    what was loaded (the attributes' history), so they may be detached."""
     principal = who()
     rows = []
 
@@ -125,15 +138,15 @@ def _entries(session: Session) -> list[dict]:
             }
         )
 
-    for obj in session.new:
+    for obj in created:
         if getattr(type(obj), "__audited__", False):
             add(obj, "create", None, _snapshot(obj, links=True))
-    for obj in session.dirty:
-        if getattr(type(obj), "__audited__", False) and session.is_modified(obj):
+    for obj in changed:
+        if getattr(type(obj), "__audited__", False):
             before, after = _changes(obj)
             if after:
                 add(obj, "update", before, after)
-    for obj in session.deleted:
+    for obj in deleted:
         if getattr(type(obj), "__audited__", False):
             add(obj, "delete", _snapshot(obj), None)
     return rows

@@ -175,22 +175,32 @@ def index_many(session: Session, services: list[Service]) -> None:
 
 def store_documents(session: Session, documents: list[tuple[int, Document]]) -> None:
     """Store (service id, document) pairs in two statements (an import's thousands)."""
-    if not documents:
-        return
-    session.execute(
-        text("DELETE FROM service_search WHERE rowid = :id"),
-        [{"id": sign * service_id} for service_id, _document in documents for sign in (1, -1)],
+    store_rows(session.connection(), document_rows(documents))
+
+
+def document_rows(documents: Iterable[tuple[int, Document]]) -> list[tuple[int, str]]:
+    """The rows of the services' documents, (rowid, text), for ``store_rows``, in ascending
+    rowid order: FTS5 writes out what it holds in memory each time a rowid is lower than the
+    one before, and the names' negative rowids interleaved with the documents' made 20,000
+    services cost 2 s instead of 0.6 s, under the write lock."""
+    return sorted(
+        row
+        for service_id, document in documents
+        for row in ((service_id, document.text), (-service_id, document.names))
     )
-    session.execute(
-        text("INSERT INTO service_search (rowid, document) VALUES (:id, :document)"),
-        [
-            row
-            for service_id, document in documents
-            for row in (
-                {"id": service_id, "document": document.text},
-                {"id": -service_id, "document": document.names},
-            )
-        ],
+
+
+def store_rows(connection, rows: list[tuple[int, str]]) -> None:
+    """Replace the documents of ``rows`` (from ``document_rows``). The values go to the
+    driver as they are: an import prepares them before its write begins."""
+    if not rows:
+        return
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(
+        f"DELETE FROM service_search WHERE rowid = {mark}", [(rowid,) for rowid, _text in rows]
+    )
+    connection.exec_driver_sql(
+        f"INSERT INTO service_search (rowid, document) VALUES ({mark}, {mark})", rows
     )
 
 
