@@ -231,7 +231,7 @@ def actions_of(session: Session, authority: str, today: date) -> list[Entry]:
     return sorted(entries, key=_due_order)
 
 
-def _upcoming(session: Session, now: datetime):
+def _upcoming(now: datetime):
     return (
         select(Meeting)
         .where(Meeting.ends_at >= now, Meeting.cancelled_at.is_(None))
@@ -262,7 +262,7 @@ def my_next_meetings(
     if user is None:
         return []
     rows = session.execute(
-        _upcoming(session, now)
+        _upcoming(now)
         .add_columns(Invitation)
         .join(Invitation, Invitation.meeting_id == Meeting.id)
         .join(Membership, Invitation.membership_id == Membership.id)
@@ -293,7 +293,7 @@ def to_review(session: Session, principal: Principal) -> list[Entry]:
 def _next_meeting_per_body(session: Session, now: datetime) -> list[Meeting]:
     seen: set[int] = set()
     found = []
-    for meeting in session.scalars(_upcoming(session, now)):
+    for meeting in session.scalars(_upcoming(now)):
         if meeting.body_id not in seen:
             seen.add(meeting.body_id)
             found.append(meeting)
@@ -368,7 +368,7 @@ def assigned_to(session: Session, authority: str, today: date) -> list[Entry]:
 # --- secretary ------------------------------------------------------------------------------
 
 
-def _lacks(session: Session, meeting: Meeting, now: datetime) -> dict[str, Any]:
+def _lacks(session: Session, meeting: Meeting) -> dict[str, Any]:
     """What a coming meeting still lacks: the invitations, the agenda sent, replies, and
     the earlier minutes it is to approve."""
     lacks: dict[str, Any] = {}
@@ -407,11 +407,10 @@ def meetings_lacking(session: Session, now: datetime) -> list[Entry]:
         for m in without_minutes
     ]
     coming = session.scalars(
-        _upcoming(session, now).options(selectinload(Meeting.invitations)).limit(NEXT_MEETINGS)
+        _upcoming(now).options(selectinload(Meeting.invitations)).limit(NEXT_MEETINGS)
     ).all()
     entries += [
-        Entry("meeting", m, {"starts_at": m.starts_at, "lacks": _lacks(session, m, now)})
-        for m in coming
+        Entry("meeting", m, {"starts_at": m.starts_at, "lacks": _lacks(session, m)}) for m in coming
     ]
     return entries
 
