@@ -38,6 +38,12 @@ LISTS = [
     ),
     ("/admin/users", "administrator", "users", {"calendar_token": "'copy-' || calendar_token"}),
     ("/outbox", "secretary", "outbox", {"key": "key || '-copy'"}),
+    # My work: the services to review (each one's last editor), the action items assigned to
+    # an authority (each one's decisions) and the overdue ones (issue 21).
+    ("/work", "secretary", "services", {"external_id": "external_id || '-copy'"}),
+    ("/api/v1/me/work", "secretary", "services", {"external_id": "external_id || '-copy'"}),
+    ("/work", ("vlaams", "member"), "action_items", {}),
+    ("/work", "secretary", "action_items", {}),
 ]
 
 

@@ -20,10 +20,10 @@ from core.db import utcnow
 from core.goals import services as plans
 from core.goals.models import PlanAction
 from core.identity.models import User
-from core.inventory import services as inventory
 from core.inventory.models import Need, Service, ServiceVersion
 from core.meetings import services as meetings
 from core.meetings.models import (
+    ActionItem,
     Decision,
     Invitation,
     Meeting,
@@ -278,15 +278,40 @@ def my_next_meetings(
 # --- committee member -----------------------------------------------------------------------
 
 
+def _last_editors(session: Session, ids: list[int]) -> dict[int, int | None]:
+    """Who made each service's last edit (create or update), in one query for the list:
+    core.inventory.services._last_editor's rule, which approve() applies to one service."""
+    if not ids:
+        return {}
+    edits = (
+        select(ServiceVersion.service_id, func.max(ServiceVersion.number).label("number"))
+        .where(
+            ServiceVersion.service_id.in_(ids),
+            ServiceVersion.action.in_(("create", "update")),
+        )
+        .group_by(ServiceVersion.service_id)
+        .subquery()
+    )
+    return dict(
+        session.execute(
+            select(ServiceVersion.service_id, ServiceVersion.user_id).join(
+                edits,
+                (ServiceVersion.service_id == edits.c.service_id)
+                & (ServiceVersion.number == edits.c.number),
+            )
+        ).all()
+    )
+
+
 def to_review(session: Session, principal: Principal) -> list[Entry]:
     """Submitted services the person may review: never the ones whose last edit is theirs
     (core.inventory.services.approve refuses those)."""
-    query = select(Service).where(Service.state == "submitted")
+    waiting = _waiting(session, select(Service).where(Service.state == "submitted"))
+    editors = _last_editors(session, [service.id for service, _since in waiting])
     return [
         Entry("service", service, {"state": "submitted", "since": since})
-        for service, since in _waiting(session, query)
-        if principal.user_id is None
-        or inventory._last_editor(session, service) != principal.user_id
+        for service, since in waiting
+        if principal.user_id is None or editors.get(service.id) != principal.user_id
     ]
 
 
@@ -320,6 +345,34 @@ def minutes_to_approve(session: Session, now: datetime) -> list[Entry]:
     return entries
 
 
+def _decisions_beside(session: Session, actions: list[ActionItem]) -> dict[tuple, list]:
+    """The decisions of each action's agenda item in the latest minutes of its meeting, by
+    (meeting, item), in one query for the list."""
+    items = {(a.meeting_id, a.item_id) for a in actions if a.item_id is not None}
+    if not items:
+        return {}
+    found = session.scalars(
+        select(Decision)
+        .join(Minutes, Decision.minutes_id == Minutes.id)
+        .where(
+            Minutes.meeting_id.in_({meeting for meeting, _item in items}),
+            Decision.item_id.in_({item for _meeting, item in items}),
+        )
+        .options(selectinload(Decision.minutes).selectinload(Minutes.meeting))
+        .order_by(Decision.number, Decision.id)
+    ).all()
+    latest: dict[int, int] = {}
+    for decision in found:
+        meeting = decision.minutes.meeting_id
+        latest[meeting] = max(latest.get(meeting, 0), decision.minutes.revision)
+    beside: dict[tuple, list] = {}
+    for decision in found:
+        key = (decision.minutes.meeting_id, decision.item_id)
+        if key in items and decision.minutes.revision == latest[key[0]]:
+            beside.setdefault(key, []).append(decision)
+    return beside
+
+
 def assigned_to(session: Session, authority: str, today: date) -> list[Entry]:
     """The authority's open action items, overdue first, each after the decisions taken on
     the same agenda item of the same minutes (what the action carries out)."""
@@ -329,28 +382,20 @@ def assigned_to(session: Session, authority: str, today: date) -> list[Entry]:
     actions = sorted(
         actions, key=lambda a: (not a.overdue(today), a.due_on is None, a.due_on or date.max, a.id)
     )
+    beside = _decisions_beside(session, actions)
     entries: list[Entry] = []
     shown: set[int] = set()
     for action in actions:
-        if action.item_id is not None:
-            decisions = session.scalars(
-                select(Decision)
-                .join(Minutes, Decision.minutes_id == Minutes.id)
-                .where(Minutes.meeting_id == action.meeting_id, Decision.item_id == action.item_id)
-                .options(selectinload(Decision.minutes).selectinload(Minutes.meeting))
-                .order_by(Minutes.revision.desc(), Decision.number)
-            ).all()
-            latest = max((d.minutes.revision for d in decisions), default=None)
-            for decision in decisions:
-                if decision.minutes.revision == latest and decision.id not in shown:
-                    shown.add(decision.id)
-                    entries.append(
-                        Entry(
-                            "decision",
-                            decision,
-                            {"meeting": decision.minutes.meeting, "number": decision.number},
-                        )
+        for decision in beside.get((action.meeting_id, action.item_id), []):
+            if decision.id not in shown:
+                shown.add(decision.id)
+                entries.append(
+                    Entry(
+                        "decision",
+                        decision,
+                        {"meeting": decision.minutes.meeting, "number": decision.number},
                     )
+                )
         entries.append(
             Entry(
                 "action_item",
