@@ -28,7 +28,9 @@ def test_a_newcomer_picks_a_demo_person_and_logs_in_and_out_by_keyboard(page, li
         else:
             pytest.fail("the demo person cannot be reached with the keyboard")
         page.keyboard.press("Enter")
-        page.wait_for_url(f"{base}/")
+        # A login from the login page itself lands on the person's own work (issue 21).
+        page.wait_for_url(f"{base}/work")
+        assert page.get_by_role("heading", level=1).inner_text() == "My work"
         assert page.locator(".user-menu").inner_text().startswith("Lotte Peeters")
         page.goto(f"{base}/authorities/vlaams")
         assert page.get_by_role("link", name="Edit the profile").is_visible()
