@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.links.views import blueprint as links
     from core.meetings.api import blueprint as meetings_api
     from core.meetings.views import blueprint as meetings
+    from core.notifications.views import blueprint as notifications
     from core.operations.views import blueprint as operations
     from core.reference.views import blueprint as reference
     from core.reports.views import blueprint as reports
@@ -132,7 +133,7 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.work.views import blueprint as work
 
     core_blueprints = (site, operations, reference, inventory, hsds, meetings, admin, identity)
-    core_blueprints += (audit, goals, studyday, reports, links, work)
+    core_blueprints += (audit, goals, studyday, reports, links, work, notifications)
     apis = (api, inventory_api, meetings_api, goals_api, studyday_api, work_api)
     for blueprint in (*core_blueprints, *apis):
         app.register_blueprint(blueprint)

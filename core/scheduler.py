@@ -73,6 +73,18 @@ CORE_JOBS = [
         "trigger_args": {"minutes": 1},
     },
     {
+        "id": "daily_digest",
+        "func": "core.notifications.jobs:daily_digest",
+        "trigger": "cron",
+        "trigger_args": {"hour": 7, "minute": 0},
+    },
+    {
+        "id": "weekly_digest",
+        "func": "core.notifications.jobs:weekly_digest",
+        "trigger": "cron",
+        "trigger_args": {"day_of_week": "mon", "hour": 7, "minute": 0},
+    },
+    {
         "id": "deliver_mail",
         "func": "core.meetings.jobs:deliver_mail",
         "trigger": "interval",

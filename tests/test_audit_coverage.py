@@ -25,6 +25,7 @@ NOT_BUSINESS_RECORDS = {
     "a message is audited where it happened",
     "events": "what happened, for the notifier (core.notifications); the change itself is "
     "audited where it happened",
+    "digest_entries": "events waiting for a person's digest (core.notifications)",
     "import_jobs": "progress of an upload; the records an import writes are audited themselves",
     "job_runs": "when each scheduled job last ran (health)",
     "scheduler_lease": "which scheduler process holds the lease (health)",

@@ -28,6 +28,8 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     # [{"filename", "content_type", "text"}]: calendar files and other small text parts.
     attachments: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    # Extra headers, such as RFC 8058's one-click unsubscribe of the digests.
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)

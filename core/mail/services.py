@@ -33,6 +33,7 @@ def queue(
     subject: str,
     body: str,
     attachments: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> OutboxMessage | None:
     """Add a message unless one with the same ``key`` exists; returns the new message, or
     None when it was already there (a job run twice, a double click)."""
@@ -46,6 +47,7 @@ def queue(
         subject=subject[:300],
         body=body,
         attachments=attachments or [],
+        headers=headers or {},
     )
     # A savepoint, so that a concurrent writer of the same key costs only this message.
     try:
@@ -68,6 +70,8 @@ def as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Subject"] = one_line(message.subject)
     email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
     email["Content-Language"] = message.language
+    for name, value in (message.headers or {}).items():
+        email[one_line(name)] = one_line(value)
     email.set_content(message.body)
     for part in message.attachments:
         maintype, _, subtype = part["content_type"].partition("/")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -26,3 +26,31 @@ class Event(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     # When the notifier told the people concerned; None: not yet.
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class NotificationSetting(Base):
+    """How a person wants to hear of one kind of event: at once, in the daily or the weekly
+    digest, or not at all. Without a row, the kind's default (core.notifications.services)."""
+
+    __tablename__ = "notification_settings"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("user_id", "kind", name="uq_notification_settings"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    how: Mapped[str] = mapped_column(String(8))  # now, daily, weekly, off
+
+
+class DigestEntry(Base):
+    """An event waiting for a person's next daily or weekly digest; ``sent_at`` is set in the
+    same transaction as the digest's e-mail, so a digest is sent once and loses nothing."""
+
+    __tablename__ = "digest_entries"
+    __table_args__ = (UniqueConstraint("user_id", "event_id", name="uq_digest_entries"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    how: Mapped[str] = mapped_column(String(8))  # daily, weekly
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

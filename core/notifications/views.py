@@ -1,0 +1,81 @@
+"""The notification settings page: reached from the account when logged in, or from the signed
+link in every e-mail without logging in; and the digests' one-click unsubscribe (RFC 8058)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from core.db import db_session
+from core.identity.models import User
+from core.notifications import services
+from core.permissions import current, require
+from core.security import csrf
+from core.validation import Invalid
+
+blueprint = Blueprint("notifications", __name__)
+
+ERRORS = {
+    "unknown": _l("This kind of message is not known."),
+    "choice": _l("Choose one of the options."),
+}
+
+
+@blueprint.route("/notifications/settings", methods=["GET", "POST"])
+def settings():
+    require("account.use")
+    user = db_session().get(User, current().user_id)
+    return _page(user, url_for("notifications.settings"))
+
+
+@blueprint.route("/notifications/<token>", methods=["GET", "POST"])
+def settings_by_link(token: str):
+    user = services.user_of_token(db_session(), token)
+    if user is None:
+        return render_template("notifications/link_invalid.html"), 404
+    return _page(user, url_for("notifications.settings_by_link", token=token), by_link=True)
+
+
+@blueprint.post("/notifications/<token>/unsubscribe/<how>")
+@csrf.exempt  # a mail program posts "List-Unsubscribe=One-Click" without a form of ours
+def unsubscribe(token: str, how: str):
+    session = db_session()
+    user = services.user_of_token(session, token)
+    if user is None or how not in services.DIGESTS:
+        abort(404)
+    services.unsubscribe(session, user, how)
+    session.commit()
+    return _("You will receive this digest no more."), 200, {"Content-Type": "text/plain"}
+
+
+def _page(user: User, action: str, by_link: bool = False):
+    session = db_session()
+    values = services.settings_of(session, user)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        wanted = {
+            key.removeprefix("how_"): value
+            for key, value in request.form.items()
+            if key.startswith("how_")
+        }
+        try:
+            services.save_settings(session, user, wanted)
+            session.commit()
+        except Invalid as invalid:
+            session.rollback()
+            errors = {key: str(ERRORS.get(code, code)) for key, code in invalid.errors.items()}
+            values = {**values, **{k: v for k, v in wanted.items() if k in values}}
+        else:
+            flash(_("Your choices were saved."), "success")
+            return redirect(action)
+    return render_template(
+        "notifications/settings.html",
+        person=user,
+        values=values,
+        errors=errors,
+        kinds=services.KINDS,
+        hows=services.HOWS,
+        action=action,
+        by_link=by_link,
+    ), 422 if errors else 200
