@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.inventory.models import ACCESS, DELIVERY, LANGUAGE_CODES, SETTINGS
 from core.inventory.services import FACETS, SORTS, TEXT_FIELDS
+from core.links.openapi import LINKS
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 SERVICE_ID = {
@@ -281,6 +282,7 @@ def paths() -> tuple[dict, dict]:
                                         "type": ["string", "null"],
                                         "description": "a goal of the plan, by code or number",
                                     },
+                                    "links": LINKS,
                                 },
                                 "required": ["prison", "domain"],
                             }
