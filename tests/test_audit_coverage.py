@@ -178,3 +178,34 @@ def test_a_needs_services_are_audited_on_the_need(app):
         ).first()
     assert entry.before["services"] == sorted(before)
     assert entry.after["services"] == sorted([*before, str(extra.id)])
+
+
+def test_a_created_record_is_audited_with_its_id_and_a_removed_place_is_audited(app):
+    """A record created in a flush is named by its id (not "?"), and a service's place taken
+    off its list (deleted by the flush's cascade, never in session.deleted) has its own
+    audit row, through the form as through every other way of writing."""
+    from tests.test_service_history import FIRST
+
+    client = app.test_client()
+    login_as(client, app, ("vlaams", "coordinator"))
+    data = {**FIRST, "loc_haren": "1", "loc_haren_places": "3"}
+    created = client.post(
+        "/services/new", data={"csrf_token": csrf_token(client, "/services/new"), **data}
+    )
+    assert created.status_code == 302
+    service_id = created.location.rsplit("/", 1)[1]
+    [create] = [e for e in _entries(app, "services") if e.action == "create"][-1:]
+    assert create.record_id == service_id
+    places = [e for e in _entries(app, "service_locations") if e.action == "create"][-2:]
+    assert all(e.record_id.isdigit() for e in places)
+    assert not [e for e in _entries(app, "services", "?")], "no record named ?"
+
+    from core.inventory.models import Service
+
+    with app.extensions["concerto.db"].session() as db:
+        service = db.get(Service, int(service_id))
+        haren = next(loc for loc in service.locations if loc.prison_code == "haren")
+        haren_id = str(haren.id)
+        service.locations.remove(haren)  # as an update of a draft's places does
+    [removed] = [e for e in _entries(app, "service_locations", haren_id) if e.action == "delete"]
+    assert removed.before["prison_code"] == "haren" and removed.after is None

@@ -414,6 +414,10 @@ BLIND = {
     "meetings.add_decision": "the minutes page is one form posting to meetings.minutes_editor",
     "meetings.add_action": "the minutes page is one form posting to meetings.minutes_editor",
     "meetings.remove_decision": "the minutes page is one form posting to meetings.minutes_editor",
+    "notifications.unsubscribe": "a mail program posts it from a digest's List-Unsubscribe "
+    "header, with the signed token of that e-mail",
+    "notifications.settings_by_link": "reached from the signed link in an e-mail, which no page "
+    "shows; the same form as /notifications/settings",
 }
 # Every record's own page, so that each state the data holds shows its forms.
 RECORD_PAGES = {
@@ -557,6 +561,9 @@ RECORDS = {
     "indicator_id": "SELECT min(id) FROM indicators",
     "evaluation_id": "SELECT min(id) FROM evaluations",
     "registration_id": "SELECT min(id) FROM registrations",
+    # A digest's kind and a settings link's token, which no table holds.
+    "how": "SELECT 'daily'",
+    "token": "SELECT 'not-a-signed-token'",
 }
 
 

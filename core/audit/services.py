@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from flask import g, has_request_context
 from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session, object_session
 
 from core.audit.models import AuditEntry
 from core.permissions import ANONYMOUS, Principal, system
@@ -63,8 +63,12 @@ def _columns(obj) -> list[str]:
 
 
 def _record_id(obj) -> str:
-    identity = inspect(obj).identity
-    return "/".join(str(part) for part in identity) if identity else "?"
+    state = inspect(obj)
+    # A record created in this flush has its key on its columns before it has an identity.
+    identity = state.identity or tuple(state.mapper.primary_key_from_instance(obj))
+    if not identity or any(part is None for part in identity):
+        return "?"
+    return "/".join(str(part) for part in identity)
 
 
 def _links(obj) -> list[str]:
@@ -112,7 +116,27 @@ def _entries(session: Session) -> list[dict]:
         for obj in session.dirty
         if getattr(type(obj), "__audited__", False) and session.is_modified(obj)
     ]
-    return entries(session.new, changed, session.deleted)
+    # Records deleted by the flush itself (a service's places removed from its list, by the
+    # delete-orphan cascade) are never in session.deleted: the mapper event below keeps them.
+    deleted = list(session.deleted)
+    deleted += [obj for obj in session.info.pop(_DELETED, []) if obj not in session.deleted]
+    return entries(session.new, changed, deleted)
+
+
+_DELETED = "audit_deleted_in_flush"
+
+
+@event.listens_for(Mapper, "after_delete")
+def _keep_deleted(_mapper, _connection, target) -> None:
+    if getattr(type(target), "__audited__", False):
+        session = object_session(target)
+        if session is not None:
+            session.info.setdefault(_DELETED, []).append(target)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_deleted(session: Session, _previous) -> None:
+    session.info.pop(_DELETED, None)  # a failed flush deleted nothing
 
 
 def entries(created: Iterable = (), changed: Iterable = (), deleted: Iterable = ()) -> list[dict]:
