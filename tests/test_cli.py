@@ -141,7 +141,7 @@ def test_the_demo_sets_itself_up_and_answers_in_three_languages(tmp_path):
             browser.headers["Accept-Language"] = "en"
             browser.get(f"{base}/language/en")
             landed = browser.get(base + html.unescape(link.group(1)))
-            assert landed.url == f"{base}/", landed.text[:500]
+            assert landed.url == f"{base}/work", landed.text[:500]  # My work after a login
             account = browser.get(f"{base}/account")
             assert account.url == f"{base}/account", account.text[:500]
             issuer = re.search(r"<code>(http://127.0.0.1:\d+)</code>", account.text).group(1)
