@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -56,6 +57,12 @@ def queue(
     except IntegrityError:
         return None
     return message
+
+
+def base_url() -> str:
+    """Where the platform answers, for the links in e-mails (the public address if set)."""
+    settings = current_app.config["CONCERTO"]
+    return (settings["public_url"] or f"http://{settings['host']}:{settings['port']}").rstrip("/")
 
 
 def smtp_configured(settings: dict[str, Any]) -> bool:

@@ -7,15 +7,10 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
-from core.mail.services import queue
+from core.mail.services import base_url, queue
 from core.meetings.calendars import invitation_file, meeting_title, place_of
 from core.meetings.models import ActionItem, Meeting, Membership
 from core.meetings.services import agenda, in_brussels, invitees
-
-
-def base_url() -> str:
-    settings = current_app.config["CONCERTO"]
-    return (settings["public_url"] or f"http://{settings['host']}:{settings['port']}").rstrip("/")
 
 
 def meeting_link(meeting: Meeting) -> str:

@@ -22,7 +22,7 @@ Told today (the inventory's review loop):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -33,9 +33,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.db import utcnow
 from core.i18n import LANGUAGES
-from core.identity.models import Identity, User
+from core.identity.models import User
 from core.identity.services import principal_for
-from core.mail.services import queue
+from core.mail.services import base_url, queue
 from core.notifications.models import DigestEntry, Event, NotificationSetting
 from core.permissions import Principal, can
 from core.validation import Invalid
@@ -90,14 +90,13 @@ def language_of(user: User) -> str:
     return "fr" if first in FRENCH_FIRST else "nl"
 
 
-def _people(session: Session) -> Iterable[tuple[User, list[Identity]]]:
-    users = session.scalars(
+def _people(session: Session) -> list[User]:
+    return session.scalars(
         select(User)
         .where(User.disabled.is_(False), User.email.is_not(None))
         .options(selectinload(User.identities), selectinload(User.platform_roles))
         .order_by(User.id)
     ).all()
-    return [(user, user.identities) for user in users]
 
 
 def _reviewers(session: Session, event: Event, registry) -> list[User]:
@@ -117,12 +116,12 @@ def _reviewers(session: Session, event: Event, registry) -> list[User]:
         )
     )
     found = []
-    for user, identities in _people(session):
+    for user in _people(session):
         if user.id in editors or user.id == event.actor_user_id:
             continue
         if any(
             can(principal_for(identity, registry=registry), "inventory.review", service)
-            for identity in identities
+            for identity in user.identities
         ):
             found.append(user)
     return found
@@ -179,11 +178,6 @@ RECIPIENTS: dict[str, Callable[[Session, Event, object], list[User]]] = {
 }
 
 
-def _base_url() -> str:
-    settings = current_app.config["CONCERTO"]
-    return (settings["public_url"] or f"http://{settings['host']}:{settings['port']}").rstrip("/")
-
-
 # --- settings ---------------------------------------------------------------------------------
 
 
@@ -207,7 +201,7 @@ def user_of_token(session: Session, token: str) -> User | None:
 
 
 def settings_link(user: User) -> str:
-    return f"{_base_url()}/notifications/{settings_token(user)}"
+    return f"{base_url()}/notifications/{settings_token(user)}"
 
 
 def settings_of(session: Session, user: User) -> dict[str, str]:
@@ -278,7 +272,7 @@ def _about(session: Session, event: Event, user: User, language: str) -> dict:
         "service": service,
         "name": service.local("name", language).text if service else "",
         "language": language,
-        "link": f"{_base_url()}/services/{event.record_id}",
+        "link": f"{base_url()}/services/{event.record_id}",
     }
 
 
@@ -361,7 +355,7 @@ def _digest(session: Session, user: User, how: str, period: str, waiting) -> boo
         )
         text += render_template("notifications/mail/_footer.txt", link=settings_link(user))
     subject, _, body = text.partition("\n")
-    unsubscribe_url = f"{_base_url()}/notifications/{token}/unsubscribe/{how}"
+    unsubscribe_url = f"{base_url()}/notifications/{token}/unsubscribe/{how}"
     return (
         queue(
             session,

@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.i18n import pick
-from core.mail.services import queue
+from core.mail.services import base_url, queue
 from core.meetings.calendars import calendar
-from core.meetings.messages import base_url
 from core.meetings.services import in_brussels
 from core.studyday.models import Registration, StudyDay, WorkshopChoice
 from core.studyday.services import private_token
