@@ -13,9 +13,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from core.events.models import Event
 from core.identity.models import User
 from core.mail.models import OutboxMessage
-from core.notifications.models import Event
 from core.notifications.services import notify_pending
 from tests.conftest import make_app
 from tests.logins import csrf_token, login

@@ -19,6 +19,7 @@ from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.db import utcnow
+from core.events import services as events
 from core.inventory import generation, schedules, search
 from core.inventory.lexicon import Expansion, Lexicon, expand
 from core.inventory.models import (
@@ -32,7 +33,6 @@ from core.inventory.models import (
     ServiceVersion,
     Snapshot,
 )
-from core.notifications import services as notifications
 from core.permissions import Principal
 from core.reference.models import Prison, ServiceDomain, TargetGroup
 from core.reference.services import BRUSSELS, prisons_open
@@ -551,7 +551,7 @@ def return_to_author(
 
 def _tell(session: Session, kind: str, service: Service, principal: Principal, **data) -> None:
     """The step as an event, in this transaction: the notifier tells who it concerns."""
-    notifications.record(
+    events.record(
         session,
         kind,
         record_kind="service",

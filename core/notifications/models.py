@@ -1,31 +1,14 @@
-"""The log of what happened: one row per event, written in the same transaction as the change
-it tells about (so it exists exactly when the change was committed), read by the notifier
-after the commit. Change feeds, webhooks and plugin events can read the same log."""
+"""How each person wants to be told (settings), and what waits for their digest. The events
+themselves are in core.events."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, UTCDateTime, utcnow
-
-
-class Event(Base):
-    __tablename__ = "events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    kind: Mapped[str] = mapped_column(String(64))  # service_submitted, service_returned...
-    record_kind: Mapped[str] = mapped_column(String(32))  # service, need, meeting...
-    record_id: Mapped[int] = mapped_column(Integer)
-    authority_code: Mapped[str | None] = mapped_column(String(64))
-    # Who acted, as the service history keeps it: a plain id, never a reason to refuse a step.
-    actor_user_id: Mapped[int | None] = mapped_column(Integer)
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
-    # When the notifier told the people concerned; None: not yet.
-    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+from core.db import Base, UTCDateTime
 
 
 class NotificationSetting(Base):

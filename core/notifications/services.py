@@ -32,12 +32,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core.db import utcnow
+from core.events.models import Event
 from core.i18n import LANGUAGES
 from core.identity.models import User
 from core.identity.services import principal_for
 from core.mail.services import base_url, queue
-from core.notifications.models import DigestEntry, Event, NotificationSetting
-from core.permissions import Principal, can
+from core.notifications.models import DigestEntry, NotificationSetting
+from core.permissions import can
 from core.validation import Invalid
 
 # Each kind of event a person can be told of, as the settings page names it.
@@ -58,29 +59,6 @@ DIGESTS = ("daily", "weekly")
 
 # The authorities whose people read French first; the others Dutch (as the overdue reminders).
 FRENCH_FIRST = ("federatie_wb", "cocof")
-
-
-def record(
-    session: Session,
-    kind: str,
-    *,
-    record_kind: str,
-    record_id: int,
-    authority: str | None,
-    actor: Principal,
-    **data,
-) -> Event:
-    """Log ``kind`` for the record, in the caller's transaction."""
-    event = Event(
-        kind=kind,
-        record_kind=record_kind,
-        record_id=record_id,
-        authority_code=authority,
-        actor_user_id=actor.user_id,
-        data=data,
-    )
-    session.add(event)
-    return event
 
 
 def language_of(user: User) -> str:
