@@ -14,6 +14,7 @@ from flask import Flask, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 import core.audit.services  # noqa: F401 - registers the audit listener on every session
+import core.events.changes  # noqa: F401 - registers the change log's listener likewise
 import core.studyday.models  # noqa: F401 - its tables belong to the platform (backups)
 from core.api.views import load_api_principal
 from core.config import load_config

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, BigInteger, FetchedValue, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -25,5 +25,31 @@ class Event(Base):
     # Who acted, as the service history keeps it: a plain id, never a reason to refuse a step.
     actor_user_id: Mapped[int | None] = mapped_column(Integer)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Who acted, by kind: page, api, cli or job.
+    channel: Mapped[str | None] = mapped_column(String(8))
+    # Who may see the event (core.events.log): public, logged_in, committee, secretariat or
+    # authority:<code>.
+    visibility: Mapped[str] = mapped_column(String(80), default="committee")
+    # PostgreSQL: the writing transaction, given by the database (a server default); the
+    # order readers follow, since ids are handed out before commit. SQLite: empty.
+    tx: Mapped[int | None] = mapped_column(BigInteger, server_default=FetchedValue())
     # When the notifier told the people concerned; None: not yet.
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class EventReader(Base):
+    """Where one reader of the log is (a plugin's event hook, a webhook endpoint): the last
+    event it has dealt with, and how it went."""
+
+    __tablename__ = "event_readers"
+
+    reader: Mapped[str] = mapped_column(String(120), primary_key=True)
+    after_tx: Mapped[int] = mapped_column(BigInteger, default=0)
+    after_id: Mapped[int] = mapped_column(Integer, default=0)
+    delivered: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # every failed call
+    skipped: Mapped[int] = mapped_column(Integer, default=0)  # events given up on
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # on the event after the place
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

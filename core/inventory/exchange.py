@@ -41,6 +41,8 @@ from core import jsonbody, tabular
 from core.audit import services as audit
 from core.audit.models import AuditEntry
 from core.db import utcnow
+from core.events import changes
+from core.events.models import Event
 from core.inventory import generation, search
 from core.inventory import services as inventory
 from core.inventory.models import Service, ServiceLocation, ServiceVersion
@@ -587,6 +589,7 @@ class _Writes:
     places: _Insert | None = None
     audit: _Insert | None = None
     versions: _Insert | None = None
+    events: _Insert | None = None  # the change log's (core.events.changes)
     removed_places: list[int] = field(default_factory=list)
     # Changed services and places: the columns any of them changed, and a row each.
     service_columns: list[str] = field(default_factory=list)
@@ -622,6 +625,14 @@ class _Writes:
         # The audit entries the listener would write at a flush, the same for the same writes.
         entries = audit.entries(created=[*new_services, *new_places], changed=changed)
         writes.audit = _insert(dialect, AuditEntry.__table__, [e | {"at": moment} for e in entries])
+        # The change events the log's listener would write at a flush, likewise.
+        events = changes.rows(
+            created=[*new_services, *new_places],
+            changed=changed,
+            principal=principal,
+            moment=moment,
+        )
+        writes.events = _insert(dialect, Event.__table__, events)
         services = [item for item in changed if isinstance(item, Service)]
         places = [item for item in changed if isinstance(item, ServiceLocation)]
         writes.service_columns, writes.service_updates = _updates(services, versioned=True)
@@ -741,7 +752,7 @@ def _write(connection, writes: _Writes) -> None:
             result = connection.execute(_update(table, names, versioned=versioned), rows)
             if result.rowcount != len(rows):
                 raise _ChangedMeanwhile
-    for prepared in (writes.places, writes.audit, writes.versions):
+    for prepared in (writes.places, writes.audit, writes.versions, writes.events):
         if prepared:
             connection.exec_driver_sql(*prepared)
     search.store_rows(connection, writes.documents)
