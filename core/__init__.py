@@ -130,11 +130,12 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.site.views import blueprint as site
     from core.studyday.api import blueprint as studyday_api
     from core.studyday.views import blueprint as studyday
+    from core.webhooks.views import blueprint as webhooks
     from core.work.api import blueprint as work_api
     from core.work.views import blueprint as work
 
     core_blueprints = (site, operations, reference, inventory, hsds, meetings, admin, identity)
-    core_blueprints += (audit, goals, studyday, reports, links, work, notifications)
+    core_blueprints += (audit, goals, studyday, reports, links, work, notifications, webhooks)
     apis = (api, inventory_api, meetings_api, goals_api, studyday_api, work_api)
     for blueprint in (*core_blueprints, *apis):
         app.register_blueprint(blueprint)

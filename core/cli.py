@@ -196,6 +196,7 @@ def seed_everything(app) -> list[str]:
     from core.reference.services import seed_reference
     from core.reports.demo import seed_demo_figures
     from core.studyday.demo import seed_demo_study_days
+    from core.webhooks.demo import seed_demo_webhooks
 
     registry = app.extensions["concerto.registry"]
     parts = DemoParts.of(registry)
@@ -212,6 +213,8 @@ def seed_everything(app) -> list[str]:
         seed_demo_study_days(session, parts=parts)
     with app.extensions["concerto.db"].session() as session:
         seed_demo_figures(session, registry)
+    with app.extensions["concerto.db"].session() as session:
+        seed_demo_webhooks(session, parts)
     return parts.left_out
 
 
@@ -546,6 +549,7 @@ def demo(host: str, port: int, providers_port: int | None) -> None:
     from core.identity import demo as demo_login
     from core.plugins import load_plugins
     from core.scheduler import start_in_process
+    from core.webhooks.demo import adopt_demo_webhooks
 
     config_file = write_demo_config(Path.cwd() / "instance")
     os.environ.setdefault("CONCERTO_CONFIG", str(config_file))
@@ -563,6 +567,8 @@ def demo(host: str, port: int, providers_port: int | None) -> None:
     left_out = seed_everything(app)
     with app.extensions["concerto.db"].session() as session:
         left_out += demo_login.seed_platform_people(session, providers)
+    with app.extensions["concerto.db"].session() as session:
+        adopt_demo_webhooks(session)
     app.extensions["concerto.demo_users"] = demo_login.login_choices(
         app.extensions["concerto.registry"], providers
     )

@@ -8,6 +8,7 @@ being silently ignored.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import json
 import os
 import tomllib
@@ -95,6 +96,19 @@ SETTINGS: dict[str, Setting] = {
         dict,
         {"planned": 0, "started": 20, "ongoing": 50, "done": 100, "postponed": 0, "stopped": 0},
         "statuses of the plan's actions, each with the progress it sets by default",
+    ),
+    "webhook_allow_http": Setting(
+        bool, False, "webhook addresses may be plain http:// (else https:// only)"
+    ),
+    "webhook_allowed_networks": Setting(
+        list,
+        [],
+        "networks (CIDR) a webhook may reach although not public, e.g. 127.0.0.0/8; "
+        "private, loopback and link-local addresses are refused otherwise",
+    ),
+    "webhook_timeout_seconds": Setting(int, 5, "how long a webhook's receiver has to answer"),
+    "webhook_disable_after_hours": Setting(
+        int, 24, "a webhook whose every delivery failed for this long is disabled"
     ),
     "attachment_max_bytes": Setting(int, 10 * 1024 * 1024, "largest agenda attachment"),
     "attachment_types": Setting(
@@ -191,6 +205,17 @@ def _check_authorities(value: dict, where: str) -> None:
                     )
 
 
+def _check_networks(value: list) -> None:
+    for network in value:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                "Configuration key 'webhook_allowed_networks' must list networks such as "
+                f"'127.0.0.0/8' or '10.1.2.3/32', not {network!r}."
+            ) from None
+
+
 def load_config(
     overrides: dict[str, Any] | None = None,
     config_file: Path | None = None,
@@ -246,6 +271,7 @@ def _finish(config: dict[str, Any]) -> dict[str, Any]:
             "Configuration keys 'import_workers' (at least 1) and 'import_backlog' (0 or more) "
             f"cannot be {config['import_workers']} and {config['import_backlog']}."
         )
+    _check_networks(config["webhook_allowed_networks"])
     for code in config["plugins"]:
         if not isinstance(code, str):
             raise ConfigError("Configuration key 'plugins' must list plugin codes as text.")

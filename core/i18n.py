@@ -38,6 +38,15 @@ DATE_PATTERN = "dd/MM/yyyy"
 TIME_PATTERN = "HH:mm"
 
 
+# The authorities whose people read French first; the others' read Dutch first. For a person
+# without a chosen language (an e-mail to an action's owner known only by address).
+FRENCH_FIRST = ("federatie_wb", "cocof")
+
+
+def language_of_authority(code: str | None) -> str:
+    return "fr" if code in FRENCH_FIRST else "nl"
+
+
 def show_date(value) -> str:
     """A date (or the Brussels date of a moment) as 19/01/2027."""
     return flask_babel.format_date(value, DATE_PATTERN) if value else ""

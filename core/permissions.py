@@ -97,6 +97,16 @@ def _action_keeper(principal: Principal, record: object) -> bool:
     return _secretariat(principal) or _coordinator_of(principal, record)
 
 
+def _webhook_keeper(principal: Principal, record: object = None) -> bool:
+    """Administrators keep every webhook; a coordinator those of their own authority (with no
+    record: may register one at all). A webhook for every authority is the administrators'."""
+    if _administrator(principal):
+        return True
+    if record is None:
+        return principal.has("coordinator")
+    return _coordinator_of(principal, record)
+
+
 RULES: dict[str, Callable[[Principal, object], bool]] = {
     "account.use": _logged_in,  # own tokens, linked identities
     "authority.edit": _coordinator_of,  # the authority's own profile
@@ -126,6 +136,8 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     # an authority's reports and figures: its own people and the committee
     "reports.read": _own_or_committee,
     "figures.edit": _action_keeper,  # the authority's coordinators and the secretariat
+    # register, change, rotate the secret of and redeliver webhooks (core.webhooks)
+    "webhooks.manage": _webhook_keeper,
 }
 
 

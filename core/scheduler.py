@@ -85,6 +85,12 @@ CORE_JOBS = [
         "trigger_args": {"day_of_week": "mon", "hour": 7, "minute": 0},
     },
     {
+        "id": "deliver_webhooks",
+        "func": "core.webhooks.jobs:deliver_webhooks",
+        "trigger": "interval",
+        "trigger_args": {"minutes": 1},
+    },
+    {
         "id": "deliver_mail",
         "func": "core.meetings.jobs:deliver_mail",
         "trigger": "interval",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
 
@@ -79,3 +79,22 @@ def init_security(app: Flask) -> None:
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
         return response
+
+
+def safe_next(target: str | None, default: str = "site.home") -> str:
+    """Only paths on this site: an open redirect would let a link send users elsewhere.
+    Anything else leads to the page ``default`` names (an endpoint)."""
+    if not target:
+        return url_for(default)
+    if any(ord(ch) < 32 or ord(ch) == 127 or "\ud800" <= ch <= "\udfff" for ch in target):
+        return url_for(default)  # a line break would end the Location header
+    parts = urlsplit(target)
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or target.startswith("/\\")
+    ):
+        return url_for(default)
+    return target

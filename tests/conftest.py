@@ -137,6 +137,14 @@ PAGES = [
     ("/authorities/vlaams/figures/budget/2026", ("vlaams", "coordinator")),
     ("/authorities/justitie/figures/prison_statistics/2013", ("justitie", "coordinator")),
     ("/authorities/cocom/figures/subsidies/2026", ("cocom", "coordinator")),
+    # Webhooks (issue 23): the list, the form and the demo's webhook, as its authority's
+    # coordinator and as an administrator.
+    ("/webhooks", ("vlaams", "coordinator")),
+    ("/webhooks", "administrator"),
+    ("/webhooks/new", ("vlaams", "coordinator")),
+    ("/webhooks/new", "administrator"),
+    ("/webhooks/1", ("vlaams", "coordinator")),
+    ("/webhooks/1/edit", "administrator"),
     ("/vlaams/placement-sites/apply", None),
     ("/vlaams/placement-sites", ("vlaams", "coordinator")),
     ("/vlaams/placement-sites", ("vlaams", "network_manager")),

@@ -26,6 +26,9 @@ NOT_BUSINESS_RECORDS = {
     "events": "what happened, for the notifier (core.notifications); the change itself is "
     "audited where it happened",
     "digest_entries": "events waiting for a person's digest (core.notifications)",
+    "webhook_deliveries": "an event to send to a webhook and its state (core.webhooks); "
+    "registering and changing the webhook itself is audited",
+    "webhook_attempts": "each attempt at sending a webhook's message, shown on its page",
     "import_jobs": "progress of an upload; the records an import writes are audited themselves",
     "job_runs": "when each scheduled job last ran (health)",
     "scheduler_lease": "which scheduler process holds the lease (health)",

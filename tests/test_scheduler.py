@@ -22,6 +22,7 @@ from core.mail.services import deliver, queue
 from core.meetings import services as meetings
 from core.meetings.jobs import remind_overdue_actions, send_agendas, send_reminders
 from core.meetings.models import ActionItem, Meeting
+from core.notifications.jobs import notify
 from core.scheduler import (
     LeasedScheduler,
     build_scheduler,
@@ -335,15 +336,18 @@ def test_overdue_actions_are_reminded_once_a_week(store_app):
     shut_down(LeasedScheduler(app).scheduler)
     today = meetings.in_brussels(utcnow()).date()
     with app.extensions["concerto.db"].session() as db:
-        overdue = [a for a in db.scalars(select(ActionItem)) if a.overdue(today) and a.owner_email]
-    assert overdue
+        overdue = [a for a in db.scalars(select(ActionItem)) if a.overdue(today)]
+    assert [a for a in overdue if a.owner_email]
     assert remind_overdue_actions() == len(overdue)
-    assert remind_overdue_actions() == 0
+    assert remind_overdue_actions() == 0  # once a week, however often the job runs
+    notify()  # the notifier tells each owner, at once by default
     with app.extensions["concerto.db"].session() as db:
         reminders = db.scalars(
             select(OutboxMessage).where(OutboxMessage.kind == "action_overdue")
         ).all()
-    assert sorted(m.recipient for m in reminders) == sorted(a.owner_email for a in overdue)
+    assert sorted(m.recipient for m in reminders) == sorted(
+        a.owner_email for a in overdue if a.owner_email
+    )
 
 
 def test_a_second_scheduler_process_waits_while_the_first_runs_the_jobs(tmp_path, database_url):

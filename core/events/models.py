@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, FetchedValue, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, FetchedValue, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -15,6 +15,9 @@ from core.db import Base, UTCDateTime, utcnow
 
 class Event(Base):
     __tablename__ = "events"
+    # The notifier reads the events of its kinds not told yet; the change events, far more
+    # numerous, are read by position (core.events.log) and never told this way.
+    __table_args__ = (Index("ix_events_kind_notified", "kind", "notified_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -33,6 +36,9 @@ class Event(Base):
     # PostgreSQL: the writing transaction, given by the database (a server default); the
     # order readers follow, since ids are handed out before commit. SQLite: empty.
     tx: Mapped[int | None] = mapped_column(BigInteger, server_default=FetchedValue())
+    # Set when an event must be recorded once whoever records it (a job's "overdue this
+    # week"): two processes or a second run write one row.
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
     # When the notifier told the people concerned; None: not yet.
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 

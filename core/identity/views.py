@@ -37,7 +37,7 @@ from core.identity.services import (
 )
 from core.operations.observability import count_login
 from core.permissions import ANONYMOUS, current, require
-from core.site.views import safe_next
+from core.security import safe_next
 
 log = logging.getLogger("concerto.identity")
 blueprint = Blueprint("identity", __name__)

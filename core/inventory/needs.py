@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core.db import utcnow
+from core.events import services as events
 from core.inventory.models import LANGUAGE_CODES, NEED_STATES, Need, Service
 from core.inventory.services import InvalidService, Reference
 from core.links import services as links
@@ -149,9 +150,19 @@ def signal(session: Session, values: dict[str, Any], principal: Principal) -> Ne
 def update(
     session: Session, need: Need, values: dict[str, Any], principal: Principal | None = None
 ) -> Need:
+    was = need.status
     _apply(need, check(session, values, Reference.load(session), need, principal))
     need.updated_at = utcnow()
     session.flush()
+    if need.status == "answered" and was != "answered":
+        events.record(
+            session,
+            "need_answered",
+            record_kind="need",
+            record_id=need.id,
+            authority=need.authority_code,
+            actor=principal,
+        )
     return need
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from core.audit.services import acting_as
 from core.db import utcnow
+from core.events import services as events
 from core.mail.services import deliver
 from core.meetings import messages
 from core.meetings.models import OPEN_ACTION_STATES, ActionItem, Body, Meeting
@@ -73,7 +74,7 @@ def send_reminders() -> int:
 
 
 def remind_overdue_actions() -> int:
-    """Once a week per overdue action, a reminder to its owner."""
+    """Once a week per overdue action, an event that reminds its owner (returns the events)."""
     app = job_app()
     today = in_brussels(utcnow()).date()
     year, week, _ = today.isocalendar()
@@ -93,7 +94,20 @@ def remind_overdue_actions() -> int:
             )
         ).all()
         for action in overdue:
-            sent += messages.send_overdue_reminder(session, action, f"{year}-W{week:02d}")
+            # Once per action and week, whichever process records it; the notifier tells
+            # the owner as they chose (core.meetings.notices).
+            sent += (
+                events.record(
+                    session,
+                    "action_overdue",
+                    record_kind="action_item",
+                    record_id=action.id,
+                    authority=action.authority_code,
+                    key=f"overdue:{action.id}:{year}-W{week:02d}",
+                    week=f"{year}-W{week:02d}",
+                )
+                is not None
+            )
     return sent
 
 

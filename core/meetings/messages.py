@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.mail.services import base_url, queue
 from core.meetings.calendars import invitation_file, meeting_title, place_of
-from core.meetings.models import ActionItem, Meeting, Membership
+from core.meetings.models import Meeting, Membership
 from core.meetings.services import agenda, in_brussels, invitees
 
 
@@ -112,40 +112,4 @@ def send_reminder(session: Session, meeting: Meeting) -> int:
         )
         for m in invitees(meeting)
         if m.id not in excused
-    )
-
-
-def send_overdue_reminder(session: Session, action: ActionItem, week: str) -> bool:
-    """At most one reminder per overdue action per ISO week."""
-    if not action.owner_email:
-        return False
-    # The owner's language: that of their membership if they have one, else the
-    # authority's first language.
-    language = next(
-        (
-            m.language
-            for m in action.meeting.body.memberships
-            if m.email and m.email.lower() == action.owner_email.lower()
-        ),
-        "fr" if action.authority_code in ("federatie_wb", "cocof") else "nl",
-    )
-    with force_locale(language):
-        body = render_template(
-            "meetings/mail/overdue.txt",
-            action=action,
-            language=language,
-            link=f"{base_url()}/actions/{action.id}",
-        )
-        subject, _, text = body.partition("\n")
-    return (
-        queue(
-            session,
-            key=f"overdue:{action.id}:{week}",
-            kind="action_overdue",
-            recipient=action.owner_email,
-            language=language,
-            subject=subject.strip(),
-            body=text.lstrip("\n"),
-        )
-        is not None
     )

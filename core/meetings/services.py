@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import utcnow
+from core.events import services as events
 from core.inventory import schedules
 from core.links import services as links
 from core.meetings.models import (
@@ -942,7 +943,20 @@ def add_action(session: Session, minutes: Minutes, values: dict[str, Any]) -> Ac
     action = ActionItem(meeting_id=minutes.meeting_id, item_id=item and item.id, **cleaned)
     session.add(action)
     session.flush()
+    _tell_owner(session, "action_assigned", action)
     return action
+
+
+def _tell_owner(session: Session, kind: str, action: ActionItem, **data) -> None:
+    """The step as an event, in this transaction: the notifier tells the action's owner."""
+    events.record(
+        session,
+        kind,
+        record_kind="action_item",
+        record_id=action.id,
+        authority=action.authority_code,
+        **data,
+    )
 
 
 def update_action(
@@ -951,6 +965,7 @@ def update_action(
     """Keep the register up to date: status, due date, a note."""
     _check_version(action, expected_version)
     cleaned = check_action(session, values, creating=False)
+    was = (action.status, action.due_on)
     for key, value in cleaned.items():
         setattr(action, key, value)
     if action.status in OPEN_ACTION_STATES:
@@ -958,6 +973,8 @@ def update_action(
     elif action.closed_at is None:
         action.closed_at = utcnow()
     session.flush()
+    if (action.status, action.due_on) != was:
+        _tell_owner(session, "action_changed", action)
 
 
 def approve(session: Session, minutes: Minutes, approving: Meeting, principal: Principal) -> None:

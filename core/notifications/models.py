@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, UTCDateTime
+from core.db import Base, UTCDateTime, utcnow
 
 
 class NotificationSetting(Base):
@@ -36,4 +36,24 @@ class DigestEntry(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     how: Mapped[str] = mapped_column(String(8))  # daily, weekly
+    # As which kind the person is told: the event's own, or "followed" (a record they follow).
+    kind: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class Follow(Base):
+    """A person follows a record (a service, a need, a goal, a body or a meeting) and hears of
+    its changes as they chose for the kind "followed" (core.notifications.follows)."""
+
+    __tablename__ = "follows"
+    __audited__ = True
+    __table_args__ = (
+        UniqueConstraint("user_id", "record_kind", "record_id", name="uq_follows"),
+        Index("ix_follows_record", "record_kind", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    record_kind: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

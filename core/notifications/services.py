@@ -1,51 +1,50 @@
-"""Events and who is told about them.
+"""Who is told of what happened, and how.
 
-``record`` writes an event beside the change, in the caller's transaction. ``notify_pending``
-(a scheduled job, core.notifications.jobs) reads the events not yet told, works out who each
-concerns, and writes one e-mail per person to the outbox in that person's language, under the
-key ``event:<event>:<user>``: a second run, or two scheduler processes, write nothing twice,
+The features record events (core.events) in the transaction of each change, and declare
+beside their services what each kind means to people (``core/<feature>/notices.py``: label,
+default, who is concerned, what the e-mail says). ``notify_pending`` (a scheduled job,
+core.notifications.jobs) reads the events not yet told, works out who each concerns (the
+kind's recipients, and the people who follow the record, core.notifications.follows), and
+writes one e-mail per person to the outbox in that person's language, under the key
+``event:<event>:<person>``: a second run, or two scheduler processes, write nothing twice,
 and an event is marked told in the same transaction as its e-mails.
 
-Each person chooses per kind of event how to hear of it (``HOWS``): at once, in the daily or
-the weekly digest, or not at all; without a choice, the kind's default (``DEFAULTS``). A
-digest groups what waited by kind, one e-mail per person and period, never empty, keyed
-``digest:<how>:<period>:<user>`` so that two scheduler processes or a restart send it once.
-Every e-mail carries a signed link to the person's settings (no login needed); digests carry
-RFC 8058 one-click unsubscribe headers.
-
-Told today (the inventory's review loop):
-- a service submitted: to every committee member who may review it, never to whoever
-  submitted or last edited it (they cannot approve their own change);
-- a service returned (with the reviewer's comment) or approved: to the people who edited or
-  submitted it, never to the reviewer.
+Each person chooses per kind how to hear of it (``HOWS``): at once, in the daily or the
+weekly digest, or not at all; without a choice, the kind's default. Someone concerned without
+an account (an action's owner known by address) is told at once. A digest groups what waited
+by kind, one e-mail per person and period, never empty, keyed ``digest:<how>:<period>:<user>``
+so that two scheduler processes or a restart send it once. Every e-mail to an account carries
+a signed link to its settings (no login needed); digests carry RFC 8058 one-click unsubscribe
+headers.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from core.db import utcnow
+from core.events import log
+from core.events.changes import RECORD_KINDS
+from core.events.kinds import About, Address, Kind, Recipient
 from core.events.models import Event
-from core.i18n import LANGUAGES
+from core.i18n import LANGUAGES, language_of_authority
 from core.identity.models import User
-from core.identity.services import principal_for
+from core.inventory import notices as inventory_notices
 from core.mail.services import base_url, queue
+from core.meetings import notices as meeting_notices
+from core.notifications import follows
 from core.notifications.models import DigestEntry, NotificationSetting
-from core.permissions import can
 from core.validation import Invalid
 
-# Each kind of event a person can be told of, as the settings page names it.
-KINDS = {
-    "service_submitted": _l("A service waits for a review I may give"),
-    "service_returned": _l("A service I edited was returned"),
-    "service_approved": _l("A service I edited was published"),
+# Every kind a person can be told of, in the order the settings page shows them.
+KINDS: dict[str, Kind] = {
+    kind.name: kind for kind in (*inventory_notices.KINDS, *meeting_notices.KINDS, follows.FOLLOWED)
 }
 HOWS = {
     "now": _l("at once"),
@@ -53,107 +52,18 @@ HOWS = {
     "weekly": _l("in the weekly digest"),
     "off": _l("not at all"),
 }
-# Reviewers hear of submissions once a day (there can be many); authors at once of their own.
-DEFAULTS = {"service_submitted": "daily", "service_returned": "now", "service_approved": "now"}
 DIGESTS = ("daily", "weekly")
-
-# The authorities whose people read French first; the others Dutch (as the overdue reminders).
-FRENCH_FIRST = ("federatie_wb", "cocof")
-
-
-def language_of(user: User) -> str:
-    if user.default_language in LANGUAGES:
-        return user.default_language
-    first = user.identities[0].authority_code if user.identities else None
-    return "fr" if first in FRENCH_FIRST else "nl"
+# The notifier's place in the log of changes, for the people who follow records.
+FOLLOWERS_READER = "notifier:followed"
 
 
-def _people(session: Session) -> list[User]:
-    return session.scalars(
-        select(User)
-        .where(User.disabled.is_(False), User.email.is_not(None))
-        .options(selectinload(User.identities), selectinload(User.platform_roles))
-        .order_by(User.id)
-    ).all()
-
-
-def _reviewers(session: Session, event: Event, registry) -> list[User]:
-    """Committee members who may review the service, without its last editor and submitter."""
-    from core.inventory.models import Service, ServiceVersion
-
-    service = session.get(Service, event.record_id)
-    if service is None or service.state != "submitted":
-        return []  # already reviewed, or gone: nothing waits any more
-    editors = set(
-        session.scalars(
-            select(ServiceVersion.user_id).where(
-                ServiceVersion.service_id == service.id,
-                ServiceVersion.action.in_(("create", "update", "submit")),
-                ServiceVersion.number > _last_review_number(session, service.id),
-            )
-        )
-    )
-    found = []
-    for user in _people(session):
-        if user.id in editors or user.id == event.actor_user_id:
-            continue
-        if any(
-            can(principal_for(identity, registry=registry), "inventory.review", service)
-            for identity in user.identities
-        ):
-            found.append(user)
-    return found
-
-
-def _last_review_number(session: Session, service_id: int) -> int:
-    from core.inventory.models import ServiceVersion
-
-    number = session.scalar(
-        select(ServiceVersion.number)
-        .where(
-            ServiceVersion.service_id == service_id,
-            ServiceVersion.action.in_(("approve", "return")),
-            ServiceVersion.number
-            < session.scalar(
-                select(ServiceVersion.number)
-                .where(
-                    ServiceVersion.service_id == service_id,
-                    ServiceVersion.action == "submit",
-                )
-                .order_by(ServiceVersion.number.desc())
-                .limit(1)
-            ),
-        )
-        .order_by(ServiceVersion.number.desc())
-        .limit(1)
-    )
-    return number or 0
-
-
-def _editors(session: Session, event: Event, _registry) -> list[User]:
-    """Who edited or submitted the service since it was last reviewed, but the reviewer."""
-    from core.inventory.models import ServiceVersion
-
-    versions = session.scalars(
-        select(ServiceVersion)
-        .where(ServiceVersion.service_id == event.record_id)
-        .order_by(ServiceVersion.number.desc())
-    ).all()
-    ids: list[int] = []
-    for version in versions[1:]:  # the newest is the review itself
-        if version.action in ("approve", "return"):
-            break
-        if version.user_id is not None and version.user_id not in ids:
-            ids.append(version.user_id)
-    users = [session.get(User, user_id) for user_id in ids if user_id != event.actor_user_id]
-    return [u for u in users if u is not None and not u.disabled and u.email]
-
-
-RECIPIENTS: dict[str, Callable[[Session, Event, object], list[User]]] = {
-    "service_submitted": _reviewers,
-    "service_returned": _editors,
-    "service_approved": _editors,
-}
+def language_of(person: Recipient) -> str:
+    if isinstance(person, Address):
+        return person.language if person.language in LANGUAGES else "nl"
+    if person.default_language in LANGUAGES:
+        return person.default_language
+    first = person.identities[0].authority_code if person.identities else None
+    return language_of_authority(first)
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -190,7 +100,7 @@ def settings_of(session: Session, user: User) -> dict[str, str]:
             )
         ).all()
     )
-    return {kind: chosen.get(kind, DEFAULTS[kind]) for kind in KINDS}
+    return {name: chosen.get(name, kind.default) for name, kind in KINDS.items()}
 
 
 def save_settings(session: Session, user: User, values: dict[str, str]) -> dict[str, str]:
@@ -228,65 +138,121 @@ def unsubscribe(session: Session, user: User, how: str) -> None:
 # --- telling --------------------------------------------------------------------------------
 
 
-def _message(session: Session, event: Event, user: User) -> tuple[str, str, str]:
-    """Subject, body and language of the e-mail telling ``user`` about ``event``."""
-    language = language_of(user)
-    with force_locale(language):
-        text = render_template(
-            f"notifications/mail/{event.kind}.txt", **_about(session, event, user, language)
-        )
-        text += render_template("notifications/mail/_footer.txt", link=settings_link(user))
+def _render(template: str, footer_link: str | None, **context) -> tuple[str, str]:
+    text = render_template(template, **context)
+    if footer_link:
+        text += render_template("notifications/mail/_footer.txt", link=footer_link)
     subject, _, body = text.partition("\n")
-    return subject.strip(), body.lstrip("\n"), language
+    return subject.strip(), body.lstrip("\n")
 
 
-def _about(session: Session, event: Event, user: User, language: str) -> dict:
-    from core.inventory.models import Service
+def _own_people(session: Session, event: Event, registry) -> list[Recipient]:
+    """Who the event's kind concerns, each once, never whoever acted."""
+    found: list[Recipient] = []
+    seen: set = set()
+    for person in KINDS[event.kind].recipients(session, event, registry):
+        key = person.id if isinstance(person, User) else person.email.lower()
+        if key in seen or (isinstance(person, User) and person.id == event.actor_user_id):
+            continue
+        seen.add(key)
+        found.append(person)
+    return found
 
-    service = session.get(Service, event.record_id)
-    return {
-        "event": event,
-        "user": user,
-        "service": service,
-        "name": service.local("name", language).text if service else "",
-        "language": language,
-        "link": f"{base_url()}/services/{event.record_id}",
-    }
+
+def _about(session: Session, event: Event, told_as: str, language: str) -> About | None:
+    if told_as == follows.FOLLOWED.name:
+        return follows.about(session, event, language)
+    return KINDS[told_as].about(session, event, language)
 
 
-def notify_pending(session: Session, limit: int = 200) -> int:
-    """Tell the people concerned about the events not yet told: at once, or kept for their
-    digest. Returns the e-mails written."""
+def notify_pending(session: Session, limit: int = 500) -> int:
+    """Tell the people concerned about what happened since the last run: each kind's own
+    people of the events not yet told, and the followers of the records that changed; at
+    once, or kept for their digest. Returns the e-mails written."""
     registry = current_app.extensions["concerto.registry"]
+    own_kinds = [name for name in KINDS if name != follows.FOLLOWED.name]
     events = session.scalars(
-        select(Event).where(Event.notified_at.is_(None)).order_by(Event.id).limit(limit)
+        select(Event)
+        .where(Event.notified_at.is_(None), Event.kind.in_(own_kinds))
+        .order_by(Event.id)
+        .limit(limit)
     ).all()
     written = 0
     for event in events:
-        find = RECIPIENTS.get(event.kind)
-        for user in find(session, event, registry) if find else []:
-            how = settings_of(session, user).get(event.kind, "off")
-            if how in DIGESTS:
-                session.add(DigestEntry(user_id=user.id, event_id=event.id, how=how))
-                continue
-            if how != "now":
-                continue
-            subject, body, language = _message(session, event, user)
-            written += (
-                queue(
-                    session,
-                    key=f"event:{event.id}:{user.id}",
-                    kind=event.kind,
-                    recipient=user.email,
-                    language=language,
-                    subject=subject,
-                    body=body,
-                )
-                is not None
-            )
+        for person in _own_people(session, event, registry):
+            written += _deliver(session, event, event.kind, person)
         event.notified_at = utcnow()
         session.flush()
+    return written + _tell_followers(session, registry, limit)
+
+
+def _tell_followers(session: Session, registry, limit: int) -> int:
+    """Who follows a record hears of its changes: the change events of the log
+    (core.events.changes), read from the notifier's own place in it."""
+    place = log.place_of(session, FOLLOWERS_READER)
+    batch = log.read(session, place, kinds=[f"{kind}." for kind in RECORD_KINDS], limit=limit)
+    if not batch:
+        return 0
+    followed = follows.all_followed(session)
+    written = 0
+    for event in batch if followed else ():
+        for person in follows.followers(session, event, registry, followed):
+            if person.id != event.actor_user_id:
+                written += _deliver(session, event, follows.FOLLOWED.name, person)
+    log.move_to(session, FOLLOWERS_READER, log.position_of(batch[-1]))
+    session.flush()
     return written
+
+
+def _deliver(session: Session, event: Event, told_as: str, person: Recipient) -> int:
+    """At once, into the person's digest, or not at all, as they chose for ``told_as``."""
+    if isinstance(person, User):
+        how = settings_of(session, person).get(told_as, "off")
+        if how in DIGESTS:
+            entry = DigestEntry(user_id=person.id, event_id=event.id, how=how, kind=told_as)
+            try:
+                with session.begin_nested():  # another notifier run kept it already
+                    session.add(entry)
+            except IntegrityError:
+                pass
+            return 0
+        if how != "now":
+            return 0
+    return int(_tell_now(session, event, told_as, person))
+
+
+def _tell_now(session: Session, event: Event, told_as: str, person: Recipient) -> bool:
+    language = language_of(person)
+    with force_locale(language):
+        about = _about(session, event, told_as, language)
+        if about is None:
+            return False  # the record is gone: nothing to tell
+        template = (
+            follows.FOLLOWED.template
+            if told_as == follows.FOLLOWED.name
+            else KINDS[told_as].template
+        )
+        subject, body = _render(
+            template,
+            settings_link(person) if isinstance(person, User) else None,
+            event=event,
+            about=about,
+            name=person.display_name,
+            language=language,
+        )
+    who = person.id if isinstance(person, User) else person.email.lower()
+    return (
+        queue(
+            session,
+            key=f"event:{event.id}:{who}",
+            kind=event.kind,
+            recipient=person.email,
+            language=language,
+            subject=subject,
+            body=body,
+        )
+        is not None
+    )
 
 
 def send_digests(session: Session, how: str, period: str) -> int:
@@ -308,7 +274,7 @@ def send_digests(session: Session, how: str, period: str) -> int:
         # Marked only with the digest that holds them (or when nobody can be written to):
         # when this period's digest already went (another process, a second run), they wait
         # for the next one instead of being lost.
-        if sent or not reachable:
+        if sent or sent is None or not reachable:
             for entry in waiting:
                 entry.sent_at = utcnow()
         written += bool(sent)
@@ -316,24 +282,40 @@ def send_digests(session: Session, how: str, period: str) -> int:
     return written
 
 
-def _digest(session: Session, user: User, how: str, period: str, waiting) -> bool:
+def _digest(session: Session, user: User, how: str, period: str, waiting) -> bool | None:
     language = language_of(user)
-    groups: dict[str, list[dict]] = {}
-    for entry in waiting:
-        event = session.get(Event, entry.event_id)
-        groups.setdefault(event.kind, []).append(_about(session, event, user, language))
-    token = settings_token(user)
     with force_locale(language):
-        text = render_template(
+        # By kind, then by record: what happened to one record is one line, its steps in
+        # the order they happened.
+        groups: dict[str, dict[str, tuple[About, list[str]]]] = {}
+        for entry in waiting:
+            event = session.get(Event, entry.event_id)
+            told_as = entry.kind if entry.kind in KINDS else event.kind
+            about = _about(session, event, told_as, language) if told_as in KINDS else None
+            if about is None:
+                continue
+            records = groups.setdefault(told_as, {})
+            _first, details = records.setdefault(about.link, (about, []))
+            if about.detail and about.detail not in details:
+                details.append(about.detail)
+        if not groups:
+            return None  # every record is gone: nothing to tell, nothing to keep
+        count = sum(len(records) for records in groups.values())
+        subject, body = _render(
             "notifications/mail/digest.txt",
+            settings_link(user),
             how=how,
-            groups=[(KINDS[kind], items) for kind, items in groups.items() if kind in KINDS],
-            user=user,
-            count=len(waiting),
+            groups=[
+                (
+                    KINDS[name].label,
+                    [(about, ", ".join(details)) for about, details in records.values()],
+                )
+                for name, records in groups.items()
+            ],
+            name=user.display_name,
+            count=count,
         )
-        text += render_template("notifications/mail/_footer.txt", link=settings_link(user))
-    subject, _, body = text.partition("\n")
-    unsubscribe_url = f"{base_url()}/notifications/{token}/unsubscribe/{how}"
+    unsubscribe_url = f"{base_url()}/notifications/{settings_token(user)}/unsubscribe/{how}"
     return (
         queue(
             session,
@@ -341,8 +323,8 @@ def _digest(session: Session, user: User, how: str, period: str, waiting) -> boo
             kind=f"digest_{how}",
             recipient=user.email,
             language=language,
-            subject=subject.strip(),
-            body=body.lstrip("\n"),
+            subject=subject,
+            body=body,
             headers={
                 "List-Unsubscribe": f"<{unsubscribe_url}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -9,10 +9,10 @@ from flask_babel import lazy_gettext as _l
 
 from core.db import db_session
 from core.identity.models import User
-from core.notifications import services
+from core.notifications import follows, services
 from core.permissions import current, require
-from core.security import csrf
-from core.validation import Invalid
+from core.security import csrf, safe_next
+from core.validation import Invalid, Refused
 
 blueprint = Blueprint("notifications", __name__)
 
@@ -20,6 +20,48 @@ ERRORS = {
     "unknown": _l("This kind of message is not known."),
     "choice": _l("Choose one of the options."),
 }
+
+
+@blueprint.app_template_global("is_following")
+def is_following(kind: str, record_id) -> bool:
+    return follows.following(db_session(), current().user_id, kind, record_id) is not None
+
+
+@blueprint.app_template_global("follow_kind_label")
+def follow_kind_label(kind: str) -> str:
+    return str(follows.KIND_LABELS.get(kind, ""))
+
+
+@blueprint.post("/follow")
+def follow():
+    """Follow a record from its page; back to the page, which now offers to stop."""
+    require("account.use")
+    session = db_session()
+    kind, record_id = request.form.get("kind", ""), request.form.get("id", "")
+    try:
+        follows.follow(session, current().user_id, current(), kind, record_id)
+    except Invalid:
+        session.rollback()
+        abort(404)
+    except Refused:
+        session.rollback()
+        abort(403)
+    session.commit()
+    flash(
+        _("You follow it now. Its changes reach you as you chose in How you are told."), "success"
+    )
+    return redirect(safe_next(request.form.get("next"), "notifications.settings"))
+
+
+@blueprint.post("/unfollow")
+def unfollow():
+    require("account.use")
+    session = db_session()
+    kind, record_id = request.form.get("kind", ""), request.form.get("id", "")
+    if follows.unfollow(session, current().user_id, kind, record_id):
+        session.commit()
+        flash(_("You no longer follow it."), "success")
+    return redirect(safe_next(request.form.get("next"), "notifications.settings"))
 
 
 @blueprint.route("/notifications/settings", methods=["GET", "POST"])
@@ -74,8 +116,27 @@ def _page(user: User, action: str, by_link: bool = False):
         person=user,
         values=values,
         errors=errors,
-        kinds=services.KINDS,
+        kinds={name: kind.label for name, kind in services.KINDS.items()},
+        followed=_followed(user) if not by_link else [],
         hows=services.HOWS,
         action=action,
         by_link=by_link,
     ), 422 if errors else 200
+
+
+def _followed(user: User) -> list[dict]:
+    """What the person follows, named in their language, with the page of each."""
+    session = db_session()
+    found = []
+    for row in follows.followed_by(session, user.id):
+        record = follows.find(session, row.record_kind, row.record_id)
+        if record is not None:
+            found.append(
+                {
+                    "kind": row.record_kind,
+                    "id": row.record_id,
+                    "title": follows.title(session, row.record_kind, record, None),
+                    "link": follows.PAGES[row.record_kind].format(row.record_id),
+                }
+            )
+    return found

@@ -140,6 +140,10 @@ def main_navigation() -> list[Group]:
         ("administration", link(_l("Audit log"), "audit.log") if may("audit.read") else None),
         ("administration", link(_l("People"), "admin.users") if may("admin.users") else None),
         ("administration", link(_l("Plugins"), "admin.plugins") if may("admin.plugins") else None),
+        (
+            "administration",
+            link(_l("Webhooks"), "webhooks.index") if may("admin.plugins") else None,
+        ),
     ]
     groups = {key: Group(key, str(label)) for key, label in GROUPS.items()}
     for key, entry in entries:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -14,7 +12,6 @@ from flask import (
     request,
     send_from_directory,
     session,
-    url_for,
 )
 from flask_babel import gettext as _
 from sqlalchemy import func, select, text
@@ -26,6 +23,7 @@ from core.goals.lookup import current_plan
 from core.goals.models import Goal
 from core.reference.models import ServiceDomain
 from core.reference.services import prisons_open
+from core.security import safe_next
 
 blueprint = Blueprint("site", __name__)
 
@@ -49,25 +47,6 @@ def home():
         counts=counts,
         plan=plan,
     )
-
-
-def safe_next(target: str | None, default: str = "site.home") -> str:
-    """Only paths on this site: an open redirect would let a link send users elsewhere.
-    Anything else leads to the page ``default`` names (an endpoint)."""
-    if not target:
-        return url_for(default)
-    if any(ord(ch) < 32 or ord(ch) == 127 or "\ud800" <= ch <= "\udfff" for ch in target):
-        return url_for(default)  # a line break would end the Location header
-    parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-        or target.startswith("/\\")
-    ):
-        return url_for(default)
-    return target
 
 
 @blueprint.get("/language/<code>")

@@ -1,0 +1,140 @@
+"""The meetings' events as people are told of them (core.events.kinds):
+
+- an action item assigned, changed by someone else, or overdue (once a week): to its owner,
+  the account with the owner's e-mail address, or the address itself (in the language of the
+  owner's membership, else their authority's);
+- draft minutes sent for remarks: to the members who attended the meeting (or, when the
+  attendance is not written yet, were invited), with the closing date.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from core.events.kinds import About, Address, Kind, Recipient, reachable, users_by_email
+from core.events.models import Event
+from core.i18n import language_of_authority, show_date, show_datetime
+from core.identity.models import User
+from core.mail.services import base_url
+from core.meetings.calendars import meeting_title
+from core.meetings.models import ACTION_LABELS, ActionItem, Membership, Minutes
+
+
+def _owner(session: Session, event: Event, _registry) -> list[Recipient]:
+    action = session.get(ActionItem, event.record_id)
+    if action is None or not action.owner_email:
+        return []
+    users = [u for u in users_by_email(session, action.owner_email) if u.id != event.actor_user_id]
+    if users:
+        return users[:1]
+    if event.actor_user_id is not None and any(
+        u.id == event.actor_user_id for u in users_by_email(session, action.owner_email)
+    ):
+        return []  # the owner changed it themselves
+    language = next(
+        (
+            m.language
+            for m in action.meeting.body.memberships
+            if m.email and m.email.lower() == action.owner_email.lower()
+        ),
+        language_of_authority(action.authority_code),
+    )
+    return [Address(action.owner_email, language, action.owner_name)]
+
+
+def _action(session: Session, event: Event, language: str) -> About | None:
+    action = session.get(ActionItem, event.record_id)
+    if action is None:
+        return None
+    return About(
+        title=action.local("title", language).text,
+        link=f"{base_url()}/actions/{action.id}",
+        detail=show_date(action.due_on) if action.due_on else "",
+        extra={
+            "action": action,
+            "meeting": action.meeting,
+            "status": str(ACTION_LABELS.get(action.status, action.status)),
+        },
+    )
+
+
+def _member(session: Session, membership: Membership) -> Recipient | None:
+    if membership.user_id is not None:
+        users = reachable([session.get(User, membership.user_id)])
+        if users:
+            return users[0]
+    if membership.email:
+        return Address(membership.email, membership.language, membership.name)
+    return None
+
+
+def _attendees(session: Session, event: Event, _registry) -> list[Recipient]:
+    minutes = session.get(Minutes, event.record_id)
+    if minutes is None or minutes.approved:
+        return []
+    present = [a.membership for a in minutes.attendance if a.presence == "present" and a.membership]
+    if not present:
+        present = [i.membership for i in minutes.meeting.invitations]
+    found, seen = [], set()
+    for membership in present:
+        person = _member(session, membership)
+        key = person.id if isinstance(person, User) else getattr(person, "email", None)
+        if (
+            person is not None
+            and key not in seen
+            and getattr(person, "id", 0) != (event.actor_user_id or -1)
+        ):
+            seen.add(key)
+            found.append(person)
+    return found
+
+
+def _minutes(session: Session, event: Event, language: str) -> About | None:
+    minutes = session.get(Minutes, event.record_id)
+    if minutes is None:
+        return None
+    meeting = minutes.meeting
+    closes = event.data.get("closes_on")
+    return About(
+        title=f"{meeting_title(meeting, language)}, {show_datetime(meeting.starts_at)}",
+        link=f"{base_url()}/minutes/{minutes.id}/remarks",
+        detail=show_date(closes) if closes else "",
+        extra={"meeting": meeting, "minutes": minutes},
+    )
+
+
+KINDS = (
+    Kind(
+        "action_assigned",
+        _l("An action was assigned to me"),
+        "now",
+        _owner,
+        _action,
+        "notifications/mail/action_assigned.txt",
+    ),
+    Kind(
+        "action_changed",
+        _l("Someone else changed an action of mine"),
+        "daily",
+        _owner,
+        _action,
+        "notifications/mail/action_changed.txt",
+    ),
+    Kind(
+        "action_overdue",
+        _l("An action of mine is overdue"),
+        "now",
+        _owner,
+        _action,
+        "notifications/mail/action_overdue.txt",
+    ),
+    Kind(
+        "minutes_sent_for_remarks",
+        _l("Draft minutes wait for my remarks"),
+        "now",
+        _attendees,
+        _minutes,
+        "notifications/mail/minutes_sent_for_remarks.txt",
+    ),
+)

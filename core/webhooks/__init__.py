@@ -1,0 +1,1 @@
+"""Webhooks: other systems hear of the platform's changes (core.webhooks.services)."""
