@@ -1103,6 +1103,60 @@ def _placement_site_approved(province: str):
     return changed
 
 
+def _register_webhook(client, app, who, csrf):
+    return client.post(
+        "/webhooks/new",
+        data={
+            "csrf_token": csrf,
+            "url": f"https://{who.label}.hooks.example.be/concerto",
+            "kinds": ["service.changed"],
+        },
+    )
+
+
+def _webhook_registered(app, who):
+    from core.webhooks.models import WebhookEndpoint
+
+    with app.extensions["concerto.db"].session() as db:
+        url = f"https://{who.label}.hooks.example.be/concerto"
+        return db.scalar(select(WebhookEndpoint).where(WebhookEndpoint.url == url)) is not None
+
+
+def _flemish_webhook(app):
+    from core.webhooks.models import WebhookEndpoint
+
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.authority_code == "vlaams")
+            .order_by(WebhookEndpoint.id)
+        )
+
+
+def _switch_on_flemish_webhook(client, app, who, csrf):
+    endpoint = _flemish_webhook(app)
+    return client.post(f"/webhooks/{endpoint.id}/switch", data={"csrf_token": csrf, "on": "1"})
+
+
+def _flemish_webhook_on(app, who):
+    return _flemish_webhook(app).enabled
+
+
+def _rotate_flemish_secret(client, app, who, csrf):
+    endpoint = _flemish_webhook(app)
+    return client.post(f"/webhooks/{endpoint.id}/secret", data={"csrf_token": csrf})
+
+
+def _flemish_secret_rotated(app, who):
+    return _flemish_webhook(app).secret_rotated_at is not None
+
+
+def _keeps_flemish_webhooks(who: Who) -> bool:
+    return "administrator" in who.roles or (
+        "coordinator" in who.roles and who.authority == "vlaams"
+    )
+
+
 WRITES = [
     Write(
         "edit own authority's profile (page)",
@@ -1349,6 +1403,25 @@ WRITES = [
         lambda who: "netwerkbeheerder_antwerpen" in who.roles,
         _review_placement_site("antwerpen"),
         _placement_site_approved("antwerpen"),
+    ),
+    # Webhooks (issue 23): administrators keep every one, coordinators their authority's.
+    Write(
+        "register a webhook (page)",
+        lambda who: "administrator" in who.roles or "coordinator" in who.roles,
+        _register_webhook,
+        _webhook_registered,
+    ),
+    Write(
+        "switch on the Flemish Community's webhook (page)",
+        _keeps_flemish_webhooks,
+        _switch_on_flemish_webhook,
+        _flemish_webhook_on,
+    ),
+    Write(
+        "give the Flemish Community's webhook a new secret (page)",
+        _keeps_flemish_webhooks,
+        _rotate_flemish_secret,
+        _flemish_secret_rotated,
     ),
     Write(
         "create a personal API token (page)",
