@@ -114,6 +114,8 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.admin.views import blueprint as admin
     from core.api.views import blueprint as api
     from core.audit.views import blueprint as audit
+    from core.feeds.api import blueprint as feeds_api
+    from core.feeds.views import blueprint as feeds
     from core.goals.api import blueprint as goals_api
     from core.goals.views import blueprint as goals
     from core.identity.views import blueprint as identity
@@ -136,7 +138,8 @@ def _register_blueprints(app: Flask, registry) -> None:
 
     core_blueprints = (site, operations, reference, inventory, hsds, meetings, admin, identity)
     core_blueprints += (audit, goals, studyday, reports, links, work, notifications, webhooks)
-    apis = (api, inventory_api, meetings_api, goals_api, studyday_api, work_api)
+    core_blueprints += (feeds,)
+    apis = (api, inventory_api, meetings_api, goals_api, studyday_api, work_api, feeds_api)
     for blueprint in (*core_blueprints, *apis):
         app.register_blueprint(blueprint)
     for plugin in registry.enabled():

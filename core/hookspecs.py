@@ -1,8 +1,10 @@
 """The plugin contract: every hook an authority plugin may implement.
 
-All hooks here are contribution hooks. The core calls each plugin's implementation once at
-start-up, validates what it returns (pluggy does not) and builds the authority registry;
-requests then go through the registry, never through broadcast hook calls. Within API major
+All hooks here but one are contribution hooks. The core calls each plugin's implementation
+once at start-up, validates what it returns (pluggy does not) and builds the authority
+registry; requests then go through the registry, never through broadcast hook calls. The
+exception is ``concerto_event``, which the core calls for each event of its log, after the
+commit, from a scheduled job. Within API major
 version 1 hooks only gain optional arguments, and hooks added after 1.0 are
 ``optionalhook=True`` for the plugin side. ``docs/plugins.md`` documents each hook, and a test
 fails when one is missing there.
@@ -15,7 +17,7 @@ import pluggy
 PROJECT_NAME = "concerto"
 # The contract's version; a plugin declares CONCERTO_PLUGIN_API = "MAJOR.MINOR" and is
 # accepted with the same major and a minor at or below this one.
-PLUGIN_API = "1.0"
+PLUGIN_API = "1.1"  # 1.1: concerto_event
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -137,3 +139,25 @@ def scheduled_jobs():
 def nav_items():
     """Return links for the site navigation, as a list of dicts: ``endpoint`` (a Flask
     endpoint of one of the plugin's blueprints) and ``labels`` (language to link text)."""
+
+
+@hookspec
+def concerto_event(event):
+    """Hear of each event of the platform's log, after it was committed (API 1.1; implement
+    it with ``@hookimpl(optionalhook=True)`` so that an older core still loads the plugin).
+
+    ``event`` is a ``core.events.hooks.PluginEvent``: ``id``, ``kind`` (a change such as
+    ``service.published``, ``service.withdrawn``, ``need.created``, see
+    ``core.events.changes.CHANGE_KINDS``, or a step such as ``service_submitted``),
+    ``record_kind``, ``record_id``, ``authority`` (the record's, or None), ``occurred_at``,
+    ``channel`` (``page``, ``api``, ``cli`` or ``job``), ``visibility`` (who may see it:
+    ``public``, ``logged_in``, ``committee``, ``secretariat``, ``authority:<code>``),
+    ``tombstone`` and ``data`` (the changed fields' names, the record's title per
+    language). Every event reaches every plugin, whatever its visibility: a plugin that
+    passes events on decides what its readers may see.
+
+    Called once per event per plugin, in the log's order, by the job
+    ``core.plugin_events`` (every minute), in the scheduler's process. The return value is
+    ignored. Raising is counted for the plugin (``/metrics``, ``/readyz``) and the event is
+    tried again at the next runs, three calls in all, then skipped; other plugins are not
+    affected. Keep it short: a slow handler delays the plugin's next events."""

@@ -91,6 +91,12 @@ CORE_JOBS = [
         "trigger_args": {"minutes": 1},
     },
     {
+        "id": "plugin_events",
+        "func": "core.events.hooks:run",
+        "trigger": "interval",
+        "trigger_args": {"minutes": 1},
+    },
+    {
         "id": "deliver_mail",
         "func": "core.meetings.jobs:deliver_mail",
         "trigger": "interval",

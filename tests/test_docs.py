@@ -33,6 +33,7 @@ def test_the_contract_has_the_hooks_architecture_names():
         "migration_dir",
         "scheduled_jobs",
         "nav_items",
+        "concerto_event",  # API 1.1: the one hook called after start-up, for each event
     }
 
 

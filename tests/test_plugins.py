@@ -121,7 +121,15 @@ def test_a_plugin_enabled_in_configuration_but_not_installed_is_reported():
 
 @pytest.mark.parametrize(
     ("declared", "accepted"),
-    [("1.0", True), ("1.1", False), ("0.9", False), ("2.0", False), ("one", False), ("1", False)],
+    [
+        ("1.0", True),
+        ("1.1", True),
+        ("1.2", False),
+        ("0.9", False),
+        ("2.0", False),
+        ("one", False),
+        ("1", False),
+    ],
 )
 def test_plugin_api_versions_are_accepted_by_major_and_minor(declared, accepted):
     assert api_is_compatible(declared) is accepted

@@ -13,6 +13,7 @@ from werkzeug.routing.converters import NumberConverter
 from core.api.links import add_links
 from core.api.problems import DETAILS, invalid_fields, problem
 from core.db import db_session
+from core.feeds.openapi import paths as change_paths
 from core.goals.openapi import paths as plan_paths
 from core.identity.models import Identity, User
 from core.identity.services import find_token, principal_for
@@ -153,6 +154,7 @@ def openapi_document(_settings) -> dict:
         plan_paths(),
         studyday_paths(),
         work_paths(),
+        change_paths(),
     ):
         document["paths"].update(paths)
         document["components"]["schemas"].update(schemas)

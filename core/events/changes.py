@@ -167,6 +167,8 @@ def _gather(
                     change.fields -= _BOOKKEEPING
                 records[(name, ident)] = change
             elif name in _PARTS:
+                if action == "changed" and not (_columns_changed(obj)[0] - _BOOKKEEPING):
+                    continue  # handed over unchanged (an import passes every place it read)
                 parts.append((action, obj, name))
     minutes_parts = []
     for action, part, name in parts:
@@ -236,7 +238,7 @@ def _service_event(change: _Change) -> tuple[str, str, dict]:
     return "service.changed", private, data
 
 
-def _event_of(change: _Change, decisions_shown: dict[int, bool]) -> dict | None:
+def _event_of(change: _Change, minutes: dict[int, tuple[bool, int]], session) -> dict:
     obj, kind = change.obj, change.record_kind
     data: dict[str, Any] = {}
     authority = getattr(obj, "authority_code", None)
@@ -249,16 +251,14 @@ def _event_of(change: _Change, decisions_shown: dict[int, bool]) -> dict | None:
         if kind == "need":
             data["title"] = _titles(obj, "description", 160)
         elif kind == "decision":
-            shown = decisions_shown.get(getattr(obj, "minutes_id", None) or 0, False)
-            visibility = log.LOGGED_IN if shown else log.SECRETARIAT
-            data["title"] = _titles(obj, "text", 160)
-            data["number"] = obj.number
+            approved, meeting_id = minutes.get(obj.minutes_id or 0, (False, None))
+            # A decision in draft minutes is read only by those who write the minutes.
+            visibility = log.LOGGED_IN if approved else log.SECRETARIAT
+            data |= _decision_data(obj, meeting_id)
         elif kind == "meeting":
-            data["title"] = _titles(obj, "title")
-            starts = getattr(obj, "starts_at", None)
-            data["starts_at"] = starts.isoformat() if starts else None
+            data |= _meeting_data(session, obj)
         elif kind == "goal":
-            visibility = log.PUBLIC
+            visibility = log.PUBLIC  # the plan is public
             data["title"] = _titles(obj, "title")
             data["code"] = obj.code
         elif kind == "plan_action":
@@ -278,33 +278,53 @@ def _event_of(change: _Change, decisions_shown: dict[int, bool]) -> dict | None:
     }
 
 
-def _meeting_data(session: Session | None, meeting_id: int) -> dict:
-    meeting = _load(session, "meetings", meeting_id)
+def _decision_data(decision, meeting_id: int | None) -> dict:
+    return {
+        "title": _titles(decision, "text", 160),
+        "number": decision.number,
+        "meeting_id": meeting_id,
+    }
+
+
+def _meeting_data(session: Session | None, meeting) -> dict:
+    """A meeting as readers name it: its title (often none), its body's name and its date."""
+    if isinstance(meeting, int):
+        meeting = _load(session, "meetings", meeting)
     if meeting is None:
         return {}
+    body = _load(session, "bodies", meeting.body_id) if meeting.body_id else None
     starts = meeting.starts_at
-    return {"title": _titles(meeting, "title"), "starts_at": starts.isoformat() if starts else None}
+    return {
+        "title": _titles(meeting, "title"),
+        "body": _titles(body, "name") if body is not None else None,
+        "starts_at": starts.isoformat() if starts else None,
+    }
 
 
 def _minutes_events(
     minutes_parts: list, records: dict, session: Session | None
-) -> tuple[list[dict], dict[int, bool]]:
+) -> tuple[list[dict], dict[int, tuple[bool, int]]]:
     """A meeting's minutes: a draft's saves are the secretariat's; their approval tells
-    members of the meeting and of each decision they hold (now readable)."""
-    shown: dict[int, bool] = {}
+    members of the meeting and of each decision they hold (now readable). Also returns,
+    for the decisions of this write, whether each of these minutes is approved and its
+    meeting."""
+    known: dict[int, tuple[bool, int]] = {}
     rows: list[dict] = []
-    approved_now: list[Any] = []
+    approved_now: dict[int, int] = {}  # minutes -> meeting
     for action, minutes in minutes_parts:
         minutes_id = _id(minutes)
         if minutes_id is not None:
-            shown[minutes_id] = minutes.state == "approved" and action != "deleted"
+            known[minutes_id] = (
+                minutes.state == "approved" and action != "deleted",
+                minutes.meeting_id,
+            )
         meeting = records.get(("meetings", minutes.meeting_id))
         if action == "deleted" or (meeting is not None and meeting.action != "changed"):
             continue  # gone with its meeting, or part of the meeting's creation
         state = inspect(minutes).attrs.state.history
         became = minutes.state == "approved" and (action == "created" or bool(state.deleted))
         if became:
-            approved_now.append(minutes)
+            approved_now[minutes_id] = minutes.meeting_id
             if meeting is not None:
                 meeting.fields.add("minutes")
                 continue
@@ -329,7 +349,7 @@ def _minutes_events(
         )
         found = session.connection().execute(
             select(decisions)
-            .where(decisions.c.minutes_id.in_([_id(m) for m in approved_now]))
+            .where(decisions.c.minutes_id.in_(list(approved_now)))
             .order_by(decisions.c.id)
         )
         for row in found:
@@ -340,37 +360,28 @@ def _minutes_events(
                     "record_id": row.id,
                     "authority_code": None,
                     "visibility": log.LOGGED_IN,
-                    "data": {
-                        "title": {
-                            lang: (
-                                " ".join(getattr(row, f"text_{lang}").split())[:160]
-                                if getattr(row, f"text_{lang}")
-                                else None
-                            )
-                            for lang in LANGS
-                        },
-                        "number": row.number,
-                    },
+                    "data": _decision_data(row, approved_now[row.minutes_id]),
                 }
             )
-    return rows, shown
+    return rows, known
 
 
-def _decision_minutes(records: dict, shown: dict[int, bool], session: Session | None) -> None:
-    """Whether the minutes of the decisions in this write are approved (read once)."""
+def _decision_minutes(records: dict, known: dict, session: Session | None) -> None:
+    """Whether the minutes of the decisions in this write are approved, and their meeting
+    (read once)."""
     wanted = {
         change.obj.minutes_id
         for change in records.values()
-        if change.record_kind == "decision" and change.obj.minutes_id not in shown
+        if change.record_kind == "decision" and change.obj.minutes_id not in known
     }
     wanted.discard(None)
     if not wanted or session is None:
         return
-    minutes = table("minutes", column("id"), column("state"))
-    for minutes_id, state in session.connection().execute(
-        select(minutes.c.id, minutes.c.state).where(minutes.c.id.in_(wanted))
+    minutes = table("minutes", column("id"), column("state"), column("meeting_id"))
+    for minutes_id, state, meeting_id in session.connection().execute(
+        select(minutes.c.id, minutes.c.state, minutes.c.meeting_id).where(minutes.c.id.in_(wanted))
     ):
-        shown[minutes_id] = state == "approved"
+        known[minutes_id] = (state == "approved", meeting_id)
 
 
 def rows(
@@ -395,9 +406,9 @@ def rows(
     if not records and not minutes_parts:
         return []
     principal = principal or who()
-    extra, shown = _minutes_events(minutes_parts, records, session)
-    _decision_minutes(records, shown, session)
-    found = [_event_of(change, shown) for change in records.values()] + extra
+    extra, known = _minutes_events(minutes_parts, records, session)
+    _decision_minutes(records, known, session)
+    found = [_event_of(change, known, session) for change in records.values()] + extra
     moment = moment or utcnow()
     return [
         row

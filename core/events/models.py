@@ -20,7 +20,7 @@ class Event(Base):
     __table_args__ = (Index("ix_events_kind_notified", "kind", "notified_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     kind: Mapped[str] = mapped_column(String(64))  # service_submitted, service_returned...
     record_kind: Mapped[str] = mapped_column(String(32))  # service, need, meeting...
     record_id: Mapped[int] = mapped_column(Integer)

@@ -17,9 +17,10 @@ from typing import Any
 
 from dateutil.rrule import rrulestr
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from core.events.models import Event
 from core.i18n import LocalizedMixin, pick
 from core.inventory import schedules
 from core.inventory.models import Organization, Service, ServiceLocation
@@ -277,7 +278,7 @@ def service_document(service: Service, catalogue: Catalogue) -> dict[str, Any]:
         "id": service_id,
         "name": _text(service.texts("name"), language),
         "description": _text(service.texts("description"), language),
-        "status": "active" if service.active else "inactive",
+        "status": "active" if service.active and service.state != "withdrawn" else "inactive",
         "application_process": _text(service.texts("application_process"), language),
         "eligibility_description": _text(service.texts("eligibility"), language),
         "fees_description": "" if not service.free_of_charge else "free",
@@ -307,6 +308,9 @@ def service_document(service: Service, catalogue: Catalogue) -> dict[str, Any]:
 
 
 def published(session: Session, modified_after: datetime | None = None):
+    """The services ever published (a withdrawn one stays, with status inactive); with
+    ``modified_after``, those whose public record changed since: edited then, or changed in
+    the public inventory then (an approval, a withdrawal), as the log of changes says."""
     statement = (
         select(Service)
         .where(Service.published_at.is_not(None))
@@ -314,8 +318,59 @@ def published(session: Session, modified_after: datetime | None = None):
         .order_by(Service.id)
     )
     if modified_after is not None:
-        statement = statement.where(Service.updated_at >= modified_after)
+        statement = statement.where(
+            or_(
+                Service.updated_at >= modified_after,
+                Service.id.in_(_public_changes(modified_after).with_only_columns(Event.record_id)),
+            )
+        )
     return statement
+
+
+def _public_changes(modified_after: datetime):
+    return select(Event).where(
+        Event.record_kind == "service",
+        Event.visibility == "public",
+        Event.occurred_at >= modified_after,
+    )
+
+
+def last_public_changes(session: Session, ids: list[int]) -> dict[int, datetime]:
+    """When each of these services last changed in the public inventory."""
+    if not ids:
+        return {}
+    found = session.execute(
+        select(Event.record_id, func.max(Event.occurred_at))
+        .where(
+            Event.record_kind == "service",
+            Event.visibility == "public",
+            Event.record_id.in_(ids),
+        )
+        .group_by(Event.record_id)
+    )
+    return dict(found.all())
+
+
+def deleted_since(session: Session, modified_after: datetime) -> list[Event]:
+    """Tombstones of the published services deleted since: HSDS services with status
+    ``defunct``, their name as it was, in the catalogue's language."""
+    events = session.scalars(
+        _public_changes(modified_after)
+        .where(Event.kind == "service.deleted")
+        .order_by(Event.record_id, Event.id)
+    ).all()
+    latest = {event.record_id: event for event in events}
+    still = set(session.scalars(select(Service.id).where(Service.id.in_(list(latest)))))
+    return [event for ident, event in latest.items() if ident not in still]
+
+
+def tombstone(event, language: str) -> dict[str, Any]:
+    return {
+        "id": uid("service", event.record_id),
+        "name": pick((event.data or {}).get("title") or {}, language).text or "",
+        "status": "defunct",
+        "last_modified": event.occurred_at.isoformat(),
+    }
 
 
 EXPORT_BATCH = 500  # services read per query by the export; memory stays flat

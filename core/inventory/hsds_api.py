@@ -78,11 +78,25 @@ def services():
         except (ValueError, OverflowError):  # 0001-01-01T00:00+14:00 is before year 1 in UTC
             return problem(400, "modified_after: give an ISO 8601 date-time.")
         statement = hsds.published(session, since)
-    total = session.scalar(select(func.count()).select_from(statement.subquery()))
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     found = session.scalars(statement.offset((page - 1) * size).limit(size)).all()
     catalogue = _catalogue()
     items = [hsds.service_document(service, catalogue) for service in found]
-    return jsonify(_page(items, total or 0, page, size))
+    # A service changes in the public inventory when the committee approves or withdraws
+    # it, not only when it is edited: last_modified says the later of the two.
+    changed = hsds.last_public_changes(session, [service.id for service in found])
+    for service, item in zip(found, items, strict=True):
+        moment = changed.get(service.id)
+        if moment is not None and moment > service.updated_at:
+            item["last_modified"] = moment.isoformat()
+    if raw:
+        # Deleted services follow the others as tombstones (status "defunct").
+        gone = hsds.deleted_since(session, since)
+        start = max(0, (page - 1) * size - total)
+        room = size - len(items)
+        items += [hsds.tombstone(event, catalogue.language) for event in gone[start : start + room]]
+        total += len(gone)
+    return jsonify(_page(items, total, page, size))
 
 
 @blueprint.get("/services/<identifier>")

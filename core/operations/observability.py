@@ -163,6 +163,55 @@ class JobCollector:
         yield age
 
 
+class PluginEventCollector:
+    """Events handed to each plugin's ``concerto_event`` and the failed calls, from the
+    readers' rows the scheduler process writes (core.events.hooks)."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+
+    def collect(self):
+        labels = ["plugin"]
+        delivered = CounterMetricFamily(
+            "concerto_plugin_events_delivered", "Events a plugin's handler took", labels=labels
+        )
+        failed = CounterMetricFamily(
+            "concerto_plugin_event_failures",
+            "Calls of a plugin's event handler that raised",
+            labels=labels,
+        )
+        skipped = CounterMetricFamily(
+            "concerto_plugin_events_skipped",
+            "Events given up on after repeated failures of a plugin's handler",
+            labels=labels,
+        )
+        for plugin, figures in _plugin_events(self.engine).items():
+            delivered.add_metric([plugin], figures["delivered"])
+            failed.add_metric([plugin], figures["failures"])
+            skipped.add_metric([plugin], figures["skipped"])
+        yield delivered
+        yield failed
+        yield skipped
+
+
+def _plugin_events(engine) -> dict:
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from core.events.hooks import status
+
+    try:
+        with Session(engine) as session:
+            return status(session)
+    except SQLAlchemyError:
+        return {}
+
+
+def plugin_event_status(app: Flask) -> dict:
+    """Each plugin's event deliveries, failures and last error, for /readyz."""
+    return _plugin_events(app.extensions["concerto.db"].engine)
+
+
 def metrics_response(app: Flask) -> Response:
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -175,6 +224,7 @@ def metrics_response(app: Flask) -> Response:
     output = generate_latest(registry)
     jobs = CollectorRegistry()
     jobs.register(JobCollector(app.extensions["concerto.db"].engine))
+    jobs.register(PluginEventCollector(app.extensions["concerto.db"].engine))
     return Response(output + generate_latest(jobs), mimetype=CONTENT_TYPE_LATEST)
 
 

@@ -8,7 +8,11 @@ from flask import Blueprint, abort, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import migration_state
-from core.operations.observability import metrics_allowed, metrics_response
+from core.operations.observability import (
+    metrics_allowed,
+    metrics_response,
+    plugin_event_status,
+)
 from core.scheduler import last_successes, lease_holder
 
 blueprint = Blueprint("operations", __name__)
@@ -45,6 +49,8 @@ def readyz():
     except SQLAlchemyError as error:
         checks["database"] = f"error: {type(error).__name__}"
     checks["failed_plugins"] = {p.name: p.reason for p in registry.failed()}
+    # Plugins whose event handler failed (core.events.hooks): they stay enabled.
+    checks["plugin_events"] = plugin_event_status(app)
     ready = all(checks.get(key) == "ok" for key in ("database", "migrations", "scheduler"))
     return jsonify({"status": "ready" if ready else "not ready", **checks}), 200 if ready else 503
 

@@ -46,6 +46,8 @@ def upgrade() -> None:
     if postgres:
         op.create_index("ix_events_tx_id", "events", ["tx", "id"])
     op.create_index("ix_events_record", "events", ["record_kind", "record_id"])
+    # HSDS modified_after asks which services changed publicly since a time.
+    op.create_index("ix_events_occurred_at", "events", ["occurred_at"])
     op.create_table(
         "event_readers",
         sa.Column("reader", sa.String(120), primary_key=True),
@@ -78,6 +80,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("feed_tokens")
     op.drop_table("event_readers")
+    op.drop_index("ix_events_occurred_at", "events")
     op.drop_index("ix_events_record", "events")
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_events_tx_id", "events")

@@ -120,3 +120,15 @@ def report_formats(authority):
     from concerto_gewest.projects import REPORTS
 
     return REPORTS
+
+
+# What the Region's own systems heard of the platform (a stand-in: its real plugin would pass
+# the event to its employment administration). Its tests read it.
+HEARD: list[tuple[str, str, int]] = []
+
+
+@hookimpl(optionalhook=True)
+def concerto_event(event):
+    """The Region follows its own services and every withdrawal from the public inventory."""
+    if event.authority == CODE or event.kind == "service.withdrawn":
+        HEARD.append((event.kind, event.record_kind, event.record_id))

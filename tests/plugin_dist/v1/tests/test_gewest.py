@@ -2,6 +2,7 @@
 
 from sqlalchemy import text
 
+from core.events.hooks import deliver
 from core.testing import csrf_token
 
 
@@ -40,3 +41,36 @@ def test_the_projects_page_and_the_report_show_the_regions_own_table(concerto_ap
     report = registry.authorities["gewest"].reports[0]
     with concerto_app.extensions["concerto.db"].session() as session:
         assert "Jobcoaching" in report.render(session, 2026, "fr").decode("utf-8-sig")
+
+
+def _hear(app) -> None:
+    """What the scheduler's plugin_events job does every minute."""
+    with app.app_context(), app.extensions["concerto.db"].session() as session:
+        deliver(session, app.extensions["concerto.registry"])
+
+
+def test_the_region_hears_once_of_a_service_it_adds(concerto_app, login_as):
+    from concerto_gewest import HEARD
+
+    HEARD.clear()
+    _hear(concerto_app)  # the first run marks the plugin's place: what comes after is told
+    client = concerto_app.test_client()
+    login_as(client, "gewest", "adviseur")
+    created = client.post(
+        "/services/new",
+        data={
+            "csrf_token": csrf_token(client, "/services/new"),
+            "external_id": "GW-1",
+            "category": "tewerkstelling",
+            "name_nl": "Jobcoaching in Haren",
+            "name_fr": "Jobcoaching à Haren",
+            "delivery": "individual",
+            "setting": "inside",
+            "access": "on_request",
+        },
+    )
+    assert created.status_code == 302, created.get_data(as_text=True)[:2000]
+    service_id = int(created.location.rsplit("/", 1)[1])
+    _hear(concerto_app)
+    _hear(concerto_app)  # a second run tells nothing twice
+    assert [("service.created", "service", service_id)] == HEARD

@@ -1,0 +1,13 @@
+"""A plugin whose event handler always fails (tests/test_changes.py): the others must still
+hear of every event."""
+
+from core.hookspecs import hookimpl
+
+CONCERTO_PLUGIN_API = "1.0"
+CALLS: list = []
+
+
+@hookimpl(optionalhook=True)
+def concerto_event(event):
+    CALLS.append(event.id)
+    raise RuntimeError("the Region's system is down")
