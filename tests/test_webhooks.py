@@ -657,3 +657,26 @@ def test_every_kind_of_change_has_words():
     assert set(services.KINDS) == set(CHANGE_KINDS)
     for kind in services.KINDS:
         assert services.kind_label(kind) != kind
+
+
+def test_the_receivers_guide_checks_a_signature_as_the_platform_makes_it(app):
+    """docs/webhooks.md's few lines of Python accept the platform's messages and refuse a
+    changed body, another secret and an old timestamp."""
+    from tests.conftest import ROOT
+
+    guide = (ROOT / "docs" / "webhooks.md").read_text(encoding="utf-8")
+    (code,) = [
+        block for block in re.findall(r"```python\n(.*?)```", guide, re.S) if "def verify" in block
+    ]
+    scope: dict = {}
+    exec(code, scope)  # noqa: S102 - the guide's own example
+    verify = scope["verify"]
+    secret = services.new_secret()
+    body = b'{"type":"need.created","data":{"event_id":7}}'
+    headers = services.signed_headers(secret, "evt_7", body, utcnow())
+    assert verify(secret, headers, body)
+    assert Webhook(secret).verify(body, headers)["data"]["event_id"] == 7
+    assert not verify(secret, headers, body.replace(b"7", b"8"))
+    assert not verify(services.new_secret(), headers, body)
+    old = services.signed_headers(secret, "evt_7", body, utcnow() - timedelta(minutes=10))
+    assert not verify(secret, old, body)
