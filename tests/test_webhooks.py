@@ -680,3 +680,30 @@ def test_the_receivers_guide_checks_a_signature_as_the_platform_makes_it(app):
     assert not verify(services.new_secret(), headers, body)
     old = services.signed_headers(secret, "evt_7", body, utcnow() - timedelta(minutes=10))
     assert not verify(secret, old, body)
+
+
+def test_an_administrator_chooses_one_authority_and_records_of_none_are_left_out(hook_app):
+    """The form offers an administrator every kind before an authority is chosen; for one
+    authority, meetings, decisions and goals (which belong to none) are left out, and a
+    webhook that would hear of nothing at all is refused with the reason."""
+    app = hook_app
+    administrator = app.test_client()
+    login_as(administrator, app, "administrator")
+    endpoint_id, _secret = register(
+        administrator, "https://hooks.example.be/one", services.KINDS, authority="cocof"
+    )
+    with app.extensions["concerto.db"].session() as db:
+        endpoint = db.get(WebhookEndpoint, endpoint_id)
+        assert endpoint.authority_code == "cocof"
+        assert {kind.split(".")[0] for kind in endpoint.kinds} == set(services.OF_AN_AUTHORITY)
+    refused = administrator.post(
+        "/webhooks/new",
+        data={
+            "csrf_token": csrf_token(administrator, "/webhooks/new"),
+            "url": "https://hooks.example.be/meetings",
+            "authority": "cocof",
+            "kinds": ["meeting.changed"],
+        },
+    )
+    assert refused.status_code == 422
+    assert "belong to no authority" in refused.get_data(as_text=True)

@@ -1,7 +1,7 @@
 """A webhook in the demo data: the Flemish Community's subsidy administration hears of its
 services' changes. Switched off (its address is an example that leads nowhere), with a few
-messages in its log, delivered at once, after a retry, and failed, so that its page shows
-what a person meets."""
+messages in its log: delivered at once, delivered after a retry, and one still waiting after
+failed attempts, so that its page shows what a person meets."""
 
 from __future__ import annotations
 
@@ -45,36 +45,46 @@ def seed_demo_webhooks(session: Session, parts: DemoParts | None = None) -> None
     )
     session.add(endpoint)
     session.flush()
-    events = session.scalars(
+    # The latest event of three services, each told as it went: taken at once; taken at the
+    # second attempt; refused four times, waiting for its next try.
+    events = []
+    for event in session.scalars(
         select(Event)
         .where(Event.authority_code == "vlaams", Event.kind.in_(endpoint.kinds))
         .order_by(Event.id.desc())
-        .limit(3)
-    ).all()
-    # Each as it went: taken at once; taken at the second attempt; refused until given up.
+    ):
+        if all(event.record_id != seen.record_id for seen in events):
+            events.append(event)
+        if len(events) == 3:
+            break
     stories = [
         [(200, 140, None)],
         [(503, 2100, "status: 503"), (200, 180, None)],
         [(None, 5000, "timeout: no answer in time")] * 3 + [(500, 90, "status: 500")],
     ]
-    for number, (event, story) in enumerate(zip(events, stories, strict=False)):
+    for event, story in zip(events, stories, strict=False):
         delivered = story[-1][2] is None
-        at = now - timedelta(days=3 + number)
+        # Attempts after the event: a second, then the waits of the retries (1, 2, 4 minutes).
+        times = [
+            event.occurred_at + timedelta(seconds=1 + 60 * (2**n - 1)) for n in range(len(story))
+        ]
         delivery = WebhookDelivery(
             endpoint_id=endpoint.id,
             event_id=event.id,
-            state="delivered" if delivered else "failed",
-            created_at=at,
+            # The one refused still waits: the webhook was switched off before its next try.
+            state="delivered" if delivered else "pending",
+            created_at=event.occurred_at,
             attempts=len(story),
-            delivered_at=at + timedelta(minutes=2 ** len(story)) if delivered else None,
+            delivered_at=times[-1] if delivered else None,
+            next_attempt_at=None if delivered else times[-1] + timedelta(minutes=8),
         )
         session.add(delivery)
         session.flush()
-        for attempt, (status, duration, error) in enumerate(story):
+        for at, (status, duration, error) in zip(times, story, strict=True):
             session.add(
                 WebhookAttempt(
                     delivery_id=delivery.id,
-                    at=at + timedelta(minutes=2**attempt - 1),
+                    at=at,
                     status_code=status,
                     duration_ms=duration,
                     error=error,

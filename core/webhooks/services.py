@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -118,9 +118,10 @@ def kinds_in_words(kinds: list[str]) -> list[tuple[object, list[object]]]:
 
 
 def kind_label(kind: str) -> str:
+    """ "Services: changed", with the colon as the reader's language writes it."""
     record, _, what = kind.partition(".")
     if record in RECORDS and what in WHATS:
-        return f"{RECORDS[record]}: {WHATS[what]}"
+        return gettext("%(label)s: %(message)s", label=RECORDS[record], message=WHATS[what])
     return kind
 
 
@@ -146,7 +147,7 @@ ERRORS = {
     "kinds_unknown": _l("One of the chosen kinds of change is not offered here."),
     "kinds_no_authority": _l(
         "Meetings, decisions and goals of the plan belong to no authority: choose every "
-        "authority above, or leave them out."
+        "authority above, or also changes of services, needs or actions."
     ),
     "authority": _l("Choose one of the authorities offered."),
 }
@@ -275,9 +276,14 @@ def clean(values: dict, principal: Principal) -> dict:
     offered = {kind for _r, _l, pairs in kind_choices(authority) for kind, _label in pairs}
     if not kinds:
         errors["kinds"] = "kinds_required"
-    elif set(kinds) - offered:
-        everywhere = {kind for _r, _l, pairs in kind_choices(None) for kind, _label in pairs}
-        errors["kinds"] = "kinds_no_authority" if set(kinds) <= everywhere else "kinds_unknown"
+    elif set(kinds) - set(KINDS):
+        errors["kinds"] = "kinds_unknown"
+    elif not set(kinds) & offered:
+        # Only meetings, decisions or goals, for one authority: it would hear of nothing.
+        errors["kinds"] = "kinds_no_authority"
+    # Records of no authority, ticked for a webhook of one authority (the form offers them to
+    # an administrator before the authority is chosen), do not apply: left out.
+    kinds = [kind for kind in kinds if kind in offered]
     if errors:
         raise Invalid(errors)
     return {
