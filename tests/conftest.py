@@ -53,6 +53,9 @@ PAGES = [
     *[(f"/authorities/{code}", None) for code in FIVE],
     *[(f"/{code}/", None) for code in FIVE],
     ("/account", ("vlaams", "coordinator")),
+    # Changes as a feed (issue 23): a member keeps a private feed; a coordinator may not.
+    ("/account/feed", ("cocof", "member")),
+    ("/account/feed", ("vlaams", "coordinator")),
     # How a person is told (issue 21), from the account (a tampered settings link's page is
     # checked in tests/test_notifications.py and tests/e2e/test_notification_settings.py).
     ("/notifications/settings", ("cocof", "member")),

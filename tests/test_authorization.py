@@ -172,6 +172,17 @@ def _token_exists(app, who):
         return db.scalar(select(ApiToken).where(ApiToken.name == "matrix")) is not None
 
 
+def _make_feed_address(client, app, who, csrf):
+    return client.post("/account/feed", data={"csrf_token": csrf})
+
+
+def _feed_address_exists(app, who):
+    from core.feeds.models import FeedToken
+
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(func.count()).select_from(FeedToken)) > 0
+
+
 FIRST_SERVICE = {
     "cocom": "CC-01",
     "vlaams": "VG-01",
@@ -1428,6 +1439,12 @@ WRITES = [
         lambda who: who.login is not None,
         _create_token,
         _token_exists,
+    ),
+    Write(
+        "make a private feed address (page)",
+        lambda who: bool(who.roles & {"member", "secretary", "administrator"}),
+        _make_feed_address,
+        _feed_address_exists,
     ),
 ]
 

@@ -374,6 +374,8 @@ def crawl(client, starts: list[str], limit: int = 400) -> dict[str, list[Form]]:
 # placement-site application, minutes being written, an invitation, a registration by
 # link) are made first through the platform's own forms, sent as a person fills them in.
 WARM_UP = {
+    # A private feed address, so that the account's feed page shows how to stop it.
+    "feeds.new_address": ("writer", {}),
     "meetings.invite": ("writer", {}),
     "meetings.start_minutes": ("writer", {}),
     "goals.add_annual_item": ("writer", {"owner": "Secretariaat"}),
