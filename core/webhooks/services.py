@@ -69,13 +69,15 @@ RECORDS = {
     "decision": _l("Decisions"),
     "goal": _l("Goals of the strategic plan"),
 }
+# Nouns, not participles: "Services: addition, change" reads in French and Dutch whatever the
+# record's gender or number.
 WHATS = {
-    "created": _l("added"),
-    "changed": _l("changed"),
-    "published": _l("published (also again after a withdrawal)"),
-    "withdrawn": _l("withdrawn from the published inventory"),
-    "approved": _l("approved with the minutes"),
-    "deleted": _l("deleted"),
+    "created": _l("addition"),
+    "changed": _l("change"),
+    "published": _l("publication (also again after a withdrawal)"),
+    "withdrawn": _l("withdrawal from the published inventory"),
+    "approved": _l("approval with the minutes"),
+    "deleted": _l("deletion"),
 }
 # What changes of each record the log holds (core.events.changes writes them), in the order
 # the form offers them: an authority's own records first.
