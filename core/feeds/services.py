@@ -216,14 +216,15 @@ def title_of(event: Event, language: str) -> str:
     """The record's name as the event keeps it, in ``language`` or another one."""
     data = event.data or {}
     text = pick(data.get("title") or {}, language).text
+    colon = _(":") + " "  # as the reader's language writes it (French: a space before it)
     if event.record_kind == "decision":
         number = data.get("number")
-        return _("Decision %(number)s", number=number) + (f": {text}" if text else "")
+        return _("Decision %(number)s", number=number) + (f"{colon}{text}" if text else "")
     if event.record_kind == "meeting":
         body = pick(data.get("body") or {}, language).text
         starts = data.get("starts_at")
         day = show_date(datetime.fromisoformat(starts).date()) if starts else ""
-        name = ": ".join(part for part in (body, text) if part)
+        name = colon.join(part for part in (body, text) if part)
         return ", ".join(part for part in (name, day) if part) or _("a meeting")
     if event.record_kind == "goal" and data.get("code"):
         return f"{data['code']} {text}".strip()

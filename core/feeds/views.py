@@ -106,7 +106,7 @@ def committee(secret: str):
         # The feed's identity is the person's, not the secret's: a new address keeps it.
         feed = services.Feed(
             title=_("Concerto: changes for the consultation committee"),
-            feed_id=url_for("feeds.account", _external=True) + f"#user-{user.id}",
+            feed_id=f"{_root()}/feeds/committee/user-{user.id}",
             self_url=request.base_url,
             alternate_url=url_for("work.page", _external=True),
             language=language,
@@ -138,10 +138,13 @@ def _feed_page(secret: str | None = None, status: int = 200):
         token=token,
         secret_url=url_for("feeds.committee", secret=secret, _external=True) if secret else None,
         may_have_feed=services.may_have_feed(principal),
-        public_feeds=[
-            (code, inventory_feed_url(language, code, external=True))
-            for code in sorted(_registry().authorities)
-        ],
+        public_feeds=sorted(
+            (
+                (authority_name(code), inventory_feed_url(language, code, external=True))
+                for code in _registry().authorities
+            ),
+            key=lambda pair: pair[0].casefold(),
+        ),
         all_feed=inventory_feed_url(language, external=True),
     ), status
 
