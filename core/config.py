@@ -13,6 +13,7 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,12 @@ SETTINGS: dict[str, Setting] = {
     "webhook_timeout_seconds": Setting(int, 5, "how long a webhook's receiver has to answer"),
     "webhook_disable_after_hours": Setting(
         int, 24, "a webhook whose every delivery failed for this long is disabled"
+    ),
+    "verification_campaign_date": Setting(
+        str,
+        "12-01",
+        "month and day (MM-DD) each year from which coordinators are asked to confirm their "
+        "authority's services, a month before the state of affairs at the year's end",
     ),
     "attachment_max_bytes": Setting(int, 10 * 1024 * 1024, "largest agenda attachment"),
     "attachment_types": Setting(
@@ -216,6 +223,17 @@ def _check_networks(value: list) -> None:
             ) from None
 
 
+def _check_month_day(key: str, value: str) -> None:
+    try:
+        month, day = (int(part) for part in value.split("-"))
+        date(2001, month, day)  # a year without 29 February: the day exists every year
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"Configuration key '{key}' must be a month and day that exist every year, written "
+            f"MM-DD such as '12-01', not {value!r}."
+        ) from None
+
+
 def load_config(
     overrides: dict[str, Any] | None = None,
     config_file: Path | None = None,
@@ -272,6 +290,7 @@ def _finish(config: dict[str, Any]) -> dict[str, Any]:
             f"cannot be {config['import_workers']} and {config['import_backlog']}."
         )
     _check_networks(config["webhook_allowed_networks"])
+    _check_month_day("verification_campaign_date", config["verification_campaign_date"])
     for code in config["plugins"]:
         if not isinstance(code, str):
             raise ConfigError("Configuration key 'plugins' must list plugin codes as text.")

@@ -118,6 +118,10 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     "inventory.read_unpublished": _own_or_committee,  # drafts and their history
     "inventory.review": _committee,  # approve and publish, or return with a comment
     "inventory.freeze": _secretariat,  # the yearly state of affairs
+    # say the authority's published service is still true (issue 23, verification)
+    "inventory.confirm": _coordinator_of,
+    # read and close the errors the public reported on a service (issue 23)
+    "inventory.handle_reports": _action_keeper,
     "needs.read": _logged_in,
     "needs.signal": _signals,
     "needs.edit": _need_keeper,  # status and the services that answer the need

@@ -97,6 +97,13 @@ CORE_JOBS = [
         "trigger_args": {"minutes": 1},
     },
     {
+        # Each day from verification_campaign_date on: this year's request to confirm, once.
+        "id": "verification_campaign",
+        "func": "core.inventory.verification:run_campaign",
+        "trigger": "cron",
+        "trigger_args": {"hour": 6, "minute": 30},
+    },
+    {
         "id": "deliver_mail",
         "func": "core.meetings.jobs:deliver_mail",
         "trigger": "interval",

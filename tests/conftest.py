@@ -71,6 +71,17 @@ PAGES = [
     ("/services/1/edit", ("vlaams", "coordinator")),
     ("/services/1/history", ("vlaams", "coordinator")),
     ("/services/review", ("cocof", "member")),
+    # Keeping the inventory true (issue 23): the demo's bicycle repair training submitted by
+    # the Flemish Community (62) and by COCOF (64), side by side; two published services of
+    # Haren's social aid compared by anyone; what is still to confirm; reported errors.
+    ("/services/62/compare/64", ("cocof", "member")),
+    ("/services/1/compare/2", None),
+    ("/services/1/reported", None),
+    ("/services/verification", ("vlaams", "coordinator")),
+    ("/services/verification", ("cocof", "member")),
+    ("/services/verification?authority=cocof", "secretary"),
+    ("/services/error-reports", ("vlaams", "coordinator")),
+    ("/services/error-reports", "secretary"),
     ("/services/import", ("vlaams", "coordinator")),
     ("/organizations/new", ("vlaams", "coordinator")),
     ("/organizations/1/edit", ("vlaams", "coordinator")),

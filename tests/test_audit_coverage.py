@@ -35,6 +35,8 @@ NOT_BUSINESS_RECORDS = {
     "rate_limits": "rate-limit counters",
     "report_failures": "why a report could not be made, for the administrator",
     "inventory_generation": "a counter that tells caches the inventory changed",
+    "verification_campaigns": "when each authority was asked to confirm its services, once a "
+    "year (core.inventory.verification); the confirmations themselves are audited",
     "service_versions": "the history of services, written with every audited change of a "
     "service and itself the record of who changed what",
     "prisons": "reference vocabulary from the seed, written by migrations only",

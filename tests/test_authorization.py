@@ -1168,6 +1168,102 @@ def _keeps_flemish_webhooks(who: Who) -> bool:
     )
 
 
+# Keeping the inventory true (issue 23): confirming a service, marking two services as not
+# duplicates (the demo's bicycle repair training, submitted twice), reporting an error on a
+# published service (anyone, without logging in) and closing a report (the service's
+# authority's coordinators and the secretariat).
+def _confirm(authority: Callable[[Who], str], external_id: Callable[[Who], str]):
+    def attempt(client, app, who, csrf):
+        service = _service(app, authority(who), external_id(who))
+        return client.post(f"/services/{service.id}/confirm", data={"csrf_token": csrf})
+
+    return attempt
+
+
+def _confirmed(authority: Callable[[Who], str], external_id: Callable[[Who], str]):
+    def changed(app, who):
+        from core.inventory.models import ServiceAssurance
+
+        service = _service(app, authority(who), external_id(who))
+        with app.extensions["concerto.db"].session() as db:
+            return db.get(ServiceAssurance, service.id).how == "confirmed"
+
+    return changed
+
+
+def _third_service(who: Who) -> str:
+    return FIRST_SERVICE[who.authority or "cocom"][:-1] + "3"
+
+
+def _others_third_service(who: Who) -> str:
+    return FIRST_SERVICE[who.other][:-1] + "3"
+
+
+def _dismiss_twins(client, app, who, csrf):
+    first, second = _service(app, "vlaams", "VG-21"), _service(app, "cocof", "CF-13")
+    return client.post(
+        f"/services/{first.id}/compare/{second.id}/not-a-duplicate", data={"csrf_token": csrf}
+    )
+
+
+def _twins_dismissed(app, who):
+    from core.inventory.models import DuplicateDismissal
+
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(func.count()).select_from(DuplicateDismissal)) > 0
+
+
+def _report_error(client, app, who, csrf):
+    from tests.logins import csrf_token
+
+    service = _service(app, "justitie", "JU-04")
+    path = f"/services/{service.id}"
+    return client.post(
+        f"{path}/report",
+        data={"csrf_token": csrf_token(client, path), "text": f"Fout gezien door {who.label}."},
+    )
+
+
+def _error_reported(app, who):
+    from core.inventory.models import ErrorReport
+
+    with app.extensions["concerto.db"].session() as db:
+        text = f"Fout gezien door {who.label}."
+        return db.scalar(select(func.count()).where(ErrorReport.text == text)) > 0
+
+
+def _close_report(external_id: str):
+    def attempt(client, app, who, csrf):
+        from core.inventory.models import ErrorReport
+
+        with app.extensions["concerto.db"].session() as db:
+            report = db.scalar(
+                select(ErrorReport).join(Service).where(Service.external_id == external_id)
+            )
+        return client.post(f"/error-reports/{report.id}/close", data={"csrf_token": csrf})
+
+    return attempt
+
+
+def _report_closed(external_id: str):
+    def changed(app, who):
+        from core.inventory.models import ErrorReport
+
+        with app.extensions["concerto.db"].session() as db:
+            report = db.scalar(
+                select(ErrorReport).join(Service).where(Service.external_id == external_id)
+            )
+            return report.status == "closed"
+
+    return changed
+
+
+def _handles_reports_of(authority: str) -> Callable[[Who], bool]:
+    return lambda who: (
+        _is_secretariat(who) or ("coordinator" in who.roles and who.authority == authority)
+    )
+
+
 WRITES = [
     Write(
         "edit own authority's profile (page)",
@@ -1433,6 +1529,42 @@ WRITES = [
         _keeps_flemish_webhooks,
         _rotate_flemish_secret,
         _flemish_secret_rotated,
+    ),
+    Write(
+        "confirm own authority's service is still true (page)",
+        _is_coordinator,
+        _confirm(_own, _third_service),
+        _confirmed(_own, _third_service),
+    ),
+    Write(
+        "confirm another authority's service is still true (page)",
+        lambda who: False,
+        _confirm(_other, _others_third_service),
+        _confirmed(_other, _others_third_service),
+    ),
+    Write(
+        "mark two services as not duplicates (page)",
+        lambda who: bool(who.roles & {"member", "secretary", "administrator"}),
+        _dismiss_twins,
+        _twins_dismissed,
+    ),
+    Write(
+        "report an error on a published service (page, no login)",
+        lambda who: True,
+        _report_error,
+        _error_reported,
+    ),
+    Write(
+        "close an error report on a Flemish service (page)",
+        _handles_reports_of("vlaams"),
+        _close_report("VG-09"),
+        _report_closed("VG-09"),
+    ),
+    Write(
+        "close an error report on a COCOF service (page)",
+        _handles_reports_of("cocof"),
+        _close_report("CF-08"),
+        _report_closed("CF-08"),
     ),
     Write(
         "create a personal API token (page)",

@@ -462,3 +462,17 @@ def describe_changes(
 def changed_labels(rows: list[ChangeRow]) -> list[str]:
     """The labels of the rows, once each: a short summary of a change."""
     return list(dict.fromkeys(str(row.label) for row in rows))
+
+
+def describe_value(key: str, value: Any, authority, names: Names) -> Shown:
+    """One field's value in words, as a change row shows it (the side-by-side comparison of
+    two services, core.inventory.upkeep_views, reads each side with its own authority)."""
+    with force_locale(names.language):
+        return _Describer(authority, names).value(key, value)
+
+
+def describe_extra(name: str, value: Any, authority, names: Names) -> Shown:
+    """An authority's own field's value in words."""
+    declared = {f.name: f for f in authority.service_fields} if authority else {}
+    with force_locale(names.language):
+        return _Describer(authority, names).extra_value(declared.get(name), value)

@@ -8,15 +8,17 @@ behind them are not real, and nothing here is about any detainee.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from core.audit.services import acting_as
 from core.demo_parts import DemoParts
-from core.inventory import organizations
+from core.inventory import error_reports, organizations
 from core.inventory import services as inventory
-from core.inventory.models import Need, Service
-from core.permissions import system
+from core.inventory.models import Need, Service, ServiceAssurance
+from core.permissions import ANONYMOUS, system
+from core.reference.services import BRUSSELS
 
 PRISONS = {"H": ["haren"], "S": ["sint_gillis"], "HS": ["haren", "sint_gillis"]}
 
@@ -956,9 +958,92 @@ def seed_demo_inventory(session, registry, parts: DemoParts | None = None) -> in
             if year == 2025:
                 inventory.freeze(session, 2025, demo)
                 _changes_during_2026(session, registry, demo, reference)
+        _confirmed_in_2025(session)
         inventory.freeze(session, 2026, demo)
         _work_in_progress(session, registry, demo, reference)
+        _submitted_twice(session, registry, demo, reference)
+        _errors_reported(session)
     return created
+
+
+# Confirmed as still true in 2026 already; the others were last confirmed in November 2025,
+# so the yearly request has work to show (issue 23).
+CONFIRMED_IN_2026 = {"VG-01", "VG-02", "VG-07", "CF-01", "CF-02", "CC-01", "FW-01", "JU-01"}
+
+
+def _confirmed_in_2025(session) -> None:
+    last_year = datetime(2025, 11, 20, 10, 0, tzinfo=BRUSSELS).astimezone(UTC)
+    started = {row[1] for row in SERVICES if row[-1] <= 2025} - CONFIRMED_IN_2026
+    for service in session.scalars(select(Service).where(Service.external_id.in_(started))):
+        assurance = session.get(ServiceAssurance, service.id)
+        if assurance is not None:
+            assurance.assured_at = last_year
+
+
+def _submitted_twice(session, registry, demo, reference) -> None:
+    """COCOF submits the bicycle repair training the Flemish Community submitted too: the
+    review shows them as likely duplicates (issue 23)."""
+    authority = registry.authorities.get("cocof")
+    if authority is None or "vlaams" not in registry.authorities:
+        return
+    twin = _values(
+        (
+            "cocof",
+            "CF-13",
+            "formation_professionnelle",
+            "Opleiding fietsherstel",
+            "Formation en réparation de vélos",
+            "Bicycle repair course",
+            "H",
+            "sentenced",
+            "fr nl",
+            "group",
+            2026,
+        ),
+        registry,
+    )
+    service = inventory.create_service(session, authority, twin, demo, reference)
+    inventory.submit(session, authority, service, demo)
+
+
+# Errors readers of the public inventory reported (issue 23): open, and one dealt with.
+ERRORS_REPORTED = [
+    (
+        "VG-09",
+        "nl",
+        "De fitnesszaal is sinds september op dinsdag gesloten: het uurrooster op deze pagina "
+        "klopt niet meer.",
+        None,
+        None,
+    ),
+    (
+        "CF-08",
+        "fr",
+        "La formation a lieu le jeudi et non le mardi, et elle est aussi ouverte aux femmes "
+        "de l'aile D.",
+        "lecteur@example.org",
+        None,
+    ),
+    (
+        "CC-02",
+        "fr",
+        "Le numéro de téléphone indiqué ne répond plus.",
+        None,
+        "Numéro corrigé. / Nummer aangepast.",
+    ),
+]
+
+
+def _errors_reported(session) -> None:
+    for external_id, language, text, email, closed in ERRORS_REPORTED:
+        service = session.scalar(select(Service).where(Service.external_id == external_id))
+        if service is None:
+            continue
+        found = error_reports.report(
+            session, service, {"text": text, "contact_email": email}, ANONYMOUS, language
+        )
+        if closed:
+            error_reports.close(session, found, system("cli", "concerto demo"), closed)
 
 
 def _note_left_out(parts: DemoParts) -> None:
@@ -971,6 +1056,8 @@ def _note_left_out(parts: DemoParts) -> None:
         parts.leave_out("a service moved to another prison during 2026", ["federatie_wb"])
     if not parts.has("vlaams"):
         parts.leave_out("services in draft, waiting for review and returned", ["vlaams"])
+    if not (parts.has("vlaams") and parts.has("cocof")):
+        parts.leave_out("a service submitted by two authorities", ["vlaams", "cocof"])
 
 
 def _changes_during_2026(session, registry, demo, reference) -> None:

@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.events.models import Event
 from core.i18n import LocalizedMixin, pick
-from core.inventory import schedules
+from core.inventory import schedules, verification
 from core.inventory.models import Organization, Service, ServiceLocation
 from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
+from core.reference.services import BRUSSELS
 
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.UUID("6f1d2d0e-6c3b-5d0a-9a41-3b2c6f3c2a11")
@@ -88,6 +89,38 @@ class Catalogue:
         # Terms and organisations repeat across services: built once per export.
         self._terms: dict[tuple[str, str], dict[str, Any]] = {}
         self._organizations: dict[tuple[str, Any], dict[str, Any]] = {}
+        # Each service's last confirmation (assured_date, assurer_email), read per batch.
+        self._assured: dict[int, tuple[str, str | None] | None] = {}
+
+    def load_assurances(self, service_ids) -> None:
+        """Read the last confirmation of these services in one query."""
+        ids = [ident for ident in service_ids if ident not in self._assured]
+        found = verification.assurances(self.session, ids)
+        for ident in ids:
+            assurance = found.get(ident)
+            self._assured[ident] = (
+                (
+                    assurance.assured_at.astimezone(BRUSSELS).date().isoformat(),
+                    assurance.assurer_email,
+                )
+                if assurance is not None
+                else None
+            )
+
+    def assurance(self, service: Service) -> tuple[str | None, str | None]:
+        """When the service was last confirmed (a date) and the address of who did; the
+        authority's own address when the platform itself confirmed it (an approval without
+        a person, such as an import of the demo)."""
+        if service.id not in self._assured:
+            self.load_assurances([service.id])
+        found = self._assured[service.id]
+        if found is None:
+            return None, None
+        day, email = found
+        if not email:
+            authority = self.authorities.get(service.authority_code)
+            email = authority.contact_email if authority is not None else None
+        return day, email
 
     def taxonomies(self) -> list[dict[str, Any]]:
         found = [
@@ -285,6 +318,7 @@ def service_document(service: Service, catalogue: Catalogue) -> dict[str, Any]:
         "wait_time": f"P{service.typical_wait_days}D" if service.typical_wait_days else "",
         "email": service.contact_email,
         "last_modified": service.updated_at.isoformat(),
+        **dict(zip(("assured_date", "assurer_email"), catalogue.assurance(service), strict=True)),
         "languages": [
             {"id": uid("language", service.id, number), "service_id": service_id, "code": code}
             for number, code in enumerate(service.languages or [])
@@ -423,6 +457,7 @@ def export(session: Session, registry, language: str) -> Iterator[str]:
                 Organization.id.in_({s.organization_id for s in batch if s.organization_id})
             )
         ).all()
+        catalogue.load_assurances(located)
         for service in batch:
             service.locations = located[service.id]
             yield separator + json.dumps(service_document(service, catalogue), ensure_ascii=False)

@@ -81,6 +81,7 @@ def services():
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     found = session.scalars(statement.offset((page - 1) * size).limit(size)).all()
     catalogue = _catalogue()
+    catalogue.load_assurances(service.id for service in found)
     items = [hsds.service_document(service, catalogue) for service in found]
     # A service changes in the public inventory when the committee approves or withdraws
     # it, not only when it is edited: last_modified says the later of the two.

@@ -230,3 +230,93 @@ class ImportJob(Base):
     total: Mapped[int] = mapped_column(Integer, default=0)
     report: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- keeping the inventory true (issue 23): confirmations, duplicates, reported errors -------
+
+
+class ServiceAssurance(Base):
+    """When and by whom a service was last confirmed as still true (HSDS 3.0 ``assured_date``
+    and ``assurer_email``): one click of a coordinator of its authority, or the committee's
+    approval of a change one of them submitted. One row per service, replaced each time; the
+    audit log keeps the earlier ones."""
+
+    __tablename__ = "service_assurances"
+    __audited__ = True
+
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
+    assured_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    how: Mapped[str] = mapped_column(String(16))  # confirmed, approved
+    actor: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    # The person's address as their identity provider gave it; None for the platform itself
+    # (the export then names the authority's own address).
+    assurer_email: Mapped[str | None] = mapped_column(String(320))
+
+
+class VerificationCampaign(Base):
+    """The yearly request to an authority's coordinators to confirm or update its services
+    before the state of affairs: one row per year and authority, so the job asks once however
+    often and in however many processes it runs."""
+
+    __tablename__ = "verification_campaigns"
+    __table_args__ = (UniqueConstraint("year", "authority_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    waiting: Mapped[int] = mapped_column(Integer, default=0)  # services still to confirm then
+
+
+class DuplicateDismissal(Base):
+    """Two services a reviewer judged not to be duplicates: the pair is never proposed again.
+    The lower id first, so a pair has one row whichever of the two was being reviewed."""
+
+    __tablename__ = "duplicate_dismissals"
+    __table_args__ = (UniqueConstraint("first_id", "second_id"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    second_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[int] = mapped_column(Integer)  # the likeness the reviewer saw, in percent
+    dismissed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+
+
+ERROR_REPORT_STATES = ("open", "closed")
+
+
+class ErrorReport(Base):
+    """An error in a published service that someone of the public reported (no login), for
+    the coordinators of the service's authority to read and close. Never about a detainee:
+    the form says so. The reporter's address, if given, stays out of the audit log so that
+    deleting the report forgets it."""
+
+    __tablename__ = "error_reports"
+    __audited__ = True
+    __audit_exclude__ = ("contact_email",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(8))  # of the page it was sent from
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    closed_by_user_id: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)  # what was done, for the other coordinators
+
+    service: Mapped[Service] = relationship()

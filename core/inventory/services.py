@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.db import utcnow
 from core.events import services as events
-from core.inventory import generation, schedules, search
+from core.inventory import generation, schedules, search, verification
 from core.inventory.lexicon import Expansion, Lexicon, expand
 from core.inventory.models import (
     ACCESS,
@@ -528,6 +528,7 @@ def approve(session: Session, authority, service: Service, principal: Principal)
     service.published_at = utcnow()
     session.flush()
     _version(session, service, "approve", principal, {"state": ["submitted", "published"]})
+    verification.confirmed_by_approval(session, service, principal)
     search.index(session, service)
     _tell(session, "service_approved", service, principal)
     return service
@@ -911,21 +912,24 @@ def freeze(session: Session, year: int, principal: Principal) -> Snapshot:
         .options(selectinload(Service.locations))
         .order_by(Service.id)
     )
-    snapshot = Snapshot(
-        year=year,
-        frozen_by=principal.label[:200],
-        services=[_snapshot_row(service) for service in services],
-    )
+    rows = [_snapshot_row(service) for service in services]
+    verification.stamp_rows(session, rows, year)  # the year's figures count the unconfirmed
+    snapshot = Snapshot(year=year, frozen_by=principal.label[:200], services=rows)
     session.add(snapshot)
     session.flush()
     return snapshot
 
 
+def _without_confirmation(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in row.items() if key != "confirmed"}
+
+
 def compare(older: Snapshot, newer: Snapshot) -> dict[str, Any]:
     """Added, removed and changed services between two snapshots, with counts per
     authority and per domain."""
-    before = {row["id"]: row for row in older.services}
-    after = {row["id"]: row for row in newer.services}
+    # Whether a service was confirmed in its year says nothing of what it offers.
+    before = {row["id"]: _without_confirmation(row) for row in older.services}
+    after = {row["id"]: _without_confirmation(row) for row in newer.services}
     added = [after[i] for i in sorted(set(after) - set(before))]
     removed = [before[i] for i in sorted(set(before) - set(after))]
     changed = [

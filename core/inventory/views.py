@@ -54,6 +54,7 @@ from core.inventory.models import (
     Snapshot,
 )
 from core.inventory.schedules import in_words
+from core.inventory.verification import snapshot_counts
 from core.links import services as links
 from core.links.forms import picker_context, searching
 from core.permissions import can, current, require
@@ -188,9 +189,15 @@ def search():
 
 @blueprint.get("/services/<int(max=2147483647):service_id>")
 def show(service_id: int):
-    service = service_or_404(service_id)
+    return service_page(service_or_404(service_id))
+
+
+def service_page(service: Service, status: int = 200, **extra):
+    """The service's page; ``extra`` for a form sent back with its errors (report an
+    error)."""
     session = db_session()
     authority = _registry().authorities.get(service.authority_code)
+    context = upkeep_views.service_page_extras(service) | extra
     return render_template(
         "inventory/service.html",
         service=service,
@@ -203,7 +210,8 @@ def show(service_id: int):
         may_review=can(current(), "inventory.review"),
         pending=pending_changes(service) if service.pending else [],
         **_reference_lists(session),
-    )
+        **context,
+    ), status
 
 
 @blueprint.get("/services/<int(max=2147483647):service_id>/history")
@@ -404,7 +412,9 @@ def _step(service_id: int, name: str, done_message: str, **extra):
 
 @blueprint.post("/services/<int(max=2147483647):service_id>/submit")
 def submit(service_id: int):
-    return _step(service_id, "submit", _("The service was submitted to the committee."))
+    answer = _step(service_id, "submit", _("The service was submitted to the committee."))
+    upkeep_views.tell_likely_duplicates(service_id)  # a notice, not a refusal (issue 23)
+    return answer
 
 
 @blueprint.post("/services/<int(max=2147483647):service_id>/approve")
@@ -435,7 +445,12 @@ def review_queue():
     names = Names.load(session, current_language())
     # A new service is reviewed whole; a published one, by what its changes would change.
     changes = {service.id: pending_changes(service, names) for service in waiting}
-    return render_template("inventory/review.html", services=waiting, changes=changes)
+    return render_template(
+        "inventory/review.html",
+        services=waiting,
+        changes=changes,
+        **upkeep_views.review_extras(session, waiting),
+    )
 
 
 # --- coverage -------------------------------------------------------------------------------
@@ -542,6 +557,8 @@ def snapshots():
     return render_template(
         "inventory/snapshots.html",
         snapshots=found,
+        # How many services of each year's state were not confirmed in it (issue 23).
+        confirmations={snapshot.year: snapshot_counts(snapshot.services) for snapshot in found},
         comparison=comparison,
         years=years,
         may_freeze=can(current(), "inventory.freeze"),
@@ -979,3 +996,7 @@ def schedule_choices(value):
 @blueprint.app_template_global("schedule_options")
 def schedule_options():
     return schedules.options(get_locale())
+
+
+# The pages that keep the inventory true (issue 23) add their routes to this blueprint.
+from core.inventory import upkeep_views  # noqa: E402
