@@ -215,7 +215,9 @@ def test_an_action_is_told_to_its_owner_by_account_or_by_address(day_app):
         lotte_id = db.scalar(select(User.id).where(User.email == lotte_email))
         waiting = db.scalars(
             select(DigestEntry.kind).where(
-                DigestEntry.user_id == lotte_id, DigestEntry.sent_at.is_(None)
+                DigestEntry.user_id == lotte_id,
+                DigestEntry.sent_at.is_(None),
+                DigestEntry.kind.like("action_%"),
             )
         ).all()
     # The status changed by someone else waits for her daily digest; a note alone is no news.
@@ -260,3 +262,45 @@ def test_following_what_one_may_not_read_is_refused_and_stores_nothing(day_app):
         400,
         401,
     )
+
+
+def test_coordinators_hear_of_the_yearly_check_and_of_reported_errors(day_app):
+    from core.inventory import error_reports, verification
+    from core.permissions import ANONYMOUS
+
+    app = day_app
+    lotte = app.test_client()
+    login(lotte, "vlaams", "vlaams-lotte")
+    lotte_email = _email(app, "vlaams-lotte")
+    _notify(app)
+    start = _last_outbox(app)
+    with app.app_context(), _db(app) as db:
+        asked = verification.request_confirmations(db, 2031, ["vlaams"])
+        service = db.scalar(
+            select(Service).where(
+                Service.authority_code == "vlaams",
+                Service.published_at.is_not(None),
+                Service.state == "published",
+            )
+        )
+        error_reports.report(
+            db, service, {"text": "Het telefoonnummer klopt niet meer."}, ANONYMOUS, "nl"
+        )
+        name = service.name_nl
+    assert asked == ["vlaams"]
+    _notify(app)
+    told = [(m.kind, m.recipient, m.language) for m in _outbox_after(app, start)]
+    assert told == [("verification_requested", lotte_email, "nl")]
+    request = _outbox_after(app, start)[0]
+    assert "2031" in request.subject and "/services/verification" in request.body
+    # The report waits for her daily digest, with its words and where to close it.
+    with app.app_context(), _db(app) as db:
+        send_digests(db, "daily", "2031-01-02")
+    digest = next(
+        m
+        for m in _outbox_after(app, start)
+        if m.kind == "digest_daily" and m.recipient == lotte_email
+    )
+    assert name in digest.body and "Het telefoonnummer klopt niet meer." in digest.body
+    assert "/services/error-reports" in digest.body
+

@@ -128,6 +128,42 @@ def test_a_coordinator_sees_only_her_authoritys_drafts_returned_and_waiting_serv
         assert f'href="/services/{service_id}"' not in page
 
 
+def test_a_coordinator_sees_reported_errors_and_the_services_to_confirm_once_asked(work_app):
+    from core.inventory import error_reports, verification
+    from core.permissions import ANONYMOUS
+
+    client = work_app.test_client()
+    login(client, "vlaams", "vlaams-lotte")
+    work = _work(work_app, client, "vlaams-lotte")
+    reports = _section(work, "coordinator", "reports")
+    assert not any(s["key"] == "to_confirm" for s in work["sections"]), "not before the request"
+    year = _today().year
+    with work_app.app_context(), work_app.extensions["concerto.db"].session() as db:
+        ours = db.scalars(
+            select(Service).where(Service.authority_code == "vlaams", Service.state == "published")
+        ).all()
+        theirs = db.scalar(
+            select(Service).where(Service.authority_code == "cocof", Service.state == "published")
+        )
+        report = error_reports.report(
+            db, ours[0], {"text": "Verhuisd naar blok B."}, ANONYMOUS, "nl"
+        )
+        error_reports.report(db, theirs, {"text": "Pas le bon numéro."}, ANONYMOUS, "fr")
+        verification.request_confirmations(db, year, ["vlaams"])
+        waiting = {
+            s.id for s in verification.unconfirmed(db, "vlaams", verification.year_start(year))
+        }
+        report_id = report.id
+    work = _work(work_app, client, "vlaams-lotte")
+    reported = _section(work, "coordinator", "reports")
+    assert _ids(reported) == _ids(reports) + [report_id], "her authority's only, the newest last"
+    item = next(i for i in reported["items"] if i["id"] == report_id)
+    assert item["text"] == "Verhuisd naar blok B." and item["url"].endswith(f"#r{report_id}")
+    assert set(_ids(_section(work, "coordinator", "to_confirm"))) == waiting and waiting
+    page = client.get("/work").get_data(as_text=True)
+    assert "Verhuisd naar blok B." in page and "Pas le bon numéro." not in page
+
+
 def test_a_coordinators_actions_come_overdue_first_with_their_terms(work_app):
     client = work_app.test_client()
     today = _today()

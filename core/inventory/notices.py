@@ -5,12 +5,15 @@ for a review, a service returned or published, a need answered.
   submitted or last edited it (they cannot approve their own change);
 - a service returned (with the reviewer's comment) or approved: to the people who edited or
   submitted it since its last review, never to the reviewer;
-- a need answered: to the person who signalled it, unless they answered it themselves.
+- a need answered: to the person who signalled it, unless they answered it themselves;
+- the yearly request to confirm the authority's services, and an error in a published
+  service reported by someone of the public: to the authority's coordinators.
 """
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -18,7 +21,7 @@ from core.events.kinds import About, Kind, reachable
 from core.events.models import Event
 from core.identity.models import User
 from core.identity.services import principal_for
-from core.inventory.models import Need, Service, ServiceVersion
+from core.inventory.models import ErrorReport, Need, Service, ServiceVersion
 from core.mail.services import base_url
 from core.permissions import can
 
@@ -108,6 +111,43 @@ def _service(session: Session, event: Event, language: str) -> About | None:
     )
 
 
+def _coordinators(session: Session, event: Event, registry) -> list[User]:
+    """The coordinators of the event's authority."""
+    found = []
+    for user in _people(session):
+        for identity in user.identities:
+            principal = principal_for(identity, registry=registry)
+            if principal.authority == event.authority_code and principal.has("coordinator"):
+                found.append(user)
+                break
+    return found
+
+
+def _to_confirm(_session: Session, event: Event, language: str) -> About:
+    waiting = int(event.data.get("waiting") or 0)
+    return About(
+        title=ngettext(
+            "%(num)d service to confirm or update",
+            "%(num)d services to confirm or update",
+            waiting,
+        ),
+        link=f"{base_url()}/services/verification",
+        detail=str(event.data.get("year", "")),
+    )
+
+
+def _reported(session: Session, event: Event, language: str) -> About | None:
+    service = session.get(Service, event.record_id)
+    report = session.get(ErrorReport, event.data.get("report_id") or 0)
+    if service is None or report is None:
+        return None
+    return About(
+        title=service.local("name", language).text,
+        link=f"{base_url()}/services/error-reports",
+        detail=report.text[:300],
+    )
+
+
 def _signaller(session: Session, event: Event, _registry) -> list[User]:
     need = session.get(Need, event.record_id)
     if need is None or need.user_id is None or need.user_id == event.actor_user_id:
@@ -157,5 +197,21 @@ KINDS = (
         _signaller,
         _need,
         "notifications/mail/need_answered.txt",
+    ),
+    Kind(
+        "verification_requested",
+        _l("My authority's services wait to be confirmed"),
+        "now",
+        _coordinators,
+        _to_confirm,
+        "notifications/mail/verification_requested.txt",
+    ),
+    Kind(
+        "error_reported",
+        _l("Someone reported an error in a service of my authority"),
+        "daily",
+        _coordinators,
+        _reported,
+        "notifications/mail/error_reported.txt",
     ),
 )

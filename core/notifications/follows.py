@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core.events.kinds import About, Kind, reachable
 from core.events.models import Event
 from core.goals.models import Goal, PlanAction
+from core.i18n import show_datetime
 from core.identity.models import User
 from core.identity.services import principal_for
 from core.inventory.models import Need, Service
@@ -175,7 +176,7 @@ def followers(
 
 def title(session: Session, kind: str, record, language: str) -> str:
     if kind == "meeting":
-        return meeting_title(record, language)
+        return f"{meeting_title(record, language)}, {show_datetime(record.starts_at)}"
     if kind == "goal":
         return f"{record.code} {record.local('title', language).text}"
     field = {"need": "description"}.get(kind, "name")

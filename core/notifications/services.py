@@ -287,7 +287,7 @@ def _digest(session: Session, user: User, how: str, period: str, waiting) -> boo
     with force_locale(language):
         # By kind, then by record: what happened to one record is one line, its steps in
         # the order they happened.
-        groups: dict[str, dict[str, tuple[About, list[str]]]] = {}
+        groups: dict[str, dict[tuple, tuple[About, list[str]]]] = {}
         for entry in waiting:
             event = session.get(Event, entry.event_id)
             told_as = entry.kind if entry.kind in KINDS else event.kind
@@ -295,7 +295,8 @@ def _digest(session: Session, user: User, how: str, period: str, waiting) -> boo
             if about is None:
                 continue
             records = groups.setdefault(told_as, {})
-            _first, details = records.setdefault(about.link, (about, []))
+            record = (event.record_kind, event.record_id, event.authority_code)
+            _first, details = records.setdefault(record, (about, []))
             if about.detail and about.detail not in details:
                 details.append(about.detail)
         if not groups:

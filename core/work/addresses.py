@@ -17,6 +17,8 @@ def address(entry: Entry, group: str = "") -> str | None:
         return url_for("inventory.show", service_id=record.id)
     if entry.kind == "need":
         return url_for("inventory.need", need_id=record.id)
+    if entry.kind == "error_report":
+        return url_for("inventory.error_reports_list") + f"#r{record.id}"
     if entry.kind == "action_item":
         return url_for("meetings.action", action_id=record.id)
     if entry.kind == "plan_action":
@@ -59,6 +61,8 @@ def title(entry: Entry) -> LocalText:
         return record.local("name")
     if entry.kind == "need":
         return record.local("description").labelled(limit=120)
+    if entry.kind == "error_report":
+        return record.service.local("name")
     if entry.kind in ("action_item", "plan_action", "workshop"):
         return record.local("title")
     if entry.kind == "meeting":

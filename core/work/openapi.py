@@ -14,6 +14,7 @@ ITEM = {
             "enum": [
                 "service",
                 "need",
+                "error_report",
                 "action_item",
                 "plan_action",
                 "meeting",
@@ -36,6 +37,7 @@ ITEM = {
         "status": {"type": "string"},
         "comment": {**NULLABLE_STRING, "description": "the reviewer's, on a returned service"},
         "since": {"type": "string", "format": "date-time"},
+        "text": {"type": "string", "description": "an error report's first words"},
         "due_on": {"type": ["string", "null"], "format": "date"},
         "overdue": {"type": "boolean"},
         "starts_at": {"type": "string", "format": "date-time"},

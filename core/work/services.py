@@ -20,6 +20,7 @@ from core.db import utcnow
 from core.goals import services as plans
 from core.goals.models import PlanAction
 from core.identity.models import User
+from core.inventory import error_reports, verification
 from core.inventory.models import Need, Service, ServiceVersion
 from core.meetings import services as meetings
 from core.meetings.models import (
@@ -102,7 +103,11 @@ def work_of(
             Section("coordinator", "needs", open_needs(session, authority)),
             Section("coordinator", "actions", actions_of(session, authority, today)),
             Section("coordinator", "meetings", my_next_meetings(session, user, authority, now)),
+            Section("coordinator", "reports", reported_errors(session, authority)),
         ]
+        confirm = to_confirm(session, authority, today)
+        if confirm is not None:  # only while the year's request to confirm is open
+            sections.insert(1, Section("coordinator", "to_confirm", confirm))
     if can(principal, "inventory.review"):
         sections.append(Section("committee", "review", to_review(session, principal)))
         sections.append(Section("committee", "minutes", minutes_to_approve(session, now)))
@@ -178,6 +183,28 @@ def submitted(session: Session, authority: str) -> list[Entry]:
     return [
         Entry("service", service, {"state": "submitted", "since": since})
         for service, since in _waiting(session, query)
+    ]
+
+
+def to_confirm(session: Session, authority: str, today: date) -> list[Entry] | None:
+    """The authority's services not confirmed this year, once the committee asked for it
+    (core.inventory.verification); None before the request."""
+    year = today.year
+    if verification.campaign(session, year, authority) is None:
+        return None
+    return [
+        Entry("service", service, {"state": service.state})
+        for service in verification.unconfirmed(session, authority, verification.year_start(year))
+    ]
+
+
+def reported_errors(session: Session, authority: str) -> list[Entry]:
+    """Errors the public reported in the authority's published services, the oldest first."""
+    return [
+        Entry("error_report", report, {"since": report.created_at, "text": report.text[:200]})
+        for report in sorted(
+            error_reports.open_reports(session, authority), key=lambda r: r.created_at
+        )
     ]
 
 

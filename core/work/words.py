@@ -35,6 +35,14 @@ SECTION_LABELS = {
         _l("Your next meetings"),
         _l("You are not invited to any coming meeting."),
     ),
+    ("coordinator", "to_confirm"): (
+        _l("Services to confirm for this year"),
+        _l("Every service of your authority is confirmed for this year."),
+    ),
+    ("coordinator", "reports"): (
+        _l("Errors reported by the public"),
+        _l("Nobody reported an error in your authority's services."),
+    ),
     ("committee", "review"): (
         _l("Services waiting for your review"),
         _l("Nothing waits for your review."),
