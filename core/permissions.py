@@ -129,6 +129,9 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     # bodies, members, meetings, agendas, invitations, minutes and their approval
     "meetings.manage": _secretariat,
     "actions.update": _action_keeper,  # status, due date and note of an action item
+    # remarks on draft minutes sent for remarks: whoever is among those present, which the
+    # minutes decide (core.meetings.services.attendance_of_user), not a role
+    "minutes.remark": _logged_in,
     "outbox.read": _secretariat,  # the e-mail the platform wrote
     # add actions to the strategic plan (led by the coordinator's own authority)
     "plan.add_action": _coordinator_or_secretariat,

@@ -36,6 +36,10 @@ PURPOSES = ("information", "advice", "decision")
 REPLIES = ("attend", "excused")
 PRESENCE = ("present", "excused", "absent")
 ACTION_STATES = ("open", "in_progress", "done", "cancelled")
+# A remark on draft minutes is written in one of the committee's two languages.
+REMARK_LANGUAGES = ("nl", "fr")
+# How the secretariat dealt with a remark; None while it waits.
+HANDLINGS = ("taken_in", "not_taken_in")
 OPEN_ACTION_STATES = ("open", "in_progress")
 # The states in words, for pages, mails and the authorities' reports alike.
 ACTION_LABELS = {
@@ -247,6 +251,14 @@ class Minutes(Base):
     decisions: Mapped[list[Decision]] = relationship(
         order_by="Decision.number", cascade="all, delete-orphan"
     )
+    # The round of remarks on this revision (one at most) and the remarks left in it; a
+    # correction starts a revision of its own, and these stay with the revision they read.
+    remark_round: Mapped[RemarkRound | None] = relationship(
+        back_populates="minutes", cascade="all, delete-orphan", uselist=False
+    )
+    remarks: Mapped[list[Remark]] = relationship(
+        back_populates="minutes", order_by="Remark.id", cascade="all, delete-orphan"
+    )
 
     @property
     def approved(self) -> bool:
@@ -280,6 +292,63 @@ class Attendance(Base):
     name: Mapped[str] = mapped_column(String(200))
     authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
     presence: Mapped[str] = mapped_column(String(16))
+
+    membership: Mapped[Membership | None] = relationship()
+
+
+class RemarkRound(Base):
+    """Draft minutes sent to those present for their remarks, until a day (Brussels time).
+    Sending again moves the day; the minutes' text may still change meanwhile."""
+
+    __tablename__ = "minutes_rounds"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes.id", ondelete="CASCADE"), unique=True
+    )
+    closes_on: Mapped[date] = mapped_column(Date)  # the last day remarks are taken
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_by: Mapped[str] = mapped_column(String(200))
+
+    minutes: Mapped[Minutes] = relationship(back_populates="remark_round")
+
+
+class Remark(Base):
+    """One attendee's remark on an agenda item of a draft (or, without an item, on the
+    minutes as a whole), in Dutch or French, and how the secretariat dealt with it. It
+    belongs to one revision and never changes once that revision is approved."""
+
+    __tablename__ = "minutes_remarks"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    # Whose remark: the membership they attended by, and their name and authority as written
+    # then (a membership may end or be removed; the remark still says who made it).
+    membership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("memberships.id", ondelete="SET NULL")
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(200))
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
+    language: Mapped[str] = mapped_column(String(2))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    handling: Mapped[str | None] = mapped_column(String(16))  # taken_in | not_taken_in
+    reason: Mapped[str | None] = mapped_column(Text)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_by: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    minutes: Mapped[Minutes] = relationship(back_populates="remarks")
+    item: Mapped[AgendaItem | None] = relationship()
 
 
 class Decision(LocalizedMixin, Base):
