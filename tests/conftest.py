@@ -98,6 +98,11 @@ PAGES = [
     ("/meetings/1", "secretary"),
     ("/meetings/1/minutes", "secretary"),
     ("/meetings/1/edit", "secretary"),
+    # The round of remarks on draft minutes (issue 21): the demo's working-group draft is the
+    # first minutes; Lotte and Julien were present, the secretary reads what they see.
+    ("/minutes/1/remarks", ("vlaams", "coordinator")),
+    ("/minutes/1/remarks", ("cocof", "member")),
+    ("/minutes/1/remarks", "secretary"),
     ("/agenda/1", "secretary"),
     ("/bodies/1", ("justitie", "member")),
     ("/bodies/1", "secretary"),

@@ -1,7 +1,9 @@
 """Demo meetings: the Overlegcomité meeting monthly (third Tuesday, none in August,
 prison directors every quarter), with approved minutes, decisions and actions for the past
 months; the last past meeting waits for its minutes, and an extra meeting today can approve
-them. Dates follow the day the demo is seeded, so the demo always has a past and a future.
+them. The health working group's draft minutes are out for remarks, with two remarks, one
+taken in. Dates follow the day the demo is seeded, so the demo always has a past and a
+future.
 
 The names are invented staff of the authorities; there is never anyone detained here.
 """
@@ -39,7 +41,7 @@ MEMBERS = [
     ("Ilse Vermeulen", "secretariaat@cocom.demo.invalid", "nl", "secretary", "cocom"),
     ("Lotte Peeters", "lotte@vlaams.demo.invalid", "nl", "member", "vlaams"),
     ("Julie Lambert", "julie.lambert@fwb.demo.invalid", "fr", "member", "federatie_wb"),
-    ("Thomas Renard", "thomas.renard@cocof.demo.invalid", "fr", "member", "cocof"),
+    ("Julien Lambert", "julien@cocof.demo.invalid", "fr", "member", "cocof"),
     ("Koen Janssens", "koen.janssens@just.demo.invalid", "nl", "member", "justitie"),
     ("Sofie Claes", "sofie@vlaams.demo.invalid", "nl", "observer", "vlaams"),
     ("Pieter De Smet", "directie.haren@just.demo.invalid", "nl", "prison_director", "justitie"),
@@ -55,7 +57,7 @@ MEMBERS = [
 OWNERS = [
     ("Lotte Peeters", "lotte@vlaams.demo.invalid", "vlaams"),
     ("Julie Lambert", "julie.lambert@fwb.demo.invalid", "federatie_wb"),
-    ("Thomas Renard", "thomas.renard@cocof.demo.invalid", "cocof"),
+    ("Julien Lambert", "julien@cocof.demo.invalid", "cocof"),
 ]
 OFFICE = {"place_kind": "office", "place_text": "Koningsstraat 1, 1000 Brussel (demo)"}
 AGENDA = [
@@ -163,9 +165,11 @@ def seed_demo_meetings(
                     "links": links,
                 },
             )
+    secretariat = system("cli", "demo data")
+    # First, so that its minutes are the demo's first (/minutes/1/remarks, whatever the day).
+    _round_of_remarks(session, bodies["werkgroep_gezondheid"], today, secretariat)
     for meeting in past:
         _hold(session, meeting)
-    secretariat = system("cli", "demo data")
     for earlier, later in zip(past, past[1:], strict=False):
         minutes = meetings.latest_minutes(session, earlier)
         minutes = _write(session, earlier, minutes, today, owners)
@@ -189,6 +193,130 @@ def seed_demo_meetings(
         {"title_nl": AGENDA[0][0], "title_fr": AGENDA[0][1], "purpose": "decision"},
     )
     session.flush()
+
+
+# The health working group met nine days ago; its draft minutes are out for remarks for
+# another week, and its next meeting, in three weeks, is to approve them.
+WORKING_GROUP_AGENDA = [
+    ("Zorgaanbod in Haren", "Offre de soins à Haren", "information"),
+    (
+        "Wachtlijsten voor psychologische hulp",
+        "Listes d'attente pour l'aide psychologique",
+        "advice",
+    ),
+    ("Varia", "Divers", "information"),
+]
+WORKING_GROUP_TEXTS = [
+    (
+        "Het medisch centrum van Haren stelt zijn aanbod voor. De diensten vragen een vaste "
+        "contactpersoon.",
+        "Le centre médical de Haren présente son offre. Les services demandent une personne de "
+        "contact fixe.",
+    ),
+    (
+        "De wachttijd voor een eerste gesprek loopt op tot zes weken. De werkgroep verzamelt "
+        "de cijfers per gevangenis.",
+        "Le délai pour un premier entretien atteint six semaines. Le groupe de travail "
+        "rassemble les chiffres par prison.",
+    ),
+]
+# (member, agenda item or None for the whole, language, text, how it was dealt with, why)
+WORKING_GROUP_REMARKS = [
+    (
+        "Lotte Peeters",
+        1,
+        "nl",
+        "Graag vermelden dat de wachttijd in Haren het langst is: acht weken in oktober.",
+        "taken_in",
+        None,
+    ),
+    (
+        "Julien Lambert",
+        0,
+        "fr",
+        "Il manque la permanence du vendredi, présentée par la COCOF en fin de point.",
+        None,
+        None,
+    ),
+]
+
+
+def _round_of_remarks(session: Session, body: Body, today: date, secretariat) -> None:
+    from core.events.models import Event
+
+    session.refresh(body)
+    if not body.memberships:
+        return  # a demo without the group's authorities has no one to ask for remarks
+    held, _ = meetings.create_meeting(
+        session,
+        body,
+        {
+            "date": (today - timedelta(days=9)).isoformat(),
+            "start_time": "10:00",
+            "duration_minutes": "90",
+            "title_nl": "Werkvergadering zorg",
+            "title_fr": "Réunion de travail soins",
+            **OFFICE,
+        },
+    )
+    items = [
+        meetings.add_item(session, held, {"title_nl": nl, "title_fr": fr, "purpose": purpose})
+        for nl, fr, purpose in WORKING_GROUP_AGENDA
+    ]
+    meetings.invite(session, held)
+    for invitation in held.invitations:
+        excused = invitation.membership.name == "Julie Lambert"
+        invitation.reply = "excused" if excused else "attend"
+        invitation.replied_at = held.starts_at - timedelta(days=2)
+    minutes = meetings.start_minutes(session, held)
+    meetings.save_minutes(
+        session,
+        minutes,
+        {
+            item.id: {"nl": nl, "fr": fr}
+            for item, (nl, fr) in zip(items, WORKING_GROUP_TEXTS, strict=False)
+        },
+        {},
+        minutes.version,
+    )
+    if not meetings.attendees(minutes):
+        return  # only the excused member's authority is in this demo: no one to ask
+    meetings.send_for_remarks(
+        session, minutes, {"closes_on": today + timedelta(days=7)}, secretariat, today=today
+    )
+    # Told when it happened: starting the demo sends no e-mail about it.
+    for event in session.scalars(
+        select(Event).where(Event.record_kind == "minutes", Event.record_id == minutes.id)
+    ):
+        event.notified_at = utcnow()
+    by_name = {row.name: row for row in minutes.attendance}
+    for name, item, language, text, handling, reason in WORKING_GROUP_REMARKS:
+        if name not in by_name:
+            continue  # a member of an authority the demo left out
+        remark = meetings.add_remark(
+            session,
+            minutes,
+            by_name[name],
+            {"item_id": items[item].id, "language": language, "text": text},
+            secretariat,
+            today=today,
+        )
+        if handling:
+            meetings.handle_remark(
+                session, remark, {"handling": handling, "reason": reason}, secretariat, None
+            )
+    meetings.create_meeting(
+        session,
+        body,
+        {
+            "date": (today + timedelta(days=21)).isoformat(),
+            "start_time": "10:00",
+            "duration_minutes": "90",
+            "title_nl": "Werkvergadering zorg",
+            "title_fr": "Réunion de travail soins",
+            **OFFICE,
+        },
+    )
 
 
 def _months_before(today: date, months: int) -> date:

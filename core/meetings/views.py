@@ -5,7 +5,7 @@ attendance figures, calendar feeds and the outbox."""
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -28,7 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.db import db_session, utcnow
 from core.downloads import content_disposition
 from core.goals.models import Goal
-from core.i18n import current_language, pick, show_datetime
+from core.i18n import current_language, pick, show_date, show_datetime
 from core.identity.models import User
 from core.inventory import schedules
 from core.links import services as links
@@ -56,6 +56,10 @@ from core.validation import MESSAGES
 
 blueprint = Blueprint("meetings", __name__)
 
+NO_ATTENDEES = _l(
+    "Nobody is marked present in the attendance of these minutes. Mark who attended, "
+    "then send the draft for remarks."
+)
 ERRORS = {
     **MESSAGES,
     "required": _l("This field is required."),
@@ -83,6 +87,13 @@ ERRORS = {
         "This type of file is not accepted. Accepted: PDF, ODF, Office, text, CSV, PNG, JPEG."
     ),
     "file_content": _l("The file's content does not match its type."),
+    "not_future": _l("Give a day after today, so that those present have time to read."),
+    "round_too_far": _l("Give a day within a year from today."),
+    "reason_required": _l("Say in a few words why the remark is not taken in."),
+    "no_attendees": NO_ATTENDEES,
+    "remark_changed": _l(
+        "The author changed this remark after you opened the page. Read it again, then mark it."
+    ),
 }
 REFUSALS = {
     "cancelled": _l("This meeting is cancelled."),
@@ -101,6 +112,21 @@ REFUSALS = {
     "not_approved": _l("Only approved minutes can be corrected."),
     "correction_pending": _l("A correction of these minutes is already waiting for approval."),
     "past": _l("This meeting is over; replies are closed."),
+    "has_remarks": _l("This item has remarks on the draft minutes and cannot be removed."),
+    "remarks_unhandled": _l(
+        "Some remarks of those present are not dealt with yet. Mark each one as taken in or "
+        "not taken in (with a word why) in the draft minutes, then approve them."
+    ),
+    "remarks_frozen": _l("These minutes are approved: their remarks can no longer change."),
+    "not_sent": _l("These draft minutes have not been sent for remarks."),
+    "remarks_closed": _l(
+        "The closing day for remarks on these minutes has passed: nothing was saved. "
+        "Tell the secretariat if your remark still matters."
+    ),
+    "no_attendees": NO_ATTENDEES,
+    "not_attendee": _l("Only those present at the meeting leave remarks on its minutes."),
+    "not_author": _l("Only its author may change or withdraw a remark."),
+    "remark_exists": _l("You already left a remark on this item: change that one instead."),
 }
 STALE = _l(
     "Someone else saved this in the meantime. Nothing was overwritten: "
@@ -137,6 +163,8 @@ PURPOSE_LABELS = {
 }
 PRESENCE_LABELS = {"present": _l("present"), "excused": _l("excused"), "absent": _l("absent")}
 REPLY_LABELS = {"attend": _l("I will attend"), "excused": _l("I am excused")}
+HANDLING_LABELS = {"taken_in": _l("taken in"), "not_taken_in": _l("not taken in")}
+REMARK_LANGUAGE_LABELS = {"nl": _l("in Dutch"), "fr": _l("in French")}
 
 
 @blueprint.app_context_processor
@@ -150,6 +178,8 @@ def _labels():
         "presences": PRESENCE_LABELS,
         "reply_labels": REPLY_LABELS,
         "action_states": ACTION_LABELS,
+        "handlings": HANDLING_LABELS,
+        "remark_languages": REMARK_LANGUAGE_LABELS,
     }
 
 
@@ -616,6 +646,15 @@ def _meeting_page(found: Meeting):
     # Only approved minutes are shown as the minutes; a draft lives in its editor.
     shown = approved[-1] if approved else None
     draft = all_minutes[-1] if all_minutes and not all_minutes[-1].approved else None
+    to_approve = meetings.minutes_to_approve(session, found) if may_manage else []
+    # Those present see the draft once it is sent to them for remarks.
+    attendee = (
+        meetings.attendance_of_user(
+            draft, principal.user_id, _email_of(principal), principal.authority
+        )
+        if draft is not None and draft.remark_round is not None
+        else None
+    )
     return render_template(
         "meetings/meeting.html",
         meeting=found,
@@ -623,7 +662,8 @@ def _meeting_page(found: Meeting):
         minutes=shown,
         draft=draft,
         revisions=all_minutes,
-        to_approve=meetings.minutes_to_approve(session, found) if may_manage else [],
+        to_approve=to_approve,
+        earlier_agendas={m.id: meetings.agenda(m.meeting) for m in to_approve},
         actions=session.scalars(
             select(ActionItem).where(ActionItem.meeting_id == found.id).order_by(ActionItem.id)
         ).all(),
@@ -636,6 +676,8 @@ def _meeting_page(found: Meeting):
         new_item_picker=picker_context(session, principal, None, "links") if may_manage else None,
         parents=_parents(found),
         goals=_goals_by_id(session, all_minutes),
+        attendee=attendee,
+        today=_today(),
     )
 
 
@@ -986,6 +1028,8 @@ ACTION_FIELDS = (
 # Fields that show something was typed; the choice of agenda item and authority alone is not.
 DECISION_TYPED = ("text_nl", "text_fr", "goal", "links")
 ACTION_TYPED = ("title_nl", "title_fr", "owner_name", "owner_email", "due_on", "goal")
+# The usual time those present get to read a draft, offered as its last day for remarks.
+ROUND_DAYS = 14
 MINUTES_STALE = _l(
     "Someone else saved these minutes in the meantime. Nothing was overwritten: the fields "
     "now show their version, and under each text you changed you find yours, to copy from. "
@@ -1009,9 +1053,17 @@ def _typed(part: dict, fields: tuple[str, ...]) -> bool:
 
 
 def _minutes_values(meeting: Meeting, minutes: Minutes) -> dict[str, str]:
-    """The stored minutes as the form shows them: an empty text is an empty field."""
+    """The stored minutes as the form shows them: an empty text is an empty field. The last
+    day for remarks is the round's, or two weeks from today, the usual time to read."""
     texts = {t.item_id: t for t in minutes.texts}
     values: dict[str, str] = {"version": str(minutes.version)}
+    sent = minutes.remark_round
+    values["remarks_until"] = (
+        sent.closes_on if sent else _today() + timedelta(days=ROUND_DAYS)
+    ).isoformat()
+    for remark in minutes.remarks:
+        values[f"handling_{remark.id}"] = remark.handling or ""
+        values[f"reason_{remark.id}"] = remark.reason or ""
     for item in meeting.items:
         text = texts.get(item.id)
         for lang in ("nl", "fr"):
@@ -1066,9 +1118,56 @@ def _write_minutes(session, meeting: Meeting, minutes: Minutes, intent: str) -> 
             meetings.remove_decision(session, removed)
             done.append(_("Decision %(number)d was removed.", number=removed.number))
         anchor = "#decisions"
+    if _handle_remarks(session, minutes, errors):
+        done.append(_("How the remarks are dealt with was saved."))
+    if intent == "send_remarks":
+        try:
+            sent = meetings.send_for_remarks(
+                session, minutes, {"closes_on": request.form.get("remarks_until")}, current()
+            )
+            done.append(
+                _(
+                    "The draft was sent for remarks until %(day)s; those present are told "
+                    "by e-mail.",
+                    day=show_date(sent.closes_on),
+                )
+            )
+        except meetings.Invalid as invalid:
+            errors["remarks_until"] = invalid.errors["closes_on"]
+        except meetings.Refused as refusal:
+            if refusal.code != "no_attendees":
+                raise
+            # Said at the day's field, the page as typed: the attendance is on the same page.
+            errors["remarks_until"] = "no_attendees"
+        anchor = "#remarks-round"
     if errors:
         raise meetings.Invalid(errors)
     return " ".join(done), anchor
+
+
+def _handle_remarks(session, minutes: Minutes, errors: dict[str, str]) -> int:
+    """The marks the form carries for the remarks (taken in or not, and why); how many
+    changed. Problems go into ``errors`` under the form's names."""
+    changed = 0
+    for remark in list(minutes.remarks):
+        if f"handling_{remark.id}" not in request.form:
+            continue
+        try:
+            changed += meetings.handle_remark(
+                session,
+                remark,
+                {
+                    "handling": request.form.get(f"handling_{remark.id}"),
+                    "reason": request.form.get(f"reason_{remark.id}"),
+                },
+                current(),
+                request.form.get(f"remark_version_{remark.id}"),
+            )
+        except meetings.Invalid as invalid:
+            errors.update({f"{key}_{remark.id}": code for key, code in invalid.errors.items()})
+        except meetings.Stale:
+            errors[f"handling_{remark.id}"] = "remark_changed"
+    return changed
 
 
 @blueprint.route("/meetings/<int(max=2147483647):meeting_id>/minutes", methods=["GET", "POST"])
@@ -1125,6 +1224,11 @@ def minutes_editor(meeting_id: int):
         values=values,
         mine=mine,
         unsaved=unsaved,
+        remarks=_remarks_by_item(minutes.remarks),
+        earlier=meetings.earlier_remarks(session, minutes),
+        present=len(meetings.attendees(minutes)),
+        waiting=len(meetings.unhandled(minutes)),
+        today=_today(),
         actions=session.scalars(
             select(ActionItem).where(ActionItem.meeting_id == found.id).order_by(ActionItem.id)
         ).all(),
@@ -1133,6 +1237,123 @@ def minutes_editor(meeting_id: int):
             session, current(), request.form if request.method == "POST" else None, "decision_links"
         ),
         **_choices(),
+    ), status
+
+
+def _remarks_by_item(remarks) -> dict[int | None, list]:
+    """Remarks by agenda item; None holds those on the minutes as a whole."""
+    found: dict[int | None, list] = {}
+    for remark in remarks:
+        found.setdefault(remark.item_id, []).append(remark)
+    return found
+
+
+# --- the round of remarks (the page of those present) ---------------------------------------
+
+
+def _attendee_of(minutes: Minutes):
+    principal = current()
+    return meetings.attendance_of_user(
+        minutes, principal.user_id, _email_of(principal), principal.authority
+    )
+
+
+def _slots(minutes: Minutes) -> list[tuple[int | None, str]]:
+    """The remark boxes of the page: one per agenda item, then the minutes as a whole."""
+    return [
+        *((item.id, str(item.id)) for _n, item, _d in meetings.agenda(minutes.meeting)),
+        (None, "general"),
+    ]
+
+
+def _remark_values(minutes: Minutes, attendee) -> dict[str, str]:
+    """The person's own remarks as the form shows them; a new one in the language of the
+    page (Dutch or French), or else of their membership."""
+    language = current_language()
+    if language not in ("nl", "fr"):
+        membership = attendee.membership if attendee is not None else None
+        language = (
+            membership.language if membership and membership.language in ("nl", "fr") else "nl"
+        )
+    mine = {
+        r.item_id: r
+        for r in minutes.remarks
+        if attendee is not None and r.membership_id == attendee.membership_id
+    }
+    values = {}
+    for item_id, slot in _slots(minutes):
+        remark = mine.get(item_id)
+        values[f"text_{slot}"] = remark.text if remark else ""
+        values[f"language_{slot}"] = remark.language if remark else language
+    return values
+
+
+@blueprint.route("/minutes/<int(max=2147483647):minutes_id>/remarks", methods=["GET", "POST"])
+def remarks(minutes_id: int):
+    """The draft as those present read it, with everyone's remarks beside each item, and a
+    box per item for their own (one form: every remark is saved at once)."""
+    require("meetings.read")
+    session = db_session()
+    minutes = _get(Minutes, minutes_id)
+    attendee = _attendee_of(minutes)
+    may_manage = can(current(), "meetings.manage")
+    if not meetings.may_read_remarks(minutes, attendee, may_manage):
+        abort(403)
+    values, errors, status = _remark_values(minutes, attendee), {}, 200
+    unsaved: dict[str, str] = {}
+    if request.method == "POST":
+        require("minutes.remark")
+        if attendee is None:
+            abort(403)
+        form = request.form.to_dict()
+        intent = form.get("intent", "")
+        if intent.startswith("withdraw:"):
+            form[f"text_{intent[9:]}"] = ""
+        slots = {
+            item_id: {"text": form.get(f"text_{slot}"), "language": form.get(f"language_{slot}")}
+            for item_id, slot in _slots(minutes)
+            if f"text_{slot}" in form
+        }
+        try:
+            changed = meetings.save_my_remarks(session, minutes, attendee, slots, current())
+            session.commit()
+            flash(
+                _("Your remarks were saved.") if changed else _("Nothing was changed."),
+                "success",
+            )
+            return redirect(url_for("meetings.remarks", minutes_id=minutes.id))
+        except meetings.Refused as refusal:
+            session.rollback()
+            flash(_refused(refusal), "error")
+            status = 409
+            # Once the round is over there is no box left to type in: what was typed is
+            # shown beside each item to copy from, never thrown away.
+            unsaved = {
+                slot: text
+                for slot in (slot for _item, slot in _slots(minutes))
+                if (text := (form.get(f"text_{slot}") or "").strip())
+                and text != (values.get(f"text_{slot}") or "").strip()
+            }
+        except meetings.Invalid as invalid:
+            session.rollback()
+            values, errors, status = {**values, **form}, _errors(invalid), 422
+        minutes = _get(Minutes, minutes_id)
+    open_now = meetings.round_open(minutes)
+    return render_template(
+        "meetings/remarks.html",
+        meeting=minutes.meeting,
+        minutes=minutes,
+        agenda=meetings.agenda(minutes.meeting),
+        texts={t.item_id: t for t in minutes.texts},
+        remarks=_remarks_by_item(minutes.remarks),
+        earlier=meetings.earlier_remarks(session, minutes),
+        attendee=attendee,
+        writing=attendee is not None and open_now,
+        open_now=open_now,
+        may_manage=may_manage,
+        values=values,
+        errors=errors,
+        unsaved=unsaved,
     ), status
 
 
