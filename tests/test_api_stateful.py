@@ -61,7 +61,7 @@ AREAS = {
         {"POST /services", "POST /services/{service_id}/submit", "POST /needs"},
     ),
     "meetings": (
-        r"^/(bodies|meetings|decisions|actions)\b",
+        r"^/(bodies|meetings|minutes|remarks|decisions|actions)\b",
         15,
         {"POST /meetings", "POST /meetings/{meeting_id}/agenda"},
     ),

@@ -563,6 +563,10 @@ RECORDS = {
     "indicator_id": "SELECT min(id) FROM indicators",
     "evaluation_id": "SELECT min(id) FROM evaluations",
     "registration_id": "SELECT min(id) FROM registrations",
+    # The demo's draft out for remarks, and the remark of the Flemish coordinator (the writer
+    # was present: hers to change or withdraw).
+    "minutes_id": "SELECT min(minutes_id) FROM minutes_rounds",
+    "remark_id": "SELECT min(id) FROM minutes_remarks",
     # A digest's kind and a settings link's token, which no table holds.
     "how": "SELECT 'daily'",
     "token": "SELECT 'not-a-signed-token'",

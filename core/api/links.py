@@ -153,6 +153,109 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple]] = {
             {"meeting_id": "$response.body#/id"},
         ),
     },
+    # The round of remarks on draft minutes: the minutes' id and version lead to their
+    # remarks and to sending them for remarks; a remark's id and ETag to changing it,
+    # withdrawing it and marking it dealt with.
+    ("/meetings/{meeting_id}/minutes", "get", "200"): {
+        "RemarksOnMinutes": (
+            "/minutes/{minutes_id}/remarks",
+            "get",
+            {"minutes_id": "$response.body#/id"},
+        ),
+        "RemarkOnMinutes": (
+            "/minutes/{minutes_id}/remarks",
+            "post",
+            {"minutes_id": "$response.body#/id"},
+        ),
+        "SendMinutesForRemarks": (
+            "/minutes/{minutes_id}/round",
+            "post",
+            {"minutes_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+        ),
+    },
+    ("/minutes", "get", "200"): {
+        "RemarksOnFirstDraft": (
+            "/minutes/{minutes_id}/remarks",
+            "get",
+            {"minutes_id": "$response.body#/items/0/minutes_id"},
+        ),
+        "RemarkOnFirstDraft": (
+            "/minutes/{minutes_id}/remarks",
+            "post",
+            {"minutes_id": "$response.body#/items/0/minutes_id"},
+        ),
+    },
+    ("/minutes/{minutes_id}/remarks", "get", "200"): {
+        "FirstRemark": (
+            "/remarks/{remark_id}",
+            "get",
+            {"remark_id": "$response.body#/remarks/0/id"},
+        ),
+        "AddRemark": (
+            "/minutes/{minutes_id}/remarks",
+            "post",
+            {"minutes_id": "$response.body#/minutes_id"},
+        ),
+        "SendForRemarks": (
+            "/minutes/{minutes_id}/round",
+            "post",
+            {"minutes_id": "$response.body#/minutes_id", "If-Match": "$response.header.ETag"},
+        ),
+        "RoundOfMinutes": (
+            "/minutes/{minutes_id}/round",
+            "get",
+            {"minutes_id": "$response.body#/minutes_id"},
+        ),
+    },
+    ("/minutes/{minutes_id}/round", "get", "200"): {
+        "SendAgainForRemarks": (
+            "/minutes/{minutes_id}/round",
+            "post",
+            {"minutes_id": "$response.body#/minutes_id", "If-Match": "$response.header.ETag"},
+        ),
+    },
+    ("/minutes/{minutes_id}/round", "post", "200"): {
+        "RemarksOfSentMinutes": (
+            "/minutes/{minutes_id}/remarks",
+            "get",
+            {"minutes_id": "$response.body#/minutes_id"},
+        ),
+    },
+    ("/minutes/{minutes_id}/remarks", "post", "201"): {
+        "ReadNewRemark": ("/remarks/{remark_id}", "get", {"remark_id": "$response.body#/id"}),
+        "ChangeNewRemark": (
+            "/remarks/{remark_id}",
+            "patch",
+            {"remark_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+        ),
+        "HandleNewRemark": (
+            "/remarks/{remark_id}/handling",
+            "put",
+            {"remark_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+        ),
+        "WithdrawNewRemark": (
+            "/remarks/{remark_id}",
+            "delete",
+            {"remark_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+        ),
+    },
+    ("/remarks/{remark_id}", "get", "200"): {
+        "ChangeRemark": (
+            "/remarks/{remark_id}",
+            "patch",
+            {"remark_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+        ),
+        "HandleRemark": (
+            "/remarks/{remark_id}/handling",
+            "put",
+            {"remark_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+        ),
+        "WithdrawRemark": (
+            "/remarks/{remark_id}",
+            "delete",
+            {"remark_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+        ),
+    },
     ("/meetings/{meeting_id}/agenda", "post", "201"): {
         "ReadMeetingWithItem": (
             "/meetings/{meeting_id}",

@@ -15,10 +15,18 @@ from werkzeug.exceptions import HTTPException
 from core.api.problems import invalid_fields, problem
 from core.api.views import http_problem
 from core.db import db_session, utcnow
+from core.identity.models import User
 from core.meetings import services as meetings
-from core.meetings.models import ActionItem, Body, Decision, Meeting, Minutes
+from core.meetings.models import (
+    ActionItem,
+    Body,
+    Decision,
+    Meeting,
+    Minutes,
+    Remark,
+)
 from core.meetings.views import ERRORS, REFUSALS
-from core.permissions import current, require
+from core.permissions import can, current, require
 from core.security import csrf
 
 blueprint = Blueprint("meetings_api", __name__, url_prefix="/api/v1")
@@ -30,8 +38,13 @@ def _invalid(invalid: meetings.Invalid):
     return invalid_fields(invalid.errors, ERRORS)
 
 
+# Refusals that are about the person, not the record's state.
+NOT_YOURS = ("not_attendee", "not_author")
+
+
 def _refused(refusal: meetings.Refused):
-    return problem(409, str(REFUSALS.get(refusal.code, refusal.code)), code=refusal.code)
+    status = 403 if refusal.code in NOT_YOURS else 409
+    return problem(status, str(REFUSALS.get(refusal.code, refusal.code)), code=refusal.code)
 
 
 def _get(model, ident: int):
@@ -230,15 +243,305 @@ def get_minutes(meeting_id: int):
     if meeting is None:
         return _not_found()
     session = db_session()
-    from core.permissions import can
-
     if can(current(), "meetings.manage"):
         minutes = meetings.latest_minutes(session, meeting)
     else:
         minutes = meetings.approved_minutes(session, meeting)
     if minutes is None:
         return _not_found()
-    return jsonify(body_of_minutes(minutes))
+    response = jsonify(body_of_minutes(minutes))
+    response.headers["ETag"] = f'"{minutes.version}"'
+    return response
+
+
+# --- the round of remarks on draft minutes ---------------------------------------------------
+
+
+def _json_object():
+    values = request.get_json(silent=True)
+    return values if isinstance(values, dict) else None
+
+
+def _if_match():
+    """The version the caller read, from If-Match; or the problem to answer instead."""
+    expected = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if not expected:
+        return None, problem(428, _("Send If-Match with the version you read (the ETag)."))
+    if not expected.isdecimal():
+        return None, problem(412, _("This record was changed since you read it."))
+    return int(expected), None
+
+
+def _attendee(minutes: Minutes):
+    principal = current()
+    user = db_session().get(User, principal.user_id) if principal.user_id else None
+    return meetings.attendance_of_user(
+        minutes, principal.user_id, user.email if user else None, principal.authority
+    )
+
+
+def _readable(minutes: Minutes):
+    """The caller's attendance row, or the problem to answer when they may not read the
+    minutes' remarks (a draft is for the secretariat and, once sent, those present)."""
+    attendee = _attendee(minutes)
+    if not meetings.may_read_remarks(minutes, attendee, can(current(), "meetings.manage")):
+        return attendee, problem(403, str(REFUSALS["not_attendee"]), code="not_attendee")
+    return attendee, None
+
+
+def body_of_remark(remark: Remark, attendee=None) -> dict:
+    return {
+        "id": remark.id,
+        "minutes_id": remark.minutes_id,
+        "item_id": remark.item_id,
+        "author": remark.author_name,
+        "authority": remark.authority_code,
+        "language": remark.language,
+        "text": remark.text,
+        "created_at": remark.created_at.isoformat(),
+        "updated_at": remark.updated_at.isoformat(),
+        "handling": remark.handling,
+        "reason": remark.reason,
+        "handled_at": remark.handled_at.isoformat() if remark.handled_at else None,
+        "mine": attendee is not None and remark.membership_id == attendee.membership_id,
+        "version": remark.version,
+    }
+
+
+def body_of_remarks(session, minutes: Minutes, attendee=None) -> dict:
+    sent = minutes.remark_round
+    return {
+        "minutes_id": minutes.id,
+        "meeting_id": minutes.meeting_id,
+        "revision": minutes.revision,
+        "state": minutes.state,
+        "version": minutes.version,
+        "round": body_of_round(minutes) if sent else None,
+        "attendee": attendee is not None,
+        "remarks": [body_of_remark(r, attendee) for r in minutes.remarks],
+        "earlier": [
+            {
+                "minutes_id": earlier.id,
+                "revision": earlier.revision,
+                "remarks": [body_of_remark(r, attendee) for r in earlier.remarks],
+            }
+            for earlier in meetings.earlier_remarks(session, minutes)
+        ],
+    }
+
+
+def _remark_answer(remark: Remark, attendee, status: int = 200):
+    response = jsonify(body_of_remark(remark, attendee))
+    response.status_code = status
+    response.headers["ETag"] = f'"{remark.version}"'
+    return response
+
+
+@blueprint.get("/minutes/<int(max=2147483647):minutes_id>/remarks")
+def list_remarks(minutes_id: int):
+    """The remarks of one revision, with its round and the earlier revisions' remarks."""
+    require("meetings.read")
+    minutes = _get(Minutes, minutes_id)
+    if minutes is None:
+        return _not_found()
+    attendee, refused = _readable(minutes)
+    if refused is not None:
+        return refused
+    response = jsonify(body_of_remarks(db_session(), minutes, attendee))
+    response.headers["ETag"] = f'"{minutes.version}"'
+    return response
+
+
+@blueprint.get("/minutes")
+def list_rounds():
+    """The draft minutes out for remarks that the caller may read, oldest meeting first: for
+    the secretariat every one, for others those they were present for (where their remarks
+    are asked)."""
+    require("meetings.read")
+    manages = can(current(), "meetings.manage")
+    drafts = meetings.drafts_for_remarks(db_session())
+    return jsonify(
+        {
+            "items": [
+                {"meeting_id": minutes.meeting_id, "revision": minutes.revision}
+                | body_of_round(minutes)
+                for minutes in drafts
+                if manages or _attendee(minutes) is not None
+            ]
+        }
+    )
+
+
+def body_of_round(minutes: Minutes) -> dict:
+    sent = minutes.remark_round
+    return {
+        "minutes_id": minutes.id,
+        "version": minutes.version,
+        "state": minutes.state,
+        "closes_on": sent.closes_on.isoformat() if sent else None,
+        "sent_at": sent.sent_at.isoformat() if sent else None,
+        "open": meetings.round_open(minutes),
+    }
+
+
+@blueprint.get("/minutes/<int(max=2147483647):minutes_id>/round")
+def get_round(minutes_id: int):
+    """Whether and until when a revision is out for remarks, with the minutes' version as
+    ETag (what sending it again needs)."""
+    require("meetings.read")
+    minutes = _get(Minutes, minutes_id)
+    if minutes is None:
+        return _not_found()
+    _attendee_row, refused = _readable(minutes)
+    if refused is not None:
+        return refused
+    response = jsonify(body_of_round(minutes))
+    response.headers["ETag"] = f'"{minutes.version}"'
+    return response
+
+
+@blueprint.post("/minutes/<int(max=2147483647):minutes_id>/round")
+def send_for_remarks(minutes_id: int):
+    """Send a draft to those present for remarks until a day (or move that day)."""
+    require("meetings.manage")
+    minutes = _get(Minutes, minutes_id)
+    if minutes is None:
+        return _not_found()
+    values = _json_object()
+    if values is None:
+        return problem(400, _("Send a JSON object."))
+    expected, missing = _if_match()
+    if missing is not None:
+        return missing
+    session = db_session()
+    try:
+        meetings.send_for_remarks(session, minutes, values, current(), expected)
+        session.commit()
+    except meetings.Invalid as invalid:
+        session.rollback()
+        return _invalid(invalid)
+    except meetings.Refused as refusal:
+        session.rollback()
+        return _refused(refusal)
+    except meetings.Stale:
+        session.rollback()
+        return problem(412, _("This record was changed since you read it."))
+    response = jsonify(body_of_round(minutes))
+    response.headers["ETag"] = f'"{minutes.version}"'
+    return response
+
+
+@blueprint.post("/minutes/<int(max=2147483647):minutes_id>/remarks")
+def add_remark(minutes_id: int):
+    """A remark of someone present, on an agenda item or (no item) the minutes as a whole."""
+    require("minutes.remark")
+    minutes = _get(Minutes, minutes_id)
+    if minutes is None:
+        return _not_found()
+    values = _json_object()
+    if values is None:
+        return problem(400, _("Send a JSON object."))
+    session = db_session()
+    attendee = _attendee(minutes)
+    try:
+        remark = meetings.add_remark(session, minutes, attendee, values, current())
+        session.commit()
+    except meetings.Invalid as invalid:
+        session.rollback()
+        return _invalid(invalid)
+    except meetings.Refused as refusal:
+        session.rollback()
+        return _refused(refusal)
+    return _remark_answer(remark, attendee, 201)
+
+
+def _remark(remark_id: int):
+    """The remark and the caller's attendance row, or the problem to answer."""
+    remark = _get(Remark, remark_id)
+    if remark is None:
+        return None, None, _not_found()
+    attendee, refused = _readable(remark.minutes)
+    return remark, attendee, refused
+
+
+@blueprint.get("/remarks/<int(max=2147483647):remark_id>")
+def get_remark(remark_id: int):
+    require("meetings.read")
+    remark, attendee, refused = _remark(remark_id)
+    if refused is not None:
+        return refused
+    return _remark_answer(remark, attendee)
+
+
+def _change(remark_id: int, step, answer):
+    """A write on one remark with If-Match: the step, committed, and its answer; or the
+    problem (403 not theirs, 409 closed or approved, 412 stale, 422 invalid, 428)."""
+    require("meetings.read")
+    remark, attendee, refused = _remark(remark_id)
+    if refused is not None:
+        return refused
+    expected, missing = _if_match()
+    if missing is not None:
+        return missing
+    session = db_session()
+    try:
+        step(session, remark, attendee, expected)
+        session.commit()
+    except meetings.Invalid as invalid:
+        session.rollback()
+        return _invalid(invalid)
+    except meetings.Refused as refusal:
+        session.rollback()
+        return _refused(refusal)
+    except (meetings.Stale, StaleDataError):
+        session.rollback()
+        return problem(412, _("This record was changed since you read it."))
+    return answer(remark, attendee)
+
+
+@blueprint.patch("/remarks/<int(max=2147483647):remark_id>")
+def change_remark(remark_id: int):
+    """Its author changes a remark's text or language until the closing day."""
+    values = _json_object()
+    if values is None:
+        require("meetings.read")
+        return problem(400, _("Send a JSON object."))
+    return _change(
+        remark_id,
+        lambda session, remark, attendee, expected: meetings.change_remark(
+            session, remark, attendee, values, expected
+        ),
+        _remark_answer,
+    )
+
+
+@blueprint.delete("/remarks/<int(max=2147483647):remark_id>")
+def withdraw_remark(remark_id: int):
+    """Its author withdraws a remark until the closing day."""
+    return _change(
+        remark_id,
+        lambda session, remark, attendee, expected: meetings.withdraw_remark(
+            session, remark, attendee, expected
+        ),
+        lambda _remark, _attendee: ("", 204),
+    )
+
+
+@blueprint.put("/remarks/<int(max=2147483647):remark_id>/handling")
+def handle_remark(remark_id: int):
+    """The secretariat marks a remark taken in, or not taken in with the reason; null puts it
+    back among those waiting."""
+    require("meetings.manage")
+    values = _json_object()
+    if values is None:
+        return problem(400, _("Send a JSON object."))
+    return _change(
+        remark_id,
+        lambda session, remark, _attendee, expected: meetings.handle_remark(
+            session, remark, values, current(), expected
+        ),
+        _remark_answer,
+    )
 
 
 @blueprint.get("/decisions")

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from core.links.openapi import LINKS
-from core.meetings.models import ACTION_STATES, PLACE_KINDS, PURPOSES
+from core.meetings.models import (
+    ACTION_STATES,
+    HANDLINGS,
+    PLACE_KINDS,
+    PURPOSES,
+    REMARK_LANGUAGES,
+)
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 READ_ERRORS = {s: PROBLEM for s in ("401", "403")}
@@ -69,6 +75,179 @@ ACTION_VALUES = {
     },
 }
 
+IF_MATCH = [{"name": "If-Match", "in": "header", "schema": {"type": "string"}}]
+REMARK_VALUES = {
+    "type": "object",
+    "required": ["language", "text"],
+    "properties": {
+        "item_id": {
+            "type": ["integer", "null"],
+            "description": "the agenda item remarked on; null (or left out) for the minutes "
+            "as a whole",
+        },
+        "language": {"type": "string", "enum": list(REMARK_LANGUAGES)},
+        "text": {"type": "string", "maxLength": 10000},
+    },
+}
+REMARK_CHANGE = {
+    "type": "object",
+    "properties": {
+        "language": {"type": "string", "enum": list(REMARK_LANGUAGES)},
+        "text": {"type": "string", "maxLength": 10000},
+    },
+}
+HANDLING_VALUES = {
+    "type": "object",
+    "properties": {
+        "handling": {
+            "type": ["string", "null"],
+            "enum": [*HANDLINGS, None],
+            "description": "null puts the remark back among those waiting",
+        },
+        "reason": {
+            "type": ["string", "null"],
+            "maxLength": 2000,
+            "description": "why; required when not taken in",
+        },
+    },
+}
+ROUND_VALUES = {
+    "type": "object",
+    "required": ["closes_on"],
+    "properties": {
+        "closes_on": {
+            "type": "string",
+            "format": "date",
+            "description": "the last day remarks are taken (Brussels time), after today",
+        }
+    },
+}
+
+
+def _body(schema: str) -> dict:
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def remark_paths() -> dict:
+    """The round of remarks on draft minutes (issue 21)."""
+    return {
+        "/minutes": {
+            "get": {
+                "summary": "Draft minutes out for remarks that the caller may read: every one "
+                "for the secretariat, for others those they were present for",
+                "responses": {"200": _json("the drafts and their rounds"), **READ_ERRORS},
+            }
+        },
+        "/minutes/{minutes_id}/remarks": {
+            "parameters": [_id("minutes_id")],
+            "get": {
+                "summary": "The remarks on one revision of the minutes, with its round (the "
+                "closing day) and the earlier revisions' remarks; for the secretariat, those "
+                "present once the draft is sent to them, and everyone once approved",
+                "responses": {
+                    "200": _json("the round and the remarks"),
+                    **READ_ERRORS,
+                    "404": PROBLEM,
+                },
+            },
+            "post": {
+                "summary": "Leave a remark (those present, until the closing day): one per "
+                "person and agenda item, in Dutch or French",
+                "requestBody": _body("RemarkValues"),
+                "responses": {
+                    "201": _json("the remark, with its version as ETag"),
+                    "400": PROBLEM,
+                    **READ_ERRORS,
+                    "404": PROBLEM,
+                    "409": PROBLEM,
+                    "422": PROBLEM,
+                },
+            },
+        },
+        "/minutes/{minutes_id}/round": {
+            "parameters": [_id("minutes_id")],
+            "get": {
+                "summary": "Whether and until when a revision is out for remarks, with the "
+                "minutes' version as ETag",
+                "responses": {"200": _json("the round"), **READ_ERRORS, "404": PROBLEM},
+            },
+            "post": {
+                "summary": "Send a draft to those present for remarks until a day after "
+                "today, or move that day (secretariat); send If-Match with the minutes' "
+                "version",
+                "parameters": IF_MATCH,
+                "requestBody": _body("RoundValues"),
+                "responses": {
+                    "200": _json("the round"),
+                    "400": PROBLEM,
+                    **READ_ERRORS,
+                    "404": PROBLEM,
+                    "409": PROBLEM,
+                    "412": PROBLEM,
+                    "422": PROBLEM,
+                    "428": PROBLEM,
+                },
+            },
+        },
+        "/remarks/{remark_id}": {
+            "parameters": [_id("remark_id")],
+            "get": {
+                "summary": "A remark, with its version as ETag",
+                "responses": {"200": _json("the remark"), **READ_ERRORS, "404": PROBLEM},
+            },
+            "patch": {
+                "summary": "Change a remark's text or language (its author, until the closing "
+                "day; a changed remark waits to be dealt with again); send If-Match",
+                "parameters": IF_MATCH,
+                "requestBody": _body("RemarkChange"),
+                "responses": {
+                    "200": _json("the remark"),
+                    "400": PROBLEM,
+                    **READ_ERRORS,
+                    "404": PROBLEM,
+                    "409": PROBLEM,
+                    "412": PROBLEM,
+                    "422": PROBLEM,
+                    "428": PROBLEM,
+                },
+            },
+            "delete": {
+                "summary": "Withdraw a remark (its author, until the closing day); send If-Match",
+                "parameters": IF_MATCH,
+                "responses": {
+                    "204": {"description": "withdrawn"},
+                    **READ_ERRORS,
+                    "404": PROBLEM,
+                    "409": PROBLEM,
+                    "412": PROBLEM,
+                    "428": PROBLEM,
+                },
+            },
+        },
+        "/remarks/{remark_id}/handling": {
+            "parameters": [_id("remark_id")],
+            "put": {
+                "summary": "Mark a remark taken in, or not taken in with the reason "
+                "(secretariat; not once the minutes are approved); send If-Match",
+                "parameters": IF_MATCH,
+                "requestBody": _body("HandlingValues"),
+                "responses": {
+                    "200": _json("the remark"),
+                    "400": PROBLEM,
+                    **READ_ERRORS,
+                    "404": PROBLEM,
+                    "409": PROBLEM,
+                    "412": PROBLEM,
+                    "422": PROBLEM,
+                    "428": PROBLEM,
+                },
+            },
+        },
+    }
+
 
 def paths() -> tuple[dict, dict]:
     schemas = {
@@ -76,6 +255,10 @@ def paths() -> tuple[dict, dict]:
         "AgendaItemValues": ITEM_VALUES,
         "ActionValues": ACTION_VALUES,
         "Texts": TEXTS,
+        "RemarkValues": REMARK_VALUES,
+        "RemarkChange": REMARK_CHANGE,
+        "HandlingValues": HANDLING_VALUES,
+        "RoundValues": ROUND_VALUES,
     }
     found = {
         "/bodies": {
@@ -205,5 +388,6 @@ def paths() -> tuple[dict, dict]:
                 },
             },
         },
+        **remark_paths(),
     }
     return found, schemas
