@@ -10,7 +10,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -32,7 +32,16 @@ from core.identity.services import create_token
 from core.inventory.models import Need, Organization, Service, Snapshot
 from core.mail.models import OutboxMessage
 from core.meetings import services as meetings
-from core.meetings.models import ActionItem, AgendaItem, Body, Decision, Meeting, Minutes
+from core.meetings.models import (
+    ActionItem,
+    AgendaItem,
+    Body,
+    Decision,
+    Meeting,
+    Minutes,
+    Remark,
+    RemarkRound,
+)
 from core.reference.models import Authority
 from core.studyday.models import Registration, StudyDay, Workshop, WorkshopReport
 from tests.conftest import FIVE, make_app
@@ -521,6 +530,125 @@ def _last_minutes_approved(app, who):
             )
             > 0
         )
+
+
+# The round of remarks on draft minutes (issue 21): the demo's working-group draft is out for
+# remarks; of the people logging in here, Lotte (the Flemish coordinator) and Julien (the COCOF
+# member) were present. Leaving a remark is theirs, whatever their role; sending and marking
+# are the secretariat's.
+PRESENT = ("vlaams-coordinator", "cocof-member")
+
+
+def _is_present(who: Who) -> bool:
+    return who.label in PRESENT
+
+
+def _draft_out_for_remarks(app) -> Minutes:
+    with app.extensions["concerto.db"].session() as db:
+        minutes = db.scalar(
+            select(Minutes).join(RemarkRound).where(Minutes.state == "draft").order_by(Minutes.id)
+        )
+        minutes.meeting.items  # noqa: B018 (loaded for after the session)
+        return minutes
+
+
+def _round_ends() -> date:
+    """A closing day other than the demo's (a week from today)."""
+    return meetings.today_in_brussels() + timedelta(days=30)
+
+
+def _send_for_remarks(client, app, who, csrf):
+    minutes = _draft_out_for_remarks(app)
+    return client.post(
+        f"/meetings/{minutes.meeting_id}/minutes",
+        data={
+            "csrf_token": csrf,
+            "version": minutes.version,
+            "intent": "send_remarks",
+            "remarks_until": _round_ends().isoformat(),
+        },
+    )
+
+
+def _sent_for_remarks(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(RemarkRound.closes_on).order_by(RemarkRound.id)) == _round_ends()
+
+
+def _varia(app) -> int:
+    """The last item of the draft's agenda, on which nobody has remarked yet."""
+    minutes = _draft_out_for_remarks(app)
+    return max(item.id for item in minutes.meeting.items)
+
+
+def _remark_on_the_page(client, app, who, csrf):
+    item = _varia(app)
+    return client.post(
+        f"/minutes/{_draft_out_for_remarks(app).id}/remarks",
+        data={
+            "csrf_token": csrf,
+            f"text_{item}": f"page remark by {who.label}",
+            f"language_{item}": "nl",
+        },
+    )
+
+
+def _remark_by_api(client, app, who, csrf):
+    token = getattr(client, "api_token", None)
+    return client.post(
+        f"/api/v1/minutes/{_draft_out_for_remarks(app).id}/remarks",
+        json={"language": "fr", "text": f"api remark by {who.label}"},
+        headers={"Authorization": f"Bearer {token}"} if token else {},
+    )
+
+
+def _remarked(prefix: str):
+    def changed(app, who):
+        with app.extensions["concerto.db"].session() as db:
+            return (
+                db.scalar(select(Remark).where(Remark.text == f"{prefix} remark by {who.label}"))
+                is not None
+            )
+
+    return changed
+
+
+def _waiting_remark(app) -> Remark:
+    """The demo's remark the secretariat has not marked yet (Julien's)."""
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(Remark).where(Remark.author_name == "Julien Lambert"))
+
+
+def _mark_on_the_page(client, app, who, csrf):
+    minutes, remark = _draft_out_for_remarks(app), _waiting_remark(app)
+    return client.post(
+        f"/meetings/{minutes.meeting_id}/minutes",
+        data={
+            "csrf_token": csrf,
+            "version": minutes.version,
+            f"handling_{remark.id}": "not_taken_in",
+            f"reason_{remark.id}": f"page reason {who.label}",
+            f"remark_version_{remark.id}": remark.version,
+        },
+    )
+
+
+def _mark_by_api(client, app, who, csrf):
+    remark = _waiting_remark(app)
+    token = getattr(client, "api_token", None)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.put(
+        f"/api/v1/remarks/{remark.id}/handling",
+        json={"handling": "not_taken_in", "reason": f"api reason {who.label}"},
+        headers=headers | {"If-Match": f'"{remark.version}"'},
+    )
+
+
+def _marked(prefix: str):
+    def changed(app, who):
+        return _waiting_remark(app).reason == f"{prefix} reason {who.label}"
+
+    return changed
 
 
 def _operational_goal(app, code: str = "4.3") -> Goal:
@@ -1368,6 +1496,26 @@ WRITES = [
         _approve_last_minutes,
         _last_minutes_approved,
     ),
+    Write(
+        "send draft minutes for remarks (page)",
+        _is_secretariat,
+        _send_for_remarks,
+        _sent_for_remarks,
+    ),
+    Write(
+        "leave a remark on draft minutes one was present for (page)",
+        _is_present,
+        _remark_on_the_page,
+        _remarked("page"),
+    ),
+    Write(
+        "leave a remark on draft minutes one was present for (API token)",
+        _is_present,
+        _remark_by_api,
+        _remarked("api"),
+    ),
+    Write("mark a remark not taken in (page)", _is_secretariat, _mark_on_the_page, _marked("page")),
+    Write("mark a remark not taken in (API token)", _is_secretariat, _mark_by_api, _marked("api")),
     Write(
         "update an action of the Flemish Community (page)",
         lambda who: (
