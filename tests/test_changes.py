@@ -452,6 +452,13 @@ def test_an_event_committed_late_by_a_longer_transaction_is_not_skipped(feeds_ap
         found = log.read(db, start)
         assert [e.record_id for e in found] == [1, 7]
         assert found[0].id < found[1].id
+    # Events copied from SQLite by a restore have no transaction: read first, not lost.
+    with engine.begin() as restore:
+        restore.execute(insert(Event).values(row | {"record_id": 9, "tx": None}))
+    with app.app_context(), app.extensions["concerto.db"].session() as db:
+        restored = log.read(db, log.START, where=Event.tx.is_(None))
+        assert [e.record_id for e in restored] == [9]
+        assert log.read(db, log.position_of(found[-1])) == [], "and not again at the end"
 
 
 # --- the private feed ---------------------------------------------------------------------------

@@ -34,13 +34,15 @@ def test_readyz_needs_the_database_migrations_and_a_live_scheduler(ops_app):
     assert take_lease(engine, "scheduler-under-test", ttl_seconds=60)
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.get_json() | {"failed_plugins": {}, "jobs": {}} == {
+    # Failed plugins, jobs and plugins' event handlers are listed; they never make it unready.
+    assert ready.get_json() | {"failed_plugins": {}, "jobs": {}, "plugin_events": {}} == {
         "status": "ready",
         "database": "ok",
         "migrations": "ok",
         "scheduler": "ok",
         "failed_plugins": {},
         "jobs": {},
+        "plugin_events": {},
     }
     # A scheduler that stopped renewing its lease long ago.
     from core.db import utcnow

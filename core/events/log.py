@@ -19,7 +19,7 @@ import binascii
 from typing import NamedTuple
 
 from flask import current_app, has_app_context
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import and_, false, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
@@ -106,9 +106,11 @@ def after(session: Session, position: Position):
     them in."""
     if not _postgres(session):
         return Event.id > position.id, (Event.id,)
-    settled = Event.tx < func.txid_snapshot_xmin(func.txid_current_snapshot())
-    later = or_(Event.tx > position.tx, and_(Event.tx == position.tx, Event.id > position.id))
-    return and_(later, settled), (Event.tx, Event.id)
+    # Events without a transaction (copied from SQLite by a restore) come first, as 0.
+    tx = func.coalesce(Event.tx, 0)
+    settled = tx < func.txid_snapshot_xmin(func.txid_current_snapshot())
+    later = tuple_(tx, Event.id) > tuple_(position.tx, position.id)
+    return and_(later, settled), (tx, Event.id)
 
 
 def read(

@@ -44,7 +44,9 @@ def upgrade() -> None:
         ),
     )
     if postgres:
-        op.create_index("ix_events_tx_id", "events", ["tx", "id"])
+        # The order readers follow (core.events.log.after); a restore from SQLite leaves tx
+        # empty, read as 0.
+        op.create_index("ix_events_tx_id", "events", [sa.text("coalesce(tx, 0)"), "id"])
     op.create_index("ix_events_record", "events", ["record_kind", "record_id"])
     # HSDS modified_after asks which services changed publicly since a time.
     op.create_index("ix_events_occurred_at", "events", ["occurred_at"])
