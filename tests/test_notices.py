@@ -304,3 +304,29 @@ def test_coordinators_hear_of_the_yearly_check_and_of_reported_errors(day_app):
     assert name in digest.body and "Het telefoonnummer klopt niet meer." in digest.body
     assert "/services/error-reports" in digest.body
 
+
+def test_those_present_are_asked_for_remarks_in_their_language(day_app):
+    from datetime import timedelta
+
+    from core.meetings.models import RemarkRound
+
+    app = day_app
+    for authority, subject in (("vlaams", "vlaams-lotte"), ("cocof", "cocof-julien")):
+        login(app.test_client(), authority, subject)
+    _notify(app)
+    start = _last_outbox(app)
+    with app.app_context(), _db(app) as db:
+        minutes = db.scalar(select(Minutes).join(RemarkRound).where(Minutes.state == "draft"))
+        closes = meetings.today_in_brussels() + timedelta(days=9)
+        meetings.send_for_remarks(
+            db, minutes, {"closes_on": closes.isoformat()}, system("job", "secretariat")
+        )
+        minutes_id = minutes.id
+    _notify(app)
+    told = {m.recipient: m for m in _outbox_after(app, start)}
+    lotte, julien = _email(app, "vlaams-lotte"), _email(app, "cocof-julien")
+    assert set(told) == {lotte, julien}
+    assert told[lotte].language == "nl" and told[lotte].subject.startswith("Ontwerpverslag")
+    assert told[julien].language == "fr" and told[julien].subject.startswith("Projet de procès")
+    assert closes.strftime("%d/%m/%Y") in told[julien].body
+    assert f"/minutes/{minutes_id}/remarks" in told[lotte].body

@@ -3,22 +3,24 @@
 - an action item assigned, changed by someone else, or overdue (once a week): to its owner,
   the account with the owner's e-mail address, or the address itself (in the language of the
   owner's membership, else their authority's);
-- draft minutes sent for remarks: to the members who attended the meeting (or, when the
-  attendance is not written yet, were invited), with the closing date.
+- draft minutes sent for remarks: to those present at the meeting who have an account (the
+  remarks are left on the platform), with the closing date.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from core.events.kinds import About, Address, Kind, Recipient, reachable, users_by_email
+from core.events.kinds import About, Address, Kind, Recipient, users_by_email
 from core.events.models import Event
 from core.i18n import language_of_authority, show_date, show_datetime
-from core.identity.models import User
 from core.mail.services import base_url
 from core.meetings.calendars import meeting_title
-from core.meetings.models import ACTION_LABELS, ActionItem, Membership, Minutes
+from core.meetings.models import ACTION_LABELS, ActionItem, Minutes
+from core.meetings.services import attendees_to_tell
 
 
 def _owner(session: Session, event: Event, _registry) -> list[Recipient]:
@@ -59,35 +61,12 @@ def _action(session: Session, event: Event, language: str) -> About | None:
     )
 
 
-def _member(session: Session, membership: Membership) -> Recipient | None:
-    if membership.user_id is not None:
-        users = reachable([session.get(User, membership.user_id)])
-        if users:
-            return users[0]
-    if membership.email:
-        return Address(membership.email, membership.language, membership.name)
-    return None
-
-
 def _attendees(session: Session, event: Event, _registry) -> list[Recipient]:
+    """Those present at the meeting, by their accounts (remarks are left on the platform)."""
     minutes = session.get(Minutes, event.record_id)
     if minutes is None or minutes.approved:
         return []
-    present = [a.membership for a in minutes.attendance if a.presence == "present" and a.membership]
-    if not present:
-        present = [i.membership for i in minutes.meeting.invitations]
-    found, seen = [], set()
-    for membership in present:
-        person = _member(session, membership)
-        key = person.id if isinstance(person, User) else getattr(person, "email", None)
-        if (
-            person is not None
-            and key not in seen
-            and getattr(person, "id", 0) != (event.actor_user_id or -1)
-        ):
-            seen.add(key)
-            found.append(person)
-    return found
+    return attendees_to_tell(session, minutes)
 
 
 def _minutes(session: Session, event: Event, language: str) -> About | None:
@@ -96,6 +75,7 @@ def _minutes(session: Session, event: Event, language: str) -> About | None:
         return None
     meeting = minutes.meeting
     closes = event.data.get("closes_on")
+    closes = date.fromisoformat(closes) if isinstance(closes, str) else None
     return About(
         title=f"{meeting_title(meeting, language)}, {show_datetime(meeting.starts_at)}",
         link=f"{base_url()}/minutes/{minutes.id}/remarks",
