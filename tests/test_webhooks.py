@@ -33,6 +33,7 @@ from core.audit.services import acting_as
 from core.db import utcnow
 from core.events.models import Event
 from core.identity.models import Identity
+from core.inventory import imports
 from core.inventory.models import Service
 from core.mail.models import OutboxMessage
 from core.permissions import system
@@ -106,6 +107,7 @@ def hook_app(database_url, providers):
         **providers.settings(),
     )
     yield application
+    imports.queue_of(application).stop()  # the import's worker, before its database goes
     application.extensions["concerto.db"].engine.dispose()
 
 
@@ -707,3 +709,29 @@ def test_an_administrator_chooses_one_authority_and_records_of_none_are_left_out
     )
     assert refused.status_code == 422
     assert "belong to no authority" in refused.get_data(as_text=True)
+
+
+def test_delivered_messages_are_forgotten_after_a_while_and_the_rest_kept(hook_app):
+    app = hook_app
+    with app.app_context(), app.extensions["concerto.db"].session() as db:
+        kept = {d.id: d.state for d in db.scalars(select(WebhookDelivery))}
+        assert set(kept.values()) == {"delivered", "pending"}, "the demo's webhook has both"
+        assert services.prune(db) == 0, "recent ones stay"
+        later = utcnow() + services.KEEP_DELIVERED + timedelta(days=1)
+        assert services.prune(db, now=later) == list(kept.values()).count("delivered")
+        left = db.scalars(select(WebhookDelivery.state)).all()
+        assert left == ["pending"]
+        orphans = db.scalar(
+            select(func.count())
+            .select_from(WebhookAttempt)
+            .where(~WebhookAttempt.delivery_id.in_(select(WebhookDelivery.id)))
+        )
+        assert orphans == 0, "their attempts went with them"
+
+
+def test_a_network_that_is_not_one_stops_the_start_up():
+    from core.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="webhook_allowed_networks"):
+        load_config({"webhook_allowed_networks": ["10.0.0.0/8", "the office"]}, environ={})
+    assert load_config({"webhook_allowed_networks": ["10.0.0.0/8", "::1"]}, environ={})

@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from standardwebhooks import Webhook
@@ -415,7 +415,7 @@ def enable(session: Session, endpoint: WebhookEndpoint) -> None:
     session.flush()
 
 
-def delete(session: Session, endpoint: WebhookEndpoint) -> None:
+def delete_endpoint(session: Session, endpoint: WebhookEndpoint) -> None:
     session.delete(endpoint)
     session.flush()
 
@@ -721,8 +721,26 @@ def _tell_owner(session: Session, endpoint: WebhookEndpoint, hours: int) -> None
     )
 
 
+KEEP_DELIVERED = timedelta(days=90)
+
+
+def prune(session: Session, now: datetime | None = None) -> int:
+    """Forget messages delivered more than KEEP_DELIVERED ago, with their attempts: the log of
+    a webhook is for looking into recent trouble, not an archive. Failed and waiting ones stay
+    until they are delivered."""
+    limit = (now or utcnow()) - KEEP_DELIVERED
+    gone = session.execute(
+        delete(WebhookDelivery)
+        .where(WebhookDelivery.state == "delivered", WebhookDelivery.delivered_at < limit)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return gone
+
+
 def deliver(session: Session) -> dict[str, int]:
     """The scheduled job's work: new deliveries from the log, then what is due."""
     made = fan_out(session)
     counts = send_due(session)
+    prune(session)
     return {"made": made, **counts}

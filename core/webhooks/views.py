@@ -175,7 +175,7 @@ def switch(endpoint_id: int):
 def delete(endpoint_id: int):
     endpoint = _endpoint(endpoint_id)
     session = db_session()
-    services.delete(session, endpoint)
+    services.delete_endpoint(session, endpoint)
     session.commit()
     flash(_("The webhook was deleted."), "success")
     return redirect(url_for("webhooks.index"))
@@ -193,5 +193,8 @@ def redeliver(endpoint_id: int, delivery_id: int):
         abort(404)
     services.redeliver(session, delivery)
     session.commit()
-    flash(_("The message will be sent again within a minute."), "success")
+    if endpoint.enabled:
+        flash(_("The message will be sent again within a minute."), "success")
+    else:
+        flash(_("The message will be sent again once the webhook is switched on."), "success")
     return redirect(url_for("webhooks.show", endpoint_id=endpoint_id) + "#deliveries")
