@@ -18,6 +18,11 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple]] = {
     ("/me", "get", "200"): {
         "CallersAuthority": ("/authorities/{code}", "get", {"code": "$response.body#/authority"}),
         "CallersWork": ("/me/work", "get", {}),
+        "ChangesCallerMayRead": ("/changes", "get", {}),
+    },
+    ("/changes", "get", "200"): {
+        # Polling: the next page, or later what came since (the same cursor while nothing).
+        "NextChanges": ("/changes", "get", {"since": "$response.body#/next"}),
     },
     ("/authorities/{code}", "get", "200"): {
         "ChangeProfile": (
