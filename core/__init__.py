@@ -129,6 +129,8 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.operations.views import blueprint as operations
     from core.reference.views import blueprint as reference
     from core.reports.views import blueprint as reports
+    from core.signals.api import blueprint as signals_api
+    from core.signals.views import blueprint as signals
     from core.site.views import blueprint as site
     from core.studyday.api import blueprint as studyday_api
     from core.studyday.views import blueprint as studyday
@@ -140,6 +142,8 @@ def _register_blueprints(app: Flask, registry) -> None:
     core_blueprints += (audit, goals, studyday, reports, links, work, notifications, webhooks)
     core_blueprints += (feeds,)
     apis = (api, inventory_api, meetings_api, goals_api, studyday_api, work_api, feeds_api)
+    core_blueprints += (signals,)
+    apis += (signals_api,)
     for blueprint in (*core_blueprints, *apis):
         app.register_blueprint(blueprint)
     for plugin in registry.enabled():

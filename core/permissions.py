@@ -145,6 +145,13 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     "figures.edit": _action_keeper,  # the authority's coordinators and the secretariat
     # register, change, rotate the secret of and redeliver webhooks (core.webhooks)
     "webhooks.manage": _webhook_keeper,
+    # the register of signals and recommendations (goal 1.2, core.signals): read by everyone
+    # logged in; written by coordinators and the secretariat; kept by the writer's authority
+    # and the secretariat; its public summary published (or withdrawn) by the secretariat
+    "signals.read": _logged_in,
+    "signals.write": _coordinator_or_secretariat,
+    "signals.edit": _action_keeper,
+    "signals.publish": _secretariat,
 }
 
 

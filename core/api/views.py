@@ -30,6 +30,7 @@ from core.reference.services import (
 )
 from core.reference.views import PROFILE_ERRORS
 from core.security import csrf
+from core.signals.openapi import paths as signal_paths
 from core.studyday.openapi import paths as studyday_paths
 from core.work.openapi import paths as work_paths
 
@@ -155,6 +156,7 @@ def openapi_document(_settings) -> dict:
         studyday_paths(),
         work_paths(),
         change_paths(),
+        signal_paths(),
     ):
         document["paths"].update(paths)
         document["components"]["schemas"].update(schemas)

@@ -35,6 +35,7 @@ SECTIONS_BY_BLUEPRINT = {
     "inventory": "offer",
     "meetings": "meetings",
     "goals": "plan",
+    "signals": "plan",
     "studyday": "studyday",
     "reports": "authorities",
     "audit": "administration",
@@ -133,6 +134,13 @@ def main_navigation() -> list[Group]:
         ("offer", link(_l("Prisons and domains"), "reference.reference_data")),
         ("meetings", link(_l("Meetings"), "meetings.index") if may("meetings.read") else None),
         ("plan", link(_l("Strategic plan"), "reference.plans")),
+        # the register for those who read it; the published summaries for everyone else
+        (
+            "plan",
+            link(_l("Signals"), "signals.index")
+            if may("signals.read")
+            else link(_l("Signals"), "signals.public"),
+        ),
         ("studyday", link(_l("Study day"), "studyday.index")),
         ("authorities", link(_l("Authorities"), "reference.authorities")),
         ("authorities", link(_l("Reports"), "reports.index") if person.user_id else None),

@@ -1,0 +1,231 @@
+"""The pages of the register of signals and recommendations (logic in services.py)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from core.db import db_session
+from core.i18n import current_language
+from core.links import services as links
+from core.links.forms import picker_context, searching
+from core.permissions import can, current, require
+from core.reference.models import Prison, ServiceDomain
+from core.reports.writers import csv_table
+from core.signals import services as register
+from core.signals.models import Signal
+from core.validation import Invalid, Refused, Stale
+
+blueprint = Blueprint("signals", __name__)
+
+FORM_FIELDS = (
+    *(f"{name}_{lang}" for name in ("title", "text", "summary") for lang in ("nl", "fr")),
+    "prison",
+    "domain",
+    "addressee_kind",
+    "addressee",
+    "status",
+    "sent_on",
+    "answer",
+    "answered_on",
+)
+
+
+def _messages(invalid: Invalid) -> dict[str, str]:
+    return {key: str(register.ERRORS.get(code, code)) for key, code in invalid.errors.items()}
+
+
+def _form_values(form) -> dict:
+    values = {key: form.get(key, "") for key in FORM_FIELDS if key in form}
+    # A picker whose every record was unchecked sends only its search box: no links then.
+    if "links" in form or "links_q" in form:
+        values["links"] = form.getlist("links")
+    return values
+
+
+def _stored_values(signal: Signal) -> dict:
+    values = {key: getattr(signal, key, None) for key in FORM_FIELDS}
+    values.update(
+        prison=signal.prison_code or "",
+        domain=signal.domain_code or "",
+        sent_on=signal.sent_on.isoformat() if signal.sent_on else "",
+        answered_on=signal.answered_on.isoformat() if signal.answered_on else "",
+    )
+    return values
+
+
+def _choices(session) -> dict:
+    language = current_language()
+    prisons = session.scalars(select(Prison).order_by(Prison.code)).all()
+    domains = session.scalars(select(ServiceDomain).order_by(ServiceDomain.position)).all()
+    return {
+        "prisons": [(p.code, p.local("name", language)) for p in prisons],
+        "domains": [(d.code, d.local("name", language)) for d in domains],
+        "states": [(code, str(label)) for code, label in register.STATE_LABELS.items()],
+        "addressee_kinds": [
+            (code, str(label)) for code, label in register.ADDRESSEE_LABELS.items()
+        ],
+    }
+
+
+def _page(signal: Signal | None, values: dict, errors: dict, status: int = 200):
+    session = db_session()
+    principal = current()
+    sent = request.form if request.method == "POST" and "publish" not in request.path else None
+    return render_template(
+        "signals/form.html",
+        signal=signal,
+        values=values,
+        errors=errors,
+        may_edit=signal is None or can(principal, "signals.edit", signal),
+        may_publish=can(principal, "signals.publish"),
+        links_picker=picker_context(
+            session, principal, sent, "links", signal.links if signal else []
+        ),
+        linked=links.describe(session, principal, signal.links, current_language())
+        if signal is not None and signal.links
+        else [],
+        **_choices(session),
+    ), status
+
+
+@blueprint.app_template_filter("signal_state")
+def signal_state(code: str) -> str:
+    return str(register.STATE_LABELS.get(code, ""))
+
+
+@blueprint.app_template_filter("addressee_kind")
+def addressee_kind(code: str) -> str:
+    return str(register.ADDRESSEE_LABELS.get(code, ""))
+
+
+@blueprint.get("/signals")
+def index():
+    require("signals.read")
+    session = db_session()
+    status = (request.args.get("status") or "")[:16]
+    found = session.scalars(register.listing(session, {"status": status})).all()
+    return render_template(
+        "signals/index.html",
+        signals=found,
+        status=status,
+        states=register.STATE_LABELS,
+        figures=register.indicators(session),
+        may_write=can(current(), "signals.write"),
+    )
+
+
+@blueprint.get("/signals.csv")
+def export():
+    require("signals.read")
+    rows = register.export_rows(db_session(), current_language())
+    safe = [[_safe(value) for value in row] for row in rows]
+    return Response(
+        csv_table(safe),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="concerto-signals.csv"'},
+    )
+
+
+def _safe(value):
+    from core.inventory.exchange import safe_cell
+
+    return safe_cell(value)
+
+
+@blueprint.get("/signals/public")
+def public():
+    """The signals the committee published: their public summary only."""
+    return render_template("signals/public.html", signals=register.public_listing(db_session()))
+
+
+@blueprint.route("/signals/new", methods=["GET", "POST"])
+def new():
+    require("signals.write")
+    session = db_session()
+    if request.method == "POST" and searching(request.form):
+        return _page(None, request.form.to_dict(), {})
+    if request.method == "POST":
+        try:
+            signal = register.create(session, _form_values(request.form), current())
+            session.commit()
+        except Invalid as invalid:
+            session.rollback()
+            return _page(None, request.form.to_dict(), _messages(invalid), 422)
+        flash(_("The signal was added to the register."), "success")
+        return redirect(url_for("signals.show", signal_id=signal.id))
+    return _page(None, {"status": "draft", "addressee_kind": "committee"}, {})
+
+
+def _signal(signal_id: int) -> Signal:
+    found = db_session().get(Signal, signal_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _stale_message() -> str:
+    return _(
+        "Someone else saved this in the meantime. Nothing was overwritten: "
+        "the page now shows their version; make your change again."
+    )
+
+
+@blueprint.route("/signals/<int(max=2147483647):signal_id>", methods=["GET", "POST"])
+def show(signal_id: int):
+    require("signals.read")
+    session = db_session()
+    found = _signal(signal_id)
+    if request.method == "GET":
+        return _page(found, _stored_values(found), {})
+    require("signals.edit", found)
+    if searching(request.form):
+        return _page(found, request.form.to_dict(), {})
+    try:
+        register.update(
+            session,
+            found,
+            _form_values(request.form),
+            current(),
+            request.form.get("version"),
+            may_publish=can(current(), "signals.publish"),
+        )
+        session.commit()
+    except Invalid as invalid:
+        session.rollback()
+        return _page(found, request.form.to_dict(), _messages(invalid), 422)
+    except (Stale, StaleDataError):
+        session.rollback()
+        flash(_stale_message(), "error")
+        return redirect(url_for("signals.show", signal_id=signal_id), 303)
+    flash(_("The signal was saved."), "success")
+    return redirect(url_for("signals.show", signal_id=signal_id), 303)
+
+
+@blueprint.post("/signals/<int(max=2147483647):signal_id>/publish")
+def publish(signal_id: int):
+    require("signals.publish")
+    session = db_session()
+    found = _signal(signal_id)
+    withdraw = request.form.get("step") == "withdraw"
+    try:
+        if withdraw:
+            register.withdraw(session, found, request.form.get("version"))
+        else:
+            register.publish(session, found, request.form.get("version"))
+        session.commit()
+    except Refused as refused:
+        session.rollback()
+        flash(str(register.ERRORS.get(refused.code, refused.code)), "error")
+        return redirect(url_for("signals.show", signal_id=signal_id), 303)
+    except (Stale, StaleDataError):
+        session.rollback()
+        flash(_stale_message(), "error")
+        return redirect(url_for("signals.show", signal_id=signal_id), 303)
+    if withdraw:
+        flash(_("The public summary was withdrawn from the public page."), "success")
+    else:
+        flash(_("The public summary is now on the public page."), "success")
+    return redirect(url_for("signals.show", signal_id=signal_id), 303)
