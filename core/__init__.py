@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.operations.views import blueprint as operations
     from core.reference.views import blueprint as reference
     from core.reports.views import blueprint as reports
+    from core.rooms.views import blueprint as rooms
     from core.signals.api import blueprint as signals_api
     from core.signals.views import blueprint as signals
     from core.site.views import blueprint as site
@@ -140,7 +141,7 @@ def _register_blueprints(app: Flask, registry) -> None:
 
     core_blueprints = (site, operations, reference, inventory, hsds, meetings, admin, identity)
     core_blueprints += (audit, goals, studyday, reports, links, work, notifications, webhooks)
-    core_blueprints += (feeds,)
+    core_blueprints += (feeds, rooms)
     apis = (api, inventory_api, meetings_api, goals_api, studyday_api, work_api, feeds_api)
     core_blueprints += (signals,)
     apis += (signals_api,)

@@ -195,6 +195,7 @@ def seed_everything(app) -> list[str]:
     from core.meetings.demo import seed_demo_meetings
     from core.reference.services import seed_reference
     from core.reports.demo import seed_demo_figures
+    from core.rooms.demo import seed_demo_rooms
     from core.signals.demo import seed_demo_signals
     from core.studyday.demo import seed_demo_study_days
     from core.webhooks.demo import seed_demo_webhooks
@@ -218,6 +219,8 @@ def seed_everything(app) -> list[str]:
         seed_demo_webhooks(session, parts)
     with app.extensions["concerto.db"].session() as session:
         seed_demo_signals(session, parts)
+    with app.extensions["concerto.db"].session() as session:
+        seed_demo_rooms(session)
     return parts.left_out
 
 

@@ -107,6 +107,17 @@ def _webhook_keeper(principal: Principal, record: object = None) -> bool:
     return _coordinator_of(principal, record)
 
 
+def _room_keeper(principal: Principal, record: object = None) -> bool:
+    """The secretariat keeps every room and booking; a coordinator adds rooms and books them
+    for the services of their own authority (the record, when there is one: a service or a
+    booking)."""
+    if _secretariat(principal):
+        return True
+    if not principal.has("coordinator"):
+        return False
+    return record is None or _coordinator_of(principal, record)
+
+
 RULES: dict[str, Callable[[Principal, object], bool]] = {
     "account.use": _logged_in,  # own tokens, linked identities
     "authority.edit": _coordinator_of,  # the authority's own profile
@@ -145,6 +156,8 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     "figures.edit": _action_keeper,  # the authority's coordinators and the secretariat
     # register, change, rotate the secret of and redeliver webhooks (core.webhooks)
     "webhooks.manage": _webhook_keeper,
+    # the rooms of the prisons and the services' bookings of them (issue 24, goal 6.3)
+    "rooms.manage": _room_keeper,
     # the register of signals and recommendations (goal 1.2, core.signals): read by everyone
     # logged in; written by coordinators and the secretariat; kept by the writer's authority
     # and the secretariat; its public summary published (or withdrawn) by the secretariat

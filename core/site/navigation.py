@@ -38,6 +38,7 @@ SECTIONS_BY_BLUEPRINT = {
     "signals": "plan",
     "studyday": "studyday",
     "reports": "authorities",
+    "rooms": "offer",
     "audit": "administration",
     "admin": "administration",
 }
@@ -132,6 +133,7 @@ def main_navigation() -> list[Group]:
             link(_l("Review"), "inventory.review_queue") if may("inventory.review") else None,
         ),
         ("offer", link(_l("Prisons and domains"), "reference.reference_data")),
+        ("offer", link(_l("Rooms"), "rooms.index") if person.user_id else None),
         ("meetings", link(_l("Meetings"), "meetings.index") if may("meetings.read") else None),
         ("plan", link(_l("Strategic plan"), "reference.plans")),
         # the register for those who read it; the published summaries for everyone else
