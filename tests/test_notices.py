@@ -330,3 +330,44 @@ def test_those_present_are_asked_for_remarks_in_their_language(day_app):
     assert told[julien].language == "fr" and told[julien].subject.startswith("Projet de procès")
     assert closes.strftime("%d/%m/%Y") in told[julien].body
     assert f"/minutes/{minutes_id}/remarks" in told[lotte].body
+
+
+def test_a_comment_on_a_service_reaches_its_editors_and_earlier_commenters(day_app):
+    from core.inventory.models import ServiceComment
+
+    app = day_app
+    lotte, julien, camille = app.test_client(), app.test_client(), app.test_client()
+    login(lotte, "vlaams", "vlaams-lotte")
+    login(julien, "cocof", "cocof-julien", language="fr")
+    login(camille, "cocof", "cocof-camille")
+    created = lotte.post("/services/new", data={"csrf_token": csrf_token(lotte), **FIRST})
+    service = int(created.location.rsplit("/", 1)[1])
+    _post(lotte, f"/services/{service}/submit", {})
+    _notify(app)
+    start = _last_outbox(app)
+
+    # An empty comment is refused at the field; a coordinator of another authority may not
+    # read the draft (for her it does not exist), so may not comment on it. Nothing stored.
+    refused = _post(julien, f"/services/{service}/comments", {"comment_text": "  "}, status=422)
+    assert "Écrivez d’abord votre commentaire." in refused.get_data(as_text=True)
+    _post(camille, f"/services/{service}/comments", {"comment_text": "Et nous ?"}, status=404)
+    with _db(app) as db:
+        assert db.scalar(select(func.count()).select_from(ServiceComment)) == 0
+
+    _post(julien, f"/services/{service}/comments", {"comment_text": "Quel jour exactement ?"})
+    _notify(app)
+    _post(lotte, f"/services/{service}/comments", {"comment_text": "Elke woensdag."})
+    _notify(app)
+    told = [(m.kind, m.recipient, m.language) for m in _outbox_after(app, start)]
+    lotte_email, julien_email = _email(app, "vlaams-lotte"), _email(app, "cocof-julien")
+    assert told == [
+        ("service_commented", lotte_email, "nl"),  # she edited it
+        ("service_commented", julien_email, "fr"),  # he commented before
+    ]
+    first, answer = _outbox_after(app, start)
+    assert "Quel jour exactement ?" in first.body and f"/services/{service}#comments" in first.body
+    assert "Elke woensdag." in answer.body
+    page = julien.get(f"/services/{service}").get_data(as_text=True)
+    assert "Quel jour exactement ?" in page and "Elke woensdag." in page
+    public = app.test_client().get(f"/services/{service}").get_data(as_text=True)
+    assert "Elke woensdag." not in public

@@ -158,6 +158,24 @@ class ServiceVersion(Base):
     record: Mapped[dict] = mapped_column(JSON)
 
 
+class ServiceComment(Base):
+    """A remark on a service by the committee or the service's authority, beside its review:
+    a question, an answer, a suggestion. It never changes the service; it is never public."""
+
+    __tablename__ = "service_comments"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    author_name: Mapped[str] = mapped_column(String(200))
+    authority_code: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Snapshot(Base):
     """The inventory as published on a day, frozen: the yearly state of affairs."""
 

@@ -5,6 +5,7 @@ for a review, a service returned or published, a need answered.
   submitted or last edited it (they cannot approve their own change);
 - a service returned (with the reviewer's comment) or approved: to the people who edited or
   submitted it since its last review, never to the reviewer;
+- a comment on a service: to who edited it or commented on it before and may read it;
 - a need answered: to the person who signalled it, unless they answered it themselves;
 - the yearly request to confirm the authority's services, and an error in a published
   service reported by someone of the public: to the authority's coordinators.
@@ -21,7 +22,7 @@ from core.events.kinds import About, Kind, reachable
 from core.events.models import Event
 from core.identity.models import User
 from core.identity.services import principal_for
-from core.inventory.models import ErrorReport, Need, Service, ServiceVersion
+from core.inventory.models import ErrorReport, Need, Service, ServiceComment, ServiceVersion
 from core.mail.services import base_url
 from core.permissions import can
 
@@ -148,6 +149,47 @@ def _reported(session: Session, event: Event, language: str) -> About | None:
     )
 
 
+def _in_the_conversation(session: Session, event: Event, registry) -> list[User]:
+    """Who edited the service or commented on it before, and may still read its drafts."""
+    service = session.get(Service, event.record_id)
+    if service is None:
+        return []
+    ids = set(
+        session.scalars(
+            select(ServiceVersion.user_id).where(ServiceVersion.service_id == service.id)
+        )
+    )
+    ids |= set(
+        session.scalars(
+            select(ServiceComment.user_id).where(
+                ServiceComment.service_id == service.id,
+                ServiceComment.id < (event.data.get("comment_id") or 0),
+            )
+        )
+    )
+    found = []
+    for user in reachable(session.get(User, i) for i in sorted(i for i in ids if i)):
+        if any(
+            can(principal_for(identity, registry=registry), "inventory.read_unpublished", service)
+            for identity in user.identities
+        ):
+            found.append(user)
+    return found
+
+
+def _commented(session: Session, event: Event, language: str) -> About | None:
+    service = session.get(Service, event.record_id)
+    comment = session.get(ServiceComment, event.data.get("comment_id") or 0)
+    if service is None or comment is None:
+        return None
+    return About(
+        title=service.local("name", language).text,
+        link=f"{base_url()}/services/{service.id}#comments",
+        detail=comment.text[:300],
+        extra={"author": comment.author_name},
+    )
+
+
 def _signaller(session: Session, event: Event, _registry) -> list[User]:
     need = session.get(Need, event.record_id)
     if need is None or need.user_id is None or need.user_id == event.actor_user_id:
@@ -189,6 +231,14 @@ KINDS = (
         _editors,
         _service,
         "notifications/mail/service_approved.txt",
+    ),
+    Kind(
+        "service_commented",
+        _l("Someone commented on a service I edited or commented on"),
+        "now",
+        _in_the_conversation,
+        _commented,
+        "notifications/mail/service_commented.txt",
     ),
     Kind(
         "need_answered",

@@ -29,6 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from core.db import db_session
 from core.i18n import current_language, pick
+from core.inventory import comments as service_comments
 from core.inventory import exchange, imports, organizations, schedules, snippets
 from core.inventory import needs as register
 from core.inventory import services as inventory
@@ -60,7 +61,7 @@ from core.links.forms import picker_context, searching
 from core.permissions import can, current, require
 from core.reference.models import Prison, ServiceDomain, TargetGroup
 from core.reference.services import prisons_open, this_year
-from core.validation import MESSAGES
+from core.validation import MESSAGES, Invalid, Refused
 
 blueprint = Blueprint("inventory", __name__)
 
@@ -209,6 +210,11 @@ def service_page(service: Service, status: int = 200, **extra):
         may_edit=can(current(), "inventory.edit", service),
         may_review=can(current(), "inventory.review"),
         pending=pending_changes(service) if service.pending else [],
+        comments=(
+            service_comments.comments_of(session, service)
+            if can(current(), "inventory.read_unpublished", service)
+            else None
+        ),
         **_reference_lists(session),
         **context,
     ), status
@@ -430,6 +436,29 @@ def send_back(service_id: int):
         _("The service was returned to its author with your comment."),
         comment=request.form.get("comment", ""),
     )
+
+
+@blueprint.post("/services/<int(max=2147483647):service_id>/comments")
+def comment(service_id: int):
+    """A comment beside the review; refused, the page comes back with the text kept."""
+    service = service_or_404(service_id)
+    session = db_session()
+    text = request.form.get("comment_text", "")
+    try:
+        service_comments.add(session, service, text, current())
+    except Invalid as invalid:
+        session.rollback()
+        code = invalid.errors.get("comment_text", "")
+        problem = {"required": _("Write your comment first.")}.get(code) or ERRORS.get(code, code)
+        return service_page(
+            service_or_404(service_id), 422, comment_error=problem, comment_text=text
+        )
+    except Refused:
+        session.rollback()
+        abort(403 if current().is_authenticated else 401)
+    session.commit()
+    flash(_("Your comment was added. Those who edited the service are told."), "success")
+    return redirect(url_for("inventory.show", service_id=service_id, _anchor="comments"))
 
 
 @blueprint.get("/services/review")
