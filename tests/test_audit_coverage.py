@@ -26,6 +26,8 @@ NOT_BUSINESS_RECORDS = {
     "events": "what happened, for the notifier (core.notifications); the change itself is "
     "audited where it happened",
     "digest_entries": "events waiting for a person's digest (core.notifications)",
+    "event_readers": "where each reader of the log of events is (a plugin's event hook) and "
+    "how its deliveries went (core.events.hooks)",
     "webhook_deliveries": "an event to send to a webhook and its state (core.webhooks); "
     "registering and changing the webhook itself is audited",
     "webhook_attempts": "each attempt at sending a webhook's message, shown on its page",

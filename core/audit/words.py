@@ -27,6 +27,7 @@ RECORD_KINDS = {
     "bodies": _l("Body"),
     "decisions": _l("Decision"),
     "evaluations": _l("Evaluation"),
+    "feed_tokens": _l("Private feed address"),
     "goals": _l("Goal"),
     "identities": _l("Identity"),
     "indicator_values": _l("Indicator value"),

@@ -12,6 +12,9 @@ from core.db import Base, UTCDateTime, utcnow
 
 class FeedToken(Base):
     __tablename__ = "feed_tokens"
+    # Making, renewing and stopping an address is audited; never its secret nor each read.
+    __audited__ = True
+    __audit_exclude__ = ("token_hash", "used_at")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
