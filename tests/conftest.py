@@ -118,6 +118,18 @@ PAGES = [
     ("/actions?status=overdue", "secretary"),
     ("/actions/1", ("vlaams", "coordinator")),
     ("/outbox", "secretary"),
+    # Rooms in the prisons (issue 24, goal 6.3): the demo's five rooms in Haren (1-3) and
+    # Saint-Gilles (4-5); read by everyone logged in, kept by the secretariat and coordinators.
+    ("/rooms", ("vlaams", "viewer")),
+    ("/rooms", "secretary"),
+    ("/rooms/1", ("cocof", "member")),
+    ("/rooms/1", ("vlaams", "coordinator")),
+    ("/rooms/new", "secretary"),
+    ("/rooms/4/edit", ("vlaams", "coordinator")),
+    ("/rooms/1/book", ("vlaams", "coordinator")),
+    ("/rooms/4/book", "secretary"),
+    ("/rooms/prisons/haren", ("justitie", "viewer")),
+    ("/rooms/prisons/sint_gillis", "secretary"),
     ("/goals/1", None),
     ("/goals/7", None),
     ("/goals/7", ("cocof", "coordinator")),

@@ -1392,6 +1392,79 @@ def _handles_reports_of(authority: str) -> Callable[[Who], bool]:
     )
 
 
+def _room_keeper(who: Who) -> bool:
+    """Rooms (issue 24): the secretariat and every coordinator."""
+    return bool(who.roles & {"coordinator", "secretary", "administrator"})
+
+
+def _add_room(client, app, who, csrf):
+    return client.post(
+        "/rooms/new",
+        data={
+            "csrf_token": csrf,
+            "prison_code": "haren",
+            "name_nl": f"Zaal {who.label}",
+            "capacity": "6",
+            "signage_languages": ["nl", "fr"],
+        },
+    )
+
+
+def _room_added(app, who):
+    from core.rooms.models import Room
+
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(Room).where(Room.name_nl == f"Zaal {who.label}")) is not None
+
+
+def _haren_service(app, authority: str) -> int:
+    from core.inventory.models import ServiceLocation
+
+    with app.extensions["concerto.db"].session() as db:
+        found = db.scalar(
+            select(Service.id)
+            .join(ServiceLocation, ServiceLocation.service_id == Service.id)
+            .where(ServiceLocation.prison_code == "haren", Service.authority_code == authority)
+            .order_by(Service.id)
+        )
+    assert found is not None, authority
+    return found
+
+
+def _book_room(authority: Callable[[Who], str], day: str):
+    def attempt(client, app, who, csrf):
+        return client.post(
+            "/rooms/2/book",
+            data={
+                "csrf_token": csrf,
+                "service_id": _haren_service(app, authority(who)),
+                "kind": "once",
+                "day": day,
+                "starts": "08:00",
+                "ends": "09:00",
+            },
+        )
+
+    return attempt
+
+
+def _room_booked(day: str):
+    def changed(app, who):
+        from core.rooms.models import RoomBooking
+
+        with app.extensions["concerto.db"].session() as db:
+            return (
+                db.scalar(
+                    select(RoomBooking).where(
+                        RoomBooking.room_id == 2, RoomBooking.first_day == date.fromisoformat(day)
+                    )
+                )
+                is not None
+            )
+
+    return changed
+
+
 WRITES = [
     Write(
         "edit own authority's profile (page)",
@@ -1713,6 +1786,24 @@ WRITES = [
         _handles_reports_of("cocof"),
         _close_report("CF-08"),
         _report_closed("CF-08"),
+    ),
+    Write(
+        "add a room to a prison (page)",
+        _room_keeper,
+        _add_room,
+        _room_added,
+    ),
+    Write(
+        "book a room for a service of one's own authority (page)",
+        _room_keeper,
+        _book_room(_own, "2031-03-04"),
+        _room_booked("2031-03-04"),
+    ),
+    Write(
+        "book a room for another authority's service (page)",
+        lambda who: bool(who.roles & {"secretary", "administrator"}),
+        _book_room(_other, "2031-03-05"),
+        _room_booked("2031-03-05"),
     ),
     Write(
         "create a personal API token (page)",

@@ -150,7 +150,7 @@ def test_a_coordinator_books_only_for_their_own_authority(any_app):
             "ends": "11:00",
         },
     )
-    assert response.status_code == 422
+    assert response.status_code == 403
     with _db(any_app) as db:
         assert db.scalar(select(RoomBooking).where(RoomBooking.room_id == room_id)) is None
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from core.db import db_session
 from core.i18n import current_language
 from core.inventory import schedules
-from core.inventory.models import LANGUAGE_CODES
+from core.inventory.models import LANGUAGE_CODES, Service
 from core.permissions import can, current, require
 from core.reference.models import Prison
 from core.reference.services import prisons_open
@@ -166,6 +166,13 @@ def book(room_id: int):
         # The picker is sent back as it was, whichever kind was chosen: nothing typed is lost.
         picked = schedules.from_form(request.form, "schedule")
         values["schedule"] = picked if isinstance(picked, dict) else schedules.picked(picked) or {}
+        chosen = request.form.get("service_id", "")
+        service = (
+            session.get(Service, int(chosen)) if chosen.isdigit() and len(chosen) < 10 else None
+        )
+        if service is not None:
+            # Booking for a service one may not book for is a refusal, not a typing error.
+            require("rooms.manage", service)
         try:
             booking = rooms.book(session, found, values, principal)
             session.commit()
