@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 EXCERPT = 300  # characters of the receiver's answer kept for whoever looks into a failure
+MAX_ADDRESSES = 3
 
 
 class Refused(Exception):
@@ -110,7 +111,9 @@ def post(url: str, body: bytes, headers: dict[str, str], settings: dict) -> Outc
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     sock = None
     last_error = "connect: no address"
-    for address in addresses:
+    # At most three addresses are tried, so that an attempt ends within the time its claim
+    # holds (core.webhooks.services._claim).
+    for address in addresses[:MAX_ADDRESSES]:
         try:
             sock = socket.create_connection((address, port), timeout=timeout)
             break
