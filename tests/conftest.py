@@ -89,6 +89,16 @@ PAGES = [
     ("/needs/1", ("vlaams", "viewer")),
     ("/needs/new", ("cocof", "member")),
     ("/needs/1", "secretary"),
+    # Signals and recommendations (issue 24): the demo's answered and published signal (1),
+    # the one sent about housing (2), the draft (3); read-only for a member, kept by COCOM's
+    # coordinator and the secretariat; the published summaries for anyone.
+    ("/signals", ("vlaams", "viewer")),
+    ("/signals", "secretary"),
+    ("/signals/new", ("vlaams", "coordinator")),
+    ("/signals/1", ("cocof", "member")),
+    ("/signals/1", "secretary"),
+    ("/signals/2", ("cocom", "coordinator")),
+    ("/signals/public", None),
     ("/snapshots", "secretary"),
     ("/audit/", "secretary"),
     ("/admin/plugins", "administrator"),

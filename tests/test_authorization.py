@@ -43,6 +43,7 @@ from core.meetings.models import (
     RemarkRound,
 )
 from core.reference.models import Authority
+from core.signals.models import Signal
 from core.studyday.models import Registration, StudyDay, Workshop, WorkshopReport
 from tests.conftest import FIVE, make_app
 from tests.logins import PEOPLE, csrf_token, login_as
@@ -1392,6 +1393,94 @@ def _handles_reports_of(authority: str) -> Callable[[Who], bool]:
     )
 
 
+# --- signals (issue 24) ------------------------------------------------------------------
+
+
+def _writes_signals(who: Who) -> bool:
+    return bool(who.roles & {"coordinator", "secretary", "administrator"})
+
+
+def _keeps_cocom_signals(who: Who) -> bool:
+    secretariat = bool(who.roles & {"secretary", "administrator"})
+    return secretariat or (who.authority == "cocom" and "coordinator" in who.roles)
+
+
+def _add_signal(client, app, who, csrf):
+    return client.post(
+        "/signals/new",
+        data={"csrf_token": csrf, "title_nl": f"signal of {who.label}", "addressee_kind": "sector"},
+    )
+
+
+def _add_signal_api(client, app, who, csrf):
+    token = getattr(client, "api_token", None)
+    return client.post(
+        "/api/v1/signals",
+        json={"title_nl": f"api signal of {who.label}", "addressee_kind": "minister"},
+        headers={"Authorization": f"Bearer {token}"} if token else {},
+    )
+
+
+def _signal_added(prefix: str):
+    def changed(app, who):
+        with app.extensions["concerto.db"].session() as db:
+            title = f"{prefix}signal of {who.label}"
+            return db.scalar(select(Signal.id).where(Signal.title_nl == title)) is not None
+
+    return changed
+
+
+def _cocom_signal(db) -> Signal:
+    return db.scalar(select(Signal).where(Signal.title_nl == "Geen woning bij de vrijlating"))
+
+
+def _change_cocom_signal(client, app, who, csrf):
+    with app.extensions["concerto.db"].session() as db:
+        signal = _cocom_signal(db)
+    return client.post(
+        f"/signals/{signal.id}",
+        data={"csrf_token": csrf, "version": signal.version, "addressee": f"by {who.label}"},
+    )
+
+
+def _patch_cocom_signal(client, app, who, csrf):
+    with app.extensions["concerto.db"].session() as db:
+        signal = _cocom_signal(db)
+    token = getattr(client, "api_token", None)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.patch(
+        f"/api/v1/signals/{signal.id}",
+        json={"addressee": f"api by {who.label}"},
+        headers={**headers, "If-Match": f'"{signal.version}"'},
+    )
+
+
+def _cocom_signal_addressed(prefix: str):
+    def changed(app, who):
+        with app.extensions["concerto.db"].session() as db:
+            return _cocom_signal(db).addressee == f"{prefix}by {who.label}"
+
+    return changed
+
+
+def _published_signal(db) -> Signal:
+    return db.scalar(select(Signal).where(Signal.title_nl == "Lange wachttijden bij het bezoek"))
+
+
+def _withdraw_signal(client, app, who, csrf):
+    with app.extensions["concerto.db"].session() as db:
+        signal = _published_signal(db)
+    return client.post(
+        f"/signals/{signal.id}/publish",
+        data={"csrf_token": csrf, "version": signal.version, "step": "withdraw"},
+    )
+
+
+def _signal_withdrawn(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return _published_signal(db).published_at is None
+
+
 def _room_keeper(who: Who) -> bool:
     """Rooms (issue 24): the secretariat and every coordinator."""
     return bool(who.roles & {"coordinator", "secretary", "administrator"})
@@ -1816,6 +1905,28 @@ WRITES = [
         lambda who: bool(who.roles & {"member", "secretary", "administrator"}),
         _make_feed_address,
         _feed_address_exists,
+    ),
+    # The register of signals (issue 24): coordinators and the secretariat write; COCOM's
+    # signal is kept by COCOM's coordinators and the secretariat; the secretariat publishes.
+    Write("add a signal (page)", _writes_signals, _add_signal, _signal_added("")),
+    Write("add a signal (API)", _writes_signals, _add_signal_api, _signal_added("api ")),
+    Write(
+        "change COCOM's signal (page)",
+        _keeps_cocom_signals,
+        _change_cocom_signal,
+        _cocom_signal_addressed(""),
+    ),
+    Write(
+        "change COCOM's signal (API)",
+        _keeps_cocom_signals,
+        _patch_cocom_signal,
+        _cocom_signal_addressed("api "),
+    ),
+    Write(
+        "withdraw a published signal (page)",
+        lambda who: bool(who.roles & {"secretary", "administrator"}),
+        _withdraw_signal,
+        _signal_withdrawn,
     ),
 ]
 

@@ -131,6 +131,8 @@ def _proper_names(app) -> tuple[str, ...]:
         "SELECT name FROM registrations",
         "SELECT name FROM memberships",
         "SELECT signalled_by FROM needs",
+        # to whom a signal is addressed: an administration or a minister by name
+        "SELECT addressee FROM signals",
     ]
     names = set()
     with app.extensions["concerto.db"].session() as session:

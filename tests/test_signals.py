@@ -49,7 +49,7 @@ def test_a_coordinator_writes_a_signal_without_prison_or_domain_linked_to_a_need
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422
     # every problem at its field, what was typed kept
-    for field in ("title_nl", "answer", "answered_on"):
+    for field in ("title_nl", "answer_nl", "answered_on"):
         assert f'id="e-{field}"' in page
     assert "Wat getypt werd, blijft staan." in page
     assert "The answer cannot come before the signal was sent." in page
@@ -98,7 +98,7 @@ def test_an_answer_is_logged_and_counted_and_a_stale_edit_is_refused(signals_app
         json={
             "status": "answered",
             "sent_on": "2025-11-20",
-            "answer": "Un groupe de travail est créé.",
+            "answer_fr": "Un groupe de travail est créé.",
             "answered_on": "2026-01-15",
         },
         headers={**headers, "If-Match": etag},
@@ -187,7 +187,7 @@ def test_only_a_published_summary_is_public(signals_app):
     assert "Een samenvatting voor iedereen." in public
     read = anonymous.get(f"/api/v1/signals/{draft_id}").json
     assert read["summary_nl"] == "Een samenvatting voor iedereen."
-    assert "answer" not in read and "text_nl" not in read  # the public summary only
+    assert "answer_nl" not in read and "text_nl" not in read  # the public summary only
 
 
 def test_who_may_write_edit_and_publish(signals_app):

@@ -567,6 +567,8 @@ RECORDS = {
     # was present: hers to change or withdraw).
     "minutes_id": "SELECT min(minutes_id) FROM minutes_rounds",
     "remark_id": "SELECT min(id) FROM minutes_remarks",
+    # The demo's answered and published signal (issue 24).
+    "signal_id": "SELECT min(id) FROM signals",
     # A digest's kind and a settings link's token, which no table holds.
     "how": "SELECT 'daily'",
     "token": "SELECT 'not-a-signed-token'",

@@ -42,7 +42,7 @@ def body(signal: Signal) -> dict:
         "addressee_kind": signal.addressee_kind,
         "status": signal.status,
         "sent_on": signal.sent_on.isoformat() if signal.sent_on else None,
-        "answer": signal.answer,
+        **{f"answer_{lang}": getattr(signal, f"answer_{lang}") for lang in LANGS},
         "published": signal.published,
         "links": signal.links or [],
         "authority": signal.authority_code,

@@ -47,7 +47,7 @@ def seed_demo_signals(session: Session, parts: DemoParts | None = None, today=No
                 "addressee": "FOD Justitie, DG Penitentiaire Inrichtingen",
                 "status": "answered",
                 "sent_on": (today - timedelta(days=150)).isoformat(),
-                "answer": "De directies voeren gespreide aankomsttijden in; een overdekte "
+                "answer_nl": "De directies voeren gespreide aankomsttijden in; een overdekte "
                 "wachtruimte is gepland.",
                 "answered_on": (today - timedelta(days=90)).isoformat(),
                 "summary_nl": "Het overlegcomité vroeg kortere wachttijden bij het bezoek. "
@@ -72,7 +72,7 @@ def seed_demo_signals(session: Session, parts: DemoParts | None = None, today=No
                 "d'attente du logement social ne tiennent pas compte de la date de libération. "
                 "Recommandation : permettre l'inscription pendant la détention.",
                 "addressee_kind": "sector",
-                "addressee": "De Brusselse huisvestingssector en de bevoegde ministers",
+                "addressee": "Brusselse Gewestelijke Huisvestingsmaatschappij (BGHM)",
                 "status": "sent",
                 "sent_on": (today - timedelta(days=40)).isoformat(),
                 "links": [f"need:{need.id}"] if need else [],

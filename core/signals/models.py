@@ -42,7 +42,10 @@ class Signal(LocalizedMixin, Base):
     addressee: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
     sent_on: Mapped[date | None] = mapped_column(Date)
-    answer: Mapped[str | None] = mapped_column(Text)
+    # The answer as received, in the language it came in (or both).
+    answer_nl: Mapped[str | None] = mapped_column(Text)
+    answer_fr: Mapped[str | None] = mapped_column(Text)
+    answer_en: Mapped[str | None] = mapped_column(Text)
     answered_on: Mapped[date | None] = mapped_column(Date)
     # What the public may read once the committee publishes it; the rest stays internal.
     summary_nl: Mapped[str | None] = mapped_column(Text)

@@ -24,10 +24,10 @@ VALUES = {
         "status": {
             "type": "string",
             "enum": list(SIGNAL_STATES),
-            "description": "sent needs sent_on; answered needs answer and answered_on",
+            "description": "sent needs sent_on; answered needs an answer and answered_on",
         },
         "sent_on": DAY,
-        "answer": TEXT,
+        **{f"answer_{lang}": {**TEXT, "description": "the answer received"} for lang in LANGS},
         "answered_on": DAY,
         "links": {
             "type": "array",

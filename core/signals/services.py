@@ -21,7 +21,12 @@ from core.signals.models import ADDRESSEE_KINDS, SIGNAL_STATES, Signal
 from core.validation import MESSAGES, Invalid, Refused, Stale, clean_text, date_field
 
 LANGS = ("nl", "fr", "en")
-TEXTS = {"title": (300, False), "text": (10_000, True), "summary": (5_000, True)}
+TEXTS = {
+    "title": (300, False),
+    "text": (10_000, True),
+    "answer": (10_000, True),
+    "summary": (5_000, True),
+}
 FIELDS = (
     *(f"{name}_{lang}" for name in TEXTS for lang in LANGS),
     "prison",
@@ -30,7 +35,6 @@ FIELDS = (
     "addressee",
     "status",
     "sent_on",
-    "answer",
     "answered_on",
     "links",
 )
@@ -93,14 +97,12 @@ def check(
                     errors[key] = problem
                 else:
                     cleaned[key] = value
-    for key in ("addressee", "answer"):
-        if key in values:
-            limit, multiline = (300, False) if key == "addressee" else (10_000, True)
-            value, problem = clean_text(values[key], limit=limit, multiline=multiline)
-            if problem:
-                errors[key] = problem
-            else:
-                cleaned[key] = value
+    if "addressee" in values:
+        value, problem = clean_text(values["addressee"], limit=300)
+        if problem:
+            errors["addressee"] = problem
+        else:
+            cleaned["addressee"] = value
     for key, model in (("prison", Prison), ("domain", ServiceDomain)):
         if key in values:
             value = values[key] or None
@@ -142,8 +144,8 @@ def check(
     if status in ("sent", "answered", "closed") and not after("sent_on"):
         errors.setdefault("sent_on", "sent_on_required")
     if status == "answered":
-        if not after("answer"):
-            errors.setdefault("answer", "answer_required")
+        if not any(after(f"answer_{lang}") for lang in LANGS):
+            errors.setdefault("answer_nl", "answer_required")
         if not after("answered_on"):
             errors.setdefault("answered_on", "answered_on_required")
     sent_on, answered_on = after("sent_on"), after("answered_on")
@@ -319,7 +321,7 @@ def export_rows(session: Session, language: str) -> list[list[Any]]:
                 signal.addressee or "",
                 str(STATE_LABELS.get(signal.status, "")),
                 signal.sent_on.isoformat() if signal.sent_on else "",
-                signal.answer or "",
+                text(signal, "answer"),
                 signal.answered_on.isoformat() if signal.answered_on else "",
                 in_brussels(signal.published_at).date().isoformat() if signal.published_at else "",
                 text(signal, "summary"),

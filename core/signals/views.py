@@ -21,14 +21,13 @@ from core.validation import Invalid, Refused, Stale
 blueprint = Blueprint("signals", __name__)
 
 FORM_FIELDS = (
-    *(f"{name}_{lang}" for name in ("title", "text", "summary") for lang in ("nl", "fr")),
+    *(f"{name}_{lang}" for name in ("title", "text", "answer", "summary") for lang in ("nl", "fr")),
     "prison",
     "domain",
     "addressee_kind",
     "addressee",
     "status",
     "sent_on",
-    "answer",
     "answered_on",
 )
 

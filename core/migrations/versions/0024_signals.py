@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("addressee", sa.String(300)),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("sent_on", sa.Date()),
-        sa.Column("answer", sa.Text()),
+        *(sa.Column(f"answer_{lang}", sa.Text()) for lang in ("nl", "fr", "en")),
         sa.Column("answered_on", sa.Date()),
         *(sa.Column(f"summary_{lang}", sa.Text()) for lang in ("nl", "fr", "en")),
         sa.Column("published_at", UTCDateTime()),
