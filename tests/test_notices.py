@@ -26,6 +26,7 @@ from core.meetings.models import ActionItem, Minutes
 from core.notifications.models import DigestEntry, Follow
 from core.notifications.services import notify_pending, send_digests
 from core.permissions import system
+from core.signals.models import Signal
 from tests.conftest import make_app
 from tests.logins import csrf_token, login
 from tests.test_service_history import FIRST
@@ -371,3 +372,54 @@ def test_a_comment_on_a_service_reaches_its_editors_and_earlier_commenters(day_a
     assert "Quel jour exactement ?" in page and "Elke woensdag." in page
     public = app.test_client().get(f"/services/{service}").get_data(as_text=True)
     assert "Elke woensdag." not in public
+
+
+def test_the_writer_of_a_signal_hears_of_its_answer(day_app):
+    from datetime import timedelta
+
+    from core.identity.models import Identity
+    from core.identity.services import principal_for
+    from core.signals import services as signals
+
+    app = day_app
+    login(app.test_client(), "vlaams", "vlaams-lotte")
+    _notify(app)
+    start = _last_outbox(app)
+    today = meetings.today_in_brussels()
+    with app.app_context(), _db(app) as db:
+        identity = db.scalar(select(Identity).where(Identity.subject == "vlaams-lotte"))
+        lotte = principal_for(identity)
+        signal = signals.create(
+            db,
+            {
+                "title_nl": "Wachttijden bij het bezoek",
+                "addressee_kind": "committee",
+                "status": "sent",
+                "sent_on": (today - timedelta(days=30)).isoformat(),
+            },
+            lotte,
+        )
+        signal_id = signal.id
+    _notify(app)
+    assert _outbox_after(app, start) == [], "nothing to tell before an answer"
+    with app.app_context(), _db(app) as db, acting_as(system("job", "secretariat")):
+        signal = db.get(Signal, signal_id)
+        signals.update(
+            db,
+            signal,
+            {
+                "status": "answered",
+                "answer_nl": "De gevangenis opent een tweede bezoekzaal.",
+                "answered_on": today.isoformat(),
+            },
+            system("job", "secretariat"),
+            signal.version,
+            may_publish=True,
+        )
+    _notify(app)
+    told = _outbox_after(app, start)
+    assert [(m.kind, m.recipient, m.language) for m in told] == [
+        ("signal_answered", _email(app, "vlaams-lotte"), "nl")
+    ]
+    assert "Wachttijden bij het bezoek" in told[0].subject
+    assert "tweede bezoekzaal" in told[0].body and f"/signals/{signal_id}" in told[0].body

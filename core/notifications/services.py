@@ -40,11 +40,18 @@ from core.mail.services import base_url, queue
 from core.meetings import notices as meeting_notices
 from core.notifications import follows
 from core.notifications.models import DigestEntry, NotificationSetting
+from core.signals import notices as signal_notices
 from core.validation import Invalid
 
 # Every kind a person can be told of, in the order the settings page shows them.
 KINDS: dict[str, Kind] = {
-    kind.name: kind for kind in (*inventory_notices.KINDS, *meeting_notices.KINDS, follows.FOLLOWED)
+    kind.name: kind
+    for kind in (
+        *inventory_notices.KINDS,
+        *meeting_notices.KINDS,
+        *signal_notices.KINDS,
+        follows.FOLLOWED,
+    )
 }
 HOWS = {
     "now": _l("at once"),
