@@ -162,7 +162,9 @@ def test_only_a_published_summary_is_public(signals_app):
         data=_form(secretary, f"/signals/{draft_id}", version=str(version), step="publish"),
         follow_redirects=True,
     )
-    assert "Write a public summary" in refused.get_data(as_text=True)
+    assert "before publishing." in refused.get_data(as_text=True)
+    with app.extensions["concerto.db"].session() as db:
+        assert db.get(Signal, draft_id).published_at is None
     saved = secretary.post(
         f"/signals/{draft_id}",
         data=_form(
