@@ -77,7 +77,8 @@ def test_a_coordinator_confirms_her_authoritys_service_in_one_click(verify_app):
     assert after.assurer_email == _email(verify_app, "vlaams-lotte")
     with verify_app.extensions["concerto.db"].session() as db:
         audited = db.scalar(
-            select(AuditEntry).where(
+            select(AuditEntry)
+            .where(
                 AuditEntry.table_name == "service_assurances",
                 AuditEntry.record_id == str(service.id),
                 AuditEntry.action == "update",
@@ -204,7 +205,9 @@ def test_unconfirmed_services_are_marked_for_the_committee_and_counted_in_the_st
     overview = _text(julien.get("/services/verification"))
     assert "Confirmations in" in overview and "Flemish Community" in overview
     cocof = _text(julien.get("/services/verification?authority=cocof"))
-    assert "Services of" in cocof and "Still true: confirm" not in cocof  # a member reads
+    assert (
+        "COCOF): still to confirm" in cocof and "Still true: confirm" not in cocof
+    )  # a member reads
     # Freezing a state of affairs counts, per authority, what was not confirmed in its year.
     with verify_app.app_context(), verify_app.extensions["concerto.db"].session() as db:
         snapshot = inventory.freeze(db, 2031, system("cli", "test"))

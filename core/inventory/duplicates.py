@@ -34,7 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, any_, bindparam, false, func, or_, select, text, true
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -51,6 +52,10 @@ SAME_ORGANISATION_BONUS = 0.1
 CROSS_LANGUAGE = 0.8  # a Dutch name read against a French one says less than two Dutch ones
 GENERIC_WEIGHT = 0.5
 MOST_SHOWN = 10  # likely duplicates listed for one service
+# Words the full-text index is asked for at once when choosing candidates: for a longer
+# review queue, reading the prisons' and domains' services whole was quicker (measured in
+# bench/RESULTS.md, "Likely duplicates").
+MOST_TERMS = 24
 
 WORD = re.compile(r"[^\W_]+")
 NUMBER = re.compile(r"\d+")
@@ -145,8 +150,9 @@ def _jaccard(first: frozenset[str], second: frozenset[str]) -> float:
 
 
 def _key(word: str) -> str:
-    """Two words are only ever alike if they begin alike: their first three letters."""
-    return word[:3]
+    """Two words are only ever alike if they begin alike: their first four letters (a shorter word is
+    alike only to itself)."""
+    return word[:4]
 
 
 @lru_cache(maxsize=262144)
@@ -196,6 +202,7 @@ class Name:
         "language",
         "words",
         "keys",
+        "meaningful",
         "acronyms",
         "_every",
         "_initials",
@@ -225,7 +232,14 @@ class Name:
             if spelled and set(kept) - spelled:
                 kept = tuple(word for word in kept if word not in spelled)
         self.words = kept  # what it says, in order, without little words
-        self.keys = {word[:3] for word in kept}  # _key of each word
+        self.keys = {word[:4] for word in kept}  # _key of each word
+        # What it is about: the keys of its words other than the generic ones, the places and
+        # the numbers (all of them when it has no other word).
+        self.meaningful = {
+            word[:4]
+            for word in kept
+            if word not in GENERIC and word not in PLACES and not word.isdigit()
+        } or self.keys
 
     @property
     def initials(self) -> dict[str, tuple[str, ...]]:
@@ -395,6 +409,29 @@ class Entry:
     def sides(self) -> set[tuple[int, int]]:
         return {side for language in LANGS if (name := self.name(language)) for side in name.sides}
 
+    def names_read(self) -> list[Name]:
+        return [name for language in LANGS if (name := self.name(language))]
+
+    def keys(self) -> set[str]:
+        return {key for name in self.names_read() for key in name.meaningful}
+
+    def acronyms(self) -> set[str]:
+        return {word for name in self.names_read() for word in name.acronyms}
+
+    def spells(self, acronyms: set[str]) -> bool:
+        return any(acronyms & name.initials.keys() for name in self.names_read())
+
+
+def related(first: Entry, second: Entry) -> bool:
+    """Whether two services' names are about something in common: a word that begins alike
+    (other than the generic ones, the places and the numbers), or an initialism of one that
+    the other spells out. Names about nothing in common are never alike; the search for
+    candidates asks the full-text index for exactly these (``_named_alike``)."""
+    if first.keys() & second.keys():
+        return True
+    mine, theirs = first.acronyms(), second.acronyms()
+    return bool((mine and second.spells(mine)) or (theirs and first.spells(theirs)))
+
 
 def comparable(first: Entry, second: Entry) -> bool:
     """Whether the two could be the same offer: a prison and the domain in common, or the
@@ -413,6 +450,8 @@ def likeness(first: Entry, second: Entry, at_least: float = 0.0) -> float:
     if numbers and other_numbers and not numbers & other_numbers:
         return 0.0
     bonus = SAME_ORGANISATION_BONUS if first.kbo is not None and first.kbo == second.kbo else 0
+    if not related(first, second):
+        return bonus
     floor = max(at_least - bonus, 0.0)
     # Dutch and French first; English (a translation, when there is one) only without them.
     pairs = [
@@ -499,8 +538,11 @@ def _candidates(session: Session, targets: list[Entry]) -> dict[int, Entry]:
         by_domain: dict[str, set[str]] = defaultdict(set)
         for prison, domain in places:
             by_domain[domain].add(prison)
+        alike = _named_alike(session, targets)
         conditions += [
-            (Service.domain_code == domain) & (ServiceLocation.prison_code.in_(sorted(prisons)))
+            (Service.domain_code == domain)
+            & (ServiceLocation.prison_code.in_(sorted(prisons)))
+            & (alike if alike is not None else true())
             for domain, prisons in by_domain.items()
         ]
     if numbers:
@@ -554,6 +596,49 @@ def _candidates(session: Session, targets: list[Entry]) -> dict[int, Entry]:
             _prison,
         ) in found.items()
     }
+
+
+def _named_alike(session: Session, targets: list[Entry]):
+    """A condition on Service.id: the services whose names the full-text index says may be
+    ``related`` to a target's (core.inventory.search keeps each service's names, folded as
+    here, at minus its id): a word beginning like a meaningful word of the target, the target's
+    initialisms, or the initials of its runs of words (a candidate's initialism). None when a
+    target writes an initialism another name may spell out: the index cannot find those, so
+    its whole prison and domain is read. A superset of the related names; ``related`` decides."""
+    prefixes: set[str] = set()
+    exact: set[str] = set()
+    for target in targets:
+        if target.acronyms():
+            return None
+        prefixes |= target.keys()
+        for name in target.names_read():
+            exact |= {initials for initials in name.initials if len(initials) <= 6}
+    if not prefixes:
+        return false()
+    if len(prefixes) + len(exact) > MOST_TERMS:
+        return None
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        terms = [f'"{key}"*' for key in sorted(prefixes)] + [f'"{word}"' for word in sorted(exact)]
+        # Names only (at minus the ids): the whole documents hold the names too.
+        query = text(
+            "SELECT -rowid FROM service_search WHERE service_search MATCH :q AND rowid < 0"
+        )
+        return Service.id.in_(query.bindparams(q=" OR ".join(terms)))
+    terms = [f"{key}:*" for key in sorted(prefixes)] + sorted(exact)
+    # As core.inventory.search.look_up: the full-text index, never every document in turn.
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    try:
+        found = session.scalars(
+            text(
+                "SELECT -rowid FROM service_search "
+                "WHERE terms @@ to_tsquery('simple', :q) AND rowid < 0"
+            ).bindparams(q=" | ".join(terms))
+        ).all()
+    finally:
+        session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
+    ids = [ident for ident in found if ident > 0]
+    return Service.id == any_(bindparam("alike", ids, type_=ARRAY(Integer)))
 
 
 def _dismissed(session: Session, ids: Iterable[int]) -> set[tuple[int, int]]:

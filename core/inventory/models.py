@@ -298,9 +298,7 @@ class DuplicateDismissal(Base):
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    first_id: Mapped[int] = mapped_column(
-        ForeignKey("services.id", ondelete="CASCADE"), index=True
-    )
+    first_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), index=True)
     second_id: Mapped[int] = mapped_column(
         ForeignKey("services.id", ondelete="CASCADE"), index=True
     )

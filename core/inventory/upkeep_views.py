@@ -425,9 +425,10 @@ def side_by_side(session, first: Service, second: Service) -> list[dict]:
             describe_value(key, record.get(key), authority, names)
             for record, authority in zip(records, authorities, strict=True)
         ]
-        if key == "category":
-            # Each authority has its own categories: the words say more than the codes.
-            add(field_label(key), values, same=str(values[0]) == str(values[1]))
+        if key in ("target_groups", "languages"):
+            # The same groups or languages in another order are the same.
+            raw = [sorted(record.get(key) or []) for record in records]
+            add(field_label(key), values, same=raw[0] == raw[1])
         else:
             add(field_label(key), values)
     for stem in ("description", "application_process", "eligibility"):
