@@ -420,6 +420,8 @@ BLIND = {
     "header, with the signed token of that e-mail",
     "notifications.settings_by_link": "reached from the signed link in an e-mail, which no page "
     "shows; the same form as /notifications/settings",
+    "notifications.unfollow": "its button shows once one follows a record, which the test's "
+    "people do not before the pages are read",
 }
 # Every record's own page, so that each state the data holds shows its forms.
 RECORD_PAGES = {
