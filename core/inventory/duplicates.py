@@ -52,9 +52,9 @@ SAME_ORGANISATION_BONUS = 0.1
 CROSS_LANGUAGE = 0.8  # a Dutch name read against a French one says less than two Dutch ones
 GENERIC_WEIGHT = 0.5
 MOST_SHOWN = 10  # likely duplicates listed for one service
-# Words the full-text index is asked for at once when choosing candidates: for a longer
-# review queue, reading the prisons' and domains' services whole was quicker (measured in
-# bench/RESULTS.md, "Likely duplicates").
+# Beginnings of words the full-text index is asked for at once when choosing candidates: for
+# a longer review queue, reading the prisons' and domains' services whole was quicker
+# (measured in bench/HISTORY.md, "likely duplicates").
 MOST_TERMS = 24
 
 WORD = re.compile(r"[^\W_]+")
@@ -615,7 +615,7 @@ def _named_alike(session: Session, targets: list[Entry]):
             exact |= {initials for initials in name.initials if len(initials) <= 6}
     if not prefixes:
         return false()
-    if len(prefixes) + len(exact) > MOST_TERMS:
+    if len(prefixes) > MOST_TERMS:  # whole words are cheap to look up; beginnings are not
         return None
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":

@@ -311,7 +311,15 @@ def verification_list():
         waiting=waiting,
         assured=verification.assurances(session, (service.id for service in waiting)),
         campaign=verification.campaign(session, year, shown) if shown else None,
-        counts=verification.counts(session, since) if committee else {},
+        # By the authority's name in the reader's language, as people look for it.
+        counts=dict(
+            sorted(
+                verification.counts(session, since).items(),
+                key=lambda item: authority_name(item[0]).lower(),
+            )
+        )
+        if committee
+        else {},
         committee=committee,
     )
 
