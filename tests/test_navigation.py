@@ -24,8 +24,9 @@ def _groups(menu: str) -> list[str]:
 
 def test_a_visitor_sees_the_public_groups_and_no_work_of_others(client):
     menu = _menu(client, "/")
-    assert _groups(menu) == ["Menu", "Offer", "Authorities"]
-    for public in ("Services", "Coverage", "Organisations", "Prisons and domains", "Study day"):
+    assert _groups(menu) == ["Menu", "Offer", "Plan", "Authorities"]
+    public_groups = ("Services", "Coverage", "Organisations", "Prisons and domains", "Study day")
+    for public in (*public_groups, "Signals"):  # the signals the committee published
         assert f">{public}</a>" in menu
     for hidden in ("Needs", "Review", "Meetings", "Reports", "Audit log", "People", "Plugins"):
         assert f">{hidden}</a>" not in menu, hidden
