@@ -164,6 +164,25 @@ def test_a_coordinator_sees_reported_errors_and_the_services_to_confirm_once_ask
     assert "Verhuisd naar blok B." in page and "Pas le bon numéro." not in page
 
 
+def test_those_present_find_the_draft_minutes_waiting_for_their_remarks(work_app):
+    client = work_app.test_client()
+    login(client, "vlaams", "vlaams-lotte")
+    login(work_app.test_client(), "federatie_wb", "federatie_wb-sarah")
+    work = _work(work_app, client, "vlaams-lotte")
+    asked = _section(work, "coordinator", "remarks")  # her first group: she coordinates
+    with work_app.extensions["concerto.db"].session() as db:
+        from core.meetings.models import Minutes, RemarkRound
+
+        out = db.scalar(select(Minutes.id).join(RemarkRound).where(Minutes.state == "draft"))
+    assert _ids(asked, "remarks") == [out], "the demo's round, where she was present"
+    item = asked["items"][0]
+    assert item["url"] == f"/minutes/{out}/remarks" and item["remarks_left"] == 1
+    assert item["closes_on"] >= _today().isoformat()
+    # Someone who was not present is not asked (and a viewer's work has no such section).
+    sarah = _work(work_app, work_app.test_client(), "federatie_wb-sarah")
+    assert not any(s["key"] == "remarks" and s["items"] for s in sarah["sections"])
+
+
 def test_a_coordinators_actions_come_overdue_first_with_their_terms(work_app):
     client = work_app.test_client()
     today = _today()

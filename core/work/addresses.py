@@ -29,6 +29,8 @@ def address(entry: Entry, group: str = "") -> str | None:
         return url_for("meetings.meeting", meeting_id=record.id)
     if entry.kind == "minutes":
         return url_for("meetings.meeting", meeting_id=record.meeting_id)
+    if entry.kind == "remarks":
+        return url_for("meetings.remarks", minutes_id=record.id)
     if entry.kind == "decision":
         return url_for("meetings.meeting", meeting_id=record.minutes.meeting_id)
     if entry.kind == "registration":
@@ -67,7 +69,7 @@ def title(entry: Entry) -> LocalText:
         return record.local("title")
     if entry.kind == "meeting":
         return _meeting_title(record)
-    if entry.kind == "minutes":
+    if entry.kind in ("minutes", "remarks"):
         return _meeting_title(record.meeting)
     if entry.kind == "decision":
         return record.local("text").labelled(limit=160)

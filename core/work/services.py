@@ -108,6 +108,12 @@ def work_of(
         confirm = to_confirm(session, authority, today)
         if confirm is not None:  # only while the year's request to confirm is open
             sections.insert(1, Section("coordinator", "to_confirm", confirm))
+    # Remarks are asked of a person, whatever their role: in the first group they have.
+    remarks = remarks_asked(session, user, authority, today)
+    if sections and remarks:
+        sections.append(Section("coordinator", "remarks", remarks))
+    elif remarks or can(principal, "inventory.review"):
+        sections.append(Section("committee", "remarks", remarks))
     if can(principal, "inventory.review"):
         sections.append(Section("committee", "review", to_review(session, principal)))
         sections.append(Section("committee", "minutes", minutes_to_approve(session, now)))
@@ -328,6 +334,28 @@ def _last_editors(session: Session, ids: list[int]) -> dict[int, int | None]:
             )
         ).all()
     )
+
+
+def remarks_asked(
+    session: Session, user: User | None, authority: str | None, today: date
+) -> list[Entry]:
+    """Draft minutes whose round of remarks is open and asks the person's (they were present),
+    the day it closes first, with how many remarks they left."""
+    if user is None:
+        return []
+    found = []
+    for minutes in meetings.drafts_for_remarks(session):
+        round_ = minutes.remark_round
+        if round_ is None or round_.closes_on < today:
+            continue
+        present = meetings.attendance_of_user(minutes, user.id, user.email, authority)
+        if present is None:
+            continue
+        mine = sum(1 for r in minutes.remarks if r.membership_id == present.membership_id)
+        found.append(
+            Entry("remarks", minutes, {"closes_on": round_.closes_on, "remarks_left": mine})
+        )
+    return sorted(found, key=lambda e: e.facts["closes_on"])
 
 
 def to_review(session: Session, principal: Principal) -> list[Entry]:

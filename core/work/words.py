@@ -43,6 +43,14 @@ SECTION_LABELS = {
         _l("Errors reported by the public"),
         _l("Nobody reported an error in your authority's services."),
     ),
+    ("committee", "remarks"): (
+        _l("Draft minutes waiting for your remarks"),
+        _l("No draft minutes wait for your remarks."),
+    ),
+    ("coordinator", "remarks"): (
+        _l("Draft minutes waiting for your remarks"),
+        _l("No draft minutes wait for your remarks."),
+    ),
     ("committee", "review"): (
         _l("Services waiting for your review"),
         _l("Nothing waits for your review."),
