@@ -65,7 +65,7 @@ def index():
         use=rooms.use_in_year(session, year),
         year=year,
         may_manage=can(current(), "rooms.manage"),
-        language_names=rooms.language_names,
+        signage_language_names=rooms.language_names,
     )
 
 
@@ -105,7 +105,7 @@ def _room_form(room: Room | None):
         values=values,
         errors=errors,
         prisons=_prisons(),
-        languages=_languages(),
+        signage_choices=_languages(),
     ), 422 if errors else 200
 
 
@@ -139,7 +139,7 @@ def room(room_id: int):
         bookings=bookings,
         booking_words=rooms.booking_words,
         service_name=rooms.service_name,
-        language_names=rooms.language_names,
+        signage_language_names=rooms.language_names,
         may_manage=can(current(), "rooms.manage"),
     )
 
