@@ -645,3 +645,10 @@ def test_the_meeting_my_work_names_lets_me_reply_and_no_other_authority_claims_i
         _section(_work(work_app, camille, "cocof-camille"), "coordinator", "meetings")["items"]
         == []
     )
+
+
+def test_every_scheduled_job_of_the_core_is_named_in_words():
+    from core.scheduler import CORE_JOBS
+    from core.work.words import JOB_LABELS
+
+    assert {f"core.{job['id']}" for job in CORE_JOBS} == set(JOB_LABELS)

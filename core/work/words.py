@@ -111,6 +111,12 @@ JOB_LABELS = {
     "core.studyday_expire_places": _l("Releasing study-day places not confirmed in time"),
     "core.studyday_anonymise": _l("Anonymising past study-day registrations"),
     "core.deliver_mail": _l("Sending e-mail"),
+    "core.notify": _l("Telling people what happened"),
+    "core.daily_digest": _l("Sending the daily digests"),
+    "core.weekly_digest": _l("Sending the weekly digests"),
+    "core.deliver_webhooks": _l("Delivering webhook messages"),
+    "core.plugin_events": _l("Passing events to the plugins"),
+    "core.verification_campaign": _l("Asking authorities to confirm their services"),
 }
 
 REPLY_LABELS = {
