@@ -75,6 +75,7 @@ AREAS = {
         10,
         {"POST /registrations/{registration_id}/check-in"},
     ),
+    "changes and signals": (r"^/(me|changes|signals)\b", 10, {"POST /signals"}),
 }
 ROUNDS = 6
 # PostgreSQL: a share of each area's scenarios per round, and fewer rounds.
@@ -119,6 +120,9 @@ VALID_BODIES = {
         {"prison": "haren", "domain": "health_prevention", "description_nl": "Zorg"}
     ),
     "POST /study-days/{year}/registrations": st.just({"language": "nl"}),
+    "POST /signals": st.just(
+        {"title_nl": "Wachttijden bij het bezoek", "addressee_kind": "committee"}
+    ),
 }
 # The committee reviews what a coordinator submits; nobody approves their own service.
 REVIEWS = ("/services/{service_id}/approve", "/services/{service_id}/return")

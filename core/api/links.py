@@ -19,6 +19,22 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple]] = {
         "CallersAuthority": ("/authorities/{code}", "get", {"code": "$response.body#/authority"}),
         "CallersWork": ("/me/work", "get", {}),
         "ChangesCallerMayRead": ("/changes", "get", {}),
+        "SignalsCallerMayRead": ("/signals", "get", {}),
+    },
+    ("/signals", "get", "200"): {
+        "FirstSignal": ("/signals/{signal_id}", "get", {"signal_id": "$response.body#/items/0/id"}),
+        "SignalFigures": ("/signals/indicators", "get", {}),
+        "WriteASignal": ("/signals", "post", {}),
+    },
+    ("/signals", "post", "201"): {
+        "TheNewSignal": ("/signals/{signal_id}", "get", {"signal_id": "$response.body#/id"}),
+    },
+    ("/signals/{signal_id}", "get", "200"): {
+        "ChangeTheSignal": (
+            "/signals/{signal_id}",
+            "patch",
+            {"signal_id": "$request.path.signal_id", "If-Match": "$response.header.ETag"},
+        ),
     },
     ("/changes", "get", "200"): {
         # Polling: the next page, or later what came since (the same cursor while nothing).
