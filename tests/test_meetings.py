@@ -447,7 +447,7 @@ def test_minutes_are_approved_at_the_next_meeting_and_then_never_change(any_app,
     )
     assert "at a later meeting of the same body" in refused.get_data(as_text=True)
     page = secretary.get(f"/meetings/{later_id}").get_data(as_text=True)
-    assert "wait for approval" in page
+    assert "Waiting for approval." in page
     approved = secretary.post(
         f"/minutes/{minutes_id}/approve", data={"csrf_token": secretary.csrf, "meeting": later_id}
     )
