@@ -91,7 +91,7 @@ def test_serve_runs_gunicorn_on_an_upgraded_database(database_url, tmp_path):
         assert "login_hint" not in page and "/auth/vlaams/login" not in page
     finally:
         process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        process.wait(timeout=90)  # a job running at the stop (the notifier, webhooks) ends first
 
 
 def test_the_demo_sets_itself_up_and_answers_in_three_languages(tmp_path):
@@ -151,7 +151,7 @@ def test_the_demo_sets_itself_up_and_answers_in_three_languages(tmp_path):
         assert rights["vlaams-lotte"][0] != rights["cocof-julien"][0], "two issuers"
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+        process.wait(timeout=90)  # a job running at the stop (the notifier, webhooks) ends first
     assert (tmp_path / "instance" / "demo.db").exists()
     # The configuration the demo wrote serves the other commands run from the same folder.
     result = run_cli("plugins", "--json", cwd=tmp_path)

@@ -195,7 +195,7 @@ def test_concerto_demo_with_one_plugin_starts_and_says_what_it_left_out(tmp_path
         assert services.status_code == 200
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
+        output, _ = process.communicate(timeout=120)  # under load the demo seeds slowly
     assert "Demo parts left out, as their authority's plugin is not enabled:" in output, output
     assert "demo services of vlaams, with their organisations (plugin vlaams not enabled)" in output
     assert "the committee's secretary, Ilse Vermeulen, who logs in through cocom" in output
