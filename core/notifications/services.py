@@ -172,6 +172,9 @@ def _about(session: Session, event: Event, told_as: str, language: str) -> About
     return KINDS[told_as].about(session, event, language)
 
 
+_SETTINGS_READ = "notifications_settings_read"
+
+
 def notify_pending(session: Session, limit: int = 500) -> int:
     """Tell the people concerned about what happened since the last run: each kind's own
     people of the events not yet told, and the followers of the records that changed; at
@@ -190,7 +193,9 @@ def notify_pending(session: Session, limit: int = 500) -> int:
             written += _deliver(session, event, event.kind, person)
         event.notified_at = utcnow()
         session.flush()
-    return written + _tell_followers(session, registry, limit)
+    written += _tell_followers(session, registry, limit)
+    session.info.pop(_SETTINGS_READ, None)  # a later run reads the settings again
+    return written
 
 
 def _tell_followers(session: Session, registry, limit: int) -> int:
@@ -214,7 +219,11 @@ def _tell_followers(session: Session, registry, limit: int) -> int:
 def _deliver(session: Session, event: Event, told_as: str, person: Recipient) -> int:
     """At once, into the person's digest, or not at all, as they chose for ``told_as``."""
     if isinstance(person, User):
-        how = settings_of(session, person).get(told_as, "off")
+        # Read once per person and run: a run tells the same people of many events.
+        chosen = session.info.setdefault(_SETTINGS_READ, {})
+        if person.id not in chosen:
+            chosen[person.id] = settings_of(session, person)
+        how = chosen[person.id].get(told_as, "off")
         if how in DIGESTS:
             entry = DigestEntry(user_id=person.id, event_id=event.id, how=how, kind=told_as)
             try:
