@@ -160,6 +160,37 @@ def seed_demo() -> None:
     echo_left_out(left_out)
 
 
+@main.group()
+def data() -> None:
+    """Records the authorities ship with their plugins (their plan, bodies and rooms)."""
+
+
+@data.command("load")
+@click.option("--authority", "authority", default=None, help="Only this authority's files.")
+def data_load(authority: str | None) -> None:
+    """Load what the enabled plugins ship as data; what is already there stays as it is."""
+    from core.shipped import load_shipped_data
+    from core.validation import Invalid
+
+    app = _app()
+    _require_head(app)
+    registry = app.extensions["concerto.registry"]
+    if authority is not None and authority not in registry.authorities:
+        raise click.ClickException(f"No enabled authority {authority!r}.")
+    with app.extensions["concerto.db"].session() as session:
+        try:
+            loaded = load_shipped_data(session, registry, authority)
+        except Invalid as invalid:
+            problems = "; ".join(f"{key}: {code}" for key, code in sorted(invalid.errors.items()))
+            raise click.ClickException(
+                f"A shipped file was refused, nothing of it loaded: {problems}"
+            ) from None
+    for item in loaded:
+        click.echo(f"{item.authority} {item.kind} {item.path.name}: {item.summary}")
+    if not loaded:
+        click.echo("No shipped data to load.")
+
+
 @seed.command("synthetic")
 @click.option("--services", "count", type=click.IntRange(1, 1_000_000), required=True)
 @click.option("--seed", "random_seed", type=int, default=2026, show_default=True)
@@ -196,6 +227,7 @@ def seed_everything(app) -> list[str]:
     from core.reference.services import seed_reference
     from core.reports.demo import seed_demo_figures
     from core.rooms.demo import seed_demo_rooms
+    from core.shipped import load_shipped_data
     from core.signals.demo import seed_demo_signals
     from core.studyday.demo import seed_demo_study_days
     from core.webhooks.demo import seed_demo_webhooks
@@ -204,6 +236,8 @@ def seed_everything(app) -> list[str]:
     parts = DemoParts.of(registry)
     with app.extensions["concerto.db"].session() as session:
         seed_reference(session, registry)
+    with app.extensions["concerto.db"].session() as session:
+        load_shipped_data(session, registry)
     with app.extensions["concerto.db"].session() as session:
         seed_demo_inventory(session, registry, parts)
         seed_demo_needs(session, parts)

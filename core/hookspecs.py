@@ -17,7 +17,7 @@ import pluggy
 PROJECT_NAME = "concerto"
 # The contract's version; a plugin declares CONCERTO_PLUGIN_API = "MAJOR.MINOR" and is
 # accepted with the same major and a minor at or below this one.
-PLUGIN_API = "1.1"  # 1.1: concerto_event
+PLUGIN_API = "1.2"  # 1.1: concerto_event; 1.2: shipped_data
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -139,6 +139,18 @@ def scheduled_jobs():
 def nav_items():
     """Return links for the site navigation, as a list of dicts: ``endpoint`` (a Flask
     endpoint of one of the plugin's blueprints) and ``labels`` (language to link text)."""
+
+
+@hookspec
+def shipped_data(authority):
+    """Return the records ``authority`` ships as data files (API 1.2; implement it with
+    ``@hookimpl(optionalhook=True)``), as a list of dicts: ``kind`` (``plan``, ``bodies`` or
+    ``rooms``) and ``path`` (a file in the plugin's package, in the format of that kind's
+    import: see ``docs/plugins.md``).
+
+    ``concerto seed demo`` loads them, and ``concerto data load`` does so for an authority
+    that installs or updates its plugin. Loading is idempotent (a record whose code is already
+    there is left as it is, so what people changed since stays) and all-or-nothing per file."""
 
 
 @hookspec

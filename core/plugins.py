@@ -118,6 +118,16 @@ class ReportFormat:
     figures: list[Any] = field(default_factory=list)  # core.reports.figures.FigureTable
 
 
+# What a plugin may ship as data files (hook ``shipped_data``); core.shipped loads each kind.
+SHIPPED_KINDS = ("plan", "bodies", "rooms")
+
+
+@dataclass
+class ShippedFile:
+    kind: str
+    path: Path
+
+
 @dataclass
 class Authority:
     code: str
@@ -134,6 +144,7 @@ class Authority:
     figure_tables: list[Any] = field(default_factory=list)  # core.reports.figures.FigureTable
     oidc_defaults: dict[str, Any] = field(default_factory=dict)
     claims_mapper: Callable[[dict], list[str]] | None = None
+    shipped_data: list[ShippedFile] = field(default_factory=list)
 
 
 @dataclass
@@ -452,6 +463,21 @@ def validate_figure_tables(value: Any, report: str) -> list[Any]:
     return list(value)
 
 
+def validate_shipped_data(value: Any) -> list[ShippedFile]:
+    files = []
+    for raw in _list_of_dicts(value, "shipped_data"):
+        kind = raw.get("kind")
+        if kind not in SHIPPED_KINDS:
+            raise ContributionError(
+                f"shipped_data: 'kind' must be one of {', '.join(SHIPPED_KINDS)}, not {kind!r}"
+            )
+        path = Path(raw.get("path") or "")
+        if not path.is_file():
+            raise ContributionError(f"shipped_data: {path} is not a file")
+        files.append(ShippedFile(kind, path))
+    return files
+
+
 def _paths(value: Any, hook: str) -> list[Path]:
     if value is None:
         return []
@@ -496,6 +522,9 @@ def _collect(
         if mapper is not None and not callable(mapper):
             raise ContributionError("map_claims must return a callable")
         authority.claims_mapper = mapper
+        authority.shipped_data = validate_shipped_data(
+            _call(manager, module, "shipped_data", authority=code)
+        )
         authorities.append(authority)
     record.template_dirs = _paths(_call(manager, module, "template_dirs"), "template_dirs")
     record.translation_dirs = _paths(_call(manager, module, "translation_dirs"), "translation_dirs")

@@ -34,6 +34,7 @@ def test_the_contract_has_the_hooks_architecture_names():
         "scheduled_jobs",
         "nav_items",
         "concerto_event",  # API 1.1: the one hook called after start-up, for each event
+        "shipped_data",  # API 1.2: the authority's own plan, bodies and rooms as data files
     }
 
 

@@ -1,6 +1,6 @@
-"""Demo rooms: three in Haren and two in Saint-Gilles, with a few bookings by services offered
-there (one recurring every Tuesday afternoon except on public holidays, the others once, this
-week and next), booked through the same checks as the pages. Dates follow the day the demo is
+"""Demo bookings of the rooms federal Justice ships (three in Haren and two in Saint-Gilles,
+plugins/justitie/concerto_justitie/data/rooms.csv) by services offered there (one recurring
+every Tuesday afternoon except on public holidays, the others once, this week and next), booked through the same checks as the pages. Dates follow the day the demo is
 seeded, so the week view always shows something."""
 
 from __future__ import annotations
@@ -12,24 +12,8 @@ from sqlalchemy.orm import Session
 
 from core.inventory.models import Service, ServiceLocation
 from core.permissions import system
-from core.reference.models import Prison
 from core.rooms import services as rooms
-from core.rooms.models import Room
-
-ROOMS = [
-    (
-        "haren",
-        "Polyvalente zaal A",
-        "Salle polyvalente A",
-        20,
-        "projector, whiteboard, geluid",
-        ["nl", "fr", "en"],
-    ),
-    ("haren", "Gespreksruimte 1", "Local d'entretien 1", 4, "tafel, 4 stoelen", ["nl", "fr"]),
-    ("haren", "Leslokaal 2", "Salle de cours 2", 12, "whiteboard, 12 computers", ["nl", "fr"]),
-    ("sint_gillis", "Bibliotheek", "Bibliothèque", 10, "boeken, 2 computers", ["fr", "nl", "ar"]),
-    ("sint_gillis", "Vergaderzaal", "Salle de réunion", 16, "projecteur", ["fr", "nl"]),
-]
+from core.rooms.models import Room, RoomBooking
 
 
 def _services_at(session: Session, prison_code: str) -> list[Service]:
@@ -48,26 +32,12 @@ def _services_at(session: Session, prison_code: str) -> list[Service]:
 
 
 def seed_demo_rooms(session: Session, today: date | None = None) -> None:
-    if session.scalar(select(Room.id).limit(1)) is not None:
+    """Book the rooms that federal Justice ships (its plugin's data, loaded before) for a few
+    services; no rooms, no bookings."""
+    if session.scalar(select(RoomBooking.id).limit(1)) is not None:
         return
     today = today or date.today()
-    made: list[Room] = []
-    for prison, name_nl, name_fr, capacity, equipment, languages in ROOMS:
-        if session.get(Prison, prison) is None:
-            continue
-        made.append(
-            rooms.create_room(
-                session,
-                {
-                    "prison_code": prison,
-                    "name_nl": name_nl,
-                    "name_fr": name_fr,
-                    "capacity": str(capacity),
-                    "equipment": equipment,
-                    "signage_languages": languages,
-                },
-            )
-        )
+    made = list(session.scalars(select(Room).order_by(Room.id)))
     operator = system("cli", "demo")
     monday = rooms.monday_of(today)
     by_prison: dict[str, list[Room]] = {}

@@ -1,6 +1,8 @@
 """Federal Justice (FOD Justitie / SPF Justice, DG EPI) in Concerto: prison directors and
 regional directorates, their words for services, statistics per prison in Dutch and French."""
 
+from pathlib import Path
+
 from core.hookspecs import hookimpl
 from core.plugin_kit import (
     about_blueprint,
@@ -10,8 +12,9 @@ from core.plugin_kit import (
     translations,
 )
 
-CONCERTO_PLUGIN_API = "1.0"
+CONCERTO_PLUGIN_API = "1.2"  # 1.2: shipped_data
 CODE = "justitie"
+DATA = Path(__file__).parent / "data"
 
 template_dirs, translation_dirs, migration_dir = package_hooks(__file__)
 domain = translations(CODE, __file__)
@@ -188,6 +191,12 @@ def oidc_defaults(authority):
 def map_claims(authority):
     # The provider lists the person's roles in the claim "groups", each as "justice/<role>".
     return claim_roles("groups", "justice/")
+
+
+@hookimpl(optionalhook=True)
+def shipped_data(authority):
+    # The rooms of the Brussels prisons that services may book (goal 6.3).
+    return [{"kind": "rooms", "path": DATA / "rooms.csv"}]
 
 
 @hookimpl
