@@ -15,9 +15,12 @@ from odf.table import TableCell, TableRow
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from core.audit.services import acting_as
+from core.inventory import exchange
 from core.inventory import services as inventory
 from core.inventory.models import Service
-from tests.conftest import FIVE, run_cli
+from core.permissions import Principal
+from tests.conftest import FIVE, make_app, run_cli
 from tests.logins import csrf_token, login
 
 HEADER = "external_id,category,name_nl,name_fr,prisons,schedule,target_groups,languages"
@@ -239,3 +242,59 @@ def test_the_command_line_imports_with_a_dry_run_and_exports(database_url, tmp_p
     exported = run_cli("export", "--format", "hsds", "--language", "fr", "-o", str(out), env=env)
     assert exported.returncode == 0, exported.stderr
     assert len(json.loads(out.read_text())["services"]) == 60
+
+
+def test_a_row_names_its_organisation_by_the_organisations_own_identifier(database_url):
+    """The organisation that provides a service is named in a file by its own identifier,
+    one of the authority's: stored as that organisation, an unknown one (or another
+    authority's) refused with the row's other problems, an empty cell for none. The export
+    writes the identifier, so an exported row imports unchanged."""
+    app = make_app(database_url)
+    database = app.extensions["concerto.db"]
+    authority = app.extensions["concerto.registry"].authorities["vlaams"]
+    lotte = Principal(
+        channel="page", label="Lotte", user_id=None, authority="vlaams", roles=frozenset()
+    )
+
+    def run(data: bytes) -> exchange.Report:
+        rows = exchange.read_rows(data, "services.csv")
+        with database.session() as session, acting_as(lotte):
+            report = exchange.import_services(session, authority, rows, lotte, dry_run=False)
+            if report.committed:
+                session.commit()
+        return report
+
+    def lines(*rows: str) -> bytes:
+        header = "external_id,category,name_nl,name_fr,prisons,organization"
+        return ("\n".join([header, *rows]) + "\n").encode()
+
+    swim = "VG-80,sport,Zwemmen,Natation,haren,VG-ORG-1"
+    refused = run(lines(swim, "VG-81,sport,Lopen,Course,nergens,CF-ORG-1"))
+    assert not refused.committed
+    assert {(p.row, p.column, p.code, p.value) for p in refused.problems} == {
+        (2, "organization", "unknown", "CF-ORG-1"),  # COCOF's, not the Flemish Community's
+        (2, "locations.0.prison", "unknown", "nergens"),
+    }
+    stored = run(lines(swim, "VG-81,sport,Lopen,Course,haren,"))
+    assert stored.committed and stored.created == ["VG-80", "VG-81"]
+    with database.session() as session:
+        found = {
+            s.external_id: s
+            for s in session.scalars(select(Service).where(Service.external_id.like("VG-8_")))
+        }
+        assert found["VG-80"].organization.external_id == "VG-ORG-1"
+        assert found["VG-81"].organization_id is None
+        exported = {
+            row["external_id"]: row
+            for row in exchange.export_rows(session, inventory.Filters(authority="vlaams"))
+        }
+    # The demo's VG-01 is provided by VG-ORG-1, its library VG-07 by none of them.
+    assert exported["VG-01"]["organization"] == "VG-ORG-1"
+    assert exported["VG-07"]["organization"] == ""
+    again = run(exchange.to_csv([exported["VG-01"], exported["VG-07"]]))
+    assert again.committed and again.unchanged == ["VG-01", "VG-07"] and not again.updated
+    cleared = run(lines("VG-80,sport,Zwemmen,Natation,haren,"))
+    assert cleared.updated == ["VG-80"]
+    with database.session() as session:
+        swimming = session.scalar(select(Service).where(Service.external_id == "VG-80"))
+        assert swimming.organization_id is None

@@ -249,20 +249,25 @@ def test_seed_002_table_2_reads_back_exactly_from_the_jaarverslag(figures_app):
 def test_the_cggs_care_periods_and_the_budget_read_back_from_the_jaarverslag(figures_app):
     from core.audit.services import acting_as
     from core.inventory import services as inventory
-    from core.inventory.demo import _values
     from core.permissions import system
 
     app, client = figures_app, figures_app.test_client()
     registry = app.extensions["concerto.registry"]
     with app.extensions["concerto.db"].session() as db, acting_as(system("cli", "test")):
         who = system("cli", "test")
-        row = ("vlaams", "VG-CGG", "drughulpverlening",
-               "Centrum Geestelijke Gezondheidszorg: forensisch team",
-               "Centre de santé mentale : équipe médico-légale",
-               "Mental health centre: forensic team", "S", "sentenced remand", "nl fr",
-               "individual", 2013)  # fmt: skip
+        values = {
+            "external_id": "VG-CGG",
+            "category": "drughulpverlening",
+            "name_nl": "Centrum Geestelijke Gezondheidszorg: forensisch team",
+            "name_fr": "Centre de santé mentale : équipe médico-légale",
+            "name_en": "Mental health centre: forensic team",
+            "target_groups": ["sentenced", "remand"],
+            "languages": ["nl", "fr"],
+            "delivery": "individual",
+            "locations": [{"prison": "sint_gillis", "schedule": "FREQ=WEEKLY;BYDAY=MO,WE,FR"}],
+        }
         authority = registry.authorities["vlaams"]
-        service = inventory.create_service(db, authority, _values(row, registry), who)
+        service = inventory.create_service(db, authority, values, who)
         inventory.submit(db, authority, service, who)
         inventory.approve(db, authority, service, who)
         cgg = service.id

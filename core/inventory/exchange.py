@@ -59,7 +59,8 @@ MAX_PROBLEMS = 1_000  # a file with more is checked no further: it needs fixing 
 BATCH = 500
 LIST_SEPARATOR = "|"
 # The flat shape of a service in a spreadsheet: one row per service, lists joined by "|",
-# the prisons with one schedule and number of places for all of them.
+# the prisons with one schedule and number of places for all of them, the organisation that
+# provides it by the organisation's own identifier (one of the authority's).
 COLUMNS = [
     "external_id",
     "category",
@@ -76,6 +77,7 @@ COLUMNS = [
     "contact_name",
     "contact_email",
     "contact_phone",
+    "organization",
     "prisons",
     "schedule",
     "places",
@@ -386,10 +388,31 @@ def _plan(number: int, row, values, service: Service | None, authority, referenc
     return _Plan(number, key, row, cleaned, kind, service.id, version)
 
 
+def _checked(values, authority, reference, kept: set[str] | None = None) -> dict[str, Any]:
+    """inventory.check, the organisation named by its identifier (an empty cell: none)
+    taken for its id first; every problem of the row is raised together."""
+    values = dict(values)
+    errors = {}
+    if "organization" in values:
+        key = str(values.pop("organization") or "")
+        found = reference.organization_keys.get(authority.code, {}).get(key)
+        if key and found is None:
+            errors["organization"] = "unknown"
+        else:
+            values["organization_id"] = found
+    try:
+        cleaned = inventory.check(values, authority, reference, kept)
+    except inventory.InvalidService as invalid:
+        raise inventory.InvalidService({**invalid.errors, **errors}) from None
+    if errors:
+        raise inventory.InvalidService(errors)
+    return cleaned
+
+
 def _new_values(values, authority, reference) -> dict[str, Any]:
     # The checks of inventory.create_service, but for the identifier already taken: rows are
     # matched on it, and a service created meanwhile refuses the file when it is stored.
-    cleaned = inventory.check(values, authority, reference)
+    cleaned = _checked(values, authority, reference)
     missing = {key: "required" for key in ("external_id", "category") if not cleaned.get(key)}
     if not any(cleaned.get(f"name_{lang}") for lang in inventory.LANGS):
         missing["name_nl"] = "required"
@@ -403,7 +426,7 @@ def _update_values(service: Service, values, authority, reference) -> dict[str, 
     if service.state == "withdrawn":
         raise inventory.NotAllowedNow("withdrawn")
     kept = {item["prison"] for item in inventory.working_copy(service).get("locations") or []}
-    cleaned = inventory.check(values, authority, reference, kept)
+    cleaned = _checked(values, authority, reference, kept)
     if "external_id" in cleaned and cleaned["external_id"] != service.external_id:
         raise inventory.InvalidService({"external_id": "fixed"})
     return cleaned
@@ -785,6 +808,7 @@ def _last_versions(session: Session, ids: list[int]) -> dict[int, int]:
 def flat(service: Service) -> dict[str, Any]:
     record = inventory.record_of(service)
     row = {name: record.get(name) for name in COLUMNS if name in record}
+    row["organization"] = service.organization.external_id if service.organization_id else None
     row["target_groups"] = LIST_SEPARATOR.join(record.get("target_groups") or [])
     row["languages"] = LIST_SEPARATOR.join(record.get("languages") or [])
     row["prisons"] = LIST_SEPARATOR.join(item["prison"] for item in record["locations"])

@@ -93,6 +93,8 @@ class Reference:
     prisons: set[str]
     target_groups: set[str]
     organizations: dict[str, set[int]] = dataclasses.field(default_factory=dict)  # by authority
+    # The same by their own identifiers, by authority: an import names an organisation so.
+    organization_keys: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
     capacities: dict[str, int] = dataclasses.field(default_factory=dict)  # prisons, if known
     # Prisons closed today: a service may keep one it already lists, not add one.
     closed: set[str] = dataclasses.field(default_factory=set)
@@ -100,15 +102,18 @@ class Reference:
     @classmethod
     def load(cls, session: Session) -> Reference:
         organizations: dict[str, set[int]] = defaultdict(set)
-        for authority, organization in session.execute(
-            select(Organization.authority_code, Organization.id)
+        keys: dict[str, dict[str, int]] = defaultdict(dict)
+        for authority, organization, key in session.execute(
+            select(Organization.authority_code, Organization.id, Organization.external_id)
         ):
             organizations[authority].add(organization)
+            keys[authority][key] = organization
         prisons = dict(session.execute(select(Prison.code, Prison.capacity)).tuples().all())
         return cls(
             prisons=set(prisons),
             target_groups=set(session.scalars(select(TargetGroup.code))),
             organizations=dict(organizations),
+            organization_keys=dict(keys),
             capacities={code: capacity for code, capacity in prisons.items() if capacity},
             closed=set(prisons) - {prison.code for prison in prisons_open(session)},
         )

@@ -48,7 +48,7 @@ def _demo_number(base: str) -> str:
     return f"{base}{97 - int(base) % 97:02d}"
 
 
-# Fictional amounts for the demo's organisations (see core.inventory.demo).
+# Fictional amounts for the demo's organisations (core/inventory/data/demo-organizations.csv).
 DEMO_SUBSIDIES = {
     2026: [
         (
