@@ -398,9 +398,12 @@ def demo_burst(visitors: int = BURST_VISITORS) -> dict:
             raise RuntimeError("concerto demo did not start")
         database = folder / "instance" / "demo.db"
         with sqlite3.connect(database) as db:
-            year = db.execute("SELECT max(year) FROM study_days").fetchone()[0]
+            # The latest study day (issue 24: events by id; several trainings a year).
+            event_id = db.execute(
+                "SELECT id FROM study_days WHERE kind = 'study_day' ORDER BY year DESC LIMIT 1"
+            ).fetchone()[0]
             before = db.execute("SELECT count(*) FROM browser_sessions").fetchone()[0]
-        figures = burst(f"{base}/studyday/{year}", visitors)
+        figures = burst(f"{base}/events/{event_id}", visitors)
         with sqlite3.connect(database) as db:
             after = db.execute("SELECT count(*) FROM browser_sessions").fetchone()[0]
     finally:
@@ -408,7 +411,7 @@ def demo_burst(visitors: int = BURST_VISITORS) -> dict:
         process.wait(timeout=60)
         log.close()
     return (
-        _stamp() | {"page": f"/studyday/{year}", "session_rows_written": after - before} | figures
+        _stamp() | {"page": f"/events/{event_id}", "session_rows_written": after - before} | figures
     )
 
 

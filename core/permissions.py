@@ -92,6 +92,19 @@ def _coordinator_or_secretariat(principal: Principal, _record: object = None) ->
     return principal.has("coordinator") or _secretariat(principal)
 
 
+def _event_keeper(principal: Principal, record: object = None) -> bool:
+    """An event of the committee (the study day always) is organised by the secretariat; a
+    training or other event of an authority also by that authority's coordinators. With no
+    record: the committee's events."""
+    if _secretariat(principal):
+        return True
+    return (
+        record is not None
+        and getattr(record, "kind", None) != "study_day"
+        and _coordinator_of(principal, record)
+    )
+
+
 def _action_keeper(principal: Principal, record: object) -> bool:
     """The secretariat, and the coordinators of the authority an action is assigned to."""
     return _secretariat(principal) or _coordinator_of(principal, record)
@@ -148,8 +161,12 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     "plan.add_action": _coordinator_or_secretariat,
     "plan.edit_action": _action_keeper,  # status, progress, term of an action it leads
     "plan.manage": _secretariat,  # the goal tree itself
-    # the study day's programme, registrations, lists, check-in, certificates and reports
-    "studyday.organise": _secretariat,
+    # an event's programme, registrations, lists, check-in, certificates and reports: the
+    # secretariat, and for an authority's training or other event its coordinators (issue 24)
+    "studyday.organise": _event_keeper,
+    # plan a training or another event: the secretariat (for the committee, or the study day)
+    # and coordinators (for their own authority)
+    "events.create": _coordinator_or_secretariat,
     "studyday.participants": _logged_in,  # the list of those who agreed to be on it
     # an authority's reports and figures: its own people and the committee
     "reports.read": _own_or_committee,

@@ -25,7 +25,9 @@ def _db(app):
 
 def _day(app) -> StudyDay:
     with _db(app) as db:
-        return db.scalar(select(StudyDay).order_by(StudyDay.year.desc()))
+        return db.scalar(
+            select(StudyDay).where(StudyDay.kind == "study_day").order_by(StudyDay.year.desc())
+        )
 
 
 def _registrations(app, email_like: str = "%") -> int:
@@ -40,9 +42,9 @@ def _mails_to(app, email_like: str) -> int:
         return db.scalar(select(func.count()).where(OutboxMessage.recipient.like(email_like)))
 
 
-def _register(client, year: int, email: str, csrf: str, **extra):
+def _register(client, event_id: int, email: str, csrf: str, **extra):
     return client.post(
-        f"/studyday/{year}/register",
+        f"/events/{event_id}/register",
         data={
             "csrf_token": csrf,
             "name": "Iemand Anders",
@@ -58,14 +60,14 @@ def test_the_eleventh_anonymous_registration_in_an_hour_is_refused(database_url,
     try:
         client = app.test_client()
         client.get("/language/fr")
-        year = _day(app).year
-        csrf = csrf_token(client, f"/studyday/{year}")
+        event_id = _day(app).id
+        csrf = csrf_token(client, f"/events/{event_id}")
         before = _registrations(app)
         for n in range(10):
-            answer = _register(client, year, f"flood{n}@example.be", csrf)
+            answer = _register(client, event_id, f"flood{n}@example.be", csrf)
             assert answer.status_code == 201, n
         assert _registrations(app) == before + 10
-        eleventh = _register(client, year, "flood10@example.be", csrf)
+        eleventh = _register(client, event_id, "flood10@example.be", csrf)
         assert eleventh.status_code == 429
         page = eleventh.get_data(as_text=True)
         assert "Trop de formulaires ont été envoyés depuis votre adresse." in page
@@ -73,12 +75,12 @@ def test_the_eleventh_anonymous_registration_in_an_hour_is_refused(database_url,
         assert _registrations(app, "flood10@%") == 0
         assert _mails_to(app, "flood10@%") == 0
         # The page itself is not counted, and another address is not limited.
-        assert client.get(f"/studyday/{year}").status_code == 200
+        assert client.get(f"/events/{event_id}").status_code == 200
         other = app.test_client()
         other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
         assert (
             _register(
-                other, year, "elsewhere@example.be", csrf_token(other, f"/studyday/{year}")
+                other, event_id, "elsewhere@example.be", csrf_token(other, f"/events/{event_id}")
             ).status_code
             == 201
         )
@@ -98,9 +100,9 @@ def test_someone_logged_in_is_not_limited_by_the_anonymous_form_limit(sqlite_url
             == 429
         )
         login_as(client, app, "secretary")
-        year = _day(app).year
+        event_id = _day(app).id
         answer = _register(
-            client, year, "ignored@example.be", csrf_token(client, f"/studyday/{year}")
+            client, event_id, "ignored@example.be", csrf_token(client, f"/events/{event_id}")
         )
         assert answer.status_code in (201, 302)
     finally:
@@ -129,17 +131,17 @@ def test_the_placement_application_is_limited_too(sqlite_url, providers):
 
 
 def test_a_filled_honeypot_stores_nothing_and_sends_nothing(app, client):
-    year = _day(app).year
-    page = client.get(f"/studyday/{year}").get_data(as_text=True)
+    event_id = _day(app).id
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
     # Out of sight, out of the tab order, hidden from screen readers, never autofilled.
     assert 'class="honeypot" aria-hidden="true"' in page
     assert 'name="leave_this_empty" value="" tabindex="-1" autocomplete="off"' in page
     before = _registrations(app)
     answer = _register(
         client,
-        year,
+        event_id,
         "robot@example.be",
-        csrf_token(client, f"/studyday/{year}"),
+        csrf_token(client, f"/events/{event_id}"),
         leave_this_empty="http://spam.example",
     )
     assert answer.status_code == 201
@@ -149,9 +151,9 @@ def test_a_filled_honeypot_stores_nothing_and_sends_nothing(app, client):
     # The same form with the field left empty registers.
     fine = _register(
         client,
-        year,
+        event_id,
         "person@example.be",
-        csrf_token(client, f"/studyday/{year}"),
+        csrf_token(client, f"/events/{event_id}"),
         leave_this_empty="",
     )
     assert fine.status_code == 201 and _registrations(app, "person@%") == 1
@@ -176,8 +178,8 @@ def test_an_unconfirmed_hold_expires_after_the_configured_time_and_frees_the_pla
     try:
         client = app.test_client()
         day = _day(app)
-        csrf = csrf_token(client, f"/studyday/{day.year}")
-        assert _register(client, day.year, "guest@example.be", csrf).status_code == 201
+        csrf = csrf_token(client, f"/events/{day.id}")
+        assert _register(client, day.id, "guest@example.be", csrf).status_code == 201
         with _db(app) as db:
             guest = db.scalar(select(Registration).where(Registration.email == "guest@example.be"))
             assert guest.state == "pending"
@@ -186,7 +188,7 @@ def test_an_unconfirmed_hold_expires_after_the_configured_time_and_frees_the_pla
             found = db.get(StudyDay, day.id)
             found.capacity = studyday.places(db, found)["day"]["taken"]
             created = guest.created_at
-        assert _register(client, day.year, "next@example.be", csrf).status_code == 201
+        assert _register(client, day.id, "next@example.be", csrf).status_code == 201
         with _db(app) as db:
             found = db.get(StudyDay, day.id)
             places = studyday.places(db, found)
@@ -216,15 +218,15 @@ def test_unconfirmed_places_are_counted_apart_for_the_organisers(app, client):
     day = _day(app)
     with _db(app) as db:
         before = studyday.places(db, db.get(StudyDay, day.id))["day"]
-    csrf = csrf_token(client, f"/studyday/{day.year}")
+    csrf = csrf_token(client, f"/events/{day.id}")
     for n in range(2):
-        assert _register(client, day.year, f"apart{n}@example.be", csrf).status_code == 201
+        assert _register(client, day.id, f"apart{n}@example.be", csrf).status_code == 201
     with _db(app) as db:
         after = studyday.places(db, db.get(StudyDay, day.id))["day"]
     assert after["unconfirmed"] == before["unconfirmed"] + 2
     assert after["taken"] == before["taken"] + 2
     login_as(client, app, "secretary")
-    page = client.get(f"/studyday/{day.year}/registrations").get_data(as_text=True)
+    page = client.get(f"/events/{day.id}/registrations").get_data(as_text=True)
     assert "Of which not yet confirmed" in page
     row = page.split('<th scope="row">', 2)[1]  # the day's row
     cells = [cell.split("</td>")[0] for cell in row.split('<td class="number">')[1:5]]
@@ -242,11 +244,11 @@ def test_an_address_has_one_spelling(database_url, providers):
     app = make_app(database_url, **providers.settings())
     try:
         client = app.test_client()
-        year = _day(app).year
-        csrf = csrf_token(client, f"/studyday/{year}")
-        assert _register(client, year, "x@y.example", csrf).status_code == 201
+        event_id = _day(app).id
+        csrf = csrf_token(client, f"/events/{event_id}")
+        assert _register(client, event_id, "x@y.example", csrf).status_code == 201
         for spelling in ("X@Y.example.", " x@y.EXAMPLE. ", "x@y.example"):
-            again = _register(client, year, spelling, csrf)
+            again = _register(client, event_id, spelling, csrf)
             assert again.status_code == 302, spelling
             assert "already registered" in client.get(again.location).get_data(as_text=True)
         assert _registrations(app, "x@y.example%") == 1

@@ -71,7 +71,7 @@ AREAS = {
         {"POST /goals/{goal_id}/actions", "POST /goals/{goal_id}/indicators"},
     ),
     "study days": (
-        r"^/(study-days|registrations)\b",
+        r"^/(study-days|events|registrations)\b",
         10,
         {"POST /registrations/{registration_id}/check-in"},
     ),
@@ -120,6 +120,7 @@ VALID_BODIES = {
         {"prison": "haren", "domain": "health_prevention", "description_nl": "Zorg"}
     ),
     "POST /study-days/{year}/registrations": st.just({"language": "nl"}),
+    "POST /events/{event_id}/registrations": st.just({"language": "nl"}),
     "POST /signals": st.just(
         {"title_nl": "Wachttijden bij het bezoek", "addressee_kind": "committee"}
     ),

@@ -980,15 +980,20 @@ def _api_year_planned(app, who):
     return _first(app, AnnualPlanItem, AnnualPlanItem.owner == f"api {who.label}") is not None
 
 
+def _next_study_day(app) -> StudyDay:
+    return _first(app, StudyDay, StudyDay.kind == "study_day", StudyDay.held_on >= date.today())
+
+
 def _study_year(app) -> int:
-    return _first(app, StudyDay, StudyDay.held_on >= date.today()).year
+    return _next_study_day(app).year
 
 
 def _plan_study_day(client, app, who, csrf):
     return client.post(
-        "/studyday/new",
+        "/events/new",
         data={
             "csrf_token": csrf,
+            "kind": "study_day",
             "title_nl": f"Studiedag van {who.label}",
             "title_fr": "Journée d'étude",
             "held_on": "2035-11-20",
@@ -1004,9 +1009,110 @@ def _study_day_planned(app, who):
     return _first(app, StudyDay, StudyDay.title_nl == f"Studiedag van {who.label}") is not None
 
 
+def _plan_training(client, app, who, csrf):
+    return client.post(
+        "/events/new",
+        data={
+            "csrf_token": csrf,
+            "kind": "training",
+            "audience": "both",
+            "title_nl": f"Vorming van {who.label}",
+            "title_fr": "Formation",
+            "held_on": "2035-03-20",
+            "opens_on": "2035-02-01",
+            "closes_on": "2035-03-10",
+            "venue": "Haren",
+            "capacity": "20",
+        },
+    )
+
+
+def _training_planned(app, who):
+    found = _first(app, StudyDay, StudyDay.title_nl == f"Vorming van {who.label}")
+    # A coordinator's training is their authority's; the secretariat's the committee's.
+    expected = who.authority if "coordinator" in who.roles else None
+    return found is not None and found.kind == "training" and found.authority_code == expected
+
+
+def _training_of(authority: str | None):
+    def find(app) -> StudyDay:
+        return _first(
+            app,
+            StudyDay,
+            StudyDay.kind == "training",
+            StudyDay.authority_code.is_(None)
+            if authority is None
+            else StudyDay.authority_code == authority,
+        )
+
+    return find
+
+
+def _edit_training(find):
+    def attempt(client, app, who, csrf):
+        training = find(app)
+        return client.post(
+            f"/events/{training.id}/edit",
+            data={
+                "csrf_token": csrf,
+                "kind": "training",
+                "audience": training.audience,
+                "title_nl": f"Vorming bewerkt door {who.label}",
+                "title_fr": training.title_fr,
+                "held_on": training.held_on.isoformat(),
+                "opens_on": f"{training.held_on.year - 1}-12-01",
+                "closes_on": training.held_on.isoformat(),
+                "venue": training.venue,
+                "capacity": "60",
+            },
+        )
+
+    return attempt
+
+
+def _training_edited(find):
+    def changed(app, who):
+        return find(app).title_nl == f"Vorming bewerkt door {who.label}"
+
+    return changed
+
+
+def _absent_at_flemish_training(app) -> Registration:
+    training = _training_of("vlaams")(app)
+    return _first(
+        app,
+        Registration,
+        Registration.study_day_id == training.id,
+        Registration.state == "confirmed",
+        Registration.present_at.is_(None),
+    )
+
+
+def _check_in_at_flemish_training(client, app, who, csrf):
+    registration = _absent_at_flemish_training(app)
+    return client.post(
+        f"/registrations/{registration.id}/check-in", data={"csrf_token": csrf, "present": "1"}
+    )
+
+
+def _checked_in_at_flemish_training(app, who):
+    training = _training_of("vlaams")(app)
+    with app.extensions["concerto.db"].session() as db:
+        present = db.scalar(
+            select(func.count()).where(
+                Registration.study_day_id == training.id, Registration.present_at.is_not(None)
+            )
+        )
+    return present > 12  # the demo marks twelve of its fifteen present
+
+
+def _keeps_flemish_events(who: Who) -> bool:
+    return _is_secretariat(who) or (_is_coordinator(who) and who.authority == "vlaams")
+
+
 def _add_session(client, app, who, csrf):
     return client.post(
-        f"/studyday/{_study_year(app)}/sessions/new",
+        f"/events/{_next_study_day(app).id}/sessions/new",
         data={
             "csrf_token": csrf,
             "kind": "workshop",
@@ -1025,16 +1131,16 @@ def _session_added(app, who):
 
 
 def _edit_study_day(client, app, who, csrf):
-    year = _study_year(app)
+    day = _next_study_day(app)
     return client.post(
-        f"/studyday/{year}/edit",
+        f"/events/{day.id}/edit",
         data={
             "csrf_token": csrf,
             "title_nl": f"Studiedag bewerkt door {who.label}",
             "title_fr": "Journée d'étude",
-            "held_on": _first(app, StudyDay, StudyDay.year == year).held_on.isoformat(),
-            "opens_on": f"{year}-01-01",
-            "closes_on": _first(app, StudyDay, StudyDay.year == year).held_on.isoformat(),
+            "held_on": day.held_on.isoformat(),
+            "opens_on": f"{day.year}-01-01",
+            "closes_on": day.held_on.isoformat(),
             "venue": "Brussel",
             "capacity": "150",
         },
@@ -1070,7 +1176,7 @@ def _session_edited(app, who):
 
 def _register_on_the_page(client, app, who, csrf):
     return client.post(
-        f"/studyday/{_study_year(app)}/register",
+        f"/events/{_next_study_day(app).id}/register",
         data={
             "csrf_token": csrf or _anonymous_csrf(client, app),
             "name": f"matrix {who.label}",
@@ -1081,7 +1187,7 @@ def _register_on_the_page(client, app, who, csrf):
 
 
 def _anonymous_csrf(client, app):
-    return csrf_token(client, f"/studyday/{_study_year(app)}")
+    return csrf_token(client, f"/events/{_next_study_day(app).id}")
 
 
 def _registered_on_the_page(app, who):
@@ -1769,6 +1875,30 @@ WRITES = [
         _anyone_cancelled,
     ),
     Write("plan a study day (page)", _is_secretariat, _plan_study_day, _study_day_planned),
+    Write(
+        "plan a reciprocal training (page)",
+        lambda who: _is_secretariat(who) or _is_coordinator(who),
+        _plan_training,
+        _training_planned,
+    ),
+    Write(
+        "edit the Flemish coordinator's training (page)",
+        _keeps_flemish_events,
+        _edit_training(_training_of("vlaams")),
+        _training_edited(_training_of("vlaams")),
+    ),
+    Write(
+        "edit a training of the committee (page)",
+        _is_secretariat,
+        _edit_training(_training_of(None)),
+        _training_edited(_training_of(None)),
+    ),
+    Write(
+        "check a participant in at the Flemish training (page)",
+        _keeps_flemish_events,
+        _check_in_at_flemish_training,
+        _checked_in_at_flemish_training,
+    ),
     Write("add a study-day session (page)", _is_secretariat, _add_session, _session_added),
     Write("edit the study day (page)", _is_secretariat, _edit_study_day, _study_day_edited),
     Write("edit a study-day session (page)", _is_secretariat, _edit_session, _session_edited),

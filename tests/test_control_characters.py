@@ -96,13 +96,15 @@ def test_a_study_day_registration_refuses_control_characters_in_the_name(app, cl
     from core.studyday.models import Registration, StudyDay
 
     with app.extensions["concerto.db"].session() as db:
-        year = db.scalar(select(func.max(StudyDay.year)))
+        event_id = db.scalar(
+            select(StudyDay.id).where(StudyDay.kind == "study_day").order_by(StudyDay.year.desc())
+        )
         before = db.scalar(select(func.count()).select_from(Registration))
     client.get("/language/fr")
     answer = client.post(
-        f"/studyday/{year}/register",
+        f"/events/{event_id}/register",
         data={
-            "csrf_token": csrf_token(client, f"/studyday/{year}"),
+            "csrf_token": csrf_token(client, f"/events/{event_id}"),
             "name": "Nouvelle\x1b[2J Venue",
             "email": "nouvelle@example.be",
             "language": "fr",
@@ -155,8 +157,10 @@ def test_stored_control_characters_never_break_an_export(app, client):
     with app.extensions["concerto.db"].session() as db:
         service = db.scalar(select(Service).where(Service.external_id == "VG-07"))
         service.name_nl = "Bibliotheek\x0b in\x1b de gevangenis"
-        year = db.scalar(select(func.max(StudyDay.year)))
-        day = db.scalar(select(StudyDay).where(StudyDay.year == year))
+        event_id = db.scalar(
+            select(StudyDay.id).where(StudyDay.kind == "study_day").order_by(StudyDay.year.desc())
+        )
+        day = db.get(StudyDay, event_id)
         registration = db.scalar(
             select(Registration).where(Registration.study_day_id == day.id).limit(1)
         )
@@ -166,7 +170,7 @@ def test_stored_control_characters_never_break_an_export(app, client):
     assert services.status_code == 200
     cells = {c for row in load_workbook(io.BytesIO(services.data)).active.values for c in row}
     assert "Bibliotheek in de gevangenis" in cells
-    attendance = client.get(f"/studyday/{year}/attendance.xlsx")
+    attendance = client.get(f"/events/{event_id}/attendance.xlsx")
     assert attendance.status_code == 200
     sheet = load_workbook(io.BytesIO(attendance.data)).active
     assert "Escape Name" in [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]

@@ -25,7 +25,7 @@ def _groups(menu: str) -> list[str]:
 def test_a_visitor_sees_the_public_groups_and_no_work_of_others(client):
     menu = _menu(client, "/")
     assert _groups(menu) == ["Menu", "Offer", "Plan", "Authorities"]
-    public_groups = ("Services", "Coverage", "Organisations", "Prisons and domains", "Study day")
+    public_groups = ("Services", "Coverage", "Organisations", "Prisons and domains", "Events")
     for public in (*public_groups, "Signals"):  # the signals the committee published
         assert f">{public}</a>" in menu
     for hidden in ("Needs", "Review", "Meetings", "Reports", "Audit log", "People", "Plugins"):
@@ -58,8 +58,8 @@ def test_the_current_page_and_its_section_are_marked(app, client):
     marked = new_service[new_service.index("nav-current") :]
     assert marked.index("Offer") < marked.index("</summary>")
     assert 'aria-current="page"' not in new_service
-    study = _menu(client, "/studyday")
-    assert 'class="nav-group nav-current"><a href="/studyday" aria-current="page"' in study
+    study = _menu(client, "/events")
+    assert 'class="nav-group nav-current"><a href="/events" aria-current="page"' in study
     home = _menu(app.test_client(), "/", "nl")
     assert 'aria-current="page">Start</a>' in home
     assert "huidige rubriek" not in home  # Home is a link, not a group with a name to announce

@@ -25,7 +25,7 @@ LISTS = [
     ("/api/v1/actions", "secretary", "action_items", {}),
     ("/api/v1/decisions", "secretary", "decisions", {}),
     (
-        f"/studyday/{STUDY_YEAR}/registrations",
+        "/events/1/registrations",  # the demo's study day of STUDY_YEAR
         "secretary",
         "registrations",
         {"email": "'copy-' || email", "token_hash": "'copy-' || token_hash"},

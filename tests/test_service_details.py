@@ -147,4 +147,4 @@ def test_the_site_icon_is_linked_from_every_page_and_answers(client):
         assert response.status_code == 200, path
         assert response.mimetype == "image/svg+xml"
         assert response.get_data(as_text=True).startswith("<svg")
-    assert client.get("/studyday").get_data(as_text=True).count('rel="icon"') == 1
+    assert client.get("/events").get_data(as_text=True).count('rel="icon"') == 1

@@ -33,7 +33,9 @@ def _db(app):
 
 def _this_year(app) -> StudyDay:
     with _db(app) as db:
-        return db.scalar(select(StudyDay).order_by(StudyDay.year.desc()))
+        return db.scalar(
+            select(StudyDay).where(StudyDay.kind == "study_day").order_by(StudyDay.year.desc())
+        )
 
 
 def _workshop(app, year: int, title_fr: str) -> Workshop:
@@ -41,7 +43,11 @@ def _workshop(app, year: int, title_fr: str) -> Workshop:
         return db.scalar(
             select(Workshop)
             .join(StudyDay)
-            .where(StudyDay.year == year, Workshop.title_fr == title_fr)
+            .where(
+                StudyDay.kind == "study_day",
+                StudyDay.year == year,
+                Workshop.title_fr == title_fr,
+            )
         )
 
 
@@ -67,10 +73,12 @@ def _registration(app, email: str) -> Registration:
         return found
 
 
-def _guest_registers(client, year: int, email: str, workshops: list[int], language="fr", csrf=None):
-    csrf = csrf or csrf_token(client, f"/studyday/{year}")
+def _guest_registers(
+    client, event_id: int, email: str, workshops: list[int], language="fr", csrf=None
+):
+    csrf = csrf or csrf_token(client, f"/events/{event_id}")
     return client.post(
-        f"/studyday/{year}/register",
+        f"/events/{event_id}/register",
         data={
             "csrf_token": csrf,
             "name": "Nouvelle Venue",
@@ -87,10 +95,10 @@ def test_a_guest_confirms_waits_is_offered_the_place_and_takes_it(app, client):
     day = _this_year(app)
     full = _workshop(app, day.year, "Le lien entre l'intérieur et l'extérieur")
     free = _workshop(app, day.year, "Le trajet du détenu")
-    page = client.get(f"/studyday/{day.year}").get_data(as_text=True)
+    page = client.get(f"/events/{day.id}").get_data(as_text=True)
     assert "full, you join the waiting list" in page and "Register" in page
 
-    answer = _guest_registers(client, day.year, "Nouvelle.Venue@example.be", [full.id, free.id])
+    answer = _guest_registers(client, day.id, "Nouvelle.Venue@example.be", [full.id, free.id])
     assert answer.status_code == 201
     assert "Check your e-mail" in answer.get_data(as_text=True)
     guest = _registration(app, "nouvelle.venue@example.be")
@@ -107,7 +115,7 @@ def test_a_guest_confirms_waits_is_offered_the_place_and_takes_it(app, client):
     # The link opens a page; only the button confirms (mail scanners follow links).
     assert client.get(link).status_code == 200
     assert _registration(app, "nouvelle.venue@example.be").state == "pending"
-    again = _guest_registers(client, day.year, "NOUVELLE.venue@example.be", [free.id])
+    again = _guest_registers(client, day.id, "NOUVELLE.venue@example.be", [free.id])
     assert again.status_code == 302
     assert "already registered" in client.get(again.location).get_data(as_text=True)
 
@@ -132,7 +140,7 @@ def test_a_guest_confirms_waits_is_offered_the_place_and_takes_it(app, client):
             .order_by(Registration.id)
         )
         leaving_id = leaving.id
-    page = f"/studyday/{day.year}/registrations"
+    page = f"/events/{day.id}/registrations"
     client.post(
         f"/registrations/{leaving_id}/cancel", data={"csrf_token": csrf_token(client, page)}
     )
@@ -157,7 +165,7 @@ def test_an_offer_not_taken_in_time_passes_to_the_next_by_the_job(app, client, m
     day = _this_year(app)
     full = _workshop(app, day.year, "Le lien entre l'intérieur et l'extérieur")
     for n in range(2):
-        _guest_registers(client, day.year, f"w{n}@example.be", [full.id])
+        _guest_registers(client, day.id, f"w{n}@example.be", [full.id])
         (ask,) = _mails(app, f"w{n}@example.be")
         client.post(f"{_link(ask)}/confirm", data={"csrf_token": csrf_token(client, _link(ask))})
     with _db(app) as db:
@@ -194,7 +202,7 @@ def test_a_refused_registration_sums_up_its_errors_by_label_and_keeps_the_input(
     day = _this_year(app)
     workshops = [w.id for w in studyday.workshops_of(_load_day(app, day.year))]
     client.get(f"/language/{language}")
-    answer = _guest_registers(client, day.year, "not-an-address", workshops[:3])
+    answer = _guest_registers(client, day.id, "not-an-address", workshops[:3])
     assert answer.status_code == 422
     page = check_summary(answer.get_data(as_text=True), absent=("email:", "workshops:"))
     assert label in page.summary
@@ -208,7 +216,7 @@ def test_a_refused_registration_sums_up_its_errors_by_label_and_keeps_the_input(
 def test_bad_input_deadlines_closed_registration_and_dead_links_are_answered_clearly(app, client):
     day = _this_year(app)
     workshops = [w.id for w in studyday.workshops_of(_load_day(app, day.year))]
-    answer = _guest_registers(client, day.year, "not-an-address", workshops[:3])
+    answer = _guest_registers(client, day.id, "not-an-address", workshops[:3])
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
     assert 'id="e-email"' in page and 'id="e-workshops"' in page
@@ -219,8 +227,8 @@ def test_bad_input_deadlines_closed_registration_and_dead_links_are_answered_cle
     assert client.get("/studyday/r/not-a-real-link").status_code == 404
     assert "not, or no longer, valid" in client.get("/studyday/r/nope").get_data(as_text=True)
 
-    csrf = csrf_token(client, f"/studyday/{day.year}")
-    _guest_registers(client, day.year, "late@example.be", [workshops[0]])
+    csrf = csrf_token(client, f"/events/{day.id}")
+    _guest_registers(client, day.id, "late@example.be", [workshops[0]])
     link = _link(_mails(app, "late@example.be")[0])
     with _db(app) as db:
         db.execute(
@@ -242,32 +250,30 @@ def test_bad_input_deadlines_closed_registration_and_dead_links_are_answered_cle
             .where(StudyDay.id == day.id)
             .values(closes_at=utcnow() - timedelta(minutes=1))
         )
-    assert "Registration is closed." in client.get(f"/studyday/{day.year}").get_data(as_text=True)
-    closed = _guest_registers(client, day.year, "later@example.be", [], csrf=csrf)
-    assert "Registration for this study day is closed." in client.get(closed.location).get_data(
+    assert "Registration is closed." in client.get(f"/events/{day.id}").get_data(as_text=True)
+    closed = _guest_registers(client, day.id, "later@example.be", [], csrf=csrf)
+    assert "Registration for this event is closed." in client.get(closed.location).get_data(
         as_text=True
     )
 
 
 def _load_day(app, year: int) -> StudyDay:
     with _db(app) as db:
-        day = db.scalar(select(StudyDay).where(StudyDay.year == year))
+        day = db.scalar(select(StudyDay).where(StudyDay.kind == "study_day", StudyDay.year == year))
         day.workshops  # noqa: B018 - loaded before the session closes
         return day
 
 
 def test_organisers_list_export_check_in_and_certify(app, client):
     day = _this_year(app)
-    _guest_registers(client, day.year, "cert@example.be", [])
+    _guest_registers(client, day.id, "cert@example.be", [])
     link = _link(_mails(app, "cert@example.be")[0])
     client.post(f"{link}/confirm", data={"csrf_token": csrf_token(client, link)})
     login_as(client, app, "secretary")
-    page = client.get(f"/studyday/{day.year}/registrations").get_data(as_text=True)
+    page = client.get(f"/events/{day.id}/registrations").get_data(as_text=True)
     assert "Nouvelle Venue" in page and "<svg" in page
 
-    sheet = load_workbook(
-        io.BytesIO(client.get(f"/studyday/{day.year}/attendance.xlsx").data)
-    ).active
+    sheet = load_workbook(io.BytesIO(client.get(f"/events/{day.id}/attendance.xlsx").data)).active
     names = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]
     with _db(app) as db:
         confirmed = db.scalars(
@@ -276,15 +282,15 @@ def test_organisers_list_export_check_in_and_certify(app, client):
             )
         ).all()
     assert sorted(names) == sorted(confirmed) and "Nouvelle Venue" in names
-    signed = PdfReader(io.BytesIO(client.get(f"/studyday/{day.year}/attendance.pdf").data))
+    signed = PdfReader(io.BytesIO(client.get(f"/events/{day.id}/attendance.pdf").data))
     assert "Nouvelle Venue" in "".join(p.extract_text() for p in signed.pages)
-    badges = PdfReader(io.BytesIO(client.get(f"/studyday/{day.year}/badges.pdf").data))
+    badges = PdfReader(io.BytesIO(client.get(f"/events/{day.id}/badges.pdf").data))
     assert len(badges.pages) == -(-len(confirmed) // 8)
 
-    search = client.get(f"/studyday/{day.year}/check-in?q=venue").get_data(as_text=True)
+    search = client.get(f"/events/{day.id}/check-in?q=venue").get_data(as_text=True)
     assert "Mark present" in search and "Nouvelle Venue" in search
     guest = _registration(app, "cert@example.be")
-    csrf = csrf_token(client, f"/studyday/{day.year}/check-in")
+    csrf = csrf_token(client, f"/events/{day.id}/check-in")
     client.post(f"/registrations/{guest.id}/check-in", data={"csrf_token": csrf, "present": "1"})
     assert _registration(app, "cert@example.be").present_at is not None
 
@@ -300,7 +306,7 @@ def test_organisers_list_export_check_in_and_certify(app, client):
     own = PdfReader(io.BytesIO(client.get(f"{link}/certificate.pdf").data))
     text = own.pages[0].extract_text()
     assert "Attestation de présence" in text and "Nouvelle Venue" in text  # in her language
-    everyone = PdfReader(io.BytesIO(client.get(f"/studyday/{day.year}/certificates.pdf").data))
+    everyone = PdfReader(io.BytesIO(client.get(f"/events/{day.id}/certificates.pdf").data))
     assert len(everyone.pages) == 1  # only she is marked present
 
 
@@ -309,7 +315,7 @@ def test_retention_anonymises_registrations_and_ends_their_links(app, client, mo
 
     monkeypatch.setattr("core.scheduler._app", app)
     day = _this_year(app)
-    _guest_registers(client, day.year, "gone@example.be", [])
+    _guest_registers(client, day.id, "gone@example.be", [])
     link = _link(_mails(app, "gone@example.be")[0])
     assert anonymise_registrations() == 0  # the day is still to come
     with _db(app) as db:
@@ -331,7 +337,7 @@ def test_retention_anonymises_registrations_and_ends_their_links(app, client, mo
 
 
 def test_statistics_reports_and_the_indicator_source(app, client):
-    page = client.get("/studyday/statistics").get_data(as_text=True)
+    page = client.get("/events/statistics").get_data(as_text=True)
     with _db(app) as db:
         rows = studyday.statistics(db)
         goal = db.scalar(select(Goal).where(Goal.code == "6.2"))
@@ -421,7 +427,7 @@ def test_the_messages_follow_the_registrants_language(sqlite_url, providers, lan
     try:
         client = application.test_client()
         day = _this_year(application)
-        _guest_registers(client, day.year, f"{language}@example.be", [], language=language)
+        _guest_registers(client, day.id, f"{language}@example.be", [], language=language)
         (message,) = _mails(application, f"{language}@example.be")
         expected = {"nl": "Bevestig", "fr": "confirmer"}[language]
         assert expected.lower() in (message.subject + message.body).lower()
@@ -430,27 +436,30 @@ def test_the_messages_follow_the_registrants_language(sqlite_url, providers, lan
 
 
 def test_organisers_pages_and_files_are_for_organisers_only(app, client):
-    year = _this_year(app).year
+    day = _this_year(app)
     paths = [
-        f"/studyday/{year}/registrations",
-        f"/studyday/{year}/check-in",
-        f"/studyday/{year}/attendance.xlsx",
-        f"/studyday/{year}/attendance.pdf",
-        f"/studyday/{year}/badges.pdf",
-        f"/studyday/{year}/certificates.pdf",
-        f"/studyday/{year}/edit",
-        f"/studyday/{year}/sessions/new",
-        "/studyday/new",
+        f"/events/{day.id}/registrations",
+        f"/events/{day.id}/check-in",
+        f"/events/{day.id}/attendance.xlsx",
+        f"/events/{day.id}/attendance.pdf",
+        f"/events/{day.id}/badges.pdf",
+        f"/events/{day.id}/certificates.pdf",
+        f"/events/{day.id}/edit",
+        f"/events/{day.id}/sessions/new",
         "/workshops/2/edit",
         "/workshops/2/report",
     ]
     assert {client.get(p).status_code for p in paths} <= {302, 401}
-    assert client.get(f"/studyday/{year}/participants").status_code in (302, 401)
+    assert client.get(f"/events/{day.id}/participants").status_code in (302, 401)
+    assert client.get("/events/new?kind=training").status_code in (302, 401)
     login_as(client, app, ("vlaams", "coordinator"))
     assert {client.get(p).status_code for p in paths} == {403}
-    participants = client.get(f"/studyday/{year}/participants").get_data(as_text=True)
+    # A coordinator plans a training of their own authority, never the committee's study day.
+    form = client.get("/events/new?kind=study_day").get_data(as_text=True)
+    assert "Plan a training" in form and 'value="study_day"' not in form
+    participants = client.get(f"/events/{day.id}/participants").get_data(as_text=True)
     with _db(app) as db:
-        listed = studyday.participants(db, db.scalar(select(StudyDay).where(StudyDay.year == year)))
+        listed = studyday.participants(db, db.get(StudyDay, day.id))
         hidden = db.scalar(
             select(Registration).where(
                 Registration.on_participant_list.is_(False), Registration.name != ""

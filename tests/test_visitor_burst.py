@@ -37,9 +37,11 @@ def _rows(app) -> int:
         return db.scalar(select(func.count()).select_from(BrowserSession))
 
 
-def _year(app) -> int:
+def _event(app) -> int:
     with app.extensions["concerto.db"].session() as db:
-        return db.scalar(select(StudyDay.year).order_by(StudyDay.year.desc()))
+        return db.scalar(
+            select(StudyDay.id).where(StudyDay.kind == "study_day").order_by(StudyDay.year.desc())
+        )
 
 
 @pytest.fixture
@@ -59,8 +61,8 @@ def _cookie(client) -> str | None:
 
 def test_an_anonymous_visit_to_public_pages_writes_no_session_row(visitor_app):
     client = visitor_app.test_client()
-    year = _year(visitor_app)
-    for path in ("/", f"/studyday/{year}", "/services", "/coverage"):
+    event_id = _event(visitor_app)
+    for path in ("/", f"/events/{event_id}", "/services", "/coverage"):
         assert client.get(path).status_code == 200, path
     # The study day's page holds the registration form, so the visitor now has a CSRF
     # token; it is kept in a signed cookie, not in a row.
@@ -68,16 +70,16 @@ def test_an_anonymous_visit_to_public_pages_writes_no_session_row(visitor_app):
     assert "." in _cookie(client)
     # The language choice is kept the same way, for the next pages.
     assert client.get("/language/fr").status_code == 302
-    assert "Journée d" in client.get(f"/studyday/{year}").get_data(as_text=True)
+    assert "Journée d" in client.get(f"/events/{event_id}").get_data(as_text=True)
     assert _rows(visitor_app) == 0
 
 
 def test_the_public_registration_form_works_with_the_token_of_the_signed_cookie(visitor_app):
-    year = _year(visitor_app)
+    event_id = _event(visitor_app)
     visitor = visitor_app.test_client()
-    token = csrf_token(visitor, f"/studyday/{year}")
+    token = csrf_token(visitor, f"/events/{event_id}")
     sent = {"name": "Inès Dubois", "email": "ines.burst@example.be", "language": "fr"}
-    answer = visitor.post(f"/studyday/{year}/register", data={"csrf_token": token, **sent})
+    answer = visitor.post(f"/events/{event_id}/register", data={"csrf_token": token, **sent})
     assert answer.status_code == 201, answer.get_data(as_text=True)[:500]
     with visitor_app.extensions["concerto.db"].session() as db:
         stored = db.scalar(select(Registration).where(Registration.email == sent["email"]))
@@ -86,14 +88,14 @@ def test_the_public_registration_form_works_with_the_token_of_the_signed_cookie(
 
     # Another visitor's token, or the right token with another cookie, is refused.
     stranger = visitor_app.test_client()
-    stranger.get(f"/studyday/{year}")
+    stranger.get(f"/events/{event_id}")
     other = {"name": "Iemand", "email": "iemand.burst@example.be", "language": "nl"}
-    refused = stranger.post(f"/studyday/{year}/register", data={"csrf_token": token, **other})
+    refused = stranger.post(f"/events/{event_id}/register", data={"csrf_token": token, **other})
     assert refused.status_code == 400
     # A cookie changed by hand is no cookie: the token does not match a fresh visit either.
     forger = visitor_app.test_client()
     forger.set_cookie("session", _cookie(visitor)[:-4] + "AAAA")
-    refused = forger.post(f"/studyday/{year}/register", data={"csrf_token": token, **other})
+    refused = forger.post(f"/events/{event_id}/register", data={"csrf_token": token, **other})
     assert refused.status_code == 400
     with visitor_app.extensions["concerto.db"].session() as db:
         assert db.scalar(select(Registration).where(Registration.email == other["email"])) is None
@@ -130,7 +132,7 @@ def test_a_signed_cookie_never_logs_anyone_in_and_a_login_moves_the_session_to_a
 
 def test_the_signed_cookie_has_the_same_strict_flags_as_a_session_id(sqlite_url):
     app = make_app(sqlite_url, development=False)
-    answer = app.test_client().get(f"/studyday/{_year(app)}", base_url="https://localhost")
+    answer = app.test_client().get(f"/events/{_event(app)}", base_url="https://localhost")
     header = answer.headers["Set-Cookie"]
     assert header.startswith("session=") and "." in header.split(";")[0]
     assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
@@ -234,13 +236,15 @@ def test_a_burst_of_new_visitors_on_the_demo_all_get_their_page(tmp_path):
     try:
         wait_for_port(port, timeout=120)
         with sqlite3.connect(database) as db:
-            year = db.execute("SELECT max(year) FROM study_days").fetchone()[0]
+            event_id = db.execute(
+                "SELECT id FROM study_days WHERE kind = 'study_day' ORDER BY year DESC LIMIT 1"
+            ).fetchone()[0]
         # 120 new visitors at once, each on its own connection without a cookie, on the
         # page that broke: the study day with its registration form.
         visitors = 120
         results: list = []
         barrier = threading.Barrier(visitors)
-        url = f"http://127.0.0.1:{port}/studyday/{year}"
+        url = f"http://127.0.0.1:{port}/events/{event_id}"
         threads = [
             threading.Thread(target=_visit, args=(url, results, barrier)) for _ in range(visitors)
         ]

@@ -64,18 +64,20 @@ def test_attendance_per_authority_names_them_in_the_chart(app, client):
 def test_the_registrations_list_and_its_files_name_the_authority(app, client):
     login_as(client, app, "secretary")
     with _db(app) as db:
-        year = db.scalar(select(StudyDay.year).order_by(StudyDay.year.desc()))
+        event_id = db.scalar(
+            select(StudyDay.id).where(StudyDay.kind == "study_day").order_by(StudyDay.year.desc())
+        )
     _french(client)
-    page = client.get(f"/studyday/{year}/registrations").get_data(as_text=True)
+    page = client.get(f"/events/{event_id}/registrations").get_data(as_text=True)
     assert "CAW Brussel (Flandre)" in page
     assert "(VLAAMS)" not in page and "(FEDERATIE_WB)" not in page
-    sheet = load_workbook(io.BytesIO(client.get(f"/studyday/{year}/attendance.xlsx").data)).active
+    sheet = load_workbook(io.BytesIO(client.get(f"/events/{event_id}/attendance.xlsx").data)).active
     cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c}
     assert "Communauté flamande" in cells and not {"VLAAMS", "vlaams", "FEDERATIE_WB"} & cells
     assert "néerlandais" in cells and "nl" not in cells
     # The list is in the reader's language, each badge in its bearer's.
     for document, name in (("attendance.pdf", "Flandre"), ("badges.pdf", "Vlaanderen")):
-        pdf = PdfReader(io.BytesIO(client.get(f"/studyday/{year}/{document}").data))
+        pdf = PdfReader(io.BytesIO(client.get(f"/events/{event_id}/{document}").data))
         text = "".join(p.extract_text() for p in pdf.pages)
         assert name in text and "VLAAMS" not in text, document
 
@@ -211,11 +213,13 @@ def test_snapshot_comparisons_name_services_and_fields_in_the_readers_language(a
 
 def test_a_sessions_theme_is_shown_in_the_readers_language(app, client):
     with _db(app) as db:
-        year = db.scalar(select(StudyDay.year).order_by(StudyDay.year.desc()))
-    page = _french(client).get(f"/studyday/{year}").get_data(as_text=True)
+        event_id = db.scalar(
+            select(StudyDay.id).where(StudyDay.kind == "study_day").order_by(StudyDay.year.desc())
+        )
+    page = _french(client).get(f"/events/{event_id}").get_data(as_text=True)
     assert "<td>Coopération</td>" in page and "Samenwerking</td>" not in page
     client.get("/language/nl")
-    page = client.get(f"/studyday/{year}").get_data(as_text=True)
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
     assert "<td>Samenwerking</td>" in page
 
 
@@ -232,10 +236,12 @@ def test_the_coverage_csv_names_domains_and_prisons(client):
 def test_french_headings_put_a_space_before_the_colon(app, client):
     login_as(client, app, "secretary")
     with _db(app) as db:
-        year = db.scalar(select(StudyDay.year).order_by(StudyDay.year.desc()))
+        event_id = db.scalar(
+            select(StudyDay.id).where(StudyDay.kind == "study_day").order_by(StudyDay.year.desc())
+        )
         committee = db.scalars(select(Body).order_by(Body.id)).first()
     _french(client)
-    page = client.get(f"/studyday/{year}/registrations").get_data(as_text=True)
+    page = client.get(f"/events/{event_id}/registrations").get_data(as_text=True)
     assert "<h1>Inscriptions : Journée d" in page
     assert "<title>Inscriptions : Journée d" in page
     page = client.get(f"/bodies/{committee.id}/attendance").get_data(as_text=True)

@@ -450,7 +450,9 @@ def test_the_organiser_sees_registrations_to_confirm_waiting_lists_and_places(wo
     today = _today()
     with work_app.extensions["concerto.db"].session() as db:
         day = db.scalar(
-            select(StudyDay).where(StudyDay.held_on >= today).order_by(StudyDay.held_on)
+            select(StudyDay)
+            .where(StudyDay.kind == "study_day", StudyDay.held_on >= today)
+            .order_by(StudyDay.held_on)
         )
         registrations = db.scalars(
             select(Registration).where(Registration.study_day_id == day.id)
@@ -458,7 +460,7 @@ def test_the_organiser_sees_registrations_to_confirm_waiting_lists_and_places(wo
         to_confirm = {r.id for r in registrations if r.state in ("pending", "offered")}
         waiting = {r.id for r in registrations if r.state == "waiting"}
         places = studyday.places(db, day)["workshops"]
-        year = day.year
+        event_id = day.id
     work = _work(work_app, client, SECRETARY[1])
     assert set(_ids(_section(work, "studyday", "to_confirm"))) == to_confirm
     assert set(_ids(_section(work, "studyday", "waiting"))) == waiting
@@ -468,7 +470,7 @@ def test_the_organiser_sees_registrations_to_confirm_waiting_lists_and_places(wo
         figures = places[row["id"]]
         assert row["left"] == max(figures["capacity"] - figures["taken"], 0)
         assert row["waiting"] == figures["waiting"]
-        assert row["url"] == f"/studyday/{year}"
+        assert row["url"] == f"/events/{event_id}"
 
 
 def test_the_administrator_sees_failed_jobs_and_reports_and_people_without_a_role(work_app):

@@ -422,6 +422,8 @@ BLIND = {
     "shows; the same form as /notifications/settings",
     "notifications.unfollow": "its button shows once one follows a record, which the test's "
     "people do not before the pages are read",
+    "studyday.old_register": "the study day's registration address by year from before there "
+    "were other events (issue 24); a page rendered before then may still post to it",
 }
 # Every record's own page, so that each state the data holds shows its forms.
 RECORD_PAGES = {
@@ -565,12 +567,17 @@ RECORDS = {
     "indicator_id": "SELECT min(id) FROM indicators",
     "evaluation_id": "SELECT min(id) FROM evaluations",
     "registration_id": "SELECT min(id) FROM registrations",
+    # The demo's study day of this year (issue 24: events by id, the study day also by year).
+    "event_id": "SELECT min(id) FROM study_days",
+    "year": "SELECT max(year) FROM study_days WHERE kind = 'study_day'",
     # The demo's draft out for remarks, and the remark of the Flemish coordinator (the writer
     # was present: hers to change or withdraw).
     "minutes_id": "SELECT min(minutes_id) FROM minutes_rounds",
     "remark_id": "SELECT min(id) FROM minutes_remarks",
     # The demo's answered and published signal (issue 24).
     "signal_id": "SELECT min(id) FROM signals",
+    # The demo's first outside partner (issue 24).
+    "partner_id": "SELECT min(id) FROM partners",
     # A digest's kind and a settings link's token, which no table holds.
     "how": "SELECT 'daily'",
     "token": "SELECT 'not-a-signed-token'",

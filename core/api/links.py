@@ -405,6 +405,42 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple]] = {
             {"year": "$response.body#/items/0/year"},
         ),
     },
+    ("/events", "get", "200"): {
+        "FirstEvent": ("/events/{event_id}", "get", {"event_id": "$response.body#/items/0/id"}),
+    },
+    ("/events/statistics", "get", "200"): {
+        "FirstCountedEvent": (
+            "/events/{event_id}",
+            "get",
+            {"event_id": "$response.body#/events/0/id"},
+        ),
+    },
+    ("/events/{event_id}", "get", "200"): {
+        "EventRegistrations": (
+            "/events/{event_id}/registrations",
+            "get",
+            {"event_id": "$response.body#/id"},
+        ),
+        "RegisterForEvent": (
+            "/events/{event_id}/registrations",
+            "post",
+            {"event_id": "$response.body#/id"},
+        ),
+    },
+    ("/events/{event_id}/registrations", "get", "200"): {
+        "CheckInFirstOfEvent": (
+            "/registrations/{registration_id}/check-in",
+            "post",
+            {"registration_id": "$response.body#/items/0/id"},
+        ),
+    },
+    ("/events/{event_id}/registrations", "post", "201"): {
+        "CheckInNewOfEvent": (
+            "/registrations/{registration_id}/check-in",
+            "post",
+            {"registration_id": "$response.body#/id"},
+        ),
+    },
     ("/study-days", "get", "200"): {
         "FirstStudyDay": ("/study-days/{year}", "get", {"year": "$response.body#/items/0/year"}),
     },

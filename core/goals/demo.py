@@ -68,6 +68,23 @@ INDICATORS = [
         None,
         None,
     ),
+    # goal 6.1: the reciprocal trainings (core.studyday), counted by themselves
+    (
+        "6.1",
+        "Gehouden wederzijdse vormingen",
+        "Formations réciproques tenues",
+        "trainings_held",
+        None,
+        None,
+    ),
+    (
+        "6.1",
+        "Aanwezigen op wederzijdse vormingen",
+        "Présents aux formations réciproques",
+        "training_present",
+        None,
+        None,
+    ),
 ]
 
 

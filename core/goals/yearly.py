@@ -75,7 +75,8 @@ def _meetings_held(session: Session, year: int) -> int:
 def sources(session: Session) -> dict[str, Callable[[Session, int], float | None]]:
     """The figures an indicator can follow by itself, by name."""
     from core.reference.models import Prison, ServiceDomain
-    from core.studyday.services import present_in
+    from core.studyday.models import AUDIENCES
+    from core.studyday.services import present_at_trainings, present_in, trainings_held
 
     found: dict[str, Callable[[Session, int], float | None]] = {
         "published_services": lambda s, _y: _published(s),
@@ -84,6 +85,13 @@ def sources(session: Session) -> dict[str, Callable[[Session, int], float | None
         "meetings_held": _meetings_held,
         "studyday_present": present_in,
     }
+    # goal 6.1: reciprocal trainings of external and prison staff, and by whom they are for
+    found["trainings_held"] = trainings_held
+    found["training_present"] = present_at_trainings
+    for audience in AUDIENCES:
+        found[f"training_present:audience:{audience}"] = lambda s, y, audience=audience: (
+            present_at_trainings(s, y, audience)
+        )
     for code in session.scalars(select(ServiceDomain.code)):
         found[f"published_services:domain:{code}"] = lambda s, _y, code=code: _published(
             s, domain=code
@@ -93,6 +101,18 @@ def sources(session: Session) -> dict[str, Callable[[Session, int], float | None
             s, prison=code
         )
     return found
+
+
+def _training_audiences() -> dict:
+    from flask_babel import lazy_gettext as _l
+
+    return {
+        "external": _l("People present at reciprocal trainings for external staff in the year"),
+        "prison": _l("People present at reciprocal trainings for prison staff in the year"),
+        "both": _l(
+            "People present at reciprocal trainings for external and prison staff in the year"
+        ),
+    }
 
 
 def source_labels(session: Session) -> dict[str, str]:
@@ -110,6 +130,10 @@ def source_labels(session: Session) -> dict[str, str]:
         "meetings_held": _("Meetings held in the year"),
         "studyday_present": _("People present at the year's study day"),
     }
+    labels["trainings_held"] = _("Reciprocal trainings held in the year")
+    labels["training_present"] = _("People present at reciprocal trainings in the year")
+    for audience, label in _training_audiences().items():
+        labels[f"training_present:audience:{audience}"] = str(label)
     for domain in session.scalars(select(ServiceDomain).order_by(ServiceDomain.position)):
         labels[f"published_services:domain:{domain.code}"] = _(
             "Published services, domain: %(domain)s", domain=domain.local("name").text

@@ -24,3 +24,7 @@ with engine.connect() as connection:
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()
+    if connection.dialect.name == "sqlite":
+        # A migration that rebuilds a table with children switches foreign keys off for the
+        # rebuild (0028); the pooled connection must not go back to the app without them.
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")

@@ -193,7 +193,9 @@ def study_day_participation(session: Session, year: int) -> list[tuple[str, int,
     """Per workshop of the year's study day: its French title, confirmed and present."""
     from core.studyday.models import Registration, StudyDay, WorkshopChoice
 
-    day = session.scalar(select(StudyDay).where(StudyDay.year == year))
+    day = session.scalar(
+        select(StudyDay).where(StudyDay.kind == "study_day", StudyDay.year == year)
+    )
     if day is None:
         return []
     counts = {

@@ -24,7 +24,7 @@ GROUPS = {
     "offer": _l("Offer"),
     "meetings": _l("Meetings"),
     "plan": _l("Plan"),
-    "studyday": _l("Study day"),
+    "studyday": _l("Events"),
     "authorities": _l("Authorities"),
     "administration": _l("Administration"),
 }
@@ -143,7 +143,7 @@ def main_navigation() -> list[Group]:
             if may("signals.read")
             else link(_l("Signals"), "signals.public"),
         ),
-        ("studyday", link(_l("Study day"), "studyday.index")),
+        ("studyday", link(_l("Events"), "studyday.index")),
         ("authorities", link(_l("Authorities"), "reference.authorities")),
         ("authorities", link(_l("Reports"), "reports.index") if person.user_id else None),
         *plugin_links,

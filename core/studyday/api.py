@@ -1,6 +1,8 @@
-"""The study day in /api/v1: the days with their programme and places, registering the
-calling person, the organisers' list of registrations, check-in and cancellation, and the
-figures over the years. The same functions and rules as the pages."""
+"""Events in /api/v1: the events of every kind (``/events``, by id) and the study days by
+year (``/study-days``, as before there were other kinds), each with its programme and
+places, registering the calling person, the organisers' list of registrations, check-in and
+cancellation, and the figures over the years and per kind. The same functions and rules as
+the pages."""
 
 from __future__ import annotations
 
@@ -36,12 +38,24 @@ def _refused(refusal: studyday.Refused):
 
 def _day(year: int) -> StudyDay | None:
     return db_session().scalar(
-        select(StudyDay).where(StudyDay.year == year).options(selectinload(StudyDay.workshops))
+        select(StudyDay)
+        .where(StudyDay.kind == "study_day", StudyDay.year == year)
+        .options(selectinload(StudyDay.workshops))
+    )
+
+
+def _event(event_id: int) -> StudyDay | None:
+    return db_session().scalar(
+        select(StudyDay).where(StudyDay.id == event_id).options(selectinload(StudyDay.workshops))
     )
 
 
 def body_of_day(day: StudyDay, with_programme: bool = False) -> dict:
     answer = {
+        "id": day.id,
+        "kind": day.kind,
+        "audience": day.audience,
+        "organiser": day.authority_code,
         "year": day.year,
         "title": day.texts("title"),
         "held_on": day.held_on.isoformat(),
@@ -96,8 +110,22 @@ def body_of_registration(registration: Registration) -> dict:
 
 @blueprint.get("/study-days")
 def list_days():
-    days = db_session().scalars(select(StudyDay).order_by(StudyDay.year)).all()
+    days = (
+        db_session()
+        .scalars(select(StudyDay).where(StudyDay.kind == "study_day").order_by(StudyDay.year))
+        .all()
+    )
     return jsonify({"items": [body_of_day(d) for d in days]})
+
+
+@blueprint.get("/events")
+def list_events():
+    """Every event, oldest first; ``kind`` keeps one kind."""
+    query = select(StudyDay).order_by(StudyDay.held_on, StudyDay.id)
+    kind = request.args.get("kind")
+    if kind:
+        query = query.where(StudyDay.kind == kind)
+    return jsonify({"items": [body_of_day(d) for d in db_session().scalars(query)]})
 
 
 @blueprint.get("/study-days/<int(min=2000,max=2100):year>")
@@ -108,16 +136,54 @@ def get_day(year: int):
     return jsonify(body_of_day(day, with_programme=True))
 
 
+@blueprint.get("/events/<int(max=2147483647):event_id>")
+def get_event(event_id: int):
+    day = _event(event_id)
+    if day is None:
+        return problem(404, _("Not found."))
+    return jsonify(body_of_day(day, with_programme=True))
+
+
 @blueprint.get("/study-days/statistics")
 def get_statistics():
-    return jsonify({"items": studyday.statistics(db_session())})
+    """The study days year by year, and every kind of event per year."""
+    session = db_session()
+    return jsonify(
+        {"items": studyday.statistics(session), "by_kind": studyday.figures_by_kind(session)}
+    )
+
+
+@blueprint.get("/events/statistics")
+def get_event_statistics():
+    """Per kind and year: events, registered, waiting, present; and event by event."""
+    session = db_session()
+    return jsonify(
+        {
+            "by_kind": studyday.figures_by_kind(session),
+            "events": [
+                row
+                for kind in ("study_day", "training", "other")
+                for row in studyday.statistics(session, kind)
+            ],
+        }
+    )
 
 
 @blueprint.post("/study-days/<int(min=2000,max=2100):year>/registrations")
 def register(year: int):
+    """Register the calling person for the study day of ``year``."""
+    return _register(_day(year))
+
+
+@blueprint.post("/events/<int(max=2147483647):event_id>/registrations")
+def register_for_event(event_id: int):
+    """Register the calling person for an event of any kind."""
+    return _register(_event(event_id))
+
+
+def _register(day: StudyDay | None):
     """Register the calling person, with the address their identity provider gave."""
     require("studyday.participants")
-    day = _day(year)
     if day is None:
         return problem(404, _("Not found."))
     values = request.get_json(silent=True)
@@ -149,20 +215,30 @@ def register(year: int):
 
 @blueprint.get("/study-days/<int(min=2000,max=2100):year>/registrations")
 def list_registrations(year: int):
-    require("studyday.organise")
-    day = _day(year)
+    return _registrations(_day(year))
+
+
+@blueprint.get("/events/<int(max=2147483647):event_id>/registrations")
+def list_event_registrations(event_id: int):
+    return _registrations(_event(event_id))
+
+
+def _registrations(day: StudyDay | None):
     if day is None:
+        require("studyday.organise")
         return problem(404, _("Not found."))
+    require("studyday.organise", day)
     listed = studyday.registrations_of(db_session(), day, request.args.get("q", "")[:100])
     return jsonify({"items": [body_of_registration(r) for r in listed]})
 
 
 @blueprint.post("/registrations/<int(max=2147483647):registration_id>/check-in")
 def check_in(registration_id: int):
-    require("studyday.organise")
     registration = db_session().get(Registration, registration_id)
     if registration is None:
+        require("studyday.organise")
         return problem(404, _("Not found."))
+    require("studyday.organise", db_session().get(StudyDay, registration.study_day_id))
     values = request.get_json(silent=True)
     if not isinstance(values, dict) or not isinstance(values.get("present", True), bool):
         return problem(400, _("Send a JSON object."))
@@ -178,10 +254,11 @@ def check_in(registration_id: int):
 
 @blueprint.post("/registrations/<int(max=2147483647):registration_id>/cancel")
 def cancel(registration_id: int):
-    require("studyday.organise")
     registration = db_session().get(Registration, registration_id)
     if registration is None:
+        require("studyday.organise")
         return problem(404, _("Not found."))
+    require("studyday.organise", db_session().get(StudyDay, registration.study_day_id))
     session = db_session()
     try:
         offers = studyday.cancel(

@@ -1,7 +1,9 @@
 """Demo study days: this year's, sixteen days from the day the demo is seeded and open for
 registration, with the three workshop themes of the 2013 "Denkdag" and one workshop already
 full; and the two years before, held and anonymised, with their workshop reports, so the
-figures over the years have something to compare.
+figures over the years have something to compare. Then three reciprocal trainings (goal
+6.1): one last year for external staff, one held this year for prison staff organised by
+the Flemish coordinator, and one soon for both, full with a waiting list.
 
 The names are invented staff of services and authorities; there is never anyone detained."""
 
@@ -202,6 +204,104 @@ def seed_demo_study_days(
                     "needs": [need.id] if need else [],
                 },
             )
+    _trainings(session, today, parts)
     # The years before are past the retention time: their names and addresses are gone.
     studyday.anonymise(session, utcnow(), 180)
     session.flush()
+
+
+# title nl, title fr, audience, organiser, capacity, registered, present
+TRAININGS = [
+    (
+        "Wederzijdse vorming: hoe werkt een gevangenis?",
+        "Formation réciproque : comment fonctionne une prison ?",
+        "external",
+        None,
+        25,
+        20,
+        17,
+    ),
+    (
+        "Wederzijdse vorming: het aanbod van de Vlaamse diensten",
+        "Formation réciproque : l'offre des services flamands",
+        "prison",
+        "vlaams",
+        20,
+        15,
+        12,
+    ),
+    (
+        "Wederzijdse vorming: samen een traject begeleiden",
+        "Formation réciproque : accompagner ensemble un trajet",
+        "both",
+        None,
+        10,
+        13,
+        0,
+    ),
+]
+
+
+def _trainings(session: Session, today: date, parts: DemoParts | None) -> None:
+    held = [
+        date(today.year - 1, 3, 12),
+        max(date(today.year, 1, 2), today - timedelta(days=20)),
+        today + timedelta(days=12),
+    ]
+    for n, (nl, fr, audience, organiser, capacity, registered, present) in enumerate(TRAININGS):
+        held_on = held[n]
+        is_open = held_on > today
+        if organiser is not None and parts is not None and not parts.has(organiser):
+            organiser = None
+        training = StudyDay(
+            kind="training",
+            audience=audience,
+            authority_code=organiser,
+            year=held_on.year,
+            title_nl=nl,
+            title_fr=fr,
+            description_nl="Medewerkers van de diensten en van de gevangenis leren elkaars "
+            "werk kennen (operationele doelstelling 6.1).",
+            description_fr="Le personnel des services et de la prison apprend à connaître le "
+            "travail de l'autre (objectif opérationnel 6.1).",
+            held_on=held_on,
+            venue="Gevangenis van Haren, vormingslokaal / Prison de Haren, salle de formation "
+            "(demo)",
+            capacity=capacity,
+            opens_at=local_time((today if is_open else held_on) - timedelta(days=30), "00:00"),
+            closes_at=local_time(held_on - timedelta(days=2 if is_open else 5), "23:59"),
+            registrations_version=0,
+        )
+        session.add(training)
+        session.flush()
+        studyday.add_workshop(
+            session,
+            training,
+            {
+                "kind": "plenary",
+                "title_nl": "Vorming met rondleiding",
+                "title_fr": "Formation avec visite guidée",
+                "starts": "09:30",
+                "ends": "12:30",
+                "language": "bilingual",
+            },
+        )
+        moment = training.opens_at + timedelta(hours=2)
+        for k in range(registered):
+            name, email, organisation, authority, language = _person(300 + 40 * n + k, parts)
+            registration = studyday.register(
+                session,
+                training,
+                {
+                    "name": name,
+                    "email": email,
+                    "organisation": organisation,
+                    "language": language,
+                    "on_participant_list": k % 2 == 0,
+                },
+                confirmed=True,
+                authority=authority,
+                now=moment + timedelta(minutes=k),
+            )
+            if k < present:
+                registration.present_at = local_time(held_on, "09:20")

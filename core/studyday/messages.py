@@ -31,7 +31,9 @@ def day_event(day: StudyDay, language: str, registration: Registration | None = 
     """The day as one event from its first to its last session, the programme (and the
     registrant's own workshops) in the description."""
     event = Event()
-    event.add("uid", f"study-day-{day.year}@concerto")
+    # The study day keeps the uid it had when it was the only kind; a year has many others.
+    uid = f"study-day-{day.year}" if day.kind == "study_day" else f"event-{day.id}"
+    event.add("uid", f"{uid}@concerto")
     event.add("dtstamp", utcnow())
     sessions = sorted(day.workshops, key=lambda w: w.starts_at)
     if sessions:

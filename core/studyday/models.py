@@ -1,5 +1,7 @@
-"""The annual study day (operational goal 6.2): its programme of plenary sessions and
-workshops, and the registrations with their workshop choices and waiting lists.
+"""Events (operational goals 6.1 and 6.2): the annual study day, reciprocal trainings of
+external and prison staff and other events, each with its programme of plenary sessions and
+workshops, and the registrations with their workshop choices and waiting lists. Every kind
+goes through the same registration, waiting list, check-in and certificates.
 
 Registrants are staff of services, prisons and authorities; their names and e-mail
 addresses are kept only as long as the configured retention allows (never a detainee)."""
@@ -14,11 +16,13 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -36,14 +40,40 @@ SESSION_KINDS = ("plenary", "workshop")  # only workshops are chosen, plenaries 
 # the offer's deadline; cancelled: gave the place back; expired: let a deadline pass.
 REGISTRATION_STATES = ("pending", "confirmed", "waiting", "offered", "cancelled", "expired")
 CHOICE_STATES = ("confirmed", "waiting", "offered", "cancelled", "expired")
+# The study day is held once a year (goal 6.2); trainings (goal 6.1) and other events as
+# often as needed.
+EVENT_KINDS = ("study_day", "training", "other")
+# Whom a training is for: staff of the services that come into the prisons, prison staff, or
+# both together (a reciprocal training).
+AUDIENCES = ("external", "prison", "both")
+STUDY_DAYS_ONLY = text("kind = 'study_day'")
 
 
 class StudyDay(LocalizedMixin, Base):
+    """An event of any kind (the name and table stay those of the study day, the first kind)."""
+
     __tablename__ = "study_days"
     __audited__ = True
+    # One study day a year, also against two organisers saving at once; other kinds repeat.
+    __table_args__ = (
+        Index(
+            "uq_study_days_one_study_day_a_year",
+            "year",
+            unique=True,
+            sqlite_where=STUDY_DAYS_ONLY,
+            postgresql_where=STUDY_DAYS_ONLY,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, unique=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)  # of held_on
+    kind: Mapped[str] = mapped_column(String(16), default="study_day", server_default="study_day")
+    audience: Mapped[str | None] = mapped_column(String(16))  # of a training
+    # The authority whose coordinators organise it; none: the committee, by its secretariat
+    # (always so for the study day).
+    authority_code: Mapped[str | None] = mapped_column(
+        ForeignKey("authorities.code", name="fk_study_days_authority_code_authorities")
+    )
     title_nl: Mapped[str] = mapped_column(Text)
     title_fr: Mapped[str] = mapped_column(Text)
     title_en: Mapped[str | None] = mapped_column(Text)

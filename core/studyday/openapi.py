@@ -1,4 +1,4 @@
-"""The study day's part of /api/v1/openapi.json."""
+"""The events' part of /api/v1/openapi.json: every kind by id, the study days by year."""
 
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ YEAR = {
     "in": "path",
     "required": True,
     "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
+}
+EVENT_ID = {
+    "name": "event_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
 }
 REGISTRATION_ID = {
     "name": "registration_id",
@@ -38,8 +44,61 @@ REGISTRATION_VALUES = {
 }
 
 
+REGISTER = {
+    "summary": "Register the calling person (name and address from their login); "
+    "a full event or workshop puts them on its waiting list",
+    "requestBody": _body({"$ref": "#/components/schemas/RegistrationValues"}),
+    "responses": {
+        "201": _json("the registration"),
+        "400": PROBLEM,
+        **READ_ERRORS,
+        "404": PROBLEM,
+        "409": PROBLEM,
+        "422": PROBLEM,
+    },
+}
+LIST_REGISTRATIONS = {
+    "summary": "Registrations with workshop choices (organisers)",
+    "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
+    "responses": {"200": _json("the registrations"), **READ_ERRORS, "404": PROBLEM},
+}
+
+
 def paths() -> tuple[dict, dict]:
     found = {
+        "/events": {
+            "get": {
+                "summary": "Events of every kind (study days, reciprocal trainings, other), "
+                "oldest first",
+                "parameters": [
+                    {
+                        "name": "kind",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["study_day", "training", "other"]},
+                    }
+                ],
+                "responses": {"200": _json("the events")},
+            }
+        },
+        "/events/statistics": {
+            "get": {
+                "summary": "Per kind and year: events, registered, waiting, present; and "
+                "event by event",
+                "responses": {"200": _json("the figures")},
+            }
+        },
+        "/events/{event_id}": {
+            "parameters": [EVENT_ID],
+            "get": {
+                "summary": "An event with its sessions and the places taken and waiting",
+                "responses": {"200": _json("the event"), "404": PROBLEM},
+            },
+        },
+        "/events/{event_id}/registrations": {
+            "parameters": [EVENT_ID],
+            "get": LIST_REGISTRATIONS,
+            "post": REGISTER,
+        },
         "/study-days": {
             "get": {
                 "summary": "The study days, one per year",
@@ -48,7 +107,8 @@ def paths() -> tuple[dict, dict]:
         },
         "/study-days/statistics": {
             "get": {
-                "summary": "Figures per year: places, registered, waiting, present, per authority",
+                "summary": "Figures per year: places, registered, waiting, present, per "
+                "authority; and per kind of event (by_kind)",
                 "responses": {"200": _json("one row per year")},
             }
         },

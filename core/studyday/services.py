@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session, selectinload
 from core.db import utcnow
 from core.meetings.services import CLOCK, in_brussels, local_time
 from core.studyday.models import (
+    AUDIENCES,
+    EVENT_KINDS,
     SESSION_KINDS,
     WORKSHOP_LANGUAGES,
     Registration,
@@ -139,9 +141,20 @@ def _titles(values: dict[str, Any], errors: dict[str, str], field: str = "title"
 
 
 def check_day(values: dict[str, Any]) -> dict[str, Any]:
-    """A study day's fields from a form or the API; dates are Brussels dates."""
+    """An event's fields from a form or the API; dates are Brussels dates. Without a kind it
+    is a study day (as every event was before trainings); a training says whom it is for."""
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = _titles(values, errors)
+    kind = values.get("kind") or "study_day"
+    if kind not in EVENT_KINDS:
+        errors["kind"] = "choice"
+    audience = values.get("audience") or None
+    if kind == "training" and audience is None:
+        errors["audience"] = "required"
+    elif audience is not None and audience not in AUDIENCES:
+        errors["audience"] = "choice"
+    cleaned["kind"] = kind
+    cleaned["audience"] = audience if kind == "training" else None
     for lang in ("nl", "fr", "en"):
         cleaned[f"description_{lang}"] = (
             str(values.get(f"description_{lang}") or "").strip() or None
@@ -178,11 +191,30 @@ def check_day(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def create_day(session: Session, values: dict[str, Any]) -> StudyDay:
-    cleaned = check_day(values)
-    if session.scalar(select(StudyDay.id).where(StudyDay.year == cleaned["year"])):
+def _one_study_day_a_year(session: Session, cleaned: dict[str, Any], day_id: int | None) -> None:
+    """The study day is yearly (goal 6.2): a second one in a year is refused at its date.
+    The unique index on the year of the study days holds against two organisers at once."""
+    if cleaned["kind"] != "study_day":
+        return
+    other = session.scalar(
+        select(StudyDay.id).where(
+            StudyDay.kind == "study_day",
+            StudyDay.year == cleaned["year"],
+            StudyDay.id != (day_id or 0),
+        )
+    )
+    if other is not None:
         raise Invalid({"held_on": "one_per_year"})
-    day = StudyDay(**cleaned, registrations_version=0)
+
+
+def create_day(session: Session, values: dict[str, Any], organiser: str | None = None) -> StudyDay:
+    """A new event. ``organiser``: the authority whose coordinator plans it (a training or
+    another event; the study day is the committee's), None for the committee."""
+    cleaned = check_day(values)
+    if organiser is not None and cleaned["kind"] == "study_day":
+        raise Invalid({"kind": "committee_only"})
+    _one_study_day_a_year(session, cleaned, None)
+    day = StudyDay(**cleaned, authority_code=organiser, registrations_version=0)
     session.add(day)
     session.flush()
     return day
@@ -192,9 +224,10 @@ def update_day(
     session: Session, day: StudyDay, values: dict[str, Any], offer_hours: int = 48
 ) -> list:
     """Returns the offers a larger capacity made possible."""
-    cleaned = check_day(values)
-    if cleaned["year"] != day.year:
-        raise Invalid({"held_on": "same_year"})
+    cleaned = check_day({**values, "kind": values.get("kind") or day.kind})
+    if day.authority_code is not None and cleaned["kind"] == "study_day":
+        raise Invalid({"kind": "committee_only"})
+    _one_study_day_a_year(session, cleaned, day.id)
     _take_the_lock(session, day)
     if cleaned["capacity"] < _holding(session, day):
         raise Invalid({"capacity": "below_taken"})
@@ -668,11 +701,15 @@ def participants(session: Session, day: StudyDay) -> list[Registration]:
     )
 
 
-def statistics(session: Session) -> list[dict[str, Any]]:
-    """Year over year: places, registrations, waiting, present, workshops, per authority."""
+def statistics(session: Session, kind: str = "study_day") -> list[dict[str, Any]]:
+    """Event by event of one kind, year over year: places, registrations, waiting, present,
+    workshops, per authority."""
     rows = []
     days = session.scalars(
-        select(StudyDay).options(selectinload(StudyDay.workshops)).order_by(StudyDay.year)
+        select(StudyDay)
+        .where(StudyDay.kind == kind)
+        .options(selectinload(StudyDay.workshops))
+        .order_by(StudyDay.held_on, StudyDay.id)
     ).all()
     counts: dict[int, Counter] = {}
     for day_id, state, present, count in session.execute(
@@ -701,7 +738,12 @@ def statistics(session: Session) -> list[dict[str, Any]]:
         confirmed = counter["confirmed"]
         rows.append(
             {
+                "id": day.id,
                 "year": day.year,
+                "kind": day.kind,
+                "audience": day.audience,
+                "held_on": day.held_on.isoformat(),
+                "title": day.texts("title"),
                 "capacity": day.capacity,
                 "workshops": len(workshops_of(day)),
                 "confirmed": confirmed,
@@ -715,9 +757,62 @@ def statistics(session: Session) -> list[dict[str, Any]]:
     return rows
 
 
+def figures_by_kind(session: Session) -> list[dict[str, Any]]:
+    """Per kind of event and per year: how many events, registrations that hold a place,
+    people on a waiting list and people present. Kinds in their fixed order, then years."""
+    events = Counter(
+        dict(
+            ((kind, year), count)
+            for kind, year, count in session.execute(
+                select(StudyDay.kind, StudyDay.year, func.count()).group_by(
+                    StudyDay.kind, StudyDay.year
+                )
+            )
+        )
+    )
+    people: dict[tuple[str, int], Counter] = {}
+    for kind, year, state, present, count in session.execute(
+        select(
+            StudyDay.kind,
+            StudyDay.year,
+            Registration.state,
+            Registration.present_at.is_not(None),
+            func.count(),
+        )
+        .join(StudyDay, Registration.study_day_id == StudyDay.id)
+        .group_by(
+            StudyDay.kind,
+            StudyDay.year,
+            Registration.state,
+            Registration.present_at.is_not(None),
+        )
+    ):
+        counter = people.setdefault((kind, year), Counter())
+        counter[state] += count
+        if present:
+            counter["present"] += count
+    order = {kind: n for n, kind in enumerate(EVENT_KINDS)}
+    rows = []
+    for kind, year in sorted(events, key=lambda key: (order.get(key[0], 99), key[1])):
+        counter = people.get((kind, year), Counter())
+        rows.append(
+            {
+                "kind": kind,
+                "year": year,
+                "events": events[(kind, year)],
+                "registered": counter["confirmed"],
+                "waiting": counter["waiting"],
+                "present": counter["present"],
+            }
+        )
+    return rows
+
+
 def present_in(session: Session, year: int) -> int | None:
     """People present at the study day of ``year`` (an indicator source)."""
-    day = session.scalar(select(StudyDay).where(StudyDay.year == year))
+    day = session.scalar(
+        select(StudyDay).where(StudyDay.kind == "study_day", StudyDay.year == year)
+    )
     if day is None:
         return None
     return session.scalar(
@@ -825,3 +920,36 @@ def anonymise(session: Session, now: datetime, retention_days: int) -> int:
         done += 1
     session.flush()
     return done
+
+
+# --- indicators of goal 6.1 -----------------------------------------------------------------
+
+
+def _trainings_held(session: Session, year: int, now: datetime | None = None):
+    """Trainings of ``year`` held by now (a training planned later in the year is not)."""
+    today = in_brussels(now or utcnow()).date()
+    return select(StudyDay.id).where(
+        StudyDay.kind == "training", StudyDay.year == year, StudyDay.held_on <= today
+    )
+
+
+def trainings_held(session: Session, year: int, audience: str | None = None) -> int:
+    """Reciprocal trainings held in ``year`` (an indicator source of goal 6.1), all of them
+    or those for one audience."""
+    query = _trainings_held(session, year)
+    if audience:
+        query = query.where(StudyDay.audience == audience)
+    return session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def present_at_trainings(session: Session, year: int, audience: str | None = None) -> int:
+    """People present at the trainings held in ``year`` (an indicator source of goal 6.1),
+    at all of them or at those for one audience."""
+    held = _trainings_held(session, year)
+    if audience:
+        held = held.where(StudyDay.audience == audience)
+    return session.scalar(
+        select(func.count()).where(
+            Registration.study_day_id.in_(held), Registration.present_at.is_not(None)
+        )
+    )

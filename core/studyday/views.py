@@ -1,7 +1,8 @@
-"""Pages of the study day: the programme with the registration form, the private page of a
-registration (confirm, take an offer, change, cancel, certificate), and the organisers'
-pages (programme, registrations and charts, lists and badges, check-in, reports) and the
-statistics over the years."""
+"""Pages of the events (the study day, reciprocal trainings and other events, one engine):
+the list by kind, an event's programme with the registration form, the private page of a
+registration (confirm, take an offer, change, cancel, certificate), the organisers' pages
+(programme, registrations and charts, lists and badges, check-in, reports) and the figures
+over the years. The study day's old addresses by year lead to its page by redirect."""
 
 from __future__ import annotations
 
@@ -43,15 +44,21 @@ ERRORS = {
     "same_time": _l("Two of the chosen workshops take place at the same time."),
     "after_day": _l("Registration must close on or before the study day."),
     "deadline": _l("The deadline for changes falls between the close of registration and the day."),
-    "one_per_year": _l("There is already a study day in this year."),
-    "same_year": _l("The date must stay in the same year."),
+    "one_per_year": _l(
+        "There is already a study day in this year; a second event that year can be a "
+        "training or another event."
+    ),
+    "committee_only": _l(
+        "The study day is the committee's, planned by the secretariat; choose a training or "
+        "another event."
+    ),
     "below_taken": _l("This is fewer places than are already taken."),
 }
 REFUSALS = {
-    "closed": _l("Registration for this study day is closed."),
-    "not_open": _l("Registration for this study day has not opened yet."),
+    "closed": _l("Registration for this event is closed."),
+    "not_open": _l("Registration for this event has not opened yet."),
     "already_registered": _l(
-        "This e-mail address is already registered for this study day. The e-mail we sent "
+        "This e-mail address is already registered for this event. The e-mail we sent "
         "holds the link to change or cancel the registration."
     ),
     "deadline": _l("The deadline for changes has passed; contact the organisers."),
@@ -83,6 +90,22 @@ SESSION_LANGUAGES = {
     "bilingual": _l("bilingual, with interpretation"),
 }
 SESSION_KINDS = {"plenary": _l("plenary session"), "workshop": _l("workshop")}
+EVENT_KINDS = {
+    "study_day": _l("Study day"),
+    "training": _l("Reciprocal training"),
+    "other": _l("Other event"),
+}
+# The same kinds as headings of the list of events.
+EVENT_KINDS_PLURAL = {
+    "study_day": _l("Study days"),
+    "training": _l("Reciprocal trainings"),
+    "other": _l("Other events"),
+}
+AUDIENCES = {
+    "external": _l("External staff"),
+    "prison": _l("Prison staff"),
+    "both": _l("External and prison staff"),
+}
 
 
 @blueprint.app_context_processor
@@ -92,6 +115,9 @@ def _labels():
         "choice_states": CHOICE_STATES,
         "session_languages": SESSION_LANGUAGES,
         "session_kinds": SESSION_KINDS,
+        "event_kinds": EVENT_KINDS,
+        "event_kinds_plural": EVENT_KINDS_PLURAL,
+        "audiences": AUDIENCES,
     }
 
 
@@ -107,12 +133,12 @@ def _settings() -> dict:
     return current_app.config["CONCERTO"]
 
 
-def _day(year: int) -> StudyDay:
+def _day(event_id: int) -> StudyDay:
     # The workshops with their reports and the reports' links: the day's page shows them all.
     reports = selectinload(StudyDay.workshops).selectinload(Workshop.report)
     day = db_session().scalar(
         select(StudyDay)
-        .where(StudyDay.year == year)
+        .where(StudyDay.id == event_id)
         .options(
             reports.selectinload(WorkshopReport.goals), reports.selectinload(WorkshopReport.needs)
         )
@@ -145,22 +171,84 @@ def _mine(session, day: StudyDay) -> Registration | None:
 # --- public ----------------------------------------------------------------------------------
 
 
-@blueprint.get("/studyday")
+@blueprint.get("/events")
 def index():
+    """Every event, grouped by kind (the study days first), or those of one kind."""
     session = db_session()
-    days = session.scalars(select(StudyDay).order_by(StudyDay.year.desc())).all()
+    kind = request.args.get("kind", "")
+    query = select(StudyDay).order_by(StudyDay.held_on.desc(), StudyDay.id.desc())
+    if kind in EVENT_KINDS:
+        query = query.where(StudyDay.kind == kind)
+    else:
+        kind = ""
+    days = session.scalars(query).all()
+    groups = [(k, [d for d in days if d.kind == k]) for k in EVENT_KINDS]
     return render_template(
         "studyday/index.html",
-        days=days,
+        groups=[(k, found) for k, found in groups if found],
+        kind=kind,
         today=in_brussels(utcnow()).date(),
         may_organise=can(current(), "studyday.organise"),
+        may_create=can(current(), "events.create"),
     )
 
 
-@blueprint.get("/studyday/<int(min=2000,max=2100):year>")
-def day(year: int):
+# --- the study day's addresses by year, from before there were other events ------------------
+
+
+def _study_day_of(year: int) -> StudyDay:
+    found = db_session().scalar(
+        select(StudyDay).where(StudyDay.kind == "study_day", StudyDay.year == year)
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+# 308 keeps the method and the form: a registration posted to the old address still counts.
+@blueprint.route("/studyday", methods=["GET"])
+def old_index():
+    return redirect(url_for("studyday.index"), 308)
+
+
+@blueprint.route("/studyday/statistics", methods=["GET"])
+def old_statistics():
+    return redirect(url_for("studyday.statistics"), 308)
+
+
+@blueprint.route("/studyday/new", methods=["GET"])
+def old_new_day():
+    return redirect(url_for("studyday.new_day", kind="study_day"), 308)
+
+
+@blueprint.route("/studyday/<int(min=2000,max=2100):year>", methods=["GET"])
+def old_day(year: int):
+    return redirect(url_for("studyday.day", event_id=_study_day_of(year).id), 308)
+
+
+@blueprint.route("/studyday/<int(min=2000,max=2100):year>.ics", methods=["GET"])
+def old_day_calendar(year: int):
+    return redirect(url_for("studyday.day_calendar", event_id=_study_day_of(year).id), 308)
+
+
+@blueprint.route("/studyday/<int(min=2000,max=2100):year>/register", methods=["POST"])
+def old_register(year: int):
+    """A registration form of a page shown before the study day moved to its new address."""
+    return redirect(url_for("studyday.register", event_id=_study_day_of(year).id), 308)
+
+
+@blueprint.route("/studyday/<int(min=2000,max=2100):year>/<path:rest>", methods=["GET"])
+def old_day_page(year: int, rest: str):
+    target = url_for("studyday.day", event_id=_study_day_of(year).id) + "/" + rest
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    return redirect(target, 308)
+
+
+@blueprint.get("/events/<int(max=2147483647):event_id>")
+def day(event_id: int):
     session = db_session()
-    found = _day(year)
+    found = _day(event_id)
     principal = current()
     values = {"language": current_language(), "workshops": []}
     if principal.user_id:
@@ -175,6 +263,15 @@ def day(year: int):
     )
 
 
+def _organiser_name(found: StudyDay) -> str | None:
+    if found.authority_code is None:
+        return None
+    from core.reference.models import Authority
+
+    authority = db_session().get(Authority, found.authority_code)
+    return authority.local("name").text if authority else None
+
+
 def _day_page(session, found: StudyDay) -> dict:
     now = utcnow()
     return {
@@ -184,16 +281,17 @@ def _day_page(session, found: StudyDay) -> dict:
         "is_open": studyday.is_open(found, now),
         "is_over": studyday.is_over(found, now),
         "now": now,
-        "may_organise": can(current(), "studyday.organise"),
+        "may_organise": can(current(), "studyday.organise", found),
         "may_see_participants": can(current(), "studyday.participants"),
+        "organiser": _organiser_name(found),
     }
 
 
-@blueprint.post("/studyday/<int(min=2000,max=2100):year>/register")
+@blueprint.post("/events/<int(max=2147483647):event_id>/register")
 @anonymous_form_limit
-def register(year: int):
+def register(event_id: int):
     session = db_session()
-    found = _day(year)
+    found = _day(event_id)
     if caught_by_honeypot():  # a robot: the page a guest sees, and nothing stored or sent
         email = normalise_email(request.form.get("email", ""))[:320]
         return render_template("studyday/check_mail.html", day=found, email=email), 201
@@ -220,7 +318,7 @@ def register(year: int):
         session.rollback()
         return render_template(
             "studyday/day.html",
-            **_day_page(session, _day(year)),
+            **_day_page(session, _day(event_id)),
             values=values,
             errors=_errors(invalid),
             mine=None,
@@ -228,27 +326,27 @@ def register(year: int):
     except studyday.Refused as refusal:
         session.rollback()
         flash(refusal_text(refusal), "error")
-        return redirect(url_for("studyday.day", year=year) + "#register")
+        return redirect(url_for("studyday.day", event_id=event_id) + "#register")
     if registration.state == "pending" or not registration.confirmed_at:
         return render_template("studyday/check_mail.html", day=found, email=registration.email), 201
     flash(_("You are registered. We sent you an e-mail with the details."), "success")
     return redirect(url_for("studyday.registration", token=token))
 
 
-@blueprint.get("/studyday/<int(min=2000,max=2100):year>.ics")
-def day_calendar(year: int):
-    found = _day(year)
+@blueprint.get("/events/<int(max=2147483647):event_id>.ics")
+def day_calendar(event_id: int):
+    found = _day(event_id)
     return Response(
         messages.day_calendar(found, current_language()),
         mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="study-day-{year}.ics"'},
+        headers={"Content-Disposition": f'attachment; filename="{_stem(found)}.ics"'},
     )
 
 
-@blueprint.get("/studyday/<int(min=2000,max=2100):year>/participants")
-def participants(year: int):
+@blueprint.get("/events/<int(max=2147483647):event_id>/participants")
+def participants(event_id: int):
     require("studyday.participants")
-    found = _day(year)
+    found = _day(event_id)
     return render_template(
         "studyday/participants.html",
         day=found,
@@ -256,12 +354,22 @@ def participants(year: int):
     )
 
 
-@blueprint.get("/studyday/statistics")
+def _stem(found: StudyDay) -> str:
+    """A file name's start: the year for a study day (as before), the year and the event's
+    number for the others, of which a year has several."""
+    if found.kind == "study_day":
+        return f"study-day-{found.year}"
+    return f"event-{found.year}-{found.id}"
+
+
+@blueprint.get("/events/statistics")
 def statistics():
-    rows = studyday.statistics(db_session())
+    session = db_session()
+    rows = studyday.statistics(session)
     return render_template(
         "studyday/statistics.html",
         rows=rows,
+        by_kind=studyday.figures_by_kind(session),
         most=max((max(r["capacity"], r["confirmed"]) for r in rows), default=0),
     )
 
@@ -398,7 +506,7 @@ def own_certificate(token: str):
     day = session.get(StudyDay, found.study_day_id)
     if found.present_at is None or not studyday.is_over(day, utcnow()):
         abort(404)
-    return _pdf(documents.certificates(day, [found]), f"certificate-{day.year}.pdf")
+    return _pdf(documents.certificates(day, [found]), f"certificate-{_stem(day)}.pdf")
 
 
 def _pdf(content: bytes, filename: str) -> Response:
@@ -423,14 +531,30 @@ def _texts(record: StudyDay | Workshop) -> dict[str, str | None]:
 
 
 def _day_form(found: StudyDay | None):
-    require("studyday.organise")
+    principal = current()
+    if found is None:
+        require("events.create")
+    else:
+        require("studyday.organise", found)
     session = db_session()
     errors = {}
+    # A coordinator plans for their own authority, and never the committee's study day.
+    committee = can(principal, "studyday.organise")
     if found is None:
-        values = {"capacity": 150}
+        kind = request.args.get("kind", "")
+        if kind not in EVENT_KINDS or (kind == "study_day" and not committee):
+            kind = "training"
+        values = {
+            "capacity": 150 if kind == "study_day" else 30,
+            "kind": kind,
+            # A reciprocal training is for both unless the organiser says otherwise.
+            "audience": "both" if kind == "training" else "",
+        }
     else:
         values = {
             **_texts(found),
+            "kind": found.kind,
+            "audience": found.audience or "",
             "held_on": found.held_on.isoformat(),
             "venue": found.venue,
             "capacity": found.capacity,
@@ -444,35 +568,44 @@ def _day_form(found: StudyDay | None):
         values = request.form.to_dict()
         try:
             if found is None:
-                found = studyday.create_day(session, values)
+                found = studyday.create_day(
+                    session, values, organiser=None if committee else principal.authority
+                )
             else:
                 offers = studyday.update_day(
                     session, found, values, _settings()["studyday_offer_hours"]
                 )
                 messages.tell_offers(session, offers)
             session.commit()
-            flash(_("The study day was saved."), "success")
-            return redirect(url_for("studyday.day", year=found.year))
+            flash(_("The event was saved."), "success")
+            return redirect(url_for("studyday.day", event_id=found.id))
         except studyday.Invalid as invalid:
             session.rollback()
             errors = _errors(invalid)
     return render_template(
-        "studyday/day_form.html", day=found, values=values, errors=errors
+        "studyday/day_form.html",
+        day=found,
+        values=values,
+        errors=errors,
+        kind_options=[
+            (k, label) for k, label in EVENT_KINDS.items() if committee or k != "study_day"
+        ],
+        audience_options=list(AUDIENCES.items()),
     ), 422 if errors else 200
 
 
-@blueprint.route("/studyday/new", methods=["GET", "POST"])
+@blueprint.route("/events/new", methods=["GET", "POST"])
 def new_day():
     return _day_form(None)
 
 
-@blueprint.route("/studyday/<int(min=2000,max=2100):year>/edit", methods=["GET", "POST"])
-def edit_day(year: int):
-    return _day_form(_day(year))
+@blueprint.route("/events/<int(max=2147483647):event_id>/edit", methods=["GET", "POST"])
+def edit_day(event_id: int):
+    return _day_form(_day(event_id))
 
 
 def _workshop_form(found: StudyDay, workshop: Workshop | None):
-    require("studyday.organise")
+    require("studyday.organise", found)
     session = db_session()
     errors = {}
     if workshop is None:
@@ -499,7 +632,7 @@ def _workshop_form(found: StudyDay, workshop: Workshop | None):
                 messages.tell_offers(session, offers)
             session.commit()
             flash(_("The programme was saved."), "success")
-            return redirect(url_for("studyday.day", year=found.year) + "#programme")
+            return redirect(url_for("studyday.day", event_id=found.id) + "#programme")
         except studyday.Invalid as invalid:
             session.rollback()
             errors = _errors(invalid)
@@ -508,9 +641,9 @@ def _workshop_form(found: StudyDay, workshop: Workshop | None):
     ), 422 if errors else 200
 
 
-@blueprint.route("/studyday/<int(min=2000,max=2100):year>/sessions/new", methods=["GET", "POST"])
-def new_workshop(year: int):
-    return _workshop_form(_day(year), None)
+@blueprint.route("/events/<int(max=2147483647):event_id>/sessions/new", methods=["GET", "POST"])
+def new_workshop(event_id: int):
+    return _workshop_form(_day(event_id), None)
 
 
 @blueprint.route("/workshops/<int(max=2147483647):workshop_id>/edit", methods=["GET", "POST"])
@@ -525,11 +658,11 @@ def _day_of(workshop: Workshop) -> StudyDay:
     return db_session().get(StudyDay, workshop.study_day_id)
 
 
-@blueprint.get("/studyday/<int(min=2000,max=2100):year>/registrations")
-def registrations(year: int):
-    require("studyday.organise")
+@blueprint.get("/events/<int(max=2147483647):event_id>/registrations")
+def registrations(event_id: int):
+    found = _day(event_id)
+    require("studyday.organise", found)
     session = db_session()
-    found = _day(year)
     search = request.args.get("q", "")[:100]
     state = request.args.get("state", "")
     everyone = studyday.registrations_of(session, found)
@@ -548,10 +681,10 @@ def registrations(year: int):
 
 @blueprint.post("/registrations/<int(max=2147483647):registration_id>/cancel")
 def organiser_cancel(registration_id: int):
-    require("studyday.organise")
     session = db_session()
     found = _registration(registration_id)
     day = session.get(StudyDay, found.study_day_id)
+    require("studyday.organise", day)
     try:
         offers = studyday.cancel(
             session, found, by_organiser=True, offer_hours=_settings()["studyday_offer_hours"]
@@ -565,14 +698,14 @@ def organiser_cancel(registration_id: int):
     except studyday.Refused as refusal:
         session.rollback()
         flash(refusal_text(refusal), "error")
-    return redirect(url_for("studyday.registrations", year=day.year))
+    return redirect(url_for("studyday.registrations", event_id=day.id))
 
 
-@blueprint.get("/studyday/<int(min=2000,max=2100):year>/check-in")
-def check_in_page(year: int):
-    require("studyday.organise")
+@blueprint.get("/events/<int(max=2147483647):event_id>/check-in")
+def check_in_page(event_id: int):
+    found = _day(event_id)
+    require("studyday.organise", found)
     session = db_session()
-    found = _day(year)
     search = request.args.get("q", "")[:100]
     confirmed = [
         r for r in studyday.registrations_of(session, found, search) if r.state == "confirmed"
@@ -590,10 +723,10 @@ def check_in_page(year: int):
 
 @blueprint.post("/registrations/<int(max=2147483647):registration_id>/check-in")
 def check_in(registration_id: int):
-    require("studyday.organise")
     session = db_session()
     found = _registration(registration_id)
     day = session.get(StudyDay, found.study_day_id)
+    require("studyday.organise", day)
     present = request.form.get("present", "1") == "1"
     try:
         studyday.check_in(session, found, present)
@@ -608,39 +741,41 @@ def check_in(registration_id: int):
         session.rollback()
         flash(refusal_text(refusal), "error")
     return redirect(
-        url_for("studyday.check_in_page", year=day.year, q=request.form.get("q", "")) + "#results"
+        url_for("studyday.check_in_page", event_id=day.id, q=request.form.get("q", "")) + "#results"
     )
 
 
-@blueprint.get("/studyday/<int(min=2000,max=2100):year>/attendance.<any(xlsx,pdf):fmt>")
-def attendance_list(year: int, fmt: str):
-    require("studyday.organise")
+@blueprint.get("/events/<int(max=2147483647):event_id>/attendance.<any(xlsx,pdf):fmt>")
+def attendance_list(event_id: int, fmt: str):
+    found = _day(event_id)
+    require("studyday.organise", found)
     session = db_session()
-    found = _day(year)
     listed = [r for r in studyday.registrations_of(session, found) if r.state == "confirmed"]
     if fmt == "xlsx":
         return Response(
             documents.attendance_xlsx(found, listed),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="attendance-{year}.xlsx"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="attendance-{_stem(found)}.xlsx"'
+            },
         )
-    return _pdf(documents.attendance_pdf(found, listed), f"attendance-{year}.pdf")
+    return _pdf(documents.attendance_pdf(found, listed), f"attendance-{_stem(found)}.pdf")
 
 
-@blueprint.get("/studyday/<int(min=2000,max=2100):year>/badges.pdf")
-def badges(year: int):
-    require("studyday.organise")
-    found = _day(year)
+@blueprint.get("/events/<int(max=2147483647):event_id>/badges.pdf")
+def badges(event_id: int):
+    found = _day(event_id)
+    require("studyday.organise", found)
     listed = [r for r in studyday.registrations_of(db_session(), found) if r.state == "confirmed"]
-    return _pdf(documents.badges(found, listed), f"badges-{year}.pdf")
+    return _pdf(documents.badges(found, listed), f"badges-{_stem(found)}.pdf")
 
 
-@blueprint.get("/studyday/<int(min=2000,max=2100):year>/certificates.pdf")
-def certificates(year: int):
-    require("studyday.organise")
-    found = _day(year)
+@blueprint.get("/events/<int(max=2147483647):event_id>/certificates.pdf")
+def certificates(event_id: int):
+    found = _day(event_id)
+    require("studyday.organise", found)
     present = [r for r in studyday.registrations_of(db_session(), found) if r.present_at]
-    return _pdf(documents.certificates(found, present), f"certificates-{year}.pdf")
+    return _pdf(documents.certificates(found, present), f"certificates-{_stem(found)}.pdf")
 
 
 # A workshop report names the goals it feeds and the needs it brings up.
@@ -649,12 +784,12 @@ REPORT_KINDS = ("goal", "need")
 
 @blueprint.route("/workshops/<int(max=2147483647):workshop_id>/report", methods=["GET", "POST"])
 def report(workshop_id: int):
-    require("studyday.organise")
     session = db_session()
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:
         abort(404)
     found = _day_of(workshop)
+    require("studyday.organise", found)
     current_report = workshop.report
     values = {
         "text_nl": current_report.text_nl if current_report else "",
@@ -686,7 +821,7 @@ def report(workshop_id: int):
             studyday.save_report(session, workshop, values, values.get("version"))
             session.commit()
             flash(_("The workshop report was saved."), "success")
-            return redirect(url_for("studyday.day", year=found.year) + f"#workshop-{workshop.id}")
+            return redirect(url_for("studyday.day", event_id=found.id) + f"#workshop-{workshop.id}")
         except studyday.Invalid as invalid:
             session.rollback()
             # A goal or a need that is gone is a link not found, said at the picker.

@@ -34,9 +34,9 @@ def address(entry: Entry, group: str = "") -> str | None:
     if entry.kind == "decision":
         return url_for("meetings.meeting", meeting_id=record.minutes.meeting_id)
     if entry.kind == "registration":
-        return url_for("studyday.registrations", year=entry.facts["day"].year)
+        return url_for("studyday.registrations", event_id=entry.facts["day"].id)
     if entry.kind == "workshop":
-        return url_for("studyday.day", year=entry.facts["day"].year)
+        return url_for("studyday.day", event_id=entry.facts["day"].id)
     if entry.kind == "plugin":
         return url_for("admin.plugins")
     if entry.kind == "report":

@@ -535,7 +535,7 @@ def overdue_actions(session: Session, today: date) -> list[Entry]:
 def next_study_day(session: Session, today: date) -> StudyDay | None:
     return session.scalar(
         select(StudyDay)
-        .where(StudyDay.held_on >= today)
+        .where(StudyDay.kind == "study_day", StudyDay.held_on >= today)
         .options(selectinload(StudyDay.workshops))
         .order_by(StudyDay.held_on)
         .limit(1)

@@ -39,11 +39,11 @@ def test_a_newcomer_registers_waits_gets_the_place_and_a_certificate(browser, li
     app, base = live_app
     guest = browser.new_context(locale="fr-BE").new_page()
     guest.goto(f"{base}/language/fr")
-    guest.goto(f"{base}/studyday")
+    guest.goto(f"{base}/events")
     assert run_axe(guest) == []
     guest.locator(".card a").first.click()
     assert run_axe(guest) == []
-    year = int(re.search(r"/studyday/(\d{4})", guest.url).group(1))
+    event_id = int(re.search(r"/events/(\d+)", guest.url).group(1))
 
     guest.get_by_label(re.compile(r"^Nom")).fill("Nina Kowalski")
     guest.get_by_label("Adresse e-mail").fill("nina@example.be")
@@ -83,7 +83,7 @@ def test_a_newcomer_registers_waits_gets_the_place_and_a_certificate(browser, li
             .where(Workshop.title_fr == FULL, WorkshopChoice.state == "confirmed")
             .order_by(Registration.id)
         )
-    organiser.goto(f"{base}/studyday/{year}/registrations")
+    organiser.goto(f"{base}/events/{event_id}/registrations")
     assert run_axe(organiser) == []
     organiser.get_by_role("button", name=re.compile(rf"Cancel\W+{leaving.name}")).click()
     assert "waiting list was offered" in organiser.locator(".messages").inner_text()
@@ -95,7 +95,7 @@ def test_a_newcomer_registers_waits_gets_the_place_and_a_certificate(browser, li
     assert _newcomer(app).states == {FULL: "confirmed", FREE: "confirmed"}
 
     # On the day: check-in on a phone-sized screen, from the keyboard.
-    organiser.goto(f"{base}/studyday/{year}/check-in")
+    organiser.goto(f"{base}/events/{event_id}/check-in")
     assert run_axe(organiser) == []
     organiser.get_by_label("Name, e-mail or organisation").fill("kowalski")
     organiser.keyboard.press("Enter")
@@ -104,7 +104,7 @@ def test_a_newcomer_registers_waits_gets_the_place_and_a_certificate(browser, li
     assert run_axe(organiser) == []
 
     with _db(app) as db:
-        day = db.scalar(select(StudyDay).where(StudyDay.year == year))
+        day = db.scalar(select(StudyDay).where(StudyDay.id == event_id))
         held_on = day.held_on
         db.execute(
             update(StudyDay)
@@ -121,7 +121,7 @@ def test_a_newcomer_registers_waits_gets_the_place_and_a_certificate(browser, li
         text = pdf.pages[0].extract_text()
         assert "Attestation de présence" in text and "Nina Kowalski" in text
 
-        organiser.goto(f"{base}/studyday/{year}/registrations")
+        organiser.goto(f"{base}/events/{event_id}/registrations")
         export = organiser.get_by_role("link", name="Attendance list (XLSX)")
         sheet = load_workbook(
             io.BytesIO(organiser.request.get(base + export.get_attribute("href")).body())
@@ -131,4 +131,4 @@ def test_a_newcomer_registers_waits_gets_the_place_and_a_certificate(browser, li
         assert leaving.name not in rows
     finally:
         with _db(app) as db:
-            db.execute(update(StudyDay).where(StudyDay.year == year).values(held_on=held_on))
+            db.execute(update(StudyDay).where(StudyDay.id == event_id).values(held_on=held_on))
