@@ -237,7 +237,9 @@ def seed_everything(app) -> list[str]:
     with app.extensions["concerto.db"].session() as session:
         seed_reference(session, registry)
     with app.extensions["concerto.db"].session() as session:
-        load_shipped_data(session, registry)
+        # The authorities' bodies come after the committee's demo bodies (below), which so
+        # keep the first ids.
+        load_shipped_data(session, registry, kinds=("plan", "rooms"))
     with app.extensions["concerto.db"].session() as session:
         seed_demo_inventory(session, registry, parts)
         seed_demo_needs(session, parts)
@@ -245,6 +247,8 @@ def seed_everything(app) -> list[str]:
         seed_demo_actions(session, parts)
     with app.extensions["concerto.db"].session() as session:
         seed_demo_meetings(session, parts=parts)
+    with app.extensions["concerto.db"].session() as session:
+        load_shipped_data(session, registry, kinds=("bodies",))
     with app.extensions["concerto.db"].session() as session:
         seed_demo_study_days(session, parts=parts)
     with app.extensions["concerto.db"].session() as session:

@@ -110,6 +110,24 @@ def _action_keeper(principal: Principal, record: object) -> bool:
     return _secretariat(principal) or _coordinator_of(principal, record)
 
 
+def _body_keeper(principal: Principal, record: object = None) -> bool:
+    """A body and everything under it (members, series, meetings, agendas, minutes, decisions,
+    actions): the committee's bodies by the secretariat, an authority's own bodies by that
+    authority's coordinators (issue 24). ``record`` is the body or a record under it (its
+    ``body_authority`` names the owner), or an authority's code for a body it would own. With
+    no record: the committee's bodies, as the event log, My work and the links ask."""
+    owner = record if isinstance(record, str) else getattr(record, "body_authority", None)
+    if owner is None:
+        return _secretariat(principal)
+    return principal.has("coordinator") and principal.authority == owner
+
+
+def _meeting_action_keeper(principal: Principal, record: object = None) -> bool:
+    """An action agreed in a meeting: whoever keeps the meeting's body, and the coordinators
+    of the authority it is assigned to."""
+    return _body_keeper(principal, record) or _coordinator_of(principal, record)
+
+
 def _webhook_keeper(principal: Principal, record: object = None) -> bool:
     """Administrators keep every webhook; a coordinator those of their own authority (with no
     record: may register one at all). A webhook for every authority is the administrators'."""
@@ -150,9 +168,10 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     "needs.signal": _signals,
     "needs.edit": _need_keeper,  # status and the services that answer the need
     "meetings.read": _logged_in,  # meetings, agendas, minutes, decisions and actions
-    # bodies, members, meetings, agendas, invitations, minutes and their approval
-    "meetings.manage": _secretariat,
-    "actions.update": _action_keeper,  # status, due date and note of an action item
+    # bodies, members, meetings, agendas, invitations, minutes and their approval: of the
+    # committee's bodies the secretariat, of an authority's own its coordinators (issue 24)
+    "meetings.manage": _body_keeper,
+    "actions.update": _meeting_action_keeper,  # status, due date and note of an action item
     # remarks on draft minutes sent for remarks: whoever is among those present, which the
     # minutes decide (core.meetings.services.attendance_of_user), not a role
     "minutes.remark": _logged_in,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from core.meetings.exchange import load_shipped_bodies
 from core.plugins import SHIPPED_KINDS, Registry
 from core.rooms.exchange import load_shipped_rooms
 from core.validation import Invalid
@@ -22,6 +23,7 @@ from core.validation import Invalid
 Loader = Callable[[Session, str, Path], str]
 
 LOADERS: dict[str, Loader] = {
+    "bodies": load_shipped_bodies,
     "rooms": load_shipped_rooms,
 }
 
@@ -35,12 +37,16 @@ class Loaded:
 
 
 def load_shipped_data(
-    session: Session, registry: Registry, authority: str | None = None
+    session: Session,
+    registry: Registry,
+    authority: str | None = None,
+    kinds: tuple[str, ...] = SHIPPED_KINDS,
 ) -> list[Loaded]:
-    """Load every file the enabled authorities ship (or only ``authority``'s), plans first
-    (bodies and rooms may name them), each file in its own transaction."""
+    """Load every file the enabled authorities ship (or only ``authority``'s; only the
+    ``kinds`` given), plans first (bodies and rooms may name them), each file in its own
+    transaction."""
     loaded = []
-    for kind in SHIPPED_KINDS:
+    for kind in (kind for kind in SHIPPED_KINDS if kind in kinds):
         loader = LOADERS.get(kind)
         for code, found in sorted(registry.authorities.items()):
             if authority is not None and code != authority:

@@ -124,6 +124,13 @@ PAGES = [
     ("/bodies/1/meetings/new", "secretary"),
     ("/meetings/new", "secretary"),
     ("/bodies/1/attendance", ("vlaams", "viewer")),
+    # Bodies owned by an authority (issue 24): the Flemish plugin's Gemengde Commissie (4) and
+    # the local policy team in Haren (8), kept by the Flemish coordinator, read by others.
+    ("/bodies/4", ("vlaams", "coordinator")),
+    ("/bodies/8", "secretary"),
+    ("/bodies/new", ("vlaams", "coordinator")),
+    ("/bodies/4/edit", ("vlaams", "coordinator")),
+    ("/bodies/4/members/new", ("vlaams", "coordinator")),
     ("/actions", ("federatie_wb", "member")),
     ("/actions?status=overdue", "secretary"),
     ("/actions/1", ("vlaams", "coordinator")),

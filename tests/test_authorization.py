@@ -38,6 +38,7 @@ from core.meetings.models import (
     Body,
     Decision,
     Meeting,
+    Membership,
     Minutes,
     Remark,
     RemarkRound,
@@ -423,6 +424,7 @@ def _create_body(client, app, who, csrf):
         "/bodies/new",
         data={
             "csrf_token": csrf,
+            "owner": "",  # the committee
             "code": "matrix_group",
             "kind": "working_group",
             "name_nl": f"groep {who.label}",
@@ -434,6 +436,135 @@ def _create_body(client, app, who, csrf):
 def _body_created(app, who):
     with app.extensions["concerto.db"].session() as db:
         return db.scalar(select(Body).where(Body.code == "matrix_group")) is not None
+
+
+# Bodies owned by an authority (issue 24): the Flemish plugin ships the Gemengde Commissie;
+# its coordinators keep it and what is under it, nobody else (not the secretariat).
+FLEMISH_BODY = "vlaams_gemengde_commissie"
+
+
+def _is_flemish_coordinator(who: Who) -> bool:
+    return "coordinator" in who.roles and who.authority == "vlaams"
+
+
+def _flemish_body(app) -> Body:
+    with app.extensions["concerto.db"].session() as db:
+        return db.scalar(select(Body).where(Body.code == FLEMISH_BODY))
+
+
+def _flemish_meeting(app) -> Meeting:
+    """A planned meeting of the Gemengde Commissie (the shipped data holds none)."""
+    with app.extensions["concerto.db"].session() as db:
+        body = db.scalar(select(Body).where(Body.code == FLEMISH_BODY))
+        found = db.scalar(select(Meeting).where(Meeting.body_id == body.id))
+        if found is None:
+            found, _clashes = meetings.create_meeting(
+                db,
+                body,
+                {
+                    "date": "2031-09-09",
+                    "start_time": "10:00",
+                    "duration_minutes": "90",
+                    "place_kind": "office",
+                    "place_text": "Brussel",
+                },
+            )
+            db.commit()
+        return found
+
+
+def _create_own_body(client, app, who, csrf):
+    return client.post(
+        "/bodies/new",
+        data={
+            "csrf_token": csrf,
+            "owner": _own(who),
+            "code": "own_matrix_group",
+            "kind": "working_group",
+            "name_nl": f"eigen groep {who.label}",
+        },
+    )
+
+
+def _own_body_created(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        body = db.scalar(select(Body).where(Body.code == "own_matrix_group"))
+        return body is not None and body.authority_code == _own(who)
+
+
+def _edit_flemish_body(client, app, who, csrf):
+    return client.post(
+        f"/bodies/{_flemish_body(app).id}/edit",
+        data={"csrf_token": csrf, "kind": "committee", "name_nl": f"commissie {who.label}"},
+    )
+
+
+def _flemish_body_renamed(app, who):
+    return _flemish_body(app).name_nl == f"commissie {who.label}"
+
+
+def _add_flemish_member(client, app, who, csrf):
+    return client.post(
+        f"/bodies/{_flemish_body(app).id}/members/new",
+        data={
+            "csrf_token": csrf,
+            "name": f"lid {who.label}",
+            "role": "member",
+            "authority": "vlaams",
+            "language": "nl",
+            "starts_on": "2026-01-01",
+        },
+    )
+
+
+def _flemish_member_added(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return (
+            db.scalar(select(Membership).where(Membership.name == f"lid {who.label}")) is not None
+        )
+
+
+def _plan_flemish_meeting(prefix: str):
+    def attempt(client, app, who, csrf):
+        values = {
+            "date": "2031-05-13",
+            "start_time": "10:00",
+            "duration_minutes": "60",
+            "place_kind": "office",
+            "place_text": f"{prefix} flemish room of {who.label}",
+        }
+        if prefix == "api":
+            return _api(client, "POST", "/api/v1/meetings", {"body": FLEMISH_BODY, **values})
+        return client.post(
+            f"/bodies/{_flemish_body(app).id}/meetings/new", data={"csrf_token": csrf, **values}
+        )
+
+    return attempt
+
+
+def _flemish_meeting_planned(prefix: str):
+    def changed(app, who):
+        place = f"{prefix} flemish room of {who.label}"
+        with app.extensions["concerto.db"].session() as db:
+            return db.scalar(select(Meeting).where(Meeting.place_text == place)) is not None
+
+    return changed
+
+
+def _add_flemish_agenda_item(client, app, who, csrf):
+    meeting = _flemish_meeting(app)
+    return _api(
+        client,
+        "POST",
+        f"/api/v1/meetings/{meeting.id}/agenda",
+        {"title_nl": f"api punt van {who.label}", "purpose": "information"},
+    )
+
+
+def _flemish_agenda_item_added(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        title = f"api punt van {who.label}"
+        return db.scalar(select(AgendaItem).where(AgendaItem.title_nl == title)) is not None
 
 
 def _first_planned(app) -> Meeting:
@@ -1755,6 +1886,42 @@ WRITES = [
         _cocom_need_closed,
     ),
     Write("create a body (page)", _is_secretariat, _create_body, _body_created),
+    Write(
+        "create a body of one's own authority (page)",
+        _is_coordinator,
+        _create_own_body,
+        _own_body_created,
+    ),
+    Write(
+        "edit the Flemish Gemengde Commissie (page)",
+        _is_flemish_coordinator,
+        _edit_flemish_body,
+        _flemish_body_renamed,
+    ),
+    Write(
+        "add a member to a Flemish body (page)",
+        _is_flemish_coordinator,
+        _add_flemish_member,
+        _flemish_member_added,
+    ),
+    Write(
+        "plan a meeting of a Flemish body (page)",
+        _is_flemish_coordinator,
+        _plan_flemish_meeting("page"),
+        _flemish_meeting_planned("page"),
+    ),
+    Write(
+        "plan a meeting of a Flemish body (API token)",
+        _is_flemish_coordinator,
+        _plan_flemish_meeting("api"),
+        _flemish_meeting_planned("api"),
+    ),
+    Write(
+        "add an agenda item to a Flemish meeting (API token)",
+        _is_flemish_coordinator,
+        _add_flemish_agenda_item,
+        _flemish_agenda_item_added,
+    ),
     Write("plan a meeting (page)", _is_secretariat, _plan_meeting, _meeting_planned),
     Write("add an agenda item (page)", _is_secretariat, _add_agenda_item, _agenda_item_added),
     Write("send invitations (page)", _is_secretariat, _invite, _invited),

@@ -91,7 +91,7 @@ def readable(principal: Principal, kind: str, record: Any) -> bool:
     if kind == "decision":
         # A decision in draft minutes is read only by those who write the minutes.
         return can(principal, "meetings.read") and (
-            record.minutes.approved or can(principal, "meetings.manage")
+            record.minutes.approved or can(principal, "meetings.manage", record)
         )
     return False
 

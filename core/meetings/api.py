@@ -63,8 +63,12 @@ def body_of_body(body: Body) -> dict:
         "id": body.id,
         "code": body.code,
         "kind": body.kind,
-        "name": body.texts("name"),
+        # A name not given is null, never an empty text (core.meetings.models.Body).
+        "name": {lang: text or None for lang, text in body.texts("name").items()},
         "public_calendar": body.public_calendar,
+        # The owner: an authority's code, or null for the committee (issue 24).
+        "authority": body.authority_code,
+        "prison": body.prison_code,
     }
 
 
@@ -185,7 +189,14 @@ def list_meetings():
 
 @blueprint.post("/meetings")
 def create_meeting():
-    require("meetings.manage")
+    require("meetings.read")
+    principal = current()
+    # Who keeps no body at all may plan nothing, whatever they send.
+    if not (
+        can(principal, "meetings.manage")
+        or can(principal, "meetings.manage", principal.authority or "")
+    ):
+        require("meetings.manage")
     values = request.get_json(silent=True)
     if not isinstance(values, dict):
         return problem(400, _("Send a JSON object."))
@@ -193,6 +204,7 @@ def create_meeting():
     body = session.scalar(select(Body).where(Body.code == str(values.get("body", ""))[:64]))
     if body is None:
         return _invalid(meetings.Invalid({"body": "unknown"}))
+    require("meetings.manage", body)
     try:
         meeting, clashes = meetings.create_meeting(session, body, values)
         session.commit()
@@ -215,10 +227,11 @@ def get_meeting(meeting_id: int):
 
 @blueprint.post("/meetings/<int(max=2147483647):meeting_id>/agenda")
 def add_agenda_item(meeting_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     meeting = _get(Meeting, meeting_id)
     if meeting is None:
         return _not_found()
+    require("meetings.manage", meeting)
     values = request.get_json(silent=True)
     if not isinstance(values, dict):
         return problem(400, _("Send a JSON object."))
@@ -243,7 +256,7 @@ def get_minutes(meeting_id: int):
     if meeting is None:
         return _not_found()
     session = db_session()
-    if can(current(), "meetings.manage"):
+    if can(current(), "meetings.manage", meeting):
         minutes = meetings.latest_minutes(session, meeting)
     else:
         minutes = meetings.approved_minutes(session, meeting)
@@ -284,7 +297,7 @@ def _readable(minutes: Minutes):
     """The caller's attendance row, or the problem to answer when they may not read the
     minutes' remarks (a draft is for the secretariat and, once sent, those present)."""
     attendee = _attendee(minutes)
-    if not meetings.may_read_remarks(minutes, attendee, can(current(), "meetings.manage")):
+    if not meetings.may_read_remarks(minutes, attendee, can(current(), "meetings.manage", minutes)):
         return attendee, problem(403, str(REFUSALS["not_attendee"]), code="not_attendee")
     return attendee, None
 
@@ -358,7 +371,7 @@ def list_rounds():
     the secretariat every one, for others those they were present for (where their remarks
     are asked)."""
     require("meetings.read")
-    manages = can(current(), "meetings.manage")
+    principal = current()
     drafts = meetings.drafts_for_remarks(db_session())
     return jsonify(
         {
@@ -366,7 +379,7 @@ def list_rounds():
                 {"meeting_id": minutes.meeting_id, "revision": minutes.revision}
                 | body_of_round(minutes)
                 for minutes in drafts
-                if manages or _attendee(minutes) is not None
+                if can(principal, "meetings.manage", minutes) or _attendee(minutes) is not None
             ]
         }
     )
@@ -403,10 +416,11 @@ def get_round(minutes_id: int):
 @blueprint.post("/minutes/<int(max=2147483647):minutes_id>/round")
 def send_for_remarks(minutes_id: int):
     """Send a draft to those present for remarks until a day (or move that day)."""
-    require("meetings.manage")
+    require("meetings.read")
     minutes = _get(Minutes, minutes_id)
     if minutes is None:
         return _not_found()
+    require("meetings.manage", minutes)
     values = _json_object()
     if values is None:
         return problem(400, _("Send a JSON object."))
@@ -531,7 +545,11 @@ def withdraw_remark(remark_id: int):
 def handle_remark(remark_id: int):
     """The secretariat marks a remark taken in, or not taken in with the reason; null puts it
     back among those waiting."""
-    require("meetings.manage")
+    require("meetings.read")
+    remark = _get(Remark, remark_id)
+    if remark is None:
+        return _not_found()
+    require("meetings.manage", remark)
     values = _json_object()
     if values is None:
         return problem(400, _("Send a JSON object."))

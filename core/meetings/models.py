@@ -27,7 +27,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import Base, UTCDateTime, utcnow
 from core.i18n import LocalizedMixin
 
-BODY_KINDS = ("committee", "steering_group", "working_group", "other")
+# policy_team, coordination_team: the local teams an authority keeps in each prison (seed 002:
+# "in elke gevangenis ... een beleidsteam en ... een coördinatieteam").
+BODY_KINDS = (
+    "committee",
+    "steering_group",
+    "working_group",
+    "policy_team",
+    "coordination_team",
+    "other",
+)
 # prison_director: invited only to the meetings marked "with prison directors".
 MEMBER_ROLES = ("chair", "secretary", "member", "observer", "prison_director")
 PLACE_KINDS = ("prison", "office", "online")
@@ -51,6 +60,10 @@ ACTION_LABELS = {
 
 
 class Body(LocalizedMixin, Base):
+    """A body that meets: the committee's own (no owner, kept by the secretariat) or an
+    authority's (kept by that authority's coordinators), such as the Flemish Gemengde
+    Commissie or a local team in one prison."""
+
     __tablename__ = "bodies"
     __audited__ = True
 
@@ -58,16 +71,29 @@ class Body(LocalizedMixin, Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     name_nl: Mapped[str] = mapped_column(Text)
+    # An authority's body may be named in its own language only: an empty text then (the
+    # column stays NOT NULL: on SQLite relaxing it would rebuild the table, and dropping a
+    # parent table takes its meetings and members along).
     name_fr: Mapped[str] = mapped_column(Text)
     name_en: Mapped[str | None] = mapped_column(Text)
     # A public body's calendar can be read by anyone; otherwise with its private token.
     public_calendar: Mapped[bool] = mapped_column(Boolean, default=False)
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The owner (issue 24): None is the committee.
+    authority_code: Mapped[str | None] = mapped_column(ForeignKey("authorities.code"))
+    # A local team works in one prison.
+    prison_code: Mapped[str | None] = mapped_column(ForeignKey("prisons.code"))
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="body", order_by="Membership.name"
     )
+
+    @property
+    def body_authority(self) -> str | None:
+        """Who keeps the body and everything under it (core.permissions): an authority's
+        code, or None for the committee. Every record under a body answers the same."""
+        return self.authority_code
 
 
 class Membership(Base):
@@ -86,6 +112,10 @@ class Membership(Base):
     ends_on: Mapped[date | None] = mapped_column(Date)
 
     body: Mapped[Body] = relationship(back_populates="memberships")
+
+    @property
+    def body_authority(self) -> str | None:
+        return self.body.authority_code
 
     def active_on(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
@@ -108,6 +138,12 @@ class MeetingSeries(Base):
     directors_months: Mapped[list[int]] = mapped_column(JSON, default=list)
     place: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    body: Mapped[Body] = relationship()
+
+    @property
+    def body_authority(self) -> str | None:
+        return self.body.authority_code
 
 
 class Meeting(LocalizedMixin, Base):
@@ -154,6 +190,10 @@ class Meeting(LocalizedMixin, Base):
     def cancelled(self) -> bool:
         return self.cancelled_at is not None
 
+    @property
+    def body_authority(self) -> str | None:
+        return self.body.authority_code
+
 
 class AgendaItem(LocalizedMixin, Base):
     __tablename__ = "agenda_items"
@@ -178,6 +218,10 @@ class AgendaItem(LocalizedMixin, Base):
         back_populates="item", order_by="Attachment.id", cascade="all, delete-orphan"
     )
 
+    @property
+    def body_authority(self) -> str | None:
+        return self.meeting.body.authority_code
+
 
 class Attachment(Base):
     __tablename__ = "agenda_attachments"
@@ -197,6 +241,10 @@ class Attachment(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[AgendaItem] = relationship(back_populates="attachments")
+
+    @property
+    def body_authority(self) -> str | None:
+        return self.item.meeting.body.authority_code
 
 
 class Invitation(Base):
@@ -263,6 +311,10 @@ class Minutes(Base):
     @property
     def approved(self) -> bool:
         return self.state == "approved"
+
+    @property
+    def body_authority(self) -> str | None:
+        return self.meeting.body.authority_code
 
 
 class MinuteText(Base):
@@ -350,6 +402,10 @@ class Remark(Base):
     minutes: Mapped[Minutes] = relationship(back_populates="remarks")
     item: Mapped[AgendaItem | None] = relationship()
 
+    @property
+    def body_authority(self) -> str | None:
+        return self.minutes.meeting.body.authority_code
+
 
 class Decision(LocalizedMixin, Base):
     __tablename__ = "decisions"
@@ -367,6 +423,10 @@ class Decision(LocalizedMixin, Base):
 
     minutes: Mapped[Minutes] = relationship(back_populates="decisions")
     item: Mapped[AgendaItem] = relationship()
+
+    @property
+    def body_authority(self) -> str | None:
+        return self.minutes.meeting.body.authority_code
 
 
 class ActionItem(LocalizedMixin, Base):
@@ -401,3 +461,8 @@ class ActionItem(LocalizedMixin, Base):
 
     def overdue(self, today: date) -> bool:
         return self.status in OPEN_ACTION_STATES and self.due_on is not None and self.due_on < today
+
+    @property
+    def body_authority(self) -> str | None:
+        """The owner of the meeting's body, not ``authority_code`` (the owner's authority)."""
+        return self.meeting.body.authority_code

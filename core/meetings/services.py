@@ -125,7 +125,16 @@ def digest(token: str) -> str:
 # --- bodies and memberships --------------------------------------------------------------------
 
 
-def check_body(values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+def check_body(
+    values: dict[str, Any],
+    *,
+    creating: bool,
+    owner: str | None = None,
+    session: Session | None = None,
+) -> dict[str, Any]:
+    """A body's fields. The committee's bodies are named in Dutch and French; an authority's
+    own (``owner``) in at least one of them, its own language being enough. ``prison``: the
+    prison a local team works in (known to ``session``), or nothing."""
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     if creating:
@@ -138,28 +147,57 @@ def check_body(values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     cleaned["kind"] = _choice(values, "kind", errors, BODY_KINDS)
     for lang in LANGUAGES:
         cleaned[f"name_{lang}"] = _text(
-            values, f"name_{lang}", errors, required=lang != "en", limit=300
+            values, f"name_{lang}", errors, required=owner is None and lang != "en", limit=300
         )
+    named = cleaned["name_nl"] or cleaned["name_fr"]
+    if owner is not None and not named and "name_nl" not in errors and "name_fr" not in errors:
+        errors["name_nl"] = "one_name"
+    # The French name's column holds no NULL (core.meetings.models.Body).
+    cleaned["name_nl"] = cleaned["name_nl"] or ""
+    cleaned["name_fr"] = cleaned["name_fr"] or ""
     cleaned["public_calendar"] = _flag(values, "public_calendar")
+    prison = values.get("prison") or None
+    if prison is not None and (
+        not isinstance(prison, str) or session is None or session.get(Prison, prison) is None
+    ):
+        errors["prison"] = "unknown"
+    cleaned["prison_code"] = prison
     if errors:
         raise Invalid(errors)
     return cleaned
 
 
-def create_body(session: Session, values: dict[str, Any]) -> Body:
-    cleaned = check_body(values, creating=True)
+def create_body(session: Session, values: dict[str, Any], owner: str | None = None) -> Body:
+    """A new body of the committee, or of the authority ``owner``."""
+    if owner is not None and session.get(Authority, owner) is None:
+        raise Invalid({"owner": "unknown"})
+    cleaned = check_body(values, creating=True, owner=owner, session=session)
     if session.scalar(select(Body.id).where(Body.code == cleaned["code"])) is not None:
         raise Invalid({"code": "duplicate"})
-    body = Body(**cleaned, calendar_token=secrets.token_urlsafe(24))
+    body = Body(**cleaned, authority_code=owner, calendar_token=secrets.token_urlsafe(24))
     session.add(body)
     session.flush()
     return body
 
 
 def update_body(session: Session, body: Body, values: dict[str, Any]) -> Body:
-    for key, value in check_body(values, creating=False).items():
+    cleaned = check_body(values, creating=False, owner=body.authority_code, session=session)
+    for key, value in cleaned.items():
         setattr(body, key, value)
     return body
+
+
+def local_plans_of(session: Session, body: Body) -> list:
+    """The action plans of a local team's prison, its owner's first (seed 002: the local
+    policy teams write a local action plan for their prison); none for a body in no prison."""
+    if body.prison_code is None:
+        return []
+    from core.goals.models import Plan
+
+    plans = session.scalars(
+        select(Plan).where(Plan.prison_code == body.prison_code).order_by(Plan.start_year)
+    ).all()
+    return sorted(plans, key=lambda plan: plan.authority_code != body.authority_code)
 
 
 def check_membership(session: Session, values: dict[str, Any]) -> dict[str, Any]:

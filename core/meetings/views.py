@@ -79,6 +79,7 @@ ERRORS = {
     **schedules.MESSAGES,
     "no_dates": _l("This schedule gives no date between the first and the last day."),
     "one_title": _l("Give a title in Dutch or in French."),
+    "one_name": _l("Give a name in Dutch or in French."),
     "one_text": _l("Give the text in Dutch or in French."),
     "depth": _l("A sub-item cannot have sub-items of its own."),
     **links.ERRORS,
@@ -136,6 +137,8 @@ KIND_LABELS = {
     "committee": _l("committee"),
     "steering_group": _l("steering group"),
     "working_group": _l("working group"),
+    "policy_team": _l("local policy team"),
+    "coordination_team": _l("local coordination team"),
     "other": _l("other"),
 }
 ROLE_LABELS = {
@@ -247,6 +250,31 @@ def _back_to(meeting: Meeting, anchor: str = ""):
     return redirect(url_for("meetings.meeting", meeting_id=meeting.id) + anchor)
 
 
+def _keep(record) -> None:
+    """Stop unless the person keeps ``record``'s body: the secretariat the committee's
+    bodies, an authority's coordinators that authority's own (core.permissions)."""
+    require("meetings.manage", record)
+
+
+def _kept_bodies(principal) -> list[Body]:
+    """The bodies the person keeps, to plan a meeting for."""
+    bodies = db_session().scalars(select(Body).order_by(Body.id))
+    return [body for body in bodies if can(principal, "meetings.manage", body)]
+
+
+def _owner_choices(principal) -> list[tuple[str, str]]:
+    """Whom a new body may belong to, as (value, words): the committee (value "") for the
+    secretariat, the person's own authority for its coordinators."""
+    choices = []
+    if can(principal, "meetings.manage"):
+        choices.append(("", _("the committee")))
+    own = principal.authority
+    if own and can(principal, "meetings.manage", own):
+        found = db_session().get(Authority, own)
+        choices.append((own, str(found.local("name")) if found else own))
+    return choices
+
+
 # --- meetings and bodies -------------------------------------------------------------------------
 
 
@@ -294,7 +322,9 @@ def index():
         year=year,
         now=now,
         user=user,
-        may_manage=can(principal, "meetings.manage"),
+        may_plan=bool(_kept_bodies(principal)),
+        may_create_body=bool(_owner_choices(principal)),
+        may_read_outbox=can(principal, "outbox.read"),
     )
 
 
@@ -311,13 +341,21 @@ def new_calendar_token():
 
 @blueprint.route("/bodies/new", methods=["GET", "POST"])
 def new_body():
-    require("meetings.manage")
-    errors, values = {}, {}
+    """A new body of the committee (the secretariat) or of the person's own authority (its
+    coordinators); one who may do both chooses."""
+    require("meetings.read")
+    owners = _owner_choices(current())
+    if not owners:
+        abort(403)
+    errors, values = {}, {"owner": owners[0][0]}
     if request.method == "POST":
         values = request.form.to_dict()
+        owner = values.setdefault("owner", owners[0][0])
+        if owner not in dict(owners):
+            abort(403)
         session = db_session()
         try:
-            body = meetings.create_body(session, values)
+            body = meetings.create_body(session, values, owner or None)
             session.commit()
             flash(_("The body was created."), "success")
             return redirect(url_for("meetings.body", body_id=body.id))
@@ -325,18 +363,25 @@ def new_body():
             session.rollback()
             errors = _errors(invalid)
     return render_template(
-        "meetings/body_form.html", body=None, values=values, errors=errors
+        "meetings/body_form.html",
+        body=None,
+        values=values,
+        errors=errors,
+        owners=owners,
+        **_choices(),
     ), 422 if errors else 200
 
 
 @blueprint.route("/bodies/<int(max=2147483647):body_id>/edit", methods=["GET", "POST"])
 def edit_body(body_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     body = _get(Body, body_id)
+    _keep(body)
     errors = {}
     values = {
         "kind": body.kind,
         "public_calendar": body.public_calendar,
+        "prison": body.prison_code,
         **{f"name_{lang}": getattr(body, f"name_{lang}") for lang in ("nl", "fr", "en")},
     }
     if request.method == "POST":
@@ -351,13 +396,19 @@ def edit_body(body_id: int):
             session.rollback()
             errors = _errors(invalid)
     return render_template(
-        "meetings/body_form.html", body=body, values=values, errors=errors
+        "meetings/body_form.html",
+        body=body,
+        values=values,
+        errors=errors,
+        owners=[],
+        **_choices(keep=body.prison_code),
     ), 422 if errors else 200
 
 
 @blueprint.get("/bodies/<int(max=2147483647):body_id>")
 def body(body_id: int):
     require("meetings.read")
+    session = db_session()
     found = _get(Body, body_id)
     today = _today()
     return render_template(
@@ -366,12 +417,14 @@ def body(body_id: int):
         today=today,
         members=[m for m in found.memberships if m.ends_on is None or m.ends_on >= today],
         former=[m for m in found.memberships if m.ends_on is not None and m.ends_on < today],
-        may_manage=can(current(), "meetings.manage"),
+        may_manage=can(current(), "meetings.manage", found),
+        prison=session.get(Prison, found.prison_code) if found.prison_code else None,
+        local_plans=meetings.local_plans_of(session, found),
     )
 
 
 def _membership_form(body: Body, membership: Membership | None):
-    require("meetings.manage")
+    _keep(body)
     session = db_session()
     errors = {}
     if membership is None:
@@ -416,11 +469,13 @@ def _membership_form(body: Body, membership: Membership | None):
 
 @blueprint.route("/bodies/<int(max=2147483647):body_id>/members/new", methods=["GET", "POST"])
 def new_membership(body_id: int):
+    require("meetings.read")
     return _membership_form(_get(Body, body_id), None)
 
 
 @blueprint.route("/memberships/<int(max=2147483647):membership_id>", methods=["GET", "POST"])
 def edit_membership(membership_id: int):
+    require("meetings.read")
     membership = _get(Membership, membership_id)
     return _membership_form(membership.body, membership)
 
@@ -443,8 +498,9 @@ def _moment(meeting: Meeting) -> str:
 
 @blueprint.route("/bodies/<int(max=2147483647):body_id>/series/new", methods=["GET", "POST"])
 def new_series(body_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     found = _get(Body, body_id)
+    _keep(found)
     year = _today().year + 1
     values = {
         # The committee's usual rhythm: the third Tuesday, 14:00 to 16:00, not in August.
@@ -527,26 +583,33 @@ def _meeting_values(meeting: Meeting) -> dict:
 
 @blueprint.route("/bodies/<int(max=2147483647):body_id>/meetings/new", methods=["GET", "POST"])
 def new_meeting(body_id: int):
-    require("meetings.manage")
-    return _plan_meeting(_get(Body, body_id))
+    require("meetings.read")
+    found = _get(Body, body_id)
+    _keep(found)
+    return _plan_meeting(found)
 
 
 @blueprint.route("/meetings/new", methods=["GET", "POST"])
 def plan_meeting():
-    """ "Plan a meeting" from the list of meetings: the same form, with the body to choose."""
-    require("meetings.manage")
+    """ "Plan a meeting" from the list of meetings: the same form, with the body to choose
+    among those the person keeps."""
+    require("meetings.read")
+    if not _kept_bodies(current()):
+        abort(403)
     return _plan_meeting(None)
 
 
 def _plan_meeting(found: Body | None):
     session = db_session()
-    bodies = None if found else session.scalars(select(Body).order_by(Body.id)).all()
+    bodies = None if found else _kept_bodies(current())
     values = {"start_time": "14:00", "duration_minutes": "120"}
     values.update(_last_place(found) if found else {"place_kind": "office"})
     errors = {}
     if request.method == "POST":
         values = request.form.to_dict()
         body = found or session.get(Body, request.form.get("body_id", type=int) or 0)
+        if body is not None:
+            _keep(body)
         try:
             if body is None:  # the other fields' problems too, with the body's
                 try:
@@ -578,13 +641,18 @@ def _plan_meeting(found: Body | None):
 def overlaps():
     """The warning the meeting form shows while it is filled (htmx): the body's meetings at
     the time typed so far, before anything is saved."""
-    require("meetings.manage")
+    require("meetings.read")
     session = db_session()
     body_id = request.args.get("body_id", type=int) or 0
     but = request.args.get("but", type=int)
     clashes = []
     # Ids no id column holds (a crafted address) name no body and no meeting.
-    if 0 < body_id < 2**31 and session.get(Body, body_id) is not None:
+    found = session.get(Body, body_id) if 0 < body_id < 2**31 else None
+    if found is None:
+        if not _kept_bodies(current()):  # no body chosen yet: who plans for some body
+            abort(403)
+    else:
+        _keep(found)
         clashes = meetings.clashes_of(
             session, body_id, request.args.to_dict(), but if but and 0 < but < 2**31 else None
         )
@@ -597,8 +665,9 @@ def overlaps():
 
 @blueprint.route("/meetings/<int(max=2147483647):meeting_id>/edit", methods=["GET", "POST"])
 def edit_meeting(meeting_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     meeting = _get(Meeting, meeting_id)
+    _keep(meeting)
     values, errors, status = _meeting_values(meeting), {}, 200
     if request.method == "POST":
         session = db_session()
@@ -640,7 +709,7 @@ def meeting(meeting_id: int):
 def _meeting_page(found: Meeting):
     session = db_session()
     principal = current()
-    may_manage = can(principal, "meetings.manage")
+    may_manage = can(principal, "meetings.manage", found)
     all_minutes = meetings.revisions(session, found)
     approved = [m for m in all_minutes if m.approved]
     # Only approved minutes are shown as the minutes; a draft lives in its editor.
@@ -717,9 +786,10 @@ def _linked_records(meeting: Meeting, all_minutes: list[Minutes]) -> dict[tuple[
 
 @blueprint.post("/meetings/<int(max=2147483647):meeting_id>/invite")
 def invite(meeting_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     session = db_session()
     found = _get(Meeting, meeting_id)
+    _keep(found)
     try:
         issued = meetings.invite(session, found)
         count = messages.send_invitations(session, found, issued)
@@ -741,8 +811,9 @@ def invite(meeting_id: int):
 
 @blueprint.post("/meetings/<int(max=2147483647):meeting_id>/cancel")
 def cancel(meeting_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     found = _get(Meeting, meeting_id)
+    _keep(found)
 
     def step(session):
         meetings.cancel(found, request.form.get("reason"))
@@ -753,8 +824,9 @@ def cancel(meeting_id: int):
 
 @blueprint.post("/meetings/<int(max=2147483647):meeting_id>/held")
 def held(meeting_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     found = _get(Meeting, meeting_id)
+    _keep(found)
     return _step(
         lambda _session: meetings.mark_held(found),
         _("The meeting is marked as held."),
@@ -842,9 +914,10 @@ def _item_form(meeting: Meeting, item: AgendaItem | None, values: dict, errors: 
 
 @blueprint.post("/meetings/<int(max=2147483647):meeting_id>/items")
 def add_item(meeting_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     session = db_session()
     found = _get(Meeting, meeting_id)
+    _keep(found)
     if searching(request.form):  # "Search" for a link without JavaScript: nothing is saved
         return _item_form(found, None, request.form.to_dict(), {}, request.form)
     try:
@@ -863,9 +936,10 @@ def add_item(meeting_id: int):
 
 @blueprint.route("/agenda/<int(max=2147483647):item_id>", methods=["GET", "POST"])
 def edit_item(item_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     session = db_session()
     item = _get(AgendaItem, item_id)
+    _keep(item)
     values = {
         **{f"title_{lang}": getattr(item, f"title_{lang}") for lang in ("nl", "fr", "en")},
         "purpose": item.purpose,
@@ -894,8 +968,9 @@ def edit_item(item_id: int):
 
 @blueprint.post("/agenda/<int(max=2147483647):item_id>/move")
 def move_item(item_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     item = _get(AgendaItem, item_id)
+    _keep(item)
     step = -1 if request.form.get("direction") == "up" else 1
     return _step(
         lambda _session: meetings.move_item(item, step), None, _back_to(item.meeting, "#agenda")
@@ -904,8 +979,9 @@ def move_item(item_id: int):
 
 @blueprint.post("/agenda/<int(max=2147483647):item_id>/delete")
 def remove_item(item_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     item = _get(AgendaItem, item_id)
+    _keep(item)
     back = _back_to(item.meeting, "#agenda")
     return _step(
         lambda session: meetings.remove_item(session, item),
@@ -916,9 +992,10 @@ def remove_item(item_id: int):
 
 @blueprint.post("/agenda/<int(max=2147483647):item_id>/attachments")
 def attach(item_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     session = db_session()
     item = _get(AgendaItem, item_id)
+    _keep(item)
     upload = request.files.get("file")
     settings = current_app.config["CONCERTO"]
     try:
@@ -991,9 +1068,10 @@ def download_attachment(attachment_id: int):
 
 @blueprint.post("/meetings/<int(max=2147483647):meeting_id>/minutes/start")
 def start_minutes(meeting_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     session = db_session()
     found = _get(Meeting, meeting_id)
+    _keep(found)
     try:
         meetings.start_minutes(session, found)
         session.commit()
@@ -1172,9 +1250,10 @@ def _handle_remarks(session, minutes: Minutes, errors: dict[str, str]) -> int:
 
 @blueprint.route("/meetings/<int(max=2147483647):meeting_id>/minutes", methods=["GET", "POST"])
 def minutes_editor(meeting_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     session = db_session()
     found = _get(Meeting, meeting_id)
+    _keep(found)
     minutes = _draft_of(found)
     errors, status, unsaved = {}, 200, False
     values = {
@@ -1296,7 +1375,7 @@ def remarks(minutes_id: int):
     session = db_session()
     minutes = _get(Minutes, minutes_id)
     attendee = _attendee_of(minutes)
-    may_manage = can(current(), "meetings.manage")
+    may_manage = can(current(), "meetings.manage", minutes)
     if not meetings.may_read_remarks(minutes, attendee, may_manage):
         abort(403)
     values, errors, status = _remark_values(minutes, attendee), {}, 200
@@ -1359,9 +1438,10 @@ def remarks(minutes_id: int):
 
 def _record_in_minutes(minutes_id: int, record, done: str, anchor: str):
     """A decision or an action written into draft minutes from the minutes editor."""
-    require("meetings.manage")
+    require("meetings.read")
     session = db_session()
     minutes = _get(Minutes, minutes_id)
+    _keep(minutes)
     try:
         record(session, minutes, request.form.to_dict())
         session.commit()
@@ -1384,8 +1464,9 @@ def add_decision(minutes_id: int):
 
 @blueprint.post("/decisions/<int(max=2147483647):decision_id>/delete")
 def remove_decision(decision_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     decision = _get(Decision, decision_id)
+    _keep(decision)
     back = redirect(
         url_for("meetings.minutes_editor", meeting_id=decision.minutes.meeting_id) + "#decisions"
     )
@@ -1401,8 +1482,9 @@ def add_action(minutes_id: int):
 
 @blueprint.post("/minutes/<int(max=2147483647):minutes_id>/approve")
 def approve(minutes_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     minutes = _get(Minutes, minutes_id)
+    _keep(minutes)
     approving = _get(Meeting, request.form.get("meeting", type=int) or 0)
     return _step(
         lambda session: meetings.approve(session, minutes, approving, current()),
@@ -1413,9 +1495,10 @@ def approve(minutes_id: int):
 
 @blueprint.post("/minutes/<int(max=2147483647):minutes_id>/correction")
 def propose_correction(minutes_id: int):
-    require("meetings.manage")
+    require("meetings.read")
     session = db_session()
     minutes = _get(Minutes, minutes_id)
+    _keep(minutes)
     try:
         meetings.propose_correction(session, minutes, request.form.get("reason", ""))
         session.commit()
@@ -1441,7 +1524,7 @@ def minutes_document(meeting_id: int, fmt: str):
     session = db_session()
     found = _get(Meeting, meeting_id)
     minutes = meetings.approved_minutes(session, found)
-    if minutes is None and can(current(), "meetings.manage"):
+    if minutes is None and can(current(), "meetings.manage", found):
         minutes = meetings.latest_minutes(session, found)
     if minutes is None:
         abort(404)

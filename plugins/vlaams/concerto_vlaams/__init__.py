@@ -2,6 +2,8 @@
 Brussels prisons, its words for services, its annual report in Dutch, and the placement
 sites for community service that organisations apply to become."""
 
+from pathlib import Path
+
 from core.hookspecs import hookimpl
 from core.plugin_kit import (
     about_blueprint,
@@ -11,8 +13,9 @@ from core.plugin_kit import (
     translations,
 )
 
-CONCERTO_PLUGIN_API = "1.0"
+CONCERTO_PLUGIN_API = "1.2"  # 1.2: shipped_data
 CODE = "vlaams"
+DATA = Path(__file__).parent / "data"
 # The provinces' own names, in role titles (the placement pages translate them).
 PROVINCE_NAMES = {
     "antwerpen": "Antwerpen",
@@ -48,6 +51,13 @@ def register_authorities():
             "website": "https://www.vlaanderen.be/",
         }
     ]
+
+
+@hookimpl(optionalhook=True)
+def shipped_data(authority):
+    # What seed 002 names as the Flemish Community's own: the Gemengde Commissie, its working
+    # groups and the local policy and coordination teams in each Brussels prison.
+    return [{"kind": "bodies", "path": DATA / "bodies.toml"}]
 
 
 @hookimpl
