@@ -351,3 +351,30 @@ def test_the_migration_keeps_every_body_and_member_and_leaves_bodies_the_committ
         assert "authority_code" not in columns and "prison_code" not in columns
     finally:
         engine.dispose()
+
+
+def test_the_secretariats_work_lists_the_committees_meetings_only(seeded):
+    """My work's "meetings" group is the secretariat's: a meeting of the Flemish Gemengde
+    Commissie tomorrow is its coordinators' to prepare, not the secretariat's."""
+    from datetime import timedelta
+
+    from core.db import utcnow
+    from core.work.services import meetings_lacking
+
+    with seeded.extensions["concerto.db"].session() as session:
+        flemish = session.scalar(select(Body).where(Body.code == "vlaams_gemengde_commissie"))
+        tomorrow = meetings.in_brussels(utcnow()).date() + timedelta(days=1)
+        meeting, _clashes = meetings.create_meeting(
+            session,
+            flemish,
+            {
+                "date": tomorrow.isoformat(),
+                "start_time": "07:00",
+                "duration_minutes": "30",
+                "place_kind": "office",
+                "place_text": "Brussel",
+            },
+        )
+        session.commit()
+        listed = [entry.record.id for entry in meetings_lacking(session, utcnow())]
+        assert listed and meeting.id not in listed

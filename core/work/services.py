@@ -25,6 +25,7 @@ from core.inventory.models import Need, Service, ServiceVersion
 from core.meetings import services as meetings
 from core.meetings.models import (
     ActionItem,
+    Body,
     Decision,
     Invitation,
     Meeting,
@@ -491,9 +492,12 @@ def meetings_lacking(session: Session, now: datetime) -> list[Entry]:
     what it still lacks (nothing: ready)."""
     since = now - timedelta(days=MINUTES_LOOKBACK_DAYS)
     written = select(Minutes.meeting_id)
+    # The secretariat keeps the committee's bodies; an authority's own are its coordinators'.
+    committee = Meeting.body_id.in_(select(Body.id).where(Body.authority_code.is_(None)))
     without_minutes = session.scalars(
         select(Meeting)
         .where(
+            committee,
             Meeting.ends_at < now,
             Meeting.starts_at >= since,
             Meeting.cancelled_at.is_(None),
@@ -507,7 +511,10 @@ def meetings_lacking(session: Session, now: datetime) -> list[Entry]:
         for m in without_minutes
     ]
     coming = session.scalars(
-        _upcoming(now).options(selectinload(Meeting.invitations)).limit(NEXT_MEETINGS)
+        _upcoming(now)
+        .where(committee)
+        .options(selectinload(Meeting.invitations))
+        .limit(NEXT_MEETINGS)
     ).all()
     entries += [
         Entry("meeting", m, {"starts_at": m.starts_at, "lacks": _lacks(session, m)}) for m in coming
