@@ -110,6 +110,53 @@ def _action_keeper(principal: Principal, record: object) -> bool:
     return _secretariat(principal) or _coordinator_of(principal, record)
 
 
+def plan_owner(record: object) -> tuple[bool, str | None]:
+    """Whether ``record`` is (part of) a plan, and the authority owning that plan (None: the
+    committee). A plan, a goal or a step is looked at through its plan; a bare authority
+    code names a plan that authority would own."""
+    if isinstance(record, str):
+        return True, record
+    for hop in ("goal", "plan"):  # a step's goal, then the goal's plan
+        record = getattr(record, hop, None) or record
+    if type(record).__name__ != "Plan":
+        return False, None
+    return True, getattr(record, "authority_code", None)
+
+
+def _plan_keeper(principal: Principal, record: object = None) -> bool:
+    """An authority's own plan is managed by its coordinators, a committee plan by the
+    secretariat. With no record: may manage some plan at all (start a new one)."""
+    if record is None:
+        return principal.has("coordinator") or _secretariat(principal)
+    is_plan, owner = plan_owner(record)
+    if not is_plan:
+        return False
+    if owner is None:
+        return _secretariat(principal)
+    return principal.has("coordinator") and principal.authority == owner
+
+
+def _plan_contributor(principal: Principal, record: object = None) -> bool:
+    """Who adds actions: to a committee plan any coordinator (for their own authority) and
+    the secretariat; to an authority's own plan only its coordinators."""
+    _is_plan, owner = plan_owner(record)
+    if record is None or owner is None:
+        return _coordinator_or_secretariat(principal)
+    return _plan_keeper(principal, record)
+
+
+def _plan_action_keeper(principal: Principal, record: object) -> bool:
+    """An action of a committee plan: the secretariat and the coordinators of the authority
+    leading it; of an authority's own plan: that authority's coordinators (and those of the
+    authority leading it)."""
+    _is_plan, owner = plan_owner(record)
+    if _coordinator_of(principal, record):
+        return True
+    if owner is None:
+        return _secretariat(principal)
+    return _plan_keeper(principal, record)
+
+
 def _body_keeper(principal: Principal, record: object = None) -> bool:
     """A body and everything under it (members, series, meetings, agendas, minutes, decisions,
     actions): the committee's bodies by the secretariat, an authority's own bodies by that
@@ -176,10 +223,13 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     # minutes decide (core.meetings.services.attendance_of_user), not a role
     "minutes.remark": _logged_in,
     "outbox.read": _secretariat,  # the e-mail the platform wrote
-    # add actions to the strategic plan (led by the coordinator's own authority)
-    "plan.add_action": _coordinator_or_secretariat,
-    "plan.edit_action": _action_keeper,  # status, progress, term of an action it leads
-    "plan.manage": _secretariat,  # the goal tree itself
+    # add actions to a plan (to the committee's: led by the coordinator's own authority)
+    "plan.add_action": _plan_contributor,
+    "plan.edit_action": _plan_action_keeper,  # status, progress, term of an action it leads
+    # a plan, its goals, their import, indicators, evaluations, annual plans and the links
+    # of its goals to other plans' goals: the owner's coordinators, or for the committee's
+    # plans the secretariat (issue 24)
+    "plan.manage": _plan_keeper,
     # an event's programme, registrations, lists, check-in, certificates and reports: the
     # secretariat, and for an authority's training or other event its coordinators (issue 24)
     "studyday.organise": _event_keeper,

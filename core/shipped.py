@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from core.goals.exchange import load_shipped_plan
 from core.meetings.exchange import load_shipped_bodies
 from core.plugins import SHIPPED_KINDS, Registry
 from core.rooms.exchange import load_shipped_rooms
@@ -23,6 +24,7 @@ from core.validation import Invalid
 Loader = Callable[[Session, str, Path], str]
 
 LOADERS: dict[str, Loader] = {
+    "plan": load_shipped_plan,
     "bodies": load_shipped_bodies,
     "rooms": load_shipped_rooms,
 }

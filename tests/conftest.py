@@ -159,6 +159,16 @@ PAGES = [
     ("/plans/brussels_2014_2019/years/2026", "secretary"),
     ("/plans/new", "secretary"),
     ("/plans/brussels_2014_2019/import", "secretary"),
+    # The Flemish plan 2015-2020 its plugin ships (issue 24), in Dutch only and flat: goals
+    # 22 to 31 are its strategic options, 32 its goal 1 (contributing to Brussels 3.2); its
+    # steps come first (45: goal 8's first step, with a milestone).
+    ("/plans/vlaams_2015_2020", None),
+    ("/plans/vlaams_2015_2020/dashboard", ("cocof", "member")),
+    ("/goals/32", ("vlaams", "coordinator")),
+    ("/goals/12", "secretary"),
+    ("/plan-actions/45", ("vlaams", "coordinator")),
+    ("/plans/new", ("vlaams", "coordinator")),
+    ("/plans/vlaams_2015_2020/import", ("vlaams", "coordinator")),
     # Events (issue 24): the demo's study day of STUDY_YEAR is event 1, the year before's 2;
     # then its trainings: 4 last year's, 5 the Flemish coordinator's, 6 soon and full.
     ("/events", None),

@@ -22,6 +22,7 @@ from core.goals.models import (
     AnnualPlanItem,
     Evaluation,
     Goal,
+    GoalLink,
     Indicator,
     IndicatorValue,
     Plan,
@@ -783,9 +784,9 @@ def _marked(prefix: str):
     return changed
 
 
-def _operational_goal(app, code: str = "4.3") -> Goal:
+def _operational_goal(app, code: str = "4.3", plan: str = "brussels_2014_2019") -> Goal:
     with app.extensions["concerto.db"].session() as db:
-        return db.scalar(select(Goal).where(Goal.code == code))
+        return db.scalar(select(Goal).join(Plan).where(Plan.code == plan, Goal.code == code))
 
 
 def _add_plan_action(client, app, who, csrf):
@@ -810,10 +811,96 @@ def _plan_action_added(app, who):
 
 
 def _vlaams_plan_action(app) -> PlanAction:
+    """A step of the Flemish plan 2015-2020, which the Flemish plugin ships (issue 24)."""
     with app.extensions["concerto.db"].session() as db:
         return db.scalar(
             select(PlanAction).where(PlanAction.authority_code == "vlaams").order_by(PlanAction.id)
         )
+
+
+# The Flemish plan is the Flemish Community's (issue 24): its coordinators keep it, its goals,
+# their steps and links to other plans' goals; the secretariat keeps the committee's plan.
+FLEMISH_PLAN = "vlaams_2015_2020"
+
+
+def _import_flemish_goals(client, app, who, csrf):
+    import io
+
+    text = "code,kind,title_nl\n" + f"20,goal,vlaams geïmporteerd {who.label}\n"
+    return client.post(
+        f"/plans/{FLEMISH_PLAN}/import",
+        data={"csrf_token": csrf, "file": (io.BytesIO(text.encode()), "goals.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def _flemish_goal_imported(app, who):
+    return _first(app, Goal, Goal.title_nl == f"vlaams geïmporteerd {who.label}") is not None
+
+
+def _add_flemish_step(client, app, who, csrf):
+    return client.post(
+        f"/goals/{_operational_goal(app, '7', FLEMISH_PLAN).id}/actions/new",
+        data={
+            "csrf_token": csrf,
+            "title_nl": f"stap van {who.label}",
+            "lead_text": "VAPH",
+            "term": "najaar 2026",
+            "status": "planned",
+            "milestone_nl": "klaar",
+        },
+    )
+
+
+def _flemish_step_added(app, who):
+    return _first(app, PlanAction, PlanAction.title_nl == f"stap van {who.label}") is not None
+
+
+def _flemish_indicator(client, app, who, csrf):
+    return client.post(
+        f"/goals/{_operational_goal(app, '4', FLEMISH_PLAN).id}/indicators",
+        data={"csrf_token": csrf, "name_nl": f"vlaamse indicator van {who.label}"},
+    )
+
+
+def _flemish_indicator_added(app, who):
+    return (
+        _first(app, Indicator, Indicator.name_nl == f"vlaamse indicator van {who.label}")
+        is not None
+    )
+
+
+def _link(source: tuple[str, str], target: tuple[str, str]):
+    def attempt(client, app, who, csrf):
+        return client.post(
+            f"/goals/{_operational_goal(app, source[1], source[0]).id}/links",
+            data={
+                "csrf_token": csrf,
+                "target_id": _operational_goal(app, target[1], target[0]).id,
+                "note": f"bijdrage {source[0]} van {who.label}",
+            },
+        )
+
+    return attempt
+
+
+def _linked(plan: str):
+    def changed(app, who):
+        note = f"bijdrage {plan} van {who.label}"
+        return _first(app, GoalLink, GoalLink.note == note) is not None
+
+    return changed
+
+
+def _unlink_flemish(client, app, who, csrf):
+    link = _first(app, GoalLink)  # the demo's Flemish goal 1 contributing to 3.2
+    return client.post(f"/goal-links/{link.id}/delete", data={"csrf_token": csrf})
+
+
+def _flemish_unlinked(app, who):
+    return _first(app, GoalLink) is None or _first(app, GoalLink).note != (
+        "Het hulp- en dienstverleningsplan ondersteunt het detentietraject."
+    )
 
 
 def _edit_vlaams_plan_action(client, app, who, csrf):
@@ -899,9 +986,20 @@ def _indicator_added(app, who):
         )
 
 
+def _committee_action_id(db) -> int:
+    """The first action of the committee's plan (the Flemish plan's steps come before it)."""
+    return db.scalar(
+        select(PlanAction.id)
+        .join(Goal, PlanAction.goal_id == Goal.id)
+        .join(Plan, Goal.plan_id == Plan.id)
+        .where(Plan.code == "brussels_2014_2019")
+        .order_by(PlanAction.id)
+    )
+
+
 def _plan_the_year(client, app, who, csrf):
     with app.extensions["concerto.db"].session() as db:
-        action_id = db.scalar(select(PlanAction.id).order_by(PlanAction.id))
+        action_id = _committee_action_id(db)
     return client.post(
         "/plans/brussels_2014_2019/years/2031/items",
         data={"csrf_token": csrf, "action_id": action_id, "owner": who.label},
@@ -938,9 +1036,7 @@ def _annual_2032(app, year: int = 2032):
         plan = db.scalar(select(Plan).where(Plan.code == "brussels_2014_2019"))
         annual = cycle.annual_plan(db, plan, year, create=True)
         if not annual.items:
-            cycle.add_item(
-                db, annual, {"action_id": db.scalar(select(PlanAction.id).order_by(PlanAction.id))}
-            )
+            cycle.add_item(db, annual, {"action_id": _committee_action_id(db)})
         return annual.id
 
 
@@ -1098,7 +1194,8 @@ def _api_indicator_added(app, who):
 
 
 def _api_plan_the_year(client, app, who, csrf):
-    action_id = _first(app, PlanAction).id
+    with app.extensions["concerto.db"].session() as db:
+        action_id = _committee_action_id(db)
     return _api(
         client,
         "POST",
@@ -1974,25 +2071,63 @@ WRITES = [
         _plan_action_added,
     ),
     Write(
-        "update a plan action led by the Flemish Community (page)",
-        lambda who: (
-            _is_secretariat(who) or ("coordinator" in who.roles and who.authority == "vlaams")
-        ),
+        "update a step of the Flemish plan (page)",
+        lambda who: "coordinator" in who.roles and who.authority == "vlaams",
         _edit_vlaams_plan_action,
         _plan_action_led_by("page"),
     ),
     Write(
-        "update a plan action led by the Flemish Community (API token)",
-        lambda who: (
-            _is_secretariat(who) or ("coordinator" in who.roles and who.authority == "vlaams")
-        ),
+        "update a step of the Flemish plan (API token)",
+        lambda who: "coordinator" in who.roles and who.authority == "vlaams",
         _patch_vlaams_plan_action,
         _plan_action_led_by("api"),
+    ),
+    Write(
+        "import goals into the Flemish plan (page)",
+        lambda who: "coordinator" in who.roles and who.authority == "vlaams",
+        _import_flemish_goals,
+        _flemish_goal_imported,
+    ),
+    Write(
+        "add a step with a milestone to a goal of the Flemish plan (page)",
+        lambda who: "coordinator" in who.roles and who.authority == "vlaams",
+        _add_flemish_step,
+        _flemish_step_added,
+    ),
+    Write(
+        "add an indicator to a goal of the Flemish plan (page)",
+        lambda who: "coordinator" in who.roles and who.authority == "vlaams",
+        _flemish_indicator,
+        _flemish_indicator_added,
+    ),
+    Write(
+        "say a Flemish goal contributes to a Brussels goal (page)",
+        lambda who: "coordinator" in who.roles and who.authority == "vlaams",
+        _link((FLEMISH_PLAN, "14"), ("brussels_2014_2019", "1.2")),
+        _linked(FLEMISH_PLAN),
+    ),
+    Write(
+        "say a Brussels goal contributes to a Flemish goal (page)",
+        _is_secretariat,
+        _link(("brussels_2014_2019", "6.1"), (FLEMISH_PLAN, "5")),
+        _linked("brussels_2014_2019"),
+    ),
+    Write(
+        "take away a Flemish goal's contribution (page)",
+        lambda who: "coordinator" in who.roles and who.authority == "vlaams",
+        _unlink_flemish,
+        _flemish_unlinked,
     ),
     Write("move a goal in the plan (API token)", _is_secretariat, _move_goal, _goal_moved),
     Write("add an indicator to a goal (page)", _is_secretariat, _add_indicator, _indicator_added),
     Write("plan an action for a year (page)", _is_secretariat, _plan_the_year, _year_planned),
-    Write("create a plan (page)", _is_secretariat, _create_plan, _plan_created),
+    # a coordinator's new plan is their authority's own (issue 24)
+    Write(
+        "create a plan (page)",
+        lambda who: _is_secretariat(who) or "coordinator" in who.roles,
+        _create_plan,
+        _plan_created,
+    ),
     Write("adopt an annual plan (page)", _is_secretariat, _adopt("page"), _adopted),
     Write(
         "take an action out of an annual plan (page)",

@@ -37,6 +37,7 @@ def body_of_action(action: PlanAction, progress: float | None = None) -> dict:
         "authority": action.authority_code,
         "lead_text": action.lead_text,
         "involved": action.involved,
+        "milestone": {lang: getattr(action, f"milestone_{lang}") for lang in ("nl", "fr")},
         "term": {
             "written": action.term_text or None,
             "shown": terms.show(term, current_language()),
@@ -69,6 +70,8 @@ def list_plans():
                 {
                     "code": p.code,
                     "title": p.texts("title"),
+                    "authority": p.authority_code,
+                    "prison": p.prison_code,
                     "start_year": p.start_year,
                     "end_year": p.end_year,
                 }
@@ -99,9 +102,14 @@ def get_plan(code: str):
         {
             "code": plan.code,
             "title": plan.texts("title"),
+            "authority": plan.authority_code,
+            "prison": plan.prison_code,
             "start_year": plan.start_year,
             "end_year": plan.end_year,
             "goals": [goal_body(g) for g in plan.strategic_goals()],
+            "options": [
+                {"id": o.id, "code": o.code, "title": o.texts("title")} for o in plan.options()
+            ],
         }
     )
 
@@ -115,12 +123,14 @@ def get_goal(goal_id: int):
     actions = plans.plan_actions(session, goal.plan)
     progress = plans.progress_of(goal.plan, actions)
     links = plans.links_of(session, goal)
+    contributions = plans.goal_links_of(session, goal)
     indicators = session.scalars(select(Indicator).where(Indicator.goal_id == goal.id)).all()
     live = yearly.live_values(session, indicators, in_brussels(utcnow()).year)
     return jsonify(
         {
             "id": goal.id,
             "code": goal.code,
+            "kind": goal.kind,
             "title": goal.texts("title"),
             "parent_id": goal.parent_id,
             "progress": progress.goals.get(goal.id),
@@ -130,6 +140,15 @@ def get_goal(goal_id: int):
                 if a.goal_id == goal.id
             ],
             "links": {key: [record.id for record in records] for key, records in links.items()},
+            # goals of other plans this goal contributes to, and those contributing to it
+            "contributes_to": [
+                {"goal_id": link.target_id, "note": link.note}
+                for link in contributions["contributes_to"]
+            ],
+            "contributed_by": [
+                {"goal_id": link.goal_id, "note": link.note}
+                for link in contributions["contributed_by"]
+            ],
             "indicators": [
                 {
                     "id": i.id,
@@ -201,6 +220,7 @@ def move_goal(goal_id: int):
     goal = session.get(Goal, goal_id)
     if goal is None:
         return problem(404, _("Not found."))
+    require("plan.manage", goal)
     values = request.get_json(silent=True)
     if not isinstance(values, dict) or "parent_id" not in values:
         return problem(400, _("Send a JSON object with parent_id."))
@@ -221,13 +241,14 @@ def create_action(goal_id: int):
     require("plan.add_action")
     session = db_session()
     goal = session.get(Goal, goal_id)
-    if goal is None or goal.parent_id is None:
+    if goal is None or not goal.takes_actions:
         return problem(404, _("Not found."))
+    require("plan.add_action", goal)
     values = request.get_json(silent=True)
     if not isinstance(values, dict):
         return problem(400, _("Send a JSON object."))
     principal = current()
-    if not can(principal, "plan.manage"):
+    if not can(principal, "plan.manage", goal):
         values["authority"] = principal.authority
     try:
         action = plans.create_action(
@@ -263,7 +284,7 @@ def patch_action(action_id: int):
     values = request.get_json(silent=True)
     if not isinstance(values, dict):
         return problem(400, _("Send a JSON object."))
-    if "authority" in values and not can(current(), "plan.manage"):
+    if "authority" in values and not can(current(), "plan.manage", action.goal):
         return problem(403, _("The lead changes through the secretariat."))
     expected = request.headers.get("If-Match", "").strip('W/"') or None
     if expected is None:
@@ -339,6 +360,7 @@ def add_annual_item(code: str, year: int):
     plan = _plan_or_none(code)
     if plan is None:
         return problem(404, _("Not found."))
+    require("plan.manage", plan)
 
     def step(session, values):
         item = yearly.add_item(
@@ -356,6 +378,7 @@ def adopt_annual_plan(code: str, year: int):
     annual = yearly.annual_plan(db_session(), plan, year) if plan else None
     if annual is None:
         return problem(404, _("Not found."))
+    require("plan.manage", plan)
 
     def step(session, values):
         yearly.adopt(session, annual, values.get("decision_id"))
@@ -375,6 +398,7 @@ def add_indicator(goal_id: int):
     goal = db_session().get(Goal, goal_id)
     if goal is None:
         return problem(404, _("Not found."))
+    require("plan.manage", goal)
     return _yearly_answer(
         lambda session, values: {"id": yearly.add_indicator(session, goal, values).id}, 201
     )
@@ -388,6 +412,7 @@ def set_indicator_value(indicator_id: int, year: int):
     indicator = db_session().get(Indicator, indicator_id)
     if indicator is None:
         return problem(404, _("Not found."))
+    require("plan.manage", db_session().get(Goal, indicator.goal_id))
 
     def step(session, values):
         row = yearly.set_value(session, indicator, values | {"year": year})
@@ -402,6 +427,7 @@ def evaluate(goal_id: int):
     goal = db_session().get(Goal, goal_id)
     if goal is None:
         return problem(404, _("Not found."))
+    require("plan.manage", goal)
 
     def step(session, values):
         found = yearly.evaluate(session, goal, values)
@@ -416,6 +442,7 @@ def approve_evaluation(evaluation_id: int):
     evaluation = db_session().get(Evaluation, evaluation_id)
     if evaluation is None:
         return problem(404, _("Not found."))
+    require("plan.manage", db_session().get(Goal, evaluation.goal_id))
 
     def step(session, values):
         yearly.approve_evaluation(session, evaluation, values.get("decision_id"))

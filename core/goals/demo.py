@@ -1,5 +1,8 @@
 """Demo actions under the 2014-2019 plan, written the way the plans write them (seed 002):
-steps under actions, a lead and those involved, terms such as "Najaar 2015" or "Eind 2017"."""
+steps under actions, a lead and those involved, terms such as "Najaar 2015" or "Eind 2017".
+The Flemish Community's work is on its own plan 2015-2020, which its plugin ships as data;
+the demo only says how far some of its steps are, and which of its goals contribute to the
+committee's."""
 
 from __future__ import annotations
 
@@ -17,15 +20,6 @@ STATUSES = {"planned": 0, "started": 20, "ongoing": 50, "done": 100, "postponed"
 # (goal, title nl, title fr, lead authority, lead in words, involved, term, status, progress,
 #  steps as (title nl, title fr, term, status))
 ACTIONS = [
-    ("1.1", "Concept van een hulp- en dienstverleningsplan vastleggen",
-     "Définir le concept d'un plan d'aide et de services", "vlaams", "SAW",
-     ["CAW's", "DG EPI"], "Najaar 2015", "done", None,
-     [("Informatie verzamelen over bestaande initiatieven",
-       "Rassembler l'information sur les initiatives existantes", "Juni 2015", "done"),
-      ("Concept voorleggen aan de gemengde commissie",
-       "Soumettre le concept à la commission mixte", "September 2015", "done")]),
-    ("1.1", "Gegevensdeling tussen de actoren regelen", "Régler le partage des données",
-     "vlaams", "afdeling W&S", ["gemengde commissie"], "Eind 2016", "ongoing", 60, []),
     ("2.1", "Een gids van het aanbod per gevangenis publiceren",
      "Publier un guide de l'offre par prison", "cocom", None, ["alle overheden"],
      "1ste semester 2016", "done", None, []),
@@ -38,22 +32,25 @@ ACTIONS = [
      "federatie_wb", None, ["Overlegcomité"], "2015-2019", "ongoing", None,
      [("Studiedag 2015", "Journée d'étude 2015", "najaar 2015", "done"),
       ("Studiedag 2016", "Journée d'étude 2016", "automne 2016", "planned")]),
-    # Seed 002, goal 4: a range between two seasons, a term that runs on, one still open.
-    ("5.2", "Knelpunten in sociale zekerheid en huisvesting wegwerken",
-     "Lever les obstacles en matière de sécurité sociale et de logement", "vlaams",
-     "afdeling W&S", ["VDAB", "OCMW"], "Najaar 2015 - voorjaar 2017/2018", "ongoing", None,
-     [("De samenwerking rond huisvesting in elke gevangenis analyseren",
-       "Analyser la collaboration en matière de logement dans chaque prison", "Najaar 2015",
-       "done"),
-      ("Een werkgroep resocialisatie oprichten", "Créer un groupe de travail resocialisation",
-       "Vanaf begin 2016", "started"),
-      ("Een studiedag over de resultaten organiseren",
-       "Organiser une journée d'étude sur les résultats", "Nog te bepalen", "planned")]),
     # An action the plan gives no term.
-    ("3.3", "Sensibiliseringsacties in de gevangenissen opstarten",
-     "Lancer des actions de sensibilisation dans les prisons", "vlaams", "VAPH",
-     ["lokale beleidsteams"], "", "planned", None, []),
+    ("3.3", "De samenleving sensibiliseren rond detentie en re-integratie",
+     "Sensibiliser la société à la détention et à la réinsertion", "cocof", None,
+     ["services agréés"], "", "planned", None, []),
 ]  # fmt: skip
+
+# How far the Flemish plan's steps are: (goal, step number, status, progress or None).
+FLEMISH_PLAN = "vlaams_2015_2020"
+FLEMISH_PROGRESS = [
+    ("1", "1", "done", None), ("1", "1.1", "done", None), ("1", "1.2", "done", None),
+    ("1", "2", "ongoing", 60),
+    ("4", "1", "ongoing", None), ("4", "2", "done", None), ("4", "3", "started", None),
+]  # fmt: skip
+# Flemish goals that contribute to goals of the committee's plan, with a note (in Dutch, as
+# the Flemish coordinators write it).
+FLEMISH_CONTRIBUTIONS = [
+    ("1", "3.2", "Het hulp- en dienstverleningsplan ondersteunt het detentietraject."),
+    ("4", "5.2", "Werkgroepen resocialisatie brengen OCMW en huisvestingsactoren aan tafel."),
+]
 
 
 INDICATORS = [
@@ -116,10 +113,11 @@ def seed_demo_actions(session: Session, parts: DemoParts | None = None) -> None:
         actions = "1 plan action" if count == 1 else f"{count} plan actions"
         parts.leave_out(f"{actions} led by {authority}, with the steps under them", [authority])
     plan = session.scalar(select(Plan).where(Plan.code == "brussels_2014_2019"))
-    if plan is None or session.scalar(select(PlanAction.id).limit(1)) is not None:
+    if plan is None or plans.plan_actions(session, plan):
         return
     goals = {g.code: g for g in session.scalars(select(Goal).where(Goal.plan_id == plan.id))}
     seed_demo_indicators(session, goals)
+    seed_demo_flemish_plan(session, goals)
     for code, nl, fr, authority, lead, involved, term, status, progress, steps in ACTIONS:
         goal = goals.get(code)
         if goal is None or not _led_by_enabled(authority, parts):
@@ -151,3 +149,29 @@ def seed_demo_actions(session: Session, parts: DemoParts | None = None) -> None:
                 },
                 STATUSES,
             )
+
+
+def seed_demo_flemish_plan(session: Session, committee_goals: dict[str, Goal]) -> None:
+    """The Flemish plan (shipped by its plugin, when enabled): some steps under way, and two
+    of its goals linked to the committee's goals they contribute to."""
+    flemish = session.scalar(select(Plan).where(Plan.code == FLEMISH_PLAN))
+    if flemish is None:
+        return
+    goals = {g.code: g for g in flemish.goals}
+    steps = plans.plan_actions(session, flemish)
+    by_id = {step.id: step for step in steps}
+
+    def number(step: PlanAction) -> str:
+        parent = by_id.get(step.parent_id) if step.parent_id else None
+        return f"{number(parent)}.{step.position}" if parent else str(step.position)
+
+    numbered = {(step.goal.code, number(step)): step for step in steps}
+    for goal, step, status, progress in FLEMISH_PROGRESS:
+        found = numbered.get((goal, step))
+        if found is not None:
+            found.status = status
+            found.progress = progress if progress is not None else STATUSES[status]
+    for goal, target, note in FLEMISH_CONTRIBUTIONS:
+        if goal in goals and target in committee_goals:
+            plans.link_goals(session, goals[goal], committee_goals[target].id, note)
+    session.flush()

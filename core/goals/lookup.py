@@ -26,17 +26,18 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def current_plan(session: Session, today: date | None = None) -> Plan | None:
-    """The plan whose years include ``today`` (the latest-starting one if plans overlap),
-    else the latest plan; None when there is no plan at all."""
+    """The committee's plan whose years include ``today`` (the latest-starting one if plans
+    overlap), else its latest plan; None when there is no plan at all. An authority's own
+    plan is never the current one: "4.3" in a decision means the committee's goal."""
     year = (today or utcnow().astimezone(BRUSSELS).date()).year
     latest_first = (Plan.start_year.desc(), Plan.end_year.desc(), Plan.id.desc())
+    committee = select(Plan).where(Plan.authority_code.is_(None))
     running = session.scalar(
-        select(Plan)
-        .where(Plan.start_year <= year, Plan.end_year >= year)
+        committee.where(Plan.start_year <= year, Plan.end_year >= year)
         .order_by(*latest_first)
         .limit(1)
     )
-    return running or session.scalar(select(Plan).order_by(*latest_first).limit(1))
+    return running or session.scalar(committee.order_by(*latest_first).limit(1))
 
 
 def goal_by_code(session: Session, code: str, today: date | None = None) -> Goal | None:

@@ -22,7 +22,16 @@ STATUS_LABELS = {
 }
 
 
+# Goals that hold actions: operational goals under a strategic one, and the goals of a flat
+# plan ("doelstelling 7"). Strategic options frame a plan and hold no actions.
+ACTION_KINDS = ("operational", "goal")
+
+
 class Plan(LocalizedMixin, Base):
+    """A strategic plan: the committee's (no owner), an authority's own (the Flemish plan
+    2015-2020), or the local action plan of one prison of an authority. It may be written
+    in one language only: the owner's."""
+
     __tablename__ = "plans"
     __audited__ = True
 
@@ -30,20 +39,34 @@ class Plan(LocalizedMixin, Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     start_year: Mapped[int] = mapped_column(Integer)
     end_year: Mapped[int] = mapped_column(Integer)
-    title_nl: Mapped[str] = mapped_column(Text)
-    title_fr: Mapped[str] = mapped_column(Text)
+    title_nl: Mapped[str | None] = mapped_column(Text)
+    title_fr: Mapped[str | None] = mapped_column(Text)
     title_en: Mapped[str | None] = mapped_column(Text)
+    # The owner: None is the committee, whose secretariat manages the plan; an authority's
+    # coordinators manage its own plans.
+    authority_code: Mapped[str | None] = mapped_column(ForeignKey("authorities.code"), index=True)
+    prison_code: Mapped[str | None] = mapped_column(ForeignKey("prisons.code"))
 
     goals: Mapped[list[Goal]] = relationship(
         back_populates="plan", order_by="Goal.position", cascade="all, delete-orphan"
     )
 
     def strategic_goals(self) -> list[Goal]:
-        return [goal for goal in self.goals if goal.parent_id is None]
+        """The goals at the top of the tree (strategic goals, or every goal of a flat plan)."""
+        return [goal for goal in self.goals if goal.parent_id is None and goal.kind != "option"]
+
+    def options(self) -> list[Goal]:
+        return [goal for goal in self.goals if goal.kind == "option"]
+
+    @property
+    def flat(self) -> bool:
+        return any(goal.kind == "goal" for goal in self.goals)
 
 
 class Goal(LocalizedMixin, Base):
-    """A strategic goal (no parent; kind "result" or "support") or an operational goal."""
+    """A strategic goal (no parent; kind "result" or "support") or an operational goal under
+    one; in a flat plan a numbered goal (kind "goal", no parent) or a strategic option (kind
+    "option", no actions)."""
 
     __tablename__ = "goals"
     __audited__ = True
@@ -54,9 +77,9 @@ class Goal(LocalizedMixin, Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))  # result | support | operational
-    title_nl: Mapped[str] = mapped_column(Text)
-    title_fr: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # result | support | operational | goal | option
+    title_nl: Mapped[str | None] = mapped_column(Text)
+    title_fr: Mapped[str | None] = mapped_column(Text)
     title_en: Mapped[str | None] = mapped_column(Text)
     description_nl: Mapped[str | None] = mapped_column(Text)
     description_fr: Mapped[str | None] = mapped_column(Text)
@@ -65,6 +88,28 @@ class Goal(LocalizedMixin, Base):
     plan: Mapped[Plan] = relationship(back_populates="goals")
     parent: Mapped[Goal | None] = relationship(remote_side="Goal.id", back_populates="children")
     children: Mapped[list[Goal]] = relationship(back_populates="parent", order_by="Goal.position")
+
+    @property
+    def takes_actions(self) -> bool:
+        return self.kind in ACTION_KINDS
+
+
+class GoalLink(Base):
+    """A goal of one plan contributes to a goal of another (a Flemish goal to Brussels goal
+    3.2), with a note saying how. Kept by whoever manages the contributing goal's plan."""
+
+    __tablename__ = "goal_links"
+    __table_args__ = (UniqueConstraint("goal_id", "target_id"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    goal: Mapped[Goal] = relationship(foreign_keys=[goal_id])
+    target: Mapped[Goal] = relationship(foreign_keys=[target_id])
 
 
 class PlanAction(LocalizedMixin, Base):
@@ -86,6 +131,9 @@ class PlanAction(LocalizedMixin, Base):
     authority_code: Mapped[str | None] = mapped_column(ForeignKey("authorities.code"))
     lead_text: Mapped[str | None] = mapped_column(String(300))
     involved: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # What shows the step is done ("mijlpaal / indicator" in the Flemish plan).
+    milestone_nl: Mapped[str | None] = mapped_column(Text)
+    milestone_fr: Mapped[str | None] = mapped_column(Text)
     # The term as typed ("" when the plan gives none), and what it reads as
     # (core.goals.terms.Term.as_dict(); {} for none). The dates below are those the action
     # runs between, for what is overdue: none for a term still to be determined.

@@ -35,6 +35,7 @@ ACTION_VALUES = {
         "authority": {"type": ["string", "null"]},
         "lead_text": {"type": ["string", "null"]},
         "involved": {"type": "array", "items": {"type": "string"}},
+        **{f"milestone_{lang}": {"type": ["string", "null"]} for lang in ("nl", "fr")},
         "parent_id": {"type": ["integer", "null"]},
     },
 }

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.goals import terms
 from core.goals.lookup import goal_id
-from core.goals.models import Goal, Plan, PlanAction
+from core.goals.models import Goal, GoalLink, Plan, PlanAction
 from core.reference.models import Authority
 from core.validation import Invalid, Stale, text_problem
 
@@ -134,6 +134,19 @@ def check_action(
             errors["involved"] = "type"
             raw = []
         cleaned["involved"] = [p.strip()[:200] for p in raw if p.strip()][:30]
+    for lang in ("nl", "fr"):
+        key = f"milestone_{lang}"
+        if creating or key in values:
+            text = values.get(key)
+            if text is not None and not isinstance(text, str):
+                errors[key] = "type"
+                continue
+            text = (text or "").strip() or None
+            if text and text_problem(text, multiline=True):
+                errors[key] = text_problem(text, multiline=True)
+            elif text and len(text) > 2000:
+                errors[key] = "length"
+            cleaned[key] = text
     if creating or "parent_id" in values:
         cleaned["parent_id"] = _parent(session, goal, values.get("parent_id"), action, errors)
     if errors:
@@ -405,3 +418,97 @@ def links_of(session: Session, goal: Goal) -> dict[str, list]:
         ),
         "workshop_reports": reports_for_goal(session, goal.id),
     }
+
+
+# --- goals of one plan contributing to goals of another (issue 24) -----------------------------
+
+
+def link_goals(session: Session, goal: Goal, target_id: Any, note: Any) -> GoalLink:
+    """Say that ``goal`` contributes to the goal ``target_id`` of another plan. Raises
+    Invalid on "target" (unknown, same plan, already linked) or "note"."""
+    errors: dict[str, str] = {}
+    target = None
+    if (
+        isinstance(target_id, int)
+        and not isinstance(target_id, bool)
+        or (isinstance(target_id, str) and target_id.isdecimal())
+    ):
+        number = int(target_id)
+        target = session.get(Goal, number) if 0 < number < 2**31 else None
+    if target is None:
+        errors["target"] = "unknown"
+    elif target.plan_id == goal.plan_id:
+        errors["target"] = "same_plan"
+    elif session.scalar(
+        select(GoalLink.id).where(GoalLink.goal_id == goal.id, GoalLink.target_id == target.id)
+    ):
+        errors["target"] = "linked"
+    if note is not None and not isinstance(note, str):
+        errors["note"] = "type"
+        note = None
+    note = (note or "").strip() or None
+    if note and text_problem(note, multiline=True):
+        errors["note"] = text_problem(note, multiline=True)
+    elif note and len(note) > 2000:
+        errors["note"] = "length"
+    if errors:
+        raise Invalid(errors)
+    link = GoalLink(goal_id=goal.id, target_id=target.id, note=note)
+    session.add(link)
+    session.flush()
+    return link
+
+
+def goal_links_of(session: Session, goal: Goal) -> dict[str, list[GoalLink]]:
+    """The goals this goal contributes to, and those contributing to it, with their plans."""
+    options = (
+        selectinload(GoalLink.goal).selectinload(Goal.plan),
+        selectinload(GoalLink.target).selectinload(Goal.plan),
+    )
+    return {
+        "contributes_to": list(
+            session.scalars(
+                select(GoalLink)
+                .where(GoalLink.goal_id == goal.id)
+                .options(*options)
+                .order_by(GoalLink.id)
+            )
+        ),
+        "contributed_by": list(
+            session.scalars(
+                select(GoalLink)
+                .where(GoalLink.target_id == goal.id)
+                .options(*options)
+                .order_by(GoalLink.id)
+            )
+        ),
+    }
+
+
+def plan_goal_links(session: Session, plan: Plan) -> list[GoalLink]:
+    """Every link from or to a goal of ``plan``, for its dashboard."""
+    ids = select(Goal.id).where(Goal.plan_id == plan.id)
+    return list(
+        session.scalars(
+            select(GoalLink)
+            .where(or_(GoalLink.goal_id.in_(ids), GoalLink.target_id.in_(ids)))
+            .options(
+                selectinload(GoalLink.goal).selectinload(Goal.plan),
+                selectinload(GoalLink.target).selectinload(Goal.plan),
+            )
+            .order_by(GoalLink.id)
+        )
+    )
+
+
+def link_targets(session: Session, goal: Goal) -> list[Goal]:
+    """The goals of the other plans, that ``goal`` may contribute to."""
+    return list(
+        session.scalars(
+            select(Goal)
+            .join(Plan, Goal.plan_id == Plan.id)
+            .where(Goal.plan_id != goal.plan_id, Goal.kind != "option")
+            .options(selectinload(Goal.plan))
+            .order_by(Plan.start_year.desc(), Plan.code, Goal.position, Goal.id)
+        )
+    )

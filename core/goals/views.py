@@ -21,14 +21,23 @@ from flask import (
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.db import db_session, utcnow
 from core.goals import exchange, terms, yearly
 from core.goals import services as plans
-from core.goals.models import STATUS_LABELS, Evaluation, Goal, Indicator, Plan, PlanAction
-from core.i18n import authority_name, current_language
+from core.goals.models import (
+    STATUS_LABELS,
+    Evaluation,
+    Goal,
+    GoalLink,
+    Indicator,
+    Plan,
+    PlanAction,
+)
+from core.i18n import LocalText, authority_name, current_language
 from core.meetings.services import in_brussels
 from core.permissions import can, current, require
 from core.validation import MESSAGES, printable, printable_row
@@ -49,6 +58,8 @@ ERRORS = {
     "choice": _l("Choose one of the options."),
     "unknown": _l("This value is not known."),
     "one_title": _l("Give a title in Dutch or in French."),
+    "same_plan": _l("Choose a goal of another plan: this goal is in the same plan."),
+    "linked": _l("This goal already contributes to that one."),
     "percent": _l("Give a whole number from 0 to 100."),
     "weight": _l("Give a whole number from 1 to 100."),
     "lead": _l("Choose the leading authority or write who leads."),
@@ -68,6 +79,50 @@ def error_messages() -> dict[str, object]:
 def errors_of(invalid: plans.Invalid) -> dict[str, str]:
     messages = error_messages()
     return {key: str(messages.get(code, code)) for key, code in invalid.errors.items()}
+
+
+LANGUAGE_NOTES = {
+    "nl": _l("in Dutch"),
+    "fr": _l("in French"),
+    "en": _l("in English"),
+}
+
+
+@blueprint.app_template_filter("lang_note")
+def lang_note(text: LocalText) -> Markup:
+    """A visible note of the language a text is shown in when the reader's is missing (a
+    plan an authority wrote in its own language only); nothing when it is the reader's."""
+    if not isinstance(text, LocalText) or not text.text or text.lang == current_language():
+        return Markup("")
+    return Markup(' <small class="lang-note">({})</small>').format(LANGUAGE_NOTES[text.lang])
+
+
+@blueprint.app_template_filter("goal_label")
+def goal_label(goal: Goal) -> str:
+    """A goal named as its plan names it: a strategic or operational goal of a tree, a
+    numbered goal of a flat plan ("doelstelling 7"), or a strategic option."""
+    if goal.kind == "goal":
+        return _("Goal %(code)s", code=goal.code)
+    if goal.kind == "option":
+        return _("Strategic option %(number)s", number=goal.code.removeprefix("O"))
+    if goal.parent_id is not None:
+        return _("Operational goal %(code)s", code=goal.code)
+    return _("Strategic goal %(code)s", code=goal.code)
+
+
+@blueprint.app_template_filter("plan_owner")
+def plan_owner_name(plan: Plan) -> str:
+    """Whose plan it is, in words: the committee's, or an authority's (for one prison)."""
+    if plan.authority_code is None:
+        return _("Consultation committee")
+    owner = authority_name(plan.authority_code)
+    if plan.prison_code:
+        from core.reference.models import Prison
+
+        prison = db_session().get(Prison, plan.prison_code)
+        name = prison.local("name").text if prison else plan.prison_code
+        return _("%(authority)s, local action plan of %(prison)s", authority=owner, prison=name)
+    return owner
 
 
 @blueprint.app_template_filter("term")
@@ -140,7 +195,7 @@ def goal(goal_id: int):
         select(Indicator).where(Indicator.goal_id == found.id).order_by(Indicator.id)
     ).all()
     live = yearly.live_values(session, indicators, year)
-    manage = can(current(), "plan.manage")
+    manage = can(current(), "plan.manage", found)
     return render_template(
         "goals/goal.html",
         year=year,
@@ -158,7 +213,9 @@ def goal(goal_id: int):
         progress=progress,
         today=_today(),
         links=plans.links_of(session, found),
-        may_add=can(current(), "plan.add_action") and found.parent_id is not None,
+        goal_links=plans.goal_links_of(session, found),
+        link_targets=plans.link_targets(session, found) if manage else [],
+        may_add=can(current(), "plan.add_action", found) and found.takes_actions,
     )
 
 
@@ -192,6 +249,8 @@ def _form_values(form) -> dict:
             "authority",
             "lead_text",
             "involved",
+            "milestone_nl",
+            "milestone_fr",
             "parent_id",
         )
         if key in form
@@ -223,8 +282,9 @@ def _choices(goal: Goal) -> dict:
 def new_action(goal_id: int):
     require("plan.add_action")
     found = _goal(goal_id)
-    if found.parent_id is None:
-        abort(404)  # actions belong to operational goals
+    if not found.takes_actions:
+        abort(404)  # actions belong to operational goals and to the goals of a flat plan
+    require("plan.add_action", found)
     principal = current()
     values = {
         "authority": principal.authority or "",
@@ -234,7 +294,7 @@ def new_action(goal_id: int):
     errors = {}
     if request.method == "POST":
         values = _form_values(request.form)
-        if not can(principal, "plan.manage"):
+        if not can(principal, "plan.manage", found):
             values["authority"] = principal.authority  # a coordinator adds for their own
         session = db_session()
         try:
@@ -251,7 +311,7 @@ def new_action(goal_id: int):
         action=None,
         values=values,
         errors=errors,
-        may_choose_authority=can(principal, "plan.manage"),
+        may_choose_authority=can(principal, "plan.manage", found),
         **_choices(found),
     ), 422 if errors else 200
 
@@ -273,6 +333,8 @@ def action(action_id: int):
         "authority": found.authority_code or "",
         "lead_text": found.lead_text,
         "involved": "; ".join(found.involved),
+        "milestone_nl": found.milestone_nl,
+        "milestone_fr": found.milestone_fr,
         "parent_id": found.parent_id or "",
         "version": found.version,
     }
@@ -280,8 +342,8 @@ def action(action_id: int):
     if request.method == "POST":
         require("plan.edit_action", found)
         submitted = _form_values(request.form)
-        if not can(current(), "plan.manage"):
-            submitted.pop("authority", None)  # the lead changes through the secretariat
+        if not can(current(), "plan.manage", found.goal):
+            submitted.pop("authority", None)  # the lead changes through the plan's keepers
         try:
             plans.update_action(session, found, submitted, _statuses(), request.form.get("version"))
             session.commit()
@@ -308,7 +370,7 @@ def action(action_id: int):
         values=values,
         errors=errors,
         may_edit=can(current(), "plan.edit_action", found),
-        may_choose_authority=can(current(), "plan.manage"),
+        may_choose_authority=can(current(), "plan.manage", found.goal),
         **_choices(found.goal),
     ), status
 
@@ -327,6 +389,7 @@ def dashboard(code: str):
         "goals/dashboard.html",
         plan=found,
         figures=plans.dashboard(db_session(), found, _today()),
+        goal_links=plans.plan_goal_links(db_session(), found),
         today=_today(),
     )
 
@@ -534,8 +597,10 @@ def annual_plan(code: str, year: int):
             for a in actions
             if a.parent_id is None
         ],
-        decisions=yearly.decisions_for(session, year) if can(current(), "plan.manage") else [],
-        may_manage=can(current(), "plan.manage"),
+        decisions=yearly.decisions_for(session, year)
+        if can(current(), "plan.manage", found)
+        else [],
+        may_manage=can(current(), "plan.manage", found),
     )
 
 
@@ -543,6 +608,7 @@ def annual_plan(code: str, year: int):
 def add_annual_item(code: str, year: int):
     require("plan.manage")
     found = _plan(code)
+    require("plan.manage", found)
     return _yearly_step(
         lambda s: yearly.add_item(
             s, yearly.annual_plan(s, found, year, create=True), request.form.to_dict()
@@ -563,6 +629,7 @@ def remove_annual_item(item_id: int):
         abort(404)
     annual = session.get(AnnualPlan, item.annual_plan_id)
     plan = session.get(Plan, annual.plan_id)
+    require("plan.manage", plan)
     return _yearly_step(
         lambda s: yearly.remove_item(s, item),
         _("The action was taken out of the annual plan."),
@@ -574,6 +641,7 @@ def remove_annual_item(item_id: int):
 def adopt_annual_plan(code: str, year: int):
     require("plan.manage")
     found = _plan(code)
+    require("plan.manage", found)
     annual = yearly.annual_plan(db_session(), found, year)
     if annual is None:
         abort(404)
@@ -588,6 +656,7 @@ def adopt_annual_plan(code: str, year: int):
 def add_indicator(goal_id: int):
     require("plan.manage")
     found = _goal(goal_id)
+    require("plan.manage", found)
     return _yearly_step(
         lambda s: yearly.add_indicator(s, found, request.form.to_dict()),
         _("The indicator was added."),
@@ -603,6 +672,7 @@ def set_indicator_value(indicator_id: int):
     indicator = db_session().get(Indicator, indicator_id)
     if indicator is None:
         abort(404)
+    require("plan.manage", _goal(indicator.goal_id))
     return _yearly_step(
         lambda s: yearly.set_value(s, indicator, request.form.to_dict()),
         _("The figures were saved."),
@@ -614,6 +684,7 @@ def set_indicator_value(indicator_id: int):
 def evaluate(goal_id: int):
     require("plan.manage")
     found = _goal(goal_id)
+    require("plan.manage", found)
     return _yearly_step(
         lambda s: yearly.evaluate(s, found, request.form.to_dict()),
         _("The evaluation was saved."),
@@ -629,6 +700,7 @@ def approve_evaluation(evaluation_id: int):
     evaluation = db_session().get(Evaluation, evaluation_id)
     if evaluation is None:
         abort(404)
+    require("plan.manage", _goal(evaluation.goal_id))
     return _yearly_step(
         lambda s: yearly.approve_evaluation(s, evaluation, request.form.get("decision_id")),
         _("The evaluation is approved."),
@@ -650,7 +722,20 @@ EXCHANGE_ERRORS = {
     "year": _l("Give a year between 2000 and 2100."),
     "before_start": _l("This date comes before the start."),
     "goal_code": _l("Give a goal code such as 4 or 4.3."),
-    "kind": _l("A strategic goal is of kind result or support."),
+    "kind": _l(
+        "A goal without a parent is of kind result or support (a strategic goal), goal (a "
+        "numbered goal of a plan without operational goals) or option (a strategic option)."
+    ),
+    "kind_with_parent": _l("An operational goal has a parent and no kind: leave the kind empty."),
+    "parent_kind": _l("Only a strategic goal of kind result or support has operational goals."),
+    "option_code": _l("Give a strategic option a code such as O1."),
+    "one_title": _l("Give a title in Dutch or in French."),
+    "other_plan": _l("This file is of another plan: its plan row names another code."),
+    "no_steps": _l("Steps belong to an operational goal or to a goal of a plan without them."),
+    "step_number": _l("Give a step number such as 1, or 1.2 for the second step under step 1."),
+    "step_parent": _l("The step this one is under must come before it in the file."),
+    "plan_years": _l("Give the plan's years in the term column, such as 2015-2020."),
+    "no_plan_row": _l("The file has no row of kind plan naming the plan."),
     "unknown": _l("No goal has this code."),
     "cycle": _l("This parent would put the goal under itself."),
     "columns": _l(
@@ -673,30 +758,53 @@ EXCHANGE_ERRORS = {
 }
 
 
+def _exchange_message(code: str) -> str:
+    return str(EXCHANGE_ERRORS.get(code) or error_messages().get(code, code))
+
+
+def _new_plan_owner() -> str | None:
+    """A coordinator's new plan is their authority's; the secretariat's, the committee's."""
+    principal = current()
+    if principal.has("coordinator") and not can(principal, "plan.manage", Plan()):
+        return principal.authority
+    return None
+
+
 @blueprint.route("/plans/new", methods=["GET", "POST"])
 def new_plan():
     require("plan.manage")
+    owner = _new_plan_owner()
+    require("plan.manage", owner or Plan())
     values, errors = {}, {}
     if request.method == "POST":
         values = request.form.to_dict()
         session = db_session()
         try:
-            plan = exchange.create_plan(session, values)
+            plan = exchange.create_plan(session, values, owner=owner)
             session.commit()
             flash(_("The plan was created; import or add its goals."), "success")
             return redirect(url_for("goals.import_goals", code=plan.code))
         except plans.Invalid as invalid:
             session.rollback()
-            errors = {k: str(EXCHANGE_ERRORS.get(v, v)) for k, v in invalid.errors.items()}
-    return render_template("goals/plan_form.html", values=values, errors=errors), (
-        422 if errors else 200
-    )
+            errors = {k: _exchange_message(v) for k, v in invalid.errors.items()}
+    from core.reference.services import prisons_open
+
+    return render_template(
+        "goals/plan_form.html",
+        values=values,
+        errors=errors,
+        owner=owner,
+        prisons=[(p.code, str(p.local("name"))) for p in prisons_open(db_session())]
+        if owner
+        else [],
+    ), (422 if errors else 200)
 
 
 @blueprint.route("/plans/<code>/import", methods=["GET", "POST"])
 def import_goals(code: str):
     require("plan.manage")
     found = _plan(code)
+    require("plan.manage", found)
     problems: list[tuple[str, str]] = []
     if request.method == "POST":
         upload = request.files.get("file")
@@ -705,13 +813,23 @@ def import_goals(code: str):
             if upload is None or not upload.filename:
                 raise plans.Invalid({"file": "required"})
             rows = exchange.read_rows(upload.filename, upload.read())
-            counts = exchange.import_goals(session, found, rows)
+            counts = exchange.import_goals(session, found, rows, _statuses())
             session.commit()
             flash(
                 _(
                     "%(created)d goals added and %(updated)d updated.",
                     created=counts["created"],
                     updated=counts["updated"],
+                )
+                + (
+                    " "
+                    + _(
+                        "%(created)d steps added and %(updated)d updated.",
+                        created=counts["steps_created"],
+                        updated=counts["steps_updated"],
+                    )
+                    if counts["steps_created"] or counts["steps_updated"]
+                    else ""
                 ),
                 "success",
             )
@@ -720,7 +838,7 @@ def import_goals(code: str):
             session.rollback()
             if isinstance(error, plans.Invalid):
                 problems = [
-                    (where, str(EXCHANGE_ERRORS.get(code_, code_)))
+                    (where, _exchange_message(code_))
                     for where, code_ in sorted(error.errors.items(), key=lambda e: _row_order(e[0]))
                 ]
             else:
@@ -760,3 +878,38 @@ def export_goals(code: str, fmt: str):
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="goals-{found.code}.{fmt}"'},
     )
+
+
+# --- goals of one plan contributing to goals of another --------------------------------------
+
+
+@blueprint.post("/goals/<int(max=2147483647):goal_id>/links")
+def link_goal(goal_id: int):
+    require("plan.manage")
+    found = _goal(goal_id)
+    require("plan.manage", found)
+    session = db_session()
+    back = url_for("goals.goal", goal_id=found.id) + "#contributions"
+    try:
+        plans.link_goals(session, found, request.form.get("target_id"), request.form.get("note"))
+        session.commit()
+        flash(_("The contribution was added."), "success")
+    except plans.Invalid as invalid:
+        session.rollback()
+        flash(" ".join(errors_of(invalid).values()), "error")
+    return redirect(back)
+
+
+@blueprint.post("/goal-links/<int(max=2147483647):link_id>/delete")
+def unlink_goal(link_id: int):
+    require("plan.manage")
+    session = db_session()
+    link = session.get(GoalLink, link_id)
+    if link is None:
+        abort(404)
+    require("plan.manage", link.goal)
+    goal_id = link.goal_id
+    session.delete(link)
+    session.commit()
+    flash(_("The contribution was taken away."), "success")
+    return redirect(url_for("goals.goal", goal_id=goal_id) + "#contributions")

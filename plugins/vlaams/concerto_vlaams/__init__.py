@@ -57,7 +57,11 @@ def register_authorities():
 def shipped_data(authority):
     # What seed 002 names as the Flemish Community's own: the Gemengde Commissie, its working
     # groups and the local policy and coordination teams in each Brussels prison.
-    return [{"kind": "bodies", "path": DATA / "bodies.toml"}]
+    # Its strategic plan 2015-2020, in Dutch as it was written: options, goals and steps.
+    return [
+        {"kind": "plan", "path": DATA / "plan_2015_2020.csv"},
+        {"kind": "bodies", "path": DATA / "bodies.toml"},
+    ]
 
 
 @hookimpl
