@@ -566,6 +566,8 @@ def _day_form(found: StudyDay | None):
         }
     if request.method == "POST":
         values = request.form.to_dict()
+        if found is None and values.get("kind") == "study_day" and not committee:
+            abort(403)  # the study day is the committee's; the form does not offer it
         try:
             if found is None:
                 found = studyday.create_day(
