@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.meetings.views import blueprint as meetings
     from core.notifications.views import blueprint as notifications
     from core.operations.views import blueprint as operations
+    from core.partners.views import blueprint as partners
     from core.reference.views import blueprint as reference
     from core.reports.views import blueprint as reports
     from core.rooms.views import blueprint as rooms
@@ -143,7 +144,7 @@ def _register_blueprints(app: Flask, registry) -> None:
     core_blueprints += (audit, goals, studyday, reports, links, work, notifications, webhooks)
     core_blueprints += (feeds, rooms)
     apis = (api, inventory_api, meetings_api, goals_api, studyday_api, work_api, feeds_api)
-    core_blueprints += (signals,)
+    core_blueprints += (signals, partners)
     apis += (signals_api,)
     for blueprint in (*core_blueprints, *apis):
         app.register_blueprint(blueprint)

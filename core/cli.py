@@ -224,6 +224,7 @@ def seed_everything(app) -> list[str]:
     from core.goals.demo import seed_demo_actions
     from core.inventory.demo import seed_demo_inventory, seed_demo_needs
     from core.meetings.demo import seed_demo_meetings
+    from core.partners.demo import seed_demo_partner_action, seed_demo_partners
     from core.reference.services import seed_reference
     from core.reports.demo import seed_demo_figures
     from core.rooms.demo import seed_demo_rooms
@@ -246,7 +247,10 @@ def seed_everything(app) -> list[str]:
     with app.extensions["concerto.db"].session() as session:
         seed_demo_actions(session, parts)
     with app.extensions["concerto.db"].session() as session:
+        seed_demo_partners(session)
+    with app.extensions["concerto.db"].session() as session:
         seed_demo_meetings(session, parts=parts)
+        seed_demo_partner_action(session)
     with app.extensions["concerto.db"].session() as session:
         load_shipped_data(session, registry, kinds=("bodies",))
     with app.extensions["concerto.db"].session() as session:

@@ -251,6 +251,11 @@ RULES: dict[str, Callable[[Principal, object], bool]] = {
     "signals.write": _coordinator_or_secretariat,
     "signals.edit": _action_keeper,
     "signals.publish": _secretariat,
+    # the register of outside partners (issue 24, goal 5.2, core.partners): read by everyone
+    # logged in; kept together by the secretariat and every authority's coordinators, since a
+    # partner belongs to no authority
+    "partners.read": _logged_in,
+    "partners.manage": _coordinator_or_secretariat,
 }
 
 

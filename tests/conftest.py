@@ -147,6 +147,14 @@ PAGES = [
     ("/rooms/4/book", "secretary"),
     ("/rooms/prisons/haren", ("justitie", "viewer")),
     ("/rooms/prisons/sint_gillis", "secretary"),
+    # Outside partners (issue 24, goal 5.2): the demo's five (1: the OCMW/CPAS, in the health
+    # working group; 3: VDAB, in Dutch only); read by everyone logged in, kept by the
+    # secretariat and the coordinators.
+    ("/partners", ("vlaams", "viewer")),
+    ("/partners", "secretary"),
+    ("/partners/new", ("vlaams", "coordinator")),
+    ("/partners/1/edit", "secretary"),
+    ("/partners/3/edit", ("cocof", "coordinator")),
     ("/goals/1", None),
     ("/goals/7", None),
     ("/goals/7", ("cocof", "coordinator")),
@@ -169,6 +177,7 @@ PAGES = [
     ("/plan-actions/45", ("vlaams", "coordinator")),
     ("/plans/new", ("vlaams", "coordinator")),
     ("/plans/vlaams_2015_2020/import", ("vlaams", "coordinator")),
+    ("/plans/vlaams_2015_2020/years/2026", ("vlaams", "coordinator")),
     # Events (issue 24): the demo's study day of STUDY_YEAR is event 1, the year before's 2;
     # then its trainings: 4 last year's, 5 the Flemish coordinator's, 6 soon and full.
     ("/events", None),

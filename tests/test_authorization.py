@@ -2363,6 +2363,131 @@ WRITES = [
 ]
 
 
+# --- outside partners (issue 24, goal 5.2) -------------------------------------------------
+
+
+def _keeps_partners(who: Who) -> bool:
+    """The register of outside partners: the secretariat and every authority's coordinators
+    (a partner belongs to no authority)."""
+    return bool(who.roles & {"coordinator", "secretary", "administrator"})
+
+
+def _partner_named(db, name_nl: str):
+    from core.partners.models import Partner
+
+    return db.scalar(select(Partner).where(Partner.name_nl == name_nl))
+
+
+def _add_partner(client, app, who, csrf):
+    return client.post(
+        "/partners/new",
+        data={
+            "csrf_token": csrf,
+            "name_nl": f"partner {who.label}",
+            "kind": "other",
+            "contact_name": "Contact",
+            "email": f"{who.label}@example.be",
+            "language": "nl",
+        },
+    )
+
+
+def _partner_added(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return _partner_named(db, f"partner {who.label}") is not None
+
+
+def _change_partner(client, app, who, csrf):
+    with app.extensions["concerto.db"].session() as db:
+        actiris = _partner_named(db, "Actiris")
+        fields = ("name_nl", "name_fr", "kind", "contact_name", "email", "language")
+        data = {name: getattr(actiris, name) or "" for name in fields}
+        version = actiris.version
+    return client.post(
+        f"/partners/{actiris.id}/edit",
+        data={**data, "csrf_token": csrf, "version": version, "notes": f"by {who.label}"},
+    )
+
+
+def _partner_changed(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        return _partner_named(db, "Actiris").notes == f"by {who.label}"
+
+
+def _working_group(db) -> Body:
+    return db.scalar(select(Body).where(Body.code == "werkgroep_gezondheid"))
+
+
+def _add_partner_member(client, app, who, csrf):
+    with app.extensions["concerto.db"].session() as db:
+        body_id = _working_group(db).id
+        vdab_id = _partner_named(db, "VDAB Brussel").id
+    return client.post(
+        f"/bodies/{body_id}/members/new",
+        data={
+            "csrf_token": csrf,
+            "name": f"partner member {who.label}",
+            "role": "member",
+            "authority": f"partner:{vdab_id}",
+            "language": "nl",
+            "starts_on": "2026-01-01",
+        },
+    )
+
+
+def _partner_member_added(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        found = db.scalar(
+            select(Membership).where(Membership.name == f"partner member {who.label}")
+        )
+        return found is not None and found.partner_id is not None
+
+
+def _add_partner_action(client, app, who, csrf):
+    with app.extensions["concerto.db"].session() as db:
+        minutes_id = db.scalar(
+            select(Minutes.id)
+            .join(Meeting, Minutes.meeting_id == Meeting.id)
+            .where(Meeting.body_id == _working_group(db).id, Minutes.state == "draft")
+        )
+        actiris_id = _partner_named(db, "Actiris").id
+    return client.post(
+        f"/minutes/{minutes_id}/actions",
+        data={
+            "csrf_token": csrf,
+            "title_nl": f"partneractie {who.label}",
+            "authority": f"partner:{actiris_id}",
+        },
+    )
+
+
+def _partner_action_added(app, who):
+    with app.extensions["concerto.db"].session() as db:
+        found = db.scalar(
+            select(ActionItem).where(ActionItem.title_nl == f"partneractie {who.label}")
+        )
+        return found is not None and found.partner_id is not None
+
+
+WRITES += [
+    Write("add an outside partner (page)", _keeps_partners, _add_partner, _partner_added),
+    Write("change an outside partner (page)", _keeps_partners, _change_partner, _partner_changed),
+    # The committee's working group is kept by the secretariat (meetings.manage).
+    Write(
+        "add an outside partner to the committee's working group (page)",
+        lambda who: bool(who.roles & {"secretary", "administrator"}),
+        _add_partner_member,
+        _partner_member_added,
+    ),
+    Write(
+        "give an outside partner an action of the working group's minutes (page)",
+        lambda who: bool(who.roles & {"secretary", "administrator"}),
+        _add_partner_action,
+        _partner_action_added,
+    ),
+]
+
+
 def _prepare(client, app, who: Who) -> str:
     """Log in, remember the user id, and give the client an API token with all the person's
     authority roles, made through the service the token page uses."""

@@ -133,6 +133,10 @@ def _proper_names(app) -> tuple[str, ...]:
         "SELECT signalled_by FROM needs",
         # to whom a signal is addressed: an administration or a minister by name
         "SELECT addressee FROM signals",
+        # outside partners (issue 24) by the name they give themselves, and their contacts
+        "SELECT name_nl FROM partners",
+        "SELECT name_fr FROM partners",
+        "SELECT contact_name FROM partners",
     ]
     names = set()
     with app.extensions["concerto.db"].session() as session:

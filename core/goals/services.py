@@ -134,6 +134,12 @@ def check_action(
             errors["involved"] = "type"
             raw = []
         cleaned["involved"] = [p.strip()[:200] for p in raw if p.strip()][:30]
+        # Outside partners of the register are named "partner:<id>" (core.partners).
+        from core.partners.services import with_partners
+
+        cleaned["involved"] = with_partners(
+            session, cleaned["involved"], values.get("involved_partners"), errors
+        )
     for lang in ("nl", "fr"):
         key = f"milestone_{lang}"
         if creating or key in values:

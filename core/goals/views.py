@@ -39,6 +39,8 @@ from core.goals.models import (
 )
 from core.i18n import LocalText, authority_name, current_language
 from core.meetings.services import in_brussels
+from core.partners.services import choices as partner_choices
+from core.partners.services import involved_partner_ids
 from core.permissions import can, current, require
 from core.validation import MESSAGES, printable, printable_row
 
@@ -255,6 +257,8 @@ def _form_values(form) -> dict:
         )
         if key in form
     }
+    if "involved_partners_shown" in form:  # the boxes were on the page, none ticked or some
+        values["involved_partners"] = form.getlist("involved_partners")
     return values
 
 
@@ -269,6 +273,7 @@ def _choices(goal: Goal) -> dict:
         ],
         "statuses": [(code, action_status(code)) for code in _statuses()],
         "term_examples": terms.HINT_EXAMPLES,
+        "partner_choices": partner_choices(session),
         "parents": [
             (a.id, a.local("title"))
             for a in session.scalars(
@@ -332,7 +337,8 @@ def action(action_id: int):
         "weight": found.weight,
         "authority": found.authority_code or "",
         "lead_text": found.lead_text,
-        "involved": "; ".join(found.involved),
+        "involved": "; ".join(w for w in found.involved if not w.startswith("partner:")),
+        "involved_partners": involved_partner_ids(found.involved),
         "milestone_nl": found.milestone_nl,
         "milestone_fr": found.milestone_fr,
         "parent_id": found.parent_id or "",

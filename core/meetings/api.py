@@ -138,7 +138,12 @@ def body_of_minutes(minutes: Minutes) -> dict:
         "approved_in_meeting_id": minutes.approved_in_meeting_id,
         "texts": [{"item_id": t.item_id, "nl": t.text_nl, "fr": t.text_fr} for t in minutes.texts],
         "attendance": [
-            {"name": a.name, "authority": a.authority_code, "presence": a.presence}
+            {
+                "name": a.name,
+                "authority": a.authority_code,
+                "partner": a.partner_id,
+                "presence": a.presence,
+            }
             for a in minutes.attendance
         ],
         "decisions": [body_of_decision(d) for d in minutes.decisions],
@@ -153,6 +158,7 @@ def body_of_action(action: ActionItem, today) -> dict:
         "title": action.texts("title"),
         "owner": action.owner_name,
         "authority": action.authority_code,
+        "partner": action.partner_id,
         "due_on": action.due_on.isoformat() if action.due_on else None,
         "status": action.status,
         "overdue": action.overdue(today),

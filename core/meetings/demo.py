@@ -126,6 +126,7 @@ def seed_demo_meetings(
                 "starts_on": start,
             },
         )
+    _partner_member(session, bodies["werkgroep_gezondheid"], start)
     session.refresh(bodies["overlegcomite"])
     _series, planned, _ = meetings.plan_series(
         session,
@@ -194,6 +195,22 @@ def seed_demo_meetings(
         {"title_nl": AGENDA[0][0], "title_fr": AGENDA[0][1], "purpose": "decision"},
     )
     session.flush()
+
+
+def _partner_member(session: Session, body: Body, start: date) -> None:
+    """An outside partner in the health working group (core.partners.demo seeds the
+    register first): its contact person, invited and counted apart from the authorities."""
+    from core.partners.demo import working_group_partner
+    from core.partners.services import involved_word
+
+    partner = working_group_partner(session)
+    if partner is None:
+        return
+    meetings.add_membership(
+        session,
+        body,
+        {"authority": involved_word(partner.id), "role": "member", "starts_on": start},
+    )
 
 
 # The health working group met nine days ago; its draft minutes are out for remarks for

@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.i18n import authority_name, show_date
+from core.i18n import show_date
 from core.meetings.calendars import meeting_title, place_of
 from core.meetings.models import ActionItem, Minutes
 from core.meetings.services import agenda
+from core.partners.services import on_behalf_name
 
 FORMATS = {"pdf": "application/pdf", "odt": "application/vnd.oasis.opendocument.text"}
 LAYOUTS = ("nl", "fr", "both")
@@ -55,7 +56,7 @@ def content_of(session: Session, minutes: Minutes, language: str) -> dict:
             "attendance": [
                 (
                     row.name,
-                    authority_name(row.authority_code, language=language),
+                    on_behalf_name(row, language=language),
                     presence[row.presence],
                 )
                 for row in minutes.attendance
@@ -79,7 +80,7 @@ def content_of(session: Session, minutes: Minutes, language: str) -> dict:
                 (
                     a.local("title", language).text,
                     a.owner_name,
-                    authority_name(a.authority_code, language=language),
+                    on_behalf_name(a, language=language),
                     show_date(a.due_on),
                     states[a.status],
                 )

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
 from core.i18n import LocalizedMixin
+from core.partners.models import Partner
 
 # policy_team, coordination_team: the local teams an authority keeps in each prison (seed 002:
 # "in elke gevangenis ... een beleidsteam en ... een coördinatieteam").
@@ -107,7 +108,9 @@ class Membership(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     language: Mapped[str] = mapped_column(String(2), default="nl")
     role: Mapped[str] = mapped_column(String(32))
-    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
+    # On behalf of one authority or of one outside partner (core.partners), never both.
+    authority_code: Mapped[str | None] = mapped_column(ForeignKey("authorities.code"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
 
@@ -116,6 +119,8 @@ class Membership(Base):
     @property
     def body_authority(self) -> str | None:
         return self.body.authority_code
+
+    partner: Mapped[Partner | None] = relationship()
 
     def active_on(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
@@ -342,10 +347,13 @@ class Attendance(Base):
         ForeignKey("memberships.id", ondelete="SET NULL")
     )
     name: Mapped[str] = mapped_column(String(200))
-    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
+    # As the membership was when the minutes were started: an authority or a partner.
+    authority_code: Mapped[str | None] = mapped_column(ForeignKey("authorities.code"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
     presence: Mapped[str] = mapped_column(String(16))
 
     membership: Mapped[Membership | None] = relationship()
+    partner: Mapped[Partner | None] = relationship()
 
 
 class RemarkRound(Base):
@@ -446,7 +454,10 @@ class ActionItem(LocalizedMixin, Base):
     title_en: Mapped[str | None] = mapped_column(Text)
     owner_name: Mapped[str] = mapped_column(String(200))
     owner_email: Mapped[str | None] = mapped_column(String(320))
-    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"), index=True)
+    # The owner acts for an authority or for an outside partner (core.partners), never both;
+    # a partner's owner is told at the partner's contact address, in its language.
+    authority_code: Mapped[str | None] = mapped_column(ForeignKey("authorities.code"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
@@ -458,6 +469,7 @@ class ActionItem(LocalizedMixin, Base):
     __mapper_args__ = {"version_id_col": version}
 
     meeting: Mapped[Meeting] = relationship()
+    partner: Mapped[Partner | None] = relationship()
 
     def overdue(self, today: date) -> bool:
         return self.status in OPEN_ACTION_STATES and self.due_on is not None and self.due_on < today

@@ -2,7 +2,9 @@
 
 - an action item assigned, changed by someone else, or overdue (once a week): to its owner,
   the account with the owner's e-mail address, or the address itself (in the language of the
-  owner's membership, else their authority's);
+  owner's membership, else their authority's); an outside partner's owner at the address
+  written with the action (the partner's contact address unless another was given), in the
+  partner's language;
 - draft minutes sent for remarks: to those present at the meeting who have an account (the
   remarks are left on the platform), with the closing date.
 """
@@ -25,7 +27,13 @@ from core.meetings.services import attendees_to_tell
 
 def _owner(session: Session, event: Event, _registry) -> list[Recipient]:
     action = session.get(ActionItem, event.record_id)
-    if action is None or not action.owner_email:
+    if action is None:
+        return []
+    if action.partner is not None:
+        # An outside partner has no account here: its contact address, in its language.
+        partner = action.partner
+        return [Address(action.owner_email or partner.email, partner.language, action.owner_name)]
+    if not action.owner_email:
         return []
     users = [u for u in users_by_email(session, action.owner_email) if u.id != event.actor_user_id]
     if users:

@@ -200,24 +200,51 @@ def local_plans_of(session: Session, body: Body) -> list:
     return sorted(plans, key=lambda plan: plan.authority_code != body.authority_code)
 
 
+def on_behalf_of(session: Session, values: dict[str, Any], errors: dict[str, str]):
+    """(authority code, partner) a member or an action's owner acts for: exactly one. The
+    form's one choice "authority" holds an authority's code or "partner:<id>"; the API may
+    send "partner" (an id) instead."""
+    from core.partners.services import INVOLVED_PREFIX, partner_of
+
+    authority = values.get("authority") or None
+    raw_partner = values.get("partner") or None
+    if isinstance(authority, str) and authority.startswith(INVOLVED_PREFIX):
+        raw_partner, authority = authority[len(INVOLVED_PREFIX) :], None
+    if authority is not None and raw_partner is not None:
+        errors["authority"] = "one_of"
+        return None, None
+    if raw_partner is not None:
+        partner = partner_of(session, raw_partner)
+        if partner is None:
+            errors["authority"] = "unknown"
+        return None, partner
+    if authority is None:
+        errors["authority"] = "required"
+    elif not isinstance(authority, str) or session.get(Authority, authority) is None:
+        errors["authority"] = "unknown"
+    return authority, None
+
+
 def check_membership(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
+    authority, partner = on_behalf_of(session, values, errors)
+    # A partner's member is its contact person unless another person is named.
     cleaned: dict[str, Any] = {
-        "name": _text(values, "name", errors, required=True, limit=200),
+        "name": _text(values, "name", errors, required=partner is None, limit=200),
         "email": _text(values, "email", errors, limit=320),
         "language": _choice(values, "language", errors, LANGUAGES, default="nl"),
         "role": _choice(values, "role", errors, MEMBER_ROLES),
         "starts_on": date_field(values, "starts_on", errors, required=True),
         "ends_on": date_field(values, "ends_on", errors),
     }
+    if partner is not None and not cleaned["name"] and "name" not in errors:
+        cleaned["name"] = partner.contact_name
+        cleaned["email"] = cleaned["email"] or partner.email
+        cleaned["language"] = partner.language
     if cleaned["email"] and not EMAIL.match(cleaned["email"]):
         errors["email"] = "email"
-    authority = values.get("authority") or None
-    if authority is None:
-        errors["authority"] = "required"
-    elif session.get(Authority, authority) is None:
-        errors["authority"] = "unknown"
     cleaned["authority_code"] = authority
+    cleaned["partner_id"] = partner.id if partner is not None else None
     user_id = values.get("user_id") or None
     if user_id is not None:
         from core.identity.models import User
@@ -840,6 +867,7 @@ def start_minutes(session: Session, meeting: Meeting) -> Minutes:
                 membership_id=membership.id,
                 name=membership.name,
                 authority_code=membership.authority_code,
+                partner_id=membership.partner_id,
                 presence=presence or "absent",
             )
         )
@@ -956,16 +984,20 @@ def check_action(session: Session, values: dict[str, Any], *, creating: bool) ->
         }
         if not (cleaned["title_nl"] or cleaned["title_fr"]) and "title_nl" not in errors:
             errors["title_nl"] = "one_title"
-        cleaned["owner_name"] = _text(values, "owner_name", errors, required=True, limit=200)
+        authority, partner = on_behalf_of(session, values, errors)
+        # An outside partner's action is its contact person's, at its contact address,
+        # unless another person of the partner is named (notices._owner tells them).
+        cleaned["owner_name"] = _text(
+            values, "owner_name", errors, required=partner is None, limit=200
+        )
         cleaned["owner_email"] = _text(values, "owner_email", errors, limit=320)
         if cleaned["owner_email"] and not EMAIL.match(cleaned["owner_email"]):
             errors["owner_email"] = "email"
-        authority = values.get("authority") or None
-        if authority is None:
-            errors["authority"] = "required"
-        elif session.get(Authority, authority) is None:
-            errors["authority"] = "unknown"
+        if partner is not None and not cleaned["owner_name"] and "owner_name" not in errors:
+            cleaned["owner_name"] = partner.contact_name
+            cleaned["owner_email"] = cleaned["owner_email"] or partner.email
         cleaned["authority_code"] = authority
+        cleaned["partner_id"] = partner.id if partner is not None else None
         cleaned["goal_id"] = _goal(session, values.get("goal"), errors)
     if "due_on" in values or creating:
         cleaned["due_on"] = date_field(values, "due_on", errors)
@@ -1074,6 +1106,7 @@ def propose_correction(session: Session, minutes: Minutes, reason: str) -> Minut
             membership_id=a.membership_id,
             name=a.name,
             authority_code=a.authority_code,
+            partner_id=a.partner_id,
             presence=a.presence,
         )
         for a in minutes.attendance
@@ -1145,7 +1178,8 @@ def attendance_of_user(
     (as invitation_of_user finds an invitation)."""
     if user_id is None:
         return None
-    rows = [row for row in attendees(minutes) if row.membership is not None]
+    # A remark is kept under an authority: an outside partner's attendee leaves none here.
+    rows = [row for row in attendees(minutes) if row.membership is not None and row.authority_code]
     for row in rows:
         if row.membership.user_id == user_id:
             return row
@@ -1528,14 +1562,16 @@ def find_actions(session: Session, filters: ActionFilters, today: date) -> list[
 
 def action_summary(session: Session, today: date) -> list[dict[str, Any]]:
     """Open and overdue actions per authority and owner, for the dashboard."""
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    rows: dict[tuple, dict[str, Any]] = {}
     for action in session.scalars(
         select(ActionItem).where(ActionItem.status.in_(OPEN_ACTION_STATES))
     ):
         row = rows.setdefault(
-            (action.authority_code, action.owner_name),
+            (action.authority_code, action.partner_id, action.owner_name),
             {
                 "authority": action.authority_code,
+                # An outside partner's owner: the partner, for its name (core.partners).
+                "partner": action.partner,
                 "owner": action.owner_name,
                 "open": 0,
                 "overdue": 0,
@@ -1543,12 +1579,15 @@ def action_summary(session: Session, today: date) -> list[dict[str, Any]]:
         )
         row["open"] += 1
         row["overdue"] += action.overdue(today)
-    return sorted(rows.values(), key=lambda r: (-r["overdue"], r["authority"], r["owner"]))
+    # Partners after the authorities, each group by owner.
+    return sorted(
+        rows.values(),
+        key=lambda r: (-r["overdue"], r["authority"] is None, r["authority"] or "", r["owner"]),
+    )
 
 
-def attendance_by_authority(session: Session, body_id: int, year: int) -> dict[str, dict]:
-    """Presence per authority over a year's meetings, from each meeting's latest minutes:
-    {authority: {"present": n, "excused": n, "absent": n, "meetings": n}}."""
+def _latest_attendance(session: Session, body_id: int, year: int) -> list[Attendance]:
+    """The attendance rows of the latest minutes of each of a year's meetings of a body."""
     start = local_time(date(year, 1, 1), "00:00")
     end = local_time(date(year + 1, 1, 1), "00:00")
     meetings = session.scalars(
@@ -1567,17 +1606,36 @@ def attendance_by_authority(session: Session, body_id: int, year: int) -> dict[s
             .group_by(Minutes.meeting_id)
         )
     }
-    figures: dict[str, dict] = {}
-    represented: dict[str, set[int]] = defaultdict(set)
-    for row in session.scalars(
-        select(Attendance).where(Attendance.minutes_id.in_(list(latest.values())))
-    ):
+    return list(
+        session.scalars(select(Attendance).where(Attendance.minutes_id.in_(list(latest.values()))))
+    )
+
+
+def _presence_counts(rows: list[Attendance], key) -> dict:
+    figures: dict = {}
+    represented: dict = defaultdict(set)
+    for row in rows:
         counts = figures.setdefault(
-            row.authority_code, {"present": 0, "excused": 0, "absent": 0, "meetings": 0}
+            key(row), {"present": 0, "excused": 0, "absent": 0, "meetings": 0}
         )
         counts[row.presence] += 1
         if row.presence == "present":
-            represented[row.authority_code].add(row.minutes_id)
+            represented[key(row)].add(row.minutes_id)
     for code, counts in figures.items():
         counts["meetings"] = len(represented[code])
-    return dict(sorted(figures.items()))
+    return figures
+
+
+def attendance_by_authority(session: Session, body_id: int, year: int) -> dict[str, dict]:
+    """Presence per authority over a year's meetings, from each meeting's latest minutes:
+    {authority: {"present": n, "excused": n, "absent": n, "meetings": n}}. Outside partners
+    are counted apart (attendance_by_partner): they are not among the authorities."""
+    rows = [r for r in _latest_attendance(session, body_id, year) if r.authority_code]
+    return dict(sorted(_presence_counts(rows, lambda r: r.authority_code).items()))
+
+
+def attendance_by_partner(session: Session, body_id: int, year: int) -> dict[int, dict]:
+    """Presence per outside partner over a year's meetings, as attendance_by_authority:
+    {partner id: {"present": n, "excused": n, "absent": n, "meetings": n}}."""
+    rows = [r for r in _latest_attendance(session, body_id, year) if r.partner_id is not None]
+    return _presence_counts(rows, lambda r: r.partner_id)

@@ -49,6 +49,10 @@ from core.meetings.models import (
     Membership,
     Minutes,
 )
+from core.partners.models import Partner
+from core.partners.services import choices as partner_choices
+from core.partners.services import involved_word
+from core.partners.services import name_of as partner_name
 from core.permissions import can, current, require
 from core.reference.models import Authority, Prison
 from core.reference.services import prisons_open
@@ -64,6 +68,7 @@ ERRORS = {
     **MESSAGES,
     "required": _l("This field is required."),
     "unknown": _l("This value is not known."),
+    "one_of": _l("Choose an authority or an outside partner, not both."),
     "duplicate": _l("This value is already used."),
     "type": _l("This value has the wrong form."),
     "integer": _l("Give a whole number."),
@@ -228,6 +233,19 @@ def _choices(year: int | None = None, keep: str | None = None) -> dict:
         ],
         "prisons": prisons,
     }
+
+
+def _partner_choices() -> list[tuple[str, str]]:
+    """The register's outside partners for the choice of whom a member or an action's owner
+    acts for, beside the authorities (core.partners)."""
+    return [(involved_word(pid), label) for pid, label in partner_choices(db_session())]
+
+
+def _on_behalf_value(record) -> str:
+    """The choice a member or an action acts for, as the form's select holds it."""
+    if record.partner_id is not None:
+        return involved_word(record.partner_id)
+    return record.authority_code or ""
 
 
 def _step(action, done: str | None, back):
@@ -435,7 +453,7 @@ def _membership_form(body: Body, membership: Membership | None):
             "email": membership.email,
             "language": membership.language,
             "role": membership.role,
-            "authority": membership.authority_code,
+            "authority": _on_behalf_value(membership),
             "starts_on": membership.starts_on.isoformat(),
             "ends_on": membership.ends_on.isoformat() if membership.ends_on else "",
             "user_id": membership.user_id or "",
@@ -463,6 +481,7 @@ def _membership_form(body: Body, membership: Membership | None):
             (u.id, u.display_name)
             for u in session.scalars(select(User).order_by(User.display_name))
         ],
+        partner_choices=_partner_choices(),
         **_choices(),
     ), 422 if errors else 200
 
@@ -1315,6 +1334,7 @@ def minutes_editor(meeting_id: int):
         decision_picker=picker_context(
             session, current(), request.form if request.method == "POST" else None, "decision_links"
         ),
+        partner_choices=_partner_choices(),
         **_choices(),
     ), status
 
@@ -1603,13 +1623,21 @@ def attendance(body_id: int):
     year = request.args.get("year", type=int) or _today().year
     if not 2000 <= year <= 2100:
         abort(404)
-    figures = meetings.attendance_by_authority(db_session(), found.id, year)
+    session = db_session()
+    figures = meetings.attendance_by_authority(session, found.id, year)
+    # Outside partners apart: they are not among the authorities whose presence is compared.
+    by_partner = meetings.attendance_by_partner(session, found.id, year)
+    partner_figures = sorted(
+        ((session.get(Partner, pid), counts) for pid, counts in by_partner.items()),
+        key=lambda pair: partner_name(pair[0]).casefold(),
+    )
     most = max((sum(v[k] for k in PRESENCE) for v in figures.values()), default=0)
     return render_template(
         "meetings/attendance.html",
         body=found,
         year=year,
         figures=figures,
+        partner_figures=partner_figures,
         most=most,
         authorities=dict(_choices()["authorities"]),
     )

@@ -14,7 +14,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.goals.models import STATUS_LABELS
-from core.i18n import authority_name, pick
+from core.i18n import pick
 from core.meetings.models import ACTION_LABELS
 from core.meetings.services import local_time
 
@@ -125,6 +125,7 @@ def decisions_and_actions(session: Session, year: int, language: str) -> dict[st
     """The committee's decisions of approved minutes and the action items of meetings held
     in ``year``, in ``language``."""
     from core.meetings.models import ActionItem, Decision, Meeting, Minutes
+    from core.partners.services import on_behalf_name
 
     bounds = Year(year)
     decisions = session.scalars(
@@ -156,7 +157,7 @@ def decisions_and_actions(session: Session, year: int, language: str) -> dict[st
             "actions": [
                 (
                     str(pick(a.texts("title"), language)),
-                    authority_name(a.authority_code, short=True, language=language),
+                    on_behalf_name(a, short=True, language=language),
                     a.due_on,
                     str(ACTION_LABELS.get(a.status, a.status)),
                 )

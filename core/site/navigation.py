@@ -39,6 +39,7 @@ SECTIONS_BY_BLUEPRINT = {
     "studyday": "studyday",
     "reports": "authorities",
     "rooms": "offer",
+    "partners": "meetings",
     "audit": "administration",
     "admin": "administration",
 }
@@ -135,6 +136,10 @@ def main_navigation() -> list[Group]:
         ("offer", link(_l("Prisons and domains"), "reference.reference_data")),
         ("offer", link(_l("Rooms"), "rooms.index") if person.user_id else None),
         ("meetings", link(_l("Meetings"), "meetings.index") if may("meetings.read") else None),
+        (
+            "meetings",
+            link(_l("Outside partners"), "partners.index") if may("partners.read") else None,
+        ),
         ("plan", link(_l("Strategic plan"), "reference.plans")),
         # the register for those who read it; the published summaries for everyone else
         (
