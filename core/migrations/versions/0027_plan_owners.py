@@ -17,7 +17,28 @@ branch_labels = None
 depends_on = None
 
 
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
+def _foreign_keys_off() -> None:
+    """SQLite rebuilds plans and goals to change their columns; goals, actions, indicators and
+    evaluations point at them with ON DELETE CASCADE, and dropping the old table would delete
+    them too. Foreign keys are switched off before anything is written (the pragma is ignored
+    inside a transaction); the migration environment switches them on again (as 0028)."""
+    if _sqlite():
+        op.get_bind().exec_driver_sql("PRAGMA foreign_keys=OFF")
+
+
+def _check_foreign_keys() -> None:
+    if _sqlite():
+        problems = op.get_bind().exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"foreign keys broken by the rebuild of plans and goals: {problems}")
+
+
 def upgrade() -> None:
+    _foreign_keys_off()
     with op.batch_alter_table("plans") as batch:
         batch.add_column(sa.Column("authority_code", sa.String(32), nullable=True))
         batch.add_column(sa.Column("prison_code", sa.String(32), nullable=True))
@@ -51,9 +72,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_goal_links_goal_id", "goal_links", ["goal_id"])
     op.create_index("ix_goal_links_target_id", "goal_links", ["target_id"])
+    _check_foreign_keys()
 
 
 def downgrade() -> None:
+    _foreign_keys_off()
     op.drop_index("ix_goal_links_target_id", table_name="goal_links")
     op.drop_index("ix_goal_links_goal_id", table_name="goal_links")
     op.drop_table("goal_links")
@@ -76,3 +99,4 @@ def downgrade() -> None:
         batch.drop_constraint("fk_plans_authority_code_authorities", type_="foreignkey")
         batch.drop_column("prison_code")
         batch.drop_column("authority_code")
+    _check_foreign_keys()
