@@ -329,3 +329,40 @@ def test_a_contribution_between_plans_shows_on_both_goals_and_the_dashboard(app)
     )
     with _db(app) as db:
         assert db.get(GoalLink, link.id) is None
+
+
+def test_migration_0027_keeps_the_plans_both_ways(database_url):
+    """Going back before owners and coming again keeps every plan, goal, step and title (a
+    title in one language is copied into the other on the way back, as the old columns
+    required both); the plans come back the committee's, as every plan was before."""
+    from sqlalchemy import text
+
+    from core import create_app
+    from core.db import CORE_HISTORY, downgrade, upgrade
+    from tests.conftest import app_config
+
+    app = create_app(app_config(database_url))
+    engine = app.extensions["concerto.db"].engine
+
+    def counts() -> tuple:
+        with engine.connect() as connection:
+            return tuple(
+                connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar()
+                for table in ("plans", "goals", "plan_actions", "indicators")
+            )
+
+    before = counts()
+    assert before[2] > 99  # the Flemish plan's steps and the committee's actions
+    downgrade(engine, CORE_HISTORY, "0026")
+    assert counts() == before
+    with engine.connect() as connection:
+        titles = connection.execute(
+            text("SELECT title_nl, title_fr FROM plans WHERE code = :code"), {"code": FLEMISH}
+        ).one()
+    assert titles[0] == titles[1]  # Dutch only: the French column holds the Dutch title
+    upgrade(engine, CORE_HISTORY)
+    assert counts() == before
+    with engine.connect() as connection:
+        owners = set(connection.execute(text("SELECT authority_code FROM plans")).scalars())
+    assert owners == {None}
+    engine.dispose()
