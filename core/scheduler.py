@@ -122,7 +122,12 @@ def job_app() -> Flask:
 
 
 def _wanted_jobs(app: Flask) -> list[dict]:
-    jobs = [dict(job, id=f"core.{job['id']}") for job in CORE_JOBS]
+    # Copies of the trigger arguments: APScheduler adds its time zone to the dict it is given,
+    # which would change CORE_JOBS itself for the rest of the process.
+    jobs = [
+        dict(job, id=f"core.{job['id']}", trigger_args=dict(job["trigger_args"]))
+        for job in CORE_JOBS
+    ]
     for plugin in app.extensions["concerto.registry"].enabled():
         for job in plugin.jobs:
             jobs.append(
@@ -130,7 +135,7 @@ def _wanted_jobs(app: Flask) -> list[dict]:
                     "id": f"{plugin.name}.{job['id']}",
                     "func": job["func"],
                     "trigger": job.get("trigger", "interval"),
-                    "trigger_args": job.get("trigger_args", {"hours": 1}),
+                    "trigger_args": dict(job.get("trigger_args", {"hours": 1})),
                 }
             )
     return jobs

@@ -88,11 +88,12 @@ def missing() -> list[str]:
     """Every msgid in the code that a nl or fr catalogue lacks or leaves untranslated."""
     problems = []
     for domain, source, translations in components():
+        # Each catalogue read once per component, not once per message (that took minutes).
+        catalogs = {lang: load(po_path(translations, lang, domain), lang) for lang in ("nl", "fr")}
         for message in extract(source):
             if not message.id:
                 continue
-            for language in ("nl", "fr"):
-                catalog = load(po_path(translations, language, domain), language)
+            for language, catalog in catalogs.items():
                 entry = catalog.get(message.id, context=message.context)
                 if entry is None or not entry.string or entry.fuzzy:
                     problems.append(f"{domain} [{language}]: {message.id!r}")
