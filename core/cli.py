@@ -262,7 +262,7 @@ def seed_everything(app) -> list[str]:
     with app.extensions["concerto.db"].session() as session:
         seed_demo_signals(session, parts)
     with app.extensions["concerto.db"].session() as session:
-        seed_demo_rooms(session)
+        seed_demo_rooms(session, parts=parts)
     return parts.left_out
 
 

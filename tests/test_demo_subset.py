@@ -64,8 +64,25 @@ def test_the_demo_with_one_plugin_seeds_its_authority_and_nothing_of_the_others(
         assert _codes(db, Organization.authority_code) <= {"vlaams"}
         # The plan actions it leads, its members on the committee, the actions it owns.
         assert _codes(db, PlanAction.authority_code) == {"vlaams"}
-        assert _codes(db, Membership.authority_code) == {"vlaams"}
-        assert _codes(db, ActionItem.authority_code) == {"vlaams"}
+        # Outside partners belong to no authority: they stay, on behalf of none.
+        assert _codes(db, Membership.authority_code) == {"vlaams", None}
+        assert (
+            db.scalar(
+                select(func.count()).where(
+                    Membership.authority_code.is_(None), Membership.partner_id.is_(None)
+                )
+            )
+            == 0
+        )
+        assert _codes(db, ActionItem.authority_code) <= {"vlaams", None}
+        assert (
+            db.scalar(
+                select(func.count()).where(
+                    ActionItem.authority_code.is_(None), ActionItem.partner_id.is_(None)
+                )
+            )
+            == 0
+        )
         # The secretariat (COCOM) signals the demo's needs: none without it.
         assert db.scalar(select(func.count()).select_from(Need)) == 0
         # Study-day participants from other authorities' services come without their
@@ -81,6 +98,7 @@ def test_the_demo_with_one_plugin_seeds_its_authority_and_nothing_of_the_others(
         assert f"demo services of {code}" in said
     assert "needs signalled by the committee's secretariat (plugin cocom not enabled)" in said
     assert "plan actions led by cocom" in said
+    assert "the prisons' rooms and their bookings (plugin justitie not enabled)" in said
     assert (
         "committee and working-group members (plugins cocof, cocom, federatie_wb, justitie" in said
     )
@@ -89,12 +107,14 @@ def test_the_demo_with_one_plugin_seeds_its_authority_and_nothing_of_the_others(
 
 def _flemish_pages() -> list[tuple[str, tuple[str, str] | None]]:
     """The pages of PAGES a Flemish demo has: open to anyone or to a Flemish person, and
-    about no other authority (the secretariat, with COCOM, is not there)."""
+    about no other authority (the secretariat, with COCOM, is not there; the prisons' rooms
+    are federal Justice's data)."""
     return [
         (path, who)
         for path, who in PAGES
         if (who is None or (isinstance(who, tuple) and who[0] == "vlaams"))
         and not any(code in path for code in OTHERS)
+        and not re.match(r"/rooms/\d", path)
     ]
 
 

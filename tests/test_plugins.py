@@ -124,7 +124,8 @@ def test_a_plugin_enabled_in_configuration_but_not_installed_is_reported():
     [
         ("1.0", True),
         ("1.1", True),
-        ("1.2", False),
+        ("1.2", True),
+        ("1.3", False),
         ("0.9", False),
         ("2.0", False),
         ("one", False),

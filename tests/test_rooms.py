@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core.goals import yearly
 from core.inventory import schedules
 from core.inventory.models import Service, ServiceLocation
 from core.rooms import services as rooms
@@ -291,6 +292,9 @@ def test_the_years_figures_count_hours_and_services(any_app):
             db, "sint_gillis", "justitie"
         )
         before = {u.prison.code: u for u in rooms.use_in_year(db, NEXT_YEAR)}
+        indicator = yearly.sources(db)
+        hours_before = indicator["room_hours"](db, NEXT_YEAR)
+        services_before = indicator["room_services"](db, NEXT_YEAR)
     assert first and second and first.id != second.id
     # Every Monday 2 hours, no holiday skipped: the year's Mondays.
     assert (
@@ -316,6 +320,11 @@ def test_the_years_figures_count_hours_and_services(any_app):
     assert after["sint_gillis"].hours - (was.hours if was else 0) == mondays * 2 + 1.5
     assert after["sint_gillis"].rooms == was.rooms  # the new room was already counted, unbooked
     assert after["sint_gillis"].services == (was.services if was else 0) + 2
+    # The same figures feed goal 6.3's indicators, in words where a goal's indicator is set up.
+    with _db(any_app) as db:
+        indicator = yearly.sources(db)
+        assert indicator["room_hours"](db, NEXT_YEAR) == hours_before + mondays * 2 + 1.5
+        assert indicator["room_services"](db, NEXT_YEAR) == services_before + 2
     page = secretary.get(f"/rooms?year={NEXT_YEAR}").get_data(as_text=True)
     assert "Saint-Gilles" in page or "Sint-Gillis" in page
 

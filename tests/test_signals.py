@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from core.events.models import Event
+from core.goals import yearly
 from core.inventory.models import Need
 from core.signals.models import Signal
 from tests.conftest import make_app
@@ -140,6 +141,12 @@ def test_an_answer_is_logged_and_counted_and_a_stale_edit_is_refused(signals_app
     # the demo's two signals were sent this year; this one in 2025 and answered in 2026
     assert figures[2025]["sent"] >= 1
     assert figures[2026]["answered"] >= 1
+    # goal 1.2's indicators follow the same figures
+    with app.extensions["concerto.db"].session() as db:
+        found = yearly.sources(db)
+        assert found["signals_sent"](db, 2025) == figures[2025]["sent"]
+        assert found["signals_answered"](db, 2026) == figures[2026]["answered"]
+        assert found["signals_answered"](db, 1999) == 0
     page = secretary.get("/signals").get_data(as_text=True)
     assert "Figures of goal 1.2" in page and '<th scope="row">2025</th>' in page
 

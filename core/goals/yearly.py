@@ -75,8 +75,13 @@ def _meetings_held(session: Session, year: int) -> int:
 def sources(session: Session) -> dict[str, Callable[[Session, int], float | None]]:
     """The figures an indicator can follow by itself, by name."""
     from core.reference.models import Prison, ServiceDomain
+    from core.rooms.services import services_booking_in, use_in_year
+    from core.signals.services import indicators as signal_figures
     from core.studyday.models import AUDIENCES
     from core.studyday.services import present_at_trainings, present_in, trainings_held
+
+    def signals(s: Session, year: int, figure: str) -> int:
+        return next((row[figure] for row in signal_figures(s) if row["year"] == year), 0)
 
     found: dict[str, Callable[[Session, int], float | None]] = {
         "published_services": lambda s, _y: _published(s),
@@ -84,6 +89,13 @@ def sources(session: Session) -> dict[str, Callable[[Session, int], float | None
         "open_needs": lambda s, _y: _open_needs(s),
         "meetings_held": _meetings_held,
         "studyday_present": present_in,
+        # goal 1.2: structural problems signalled, answered and made public
+        "signals_sent": lambda s, y: signals(s, y, "sent"),
+        "signals_answered": lambda s, y: signals(s, y, "answered"),
+        "signals_published": lambda s, y: signals(s, y, "published"),
+        # goal 6.3: shared use of the prisons' rooms
+        "room_hours": lambda s, y: round(sum(use.hours for use in use_in_year(s, y)), 1),
+        "room_services": services_booking_in,
     }
     # goal 6.1: reciprocal trainings of external and prison staff, and by whom they are for
     found["trainings_held"] = trainings_held
@@ -129,6 +141,11 @@ def source_labels(session: Session) -> dict[str, str]:
         "open_needs": _("Open needs"),
         "meetings_held": _("Meetings held in the year"),
         "studyday_present": _("People present at the year's study day"),
+        "signals_sent": _("Signals sent in the year"),
+        "signals_answered": _("Signals answered in the year"),
+        "signals_published": _("Signals made public in the year"),
+        "room_hours": _("Hours the prisons' rooms are booked in the year"),
+        "room_services": _("Services booking a prison room in the year"),
     }
     labels["trainings_held"] = _("Reciprocal trainings held in the year")
     labels["training_present"] = _("People present at reciprocal trainings in the year")

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.demo_parts import DemoParts
 from core.inventory.models import Service, ServiceLocation
 from core.permissions import system
 from core.rooms import services as rooms
@@ -31,9 +32,14 @@ def _services_at(session: Session, prison_code: str) -> list[Service]:
     )
 
 
-def seed_demo_rooms(session: Session, today: date | None = None) -> None:
+def seed_demo_rooms(
+    session: Session, today: date | None = None, parts: DemoParts | None = None
+) -> None:
     """Book the rooms that federal Justice ships (its plugin's data, loaded before) for a few
     services; no rooms, no bookings."""
+    if parts is not None and not parts.has("justitie"):
+        parts.leave_out("the prisons' rooms and their bookings", ["justitie"])
+        return
     if session.scalar(select(RoomBooking.id).limit(1)) is not None:
         return
     today = today or date.today()

@@ -413,3 +413,12 @@ def use_in_year(session: Session, year: int) -> list[Use]:
     for code, use in prisons.items():
         use.services = len(services[code])
     return sorted(prisons.values(), key=lambda use: use.prison.code)
+
+
+def services_booking_in(session: Session, year: int) -> int:
+    """How many services hold a room at least once in ``year``, whichever prison (goal 6.3)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    bookings = session.scalars(
+        select(RoomBooking).where(RoomBooking.first_day <= last, RoomBooking.last_day >= first)
+    )
+    return len({b.service_id for b in bookings if occurrences(b, first, last)})
