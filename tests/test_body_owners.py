@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from core.goals.models import Plan
 from core.meetings import services as meetings
 from core.meetings.models import Body, Meeting, Membership
 from core.permissions import Principal, can
@@ -265,24 +266,18 @@ def test_the_pages_say_who_owns_each_body(seeded):
     team = _body(seeded, "vlaams_beleidsteam_haren")
     page = client.get(f"/bodies/{team.id}").get_data(as_text=True)
     assert "Flemish Community" in page and "Haren prison" in page
-    assert "Local action plan" not in page
-    # The local team's page links to the local action plan of its prison, once there is one.
-    from core.goals.models import Plan
-
+    # The local team's page links to the local action plan of its prison, which the Flemish
+    # plugin ships (a plan with a prison), and to no other prison's.
+    assert "Local action plan" in page
+    assert 'href="/plans/vlaams_lap_haren_2017_2020"' in page
+    assert "vlaams_lap_sint_gillis" not in page
     with seeded.extensions["concerto.db"].session() as session:
-        session.add(
-            Plan(
-                code="vlaams_lokaal_haren",
-                start_year=2025,
-                end_year=2027,
-                title_nl="Lokaal actieplan gevangenis Haren",
-                authority_code="vlaams",
-                prison_code="haren",
-            )
+        local = session.scalar(select(Plan).where(Plan.code == "vlaams_lap_haren_2017_2020"))
+        assert (local.authority_code, local.prison_code, len(local.goals)) == (
+            "vlaams",
+            "haren",
+            2,
         )
-        session.commit()
-    page = client.get(f"/bodies/{team.id}").get_data(as_text=True)
-    assert "Local action plan" in page and 'href="/plans/vlaams_lokaal_haren"' in page
     assert "The coordinators of the authority it belongs to keep" in page
     assert 'lang="nl"' in page  # the Dutch name on an English page says so
     committee = _body(seeded, "overlegcomite")

@@ -383,6 +383,8 @@ def load_shipped_plan(session: Session, authority: str, path: Path) -> str:
         "start_year": years.group(1),
         "end_year": years.group(2),
         **{key: head.get(key) for key in ("title_nl", "title_fr", "title_en")},
+        # A local action plan names its prison in an extra column of the plan's row.
+        "prison": head.get("prison"),
     }
     # The rows are checked against the plan to be before anything is written.
     to_be = Plan(

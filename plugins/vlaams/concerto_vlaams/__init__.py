@@ -60,6 +60,9 @@ def shipped_data(authority):
     # Its strategic plan 2015-2020, in Dutch as it was written: options, goals and steps.
     return [
         {"kind": "plan", "path": DATA / "plan_2015_2020.csv"},
+        # The local action plans of the local policy teams (seed 002, goal 10), one a prison.
+        {"kind": "plan", "path": DATA / "local_plan_haren.csv"},
+        {"kind": "plan", "path": DATA / "local_plan_sint_gillis.csv"},
         {"kind": "bodies", "path": DATA / "bodies.toml"},
     ]
 
