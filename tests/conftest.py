@@ -397,6 +397,22 @@ def run_cli(
     )
 
 
+def shorten_long_terms(engine) -> None:
+    """Going back below revision 0016 needs every plan step's term within the 100 characters
+    0015 held, and the migration refuses to cut one (it would lose what was typed); the
+    Flemish plan ships three longer terms as its seed wrote them, so a test that goes back
+    that far shortens them first, as a person downgrading would."""
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE plan_actions SET term_text = SUBSTR(term_text, 1, 100) "
+                "WHERE LENGTH(term_text) > 100"
+            )
+        )
+
+
 def wait_for_port(port: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

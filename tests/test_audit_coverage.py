@@ -67,7 +67,9 @@ def _audited_tables(app) -> dict[str, str]:
 
 def test_every_table_is_audited_or_named_as_not_a_business_record(app):
     audited = _audited_tables(app)
-    tables = set(Base.metadata.tables)
+    # The Region's test plugin (tests/plugin_dist) is not one of the platform's: other tests
+    # import it into the same process (one worker runs many files), adding its table.
+    tables = {name for name in Base.metadata.tables if not name.startswith("gewest_")}
     assert "vlaams_staffing" in tables and "vlaams_placement_sites" in tables, "plugins loaded"
     unaudited = sorted(tables - set(audited) - set(NOT_BUSINESS_RECORDS))
     assert unaudited == [], f"written without audit rows: {unaudited}"

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from core.db import CORE_HISTORY, downgrade, upgrade
 from core.operations.observability import JsonFormatter
 from core.scheduler import LEASE, lease_table, record_run, take_lease
-from tests.conftest import _migrate_and_seed, make_app
+from tests.conftest import _migrate_and_seed, make_app, shorten_long_terms
 from tests.logins import login
 from tests.postgres import PostgresServer
 
@@ -55,6 +55,7 @@ def test_readyz_needs_the_database_migrations_and_a_live_scheduler(ops_app):
         )
     assert client.get("/readyz").get_json()["scheduler"] == "stale"
     take_lease(engine, "scheduler-under-test", ttl_seconds=60)
+    shorten_long_terms(engine)
     downgrade(engine, CORE_HISTORY, "0006")
     behind = client.get("/readyz")
     assert behind.status_code == 503

@@ -10,6 +10,7 @@ from core import create_app
 from core.cli import seed_everything
 from core.goals.models import Goal, Plan
 from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
+from core.rooms.models import Room
 from tests.conftest import FIVE, app_config
 
 
@@ -24,8 +25,16 @@ def test_seeding_twice_loads_everything_once(database_url):
         assert _count(session, ServiceDomain) == 9
         assert _count(session, TargetGroup) == 6
         assert _count(session, Prison) == 4
-        assert _count(session, Plan) == 1
-        assert _count(session, Goal) == 21
+        # The committee's plan, and each plan the Flemish plugin ships once: its plan 2015-2020
+        # (10 options and 19 goals) and two local action plans (2 goals each).
+        assert sorted(session.scalars(select(Plan.code))) == [
+            "brussels_2014_2019",
+            "vlaams_2015_2020",
+            "vlaams_lap_haren_2017_2020",
+            "vlaams_lap_sint_gillis_2017_2020",
+        ]
+        assert _count(session, Goal) == 21 + 29 + 2 + 2
+        assert _count(session, Room) == 5  # federal Justice's rooms, once
         assert sorted(session.scalars(select(Authority.code))) == sorted(FIVE)
     app.extensions["concerto.db"].engine.dispose()
 
