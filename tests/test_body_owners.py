@@ -373,3 +373,27 @@ def test_the_secretariats_work_lists_the_committees_meetings_only(seeded):
         session.commit()
         listed = [entry.record.id for entry in meetings_lacking(session, utcnow())]
         assert listed and meeting.id not in listed
+
+
+def test_a_body_id_no_column_holds_is_no_body_not_a_server_error(seeded):
+    """Found by the write properties on PostgreSQL: "Plan a meeting" looked the chosen body up
+    by any integer, and PostgreSQL refuses one beyond its integer column (a 500)."""
+    client = seeded.test_client()
+    login_as(client, seeded, "secretary")
+    csrf = csrf_token(client, "/meetings")
+    answer = client.post(
+        "/meetings/new",
+        data={
+            "csrf_token": csrf,
+            "body_id": "3657602991805",
+            "date": "2031-03-04",
+            "start_time": "14:00",
+            "duration_minutes": "60",
+            "place_kind": "office",
+            "place_text": "Zaal 1",
+        },
+    )
+    # The form again, refused at the body (422, as every form with a problem), not a 500.
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert 'name="body_id"' in page and 'aria-invalid="true"' in page

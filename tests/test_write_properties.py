@@ -596,6 +596,10 @@ def _api_target(app, visitors, document, rule, method) -> Target:
             elif name == "action_id":
                 table = "plan_actions" if "plan-actions" in path else "action_items"
                 value = str(db.scalar(text(f"SELECT min(id) FROM {table}")))
+            elif name == "remark_id" and path.endswith("/handling"):
+                # The secretariat marks another member's remark: on PostgreSQL nothing is
+                # undone between routes, and the writer may have withdrawn her own already.
+                value = str(db.scalar(text("SELECT max(id) FROM minutes_remarks")))
             else:
                 value = str(db.scalar(text(RECORDS[name])))
             path = re.sub(rf"<[^>]*\b{name}>", value, path)

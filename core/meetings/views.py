@@ -626,7 +626,9 @@ def _plan_meeting(found: Body | None):
     errors = {}
     if request.method == "POST":
         values = request.form.to_dict()
-        body = found or session.get(Body, request.form.get("body_id", type=int) or 0)
+        chosen = request.form.get("body_id", type=int) or 0
+        # An id no integer column holds (a crafted form field) is simply no body.
+        body = found or (session.get(Body, chosen) if 0 < chosen < 2**31 else None)
         if body is not None:
             _keep(body)
         try:
