@@ -178,6 +178,15 @@ PAGES = [
     ("/plans/new", ("vlaams", "coordinator")),
     ("/plans/vlaams_2015_2020/import", ("vlaams", "coordinator")),
     ("/plans/vlaams_2015_2020/years/2026", ("vlaams", "coordinator")),
+    # Its local action plans, one a prison (flat, in Dutch, tied to the prison).
+    ("/plans/vlaams_lap_haren_2017_2020", None),
+    ("/plans/vlaams_lap_haren_2017_2020/dashboard", ("vlaams", "coordinator")),
+    ("/plans/vlaams_lap_haren_2017_2020/years/2026", ("vlaams", "coordinator")),
+    ("/plans/vlaams_lap_haren_2017_2020/import", ("vlaams", "coordinator")),
+    ("/plans/vlaams_lap_sint_gillis_2017_2020", None),
+    ("/plans/vlaams_lap_sint_gillis_2017_2020/dashboard", ("vlaams", "coordinator")),
+    ("/plans/vlaams_lap_sint_gillis_2017_2020/years/2026", ("vlaams", "coordinator")),
+    ("/plans/vlaams_lap_sint_gillis_2017_2020/import", ("vlaams", "coordinator")),
     # Events (issue 24): the demo's study day of STUDY_YEAR is event 1, the year before's 2;
     # then its trainings: 4 last year's, 5 the Flemish coordinator's, 6 soon and full.
     ("/events", None),
