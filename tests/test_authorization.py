@@ -17,6 +17,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from core.clock import today as brussels_today
 from core.goals.models import (
     AnnualPlan,
     AnnualPlanItem,
@@ -687,7 +688,7 @@ def _draft_out_for_remarks(app) -> Minutes:
 
 def _round_ends() -> date:
     """A closing day other than the demo's (a week from today)."""
-    return meetings.today_in_brussels() + timedelta(days=30)
+    return brussels_today() + timedelta(days=30)
 
 
 def _send_for_remarks(client, app, who, csrf):

@@ -353,7 +353,7 @@ def test_the_secretariats_work_lists_the_committees_meetings_only(seeded):
     Commissie tomorrow is its coordinators' to prepare, not the secretariat's."""
     from datetime import timedelta
 
-    from core.db import utcnow
+    from core.clock import utcnow
     from core.work.services import meetings_lacking
 
     with seeded.extensions["concerto.db"].session() as session:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.goals.models import PlanAction
 from core.meetings.models import AgendaItem, Attachment, Body, Meeting
 from tests.conftest import make_app

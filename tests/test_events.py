@@ -14,9 +14,8 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from core.db import utcnow
+from core.clock import in_brussels, utcnow
 from core.goals.yearly import source_labels, sources
-from core.meetings.services import in_brussels
 from core.studyday import services as studyday
 from core.studyday.models import Registration, StudyDay
 from tests.conftest import make_app

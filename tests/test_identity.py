@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 
 from core.audit.models import AuditEntry
 from core.audit.services import acting_as
-from core.db import utcnow
+from core.clock import utcnow
 from core.identity.jobs import purge_expired_sessions
 from core.identity.models import ApiToken, BrowserSession, Identity, User
 from core.permissions import system

@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, event, func, select, text
 
 from core import jsonbody, tabular
 from core.audit.models import AuditEntry
-from core.db import utcnow
+from core.clock import utcnow
 from core.identity.models import Identity
 from core.inventory import exchange, imports
 from core.inventory.models import ImportJob, Service

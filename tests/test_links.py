@@ -301,7 +301,7 @@ def test_a_decision_and_a_workshop_report_take_their_links_from_the_picker(app):
 def test_a_meeting_is_found_by_its_body_and_its_date(any_app):
     with _db(any_app) as db:
         meeting = db.scalar(select(Meeting).order_by(Meeting.starts_at))
-        from core.meetings.services import in_brussels
+        from core.clock import in_brussels
 
         day = in_brussels(meeting.starts_at).date()
         other = db.scalar(select(Meeting.id).where(Meeting.id != meeting.id))

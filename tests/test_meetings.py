@@ -15,7 +15,7 @@ import vobject
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.mail.models import OutboxMessage
 from core.meetings import services as meetings
 from core.meetings.models import (

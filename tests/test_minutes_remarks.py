@@ -17,6 +17,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from core.clock import today as brussels_today
 from core.events.models import Event
 from core.meetings import services as meetings
 from core.meetings.models import (
@@ -84,7 +85,7 @@ def _remarks(app) -> list[tuple]:
 
 
 def _today():
-    return meetings.today_in_brussels()
+    return brussels_today()
 
 
 # --- sending ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.audit.services import acting_as
+from core.clock import today as brussels_today
 from core.identity.models import User
 from core.inventory import needs
 from core.inventory.models import Need, Service
@@ -318,7 +319,7 @@ def test_those_present_are_asked_for_remarks_in_their_language(day_app):
     start = _last_outbox(app)
     with app.app_context(), _db(app) as db:
         minutes = db.scalar(select(Minutes).join(RemarkRound).where(Minutes.state == "draft"))
-        closes = meetings.today_in_brussels() + timedelta(days=9)
+        closes = brussels_today() + timedelta(days=9)
         meetings.send_for_remarks(
             db, minutes, {"closes_on": closes.isoformat()}, system("job", "secretariat")
         )
@@ -385,7 +386,7 @@ def test_the_writer_of_a_signal_hears_of_its_answer(day_app):
     login(app.test_client(), "vlaams", "vlaams-lotte")
     _notify(app)
     start = _last_outbox(app)
-    today = meetings.today_in_brussels()
+    today = brussels_today()
     with app.app_context(), _db(app) as db:
         identity = db.scalar(select(Identity).where(Identity.subject == "vlaams-lotte"))
         lotte = principal_for(identity)

@@ -45,7 +45,7 @@ def test_readyz_needs_the_database_migrations_and_a_live_scheduler(ops_app):
         "plugin_events": {},
     }
     # A scheduler that stopped renewing its lease long ago.
-    from core.db import utcnow
+    from core.clock import utcnow
 
     with engine.begin() as connection:
         connection.execute(
@@ -105,7 +105,7 @@ def test_metrics_count_requests_logins_and_jobs_for_prometheus_only(ops_app, pro
 
 def test_readyz_and_metrics_give_each_jobs_last_success_age(ops_app):
     """Issue 18, point 3: a job that keeps failing shows while the scheduler runs."""
-    from core.db import utcnow
+    from core.clock import utcnow
     from core.scheduler import job_runs
 
     engine = ops_app.extensions["concerto.db"].engine

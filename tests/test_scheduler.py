@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.mail.models import OutboxMessage
 from core.mail.services import deliver, queue
 from core.meetings import services as meetings

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.studyday import services as studyday
 from core.studyday.models import Registration, StudyDay, Workshop, WorkshopChoice
 from tests.conftest import make_app

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.goals.models import Goal
 from core.identity.models import Identity
 from core.identity.services import create_token

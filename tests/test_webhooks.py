@@ -30,7 +30,7 @@ from sqlalchemy import func, select, update
 from standardwebhooks import Webhook
 
 from core.audit.services import acting_as
-from core.db import utcnow
+from core.clock import utcnow
 from core.events.models import Event
 from core.identity.models import Identity
 from core.inventory import imports

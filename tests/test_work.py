@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select, update
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.identity.models import Identity, User
 from core.inventory.models import Service, ServiceVersion
 from core.meetings import services as meetings

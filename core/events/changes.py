@@ -31,7 +31,7 @@ from sqlalchemy import column, event, insert, inspect, select, table
 from sqlalchemy.orm import Mapper, Session, object_session
 
 from core.audit.services import who
-from core.db import utcnow
+from core.clock import utcnow
 from core.events import log
 from core.events.models import Event
 from core.permissions import Principal

@@ -22,7 +22,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import and_, false, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.events.models import Event, EventReader
 from core.permissions import Principal, can
 

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, FetchedValue, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, UTCDateTime, utcnow
+from core.clock import utcnow
+from core.db import Base, UTCDateTime
 
 
 class Event(Base):

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.events import changes, log
 from core.events.models import Event
 from core.feeds.models import FeedToken

@@ -11,13 +11,13 @@ from werkzeug.exceptions import HTTPException
 
 from core.api.problems import invalid_fields, problem
 from core.api.views import http_problem
-from core.db import db_session, utcnow
+from core.clock import in_brussels, utcnow
+from core.db import db_session
 from core.goals import services as plans
 from core.goals import terms, yearly
 from core.goals.models import Evaluation, Goal, Indicator, Plan, PlanAction
 from core.goals.views import YEARLY_REFUSALS, error_messages
 from core.i18n import current_language
-from core.meetings.services import in_brussels
 from core.permissions import can, current, require
 from core.security import csrf
 

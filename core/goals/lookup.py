@@ -14,15 +14,12 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.clock import BRUSSELS, utcnow
 from core.goals.models import Goal, Plan
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def current_plan(session: Session, today: date | None = None) -> Plan | None:

@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UTCDateTime, utcnow
+from core.clock import utcnow
+from core.db import Base, UTCDateTime
 from core.i18n import LocalizedMixin
 
 # A plan action's status in words, for pages and the authorities' reports alike.

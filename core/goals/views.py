@@ -25,7 +25,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.db import db_session, utcnow
+from core.clock import in_brussels, utcnow
+from core.db import db_session
 from core.goals import exchange, terms, yearly
 from core.goals import services as plans
 from core.goals.models import (
@@ -38,7 +39,6 @@ from core.goals.models import (
     PlanAction,
 )
 from core.i18n import LocalText, authority_name, current_language
-from core.meetings.services import in_brussels
 from core.partners.services import choices as partner_choices
 from core.partners.services import involved_partner_ids
 from core.permissions import can, current, require

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.goals import services as plans
 from core.goals.models import (
     AnnualPlan,
@@ -60,8 +60,8 @@ def _open_needs(session: Session) -> int:
 
 
 def _meetings_held(session: Session, year: int) -> int:
+    from core.clock import local_time
     from core.meetings.models import Meeting
-    from core.meetings.services import local_time
 
     return session.scalar(
         select(func.count()).where(
@@ -382,8 +382,8 @@ def approve_evaluation(session: Session, evaluation: Evaluation, decision_id: An
 
 def decisions_for(session: Session, year: int) -> list:
     """Decisions of the committee's meetings in and around a year, to adopt or approve with."""
+    from core.clock import local_time
     from core.meetings.models import Decision, Meeting, Minutes
-    from core.meetings.services import local_time
 
     return list(
         session.scalars(

@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UTCDateTime, utcnow
+from core.clock import utcnow
+from core.db import Base, UTCDateTime
 
 # Roles an authority's mapping may give, in the shared platform's terms.
 AUTHORITY_ROLES = ("coordinator", "member", "viewer")

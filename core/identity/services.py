@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.identity.models import (
     AUTHORITY_ROLES,
     PLATFORM_ROLES,

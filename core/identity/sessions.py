@@ -30,7 +30,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.identity.models import BrowserSession
 
 log = logging.getLogger("concerto.sessions")

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.api.problems import invalid_fields, problem
 from core.api.views import http_problem
+from core.clock import this_year
 from core.db import db_session
 from core.i18n import current_language
 from core.inventory import needs as register
@@ -18,7 +19,6 @@ from core.inventory.lexicon import vocabulary_of
 from core.inventory.models import Service
 from core.inventory.views import ERRORS, WORKFLOW, service_or_404
 from core.permissions import can, current, require
-from core.reference.services import this_year
 from core.security import csrf
 
 blueprint = Blueprint("inventory_api", __name__, url_prefix="/api/v1")

@@ -22,12 +22,12 @@ from typing import Any
 from sqlalchemy import select
 
 from core.audit.services import acting_as
+from core.clock import BRUSSELS
 from core.demo_parts import DemoParts
 from core.inventory import error_reports, exchange, organizations
 from core.inventory import services as inventory
 from core.inventory.models import Need, Service, ServiceAssurance
 from core.permissions import ANONYMOUS, Principal, system
-from core.reference.services import BRUSSELS
 
 DATA = Path(__file__).parent / "data"
 # The authorities in the order their services are created, which gives the services their

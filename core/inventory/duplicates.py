@@ -39,7 +39,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.inventory import generation
 from core.inventory.models import DuplicateDismissal, Organization, Service, ServiceLocation
 from core.inventory.services import working_copy

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.events import services as events
 from core.inventory.models import ErrorReport, Service
 from core.permissions import Principal

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session, selectinload
 from core import jsonbody, tabular
 from core.audit import services as audit
 from core.audit.models import AuditEntry
-from core.db import utcnow
+from core.clock import utcnow
 from core.events import changes
 from core.events.models import Event
 from core.inventory import generation, search

@@ -20,12 +20,12 @@ from flask_babel import force_locale
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from core.clock import BRUSSELS
 from core.events.models import Event
 from core.i18n import LocalizedMixin, pick
 from core.inventory import schedules, verification
 from core.inventory.models import Organization, Service, ServiceLocation
 from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
-from core.reference.services import BRUSSELS
 
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.UUID("6f1d2d0e-6c3b-5d0a-9a41-3b2c6f3c2a11")

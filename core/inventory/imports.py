@@ -32,7 +32,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import defer
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.inventory import exchange
 from core.inventory.models import ImportJob
 from core.permissions import Principal

@@ -26,7 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UTCDateTime, utcnow
+from core.clock import utcnow
+from core.db import Base, UTCDateTime
 from core.goals.models import Goal
 from core.i18n import LocalizedMixin
 

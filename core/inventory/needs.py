@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.events import services as events
 from core.inventory.models import LANGUAGE_CODES, NEED_STATES, Need, Service
 from core.inventory.services import InvalidService, Reference

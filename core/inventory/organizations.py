@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.inventory.models import Organization
 from core.inventory.services import InvalidService
 from core.validation import EMAIL, WEB_ADDRESS, text_problem

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.db import utcnow
+from core.clock import BRUSSELS, utcnow
 from core.events import services as events
 from core.inventory import generation, schedules, search, verification
 from core.inventory.lexicon import Expansion, Lexicon, expand
@@ -35,7 +35,7 @@ from core.inventory.models import (
 )
 from core.permissions import Principal
 from core.reference.models import Prison, ServiceDomain, TargetGroup
-from core.reference.services import BRUSSELS, prisons_open
+from core.reference.services import prisons_open
 from core.validation import EMAIL, Invalid, clean_text
 
 LANGS = ("nl", "fr", "en")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.inventory import generation, search
 from core.inventory.models import LANGUAGE_CODES, Service, ServiceLocation, ServiceVersion
 from core.reference.models import TargetGroup

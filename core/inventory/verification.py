@@ -22,7 +22,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from core.db import utcnow
+from core.clock import BRUSSELS, this_year, utcnow
+from core.clock import today as brussels_today
 from core.events import services as events
 from core.identity.models import User
 from core.inventory.models import (
@@ -32,7 +33,6 @@ from core.inventory.models import (
     VerificationCampaign,
 )
 from core.permissions import Principal, system
-from core.reference.services import BRUSSELS
 from core.validation import Refused
 
 CONFIRMED, APPROVED = "confirmed", "approved"
@@ -42,10 +42,6 @@ def year_start(year: int) -> datetime:
     """The first moment of ``year`` in Brussels, in UTC: what "confirmed this year" counts
     from."""
     return datetime(year, 1, 1, tzinfo=BRUSSELS).astimezone(UTC)
-
-
-def this_year() -> int:
-    return datetime.now(BRUSSELS).year
 
 
 def _public(service: Service) -> bool:
@@ -258,7 +254,7 @@ def run_campaign() -> list[str]:
     from core.scheduler import job_app
 
     app = job_app()
-    today = datetime.now(BRUSSELS).date()
+    today = brussels_today()
     if today < campaign_day(today.year, app.config["CONCERTO"]["verification_campaign_date"]):
         return []
     codes = sorted(app.extensions["concerto.registry"].authorities)

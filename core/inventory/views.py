@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core.clock import this_year
 from core.db import db_session
 from core.i18n import current_language, pick
 from core.inventory import comments as service_comments
@@ -60,7 +61,7 @@ from core.links import services as links
 from core.links.forms import picker_context, searching
 from core.permissions import can, current, require
 from core.reference.models import Prison, ServiceDomain, TargetGroup
-from core.reference.services import prisons_open, this_year
+from core.reference.services import prisons_open
 from core.validation import MESSAGES, Invalid, Refused
 
 blueprint = Blueprint("inventory", __name__)

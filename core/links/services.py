@@ -19,12 +19,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from core.clock import BRUSSELS
 from core.goals.lookup import current_plan, goal_id
 from core.goals.models import Goal
 from core.i18n import LocalText, pick
@@ -48,7 +48,6 @@ ERRORS = {
         "Remove it or choose another."
     ),
 }
-BRUSSELS = ZoneInfo("Europe/Brussels")
 LIMIT = 10
 LONGEST_QUERY = 200
 _CODE = re.compile(r"^\d+(\.\d+)*\.?$")

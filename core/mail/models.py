@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, UTCDateTime, utcnow
+from core.clock import utcnow
+from core.db import Base, UTCDateTime
 
 MESSAGE_STATES = ("queued", "sent", "failed", "kept")
 

@@ -14,7 +14,8 @@ from werkzeug.exceptions import HTTPException
 
 from core.api.problems import invalid_fields, problem
 from core.api.views import http_problem
-from core.db import db_session, utcnow
+from core.clock import in_brussels, local_time, utcnow
+from core.db import db_session
 from core.identity.models import User
 from core.meetings import services as meetings
 from core.meetings.models import (
@@ -187,8 +188,8 @@ def list_meetings():
         if not 2000 <= year <= 2100:
             return problem(422, _("Give a year between 2000 and 2100."))
         query = query.where(
-            Meeting.starts_at >= meetings.local_time(date(year, 1, 1), "00:00"),
-            Meeting.starts_at < meetings.local_time(date(year + 1, 1, 1), "00:00"),
+            Meeting.starts_at >= local_time(date(year, 1, 1), "00:00"),
+            Meeting.starts_at < local_time(date(year + 1, 1, 1), "00:00"),
         )
     return jsonify({"items": [body_of_meeting(m) for m in db_session().scalars(query)]})
 
@@ -594,7 +595,7 @@ def list_decisions():
 @blueprint.get("/actions")
 def list_actions():
     require("meetings.read")
-    today = meetings.in_brussels(utcnow()).date()
+    today = in_brussels(utcnow()).date()
     filters = meetings.ActionFilters(
         authority=request.args.get("authority") or None,
         status=(request.args.get("status") or "open")[:16],
@@ -634,7 +635,7 @@ def patch_action(action_id: int):
     except (meetings.Stale, StaleDataError):
         session.rollback()
         return problem(412, _("This record was changed since you read it."))
-    today = meetings.in_brussels(utcnow()).date()
+    today = in_brussels(utcnow()).date()
     response = jsonify(body_of_action(action, today))
     response.headers["ETag"] = f'"{action.version}"'
     return response
@@ -646,6 +647,6 @@ def get_action(action_id: int):
     action = _get(ActionItem, action_id)
     if action is None:
         return _not_found()
-    response = jsonify(body_of_action(action, meetings.in_brussels(utcnow()).date()))
+    response = jsonify(body_of_action(action, in_brussels(utcnow()).date()))
     response.headers["ETag"] = f'"{action.version}"'
     return response

@@ -11,10 +11,10 @@ from datetime import date
 from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy.orm import object_session
 
-from core.db import utcnow
+from core.clock import in_brussels, utcnow
 from core.i18n import pick
 from core.meetings.models import Meeting, Membership
-from core.meetings.services import agenda, in_brussels
+from core.meetings.services import agenda
 from core.reference.models import Prison
 from core.validation import EARLIEST_DATE, LATEST_DATE, one_line
 

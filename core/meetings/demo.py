@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.clock import in_brussels, utcnow
 from core.demo_parts import DemoParts
 from core.goals.lookup import goal_by_code
 from core.inventory.models import Service
@@ -82,7 +82,7 @@ def seed_demo_meetings(
     # The committee's bodies (an authority's own come from its plugin's data).
     if session.scalar(select(Body.id).where(Body.authority_code.is_(None)).limit(1)) is not None:
         return
-    today = today or meetings.in_brussels(utcnow()).date()
+    today = today or in_brussels(utcnow()).date()
     start = date(today.year - 1, 1, 1)
     bodies = {}
     for code, kind, name_nl, name_fr, public in BODIES:
@@ -375,7 +375,7 @@ def _write(
         {},
         minutes.version,
     )
-    month = meetings.in_brussels(meeting.starts_at).month
+    month = in_brussels(meeting.starts_at).month
     meetings.add_decision(
         session,
         minutes,

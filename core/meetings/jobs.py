@@ -14,12 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.audit.services import acting_as
-from core.db import utcnow
+from core.clock import in_brussels, utcnow
 from core.events import services as events
 from core.mail.services import deliver
 from core.meetings import messages
 from core.meetings.models import OPEN_ACTION_STATES, ActionItem, Body, Meeting
-from core.meetings.services import in_brussels
 from core.permissions import system
 from core.scheduler import job_app
 

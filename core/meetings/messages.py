@@ -7,10 +7,11 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
+from core.clock import in_brussels
 from core.mail.services import base_url, queue
 from core.meetings.calendars import invitation_file, meeting_title, place_of
 from core.meetings.models import Meeting, Membership
-from core.meetings.services import agenda, in_brussels, invitees
+from core.meetings.services import agenda, invitees
 
 
 def meeting_link(meeting: Meeting) -> str:

@@ -24,7 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UTCDateTime, utcnow
+from core.clock import utcnow
+from core.db import Base, UTCDateTime
 from core.i18n import LocalizedMixin
 from core.partners.models import Partner
 

@@ -12,15 +12,15 @@ import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core.db import utcnow
+from core.clock import WALL_CLOCK, in_brussels, local_time, utcnow
+from core.clock import today as brussels_today
 from core.events import services as events
 from core.inventory import schedules
 from core.links import services as links
@@ -63,11 +63,9 @@ from core.validation import (
     whole_field,
 )
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 LANGUAGES = ("nl", "fr", "en")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 CODE = re.compile(r"^[a-z0-9_]{2,64}$")
-CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 LONGEST_SERIES_DAYS = 3 * 366
 LONGEST_MEETING_MINUTES = 12 * 60
 MAX_AGENDA_DEPTH = 2  # items and sub-items
@@ -106,16 +104,6 @@ def _check_version(record, expected: int | str | None) -> None:
     # from us, so it is as stale as an old one, not a reason to fail.
     if expected is not None and str(expected).strip() != str(record.version):
         raise Stale(record.version)
-
-
-def local_time(day: date, clock: str) -> datetime:
-    """A Brussels wall-clock time on ``day`` as an aware UTC datetime."""
-    hours, minutes = (int(part) for part in clock.split(":"))
-    return datetime.combine(day, time(hours, minutes), tzinfo=BRUSSELS).astimezone(UTC)
-
-
-def in_brussels(moment: datetime) -> datetime:
-    return moment.astimezone(BRUSSELS)
 
 
 def digest(token: str) -> str:
@@ -313,7 +301,7 @@ def _check_when(
     clock = values.get("start_time") or ""
     if not clock:
         errors["start_time"] = "required"
-    elif not CLOCK.match(clock):
+    elif not WALL_CLOCK.match(clock):
         errors["start_time"] = "clock"
     duration = whole_field(
         values, "duration_minutes", errors, 15, LONGEST_MEETING_MINUTES, required=True
@@ -491,7 +479,7 @@ def check_series(session: Session, values: dict[str, Any]) -> dict[str, Any]:
         except ValueError:
             errors["skipped_days"] = "date"
     directors_months = _months(values, "directors_months", errors)
-    if not CLOCK.match(clock) and "schedule" not in errors:
+    if not WALL_CLOCK.match(clock) and "schedule" not in errors:
         errors["schedule" if isinstance(picked, dict) else "start_time"] = (
             "clock" if clock else "required"
         )
@@ -1161,10 +1149,6 @@ LONGEST_ROUND_DAYS = 366
 REMARK_LIMIT = 10_000
 
 
-def today_in_brussels() -> date:
-    return in_brussels(utcnow()).date()
-
-
 def attendees(minutes: Minutes) -> list[Attendance]:
     """The revision's attendance rows of those present, each with its membership."""
     return [row for row in minutes.attendance if row.presence in ATTENDING and row.membership_id]
@@ -1258,9 +1242,7 @@ def round_open(minutes: Minutes, today: date | None = None) -> bool:
     """Whether remarks are taken on ``minutes`` today."""
     sent = minutes.remark_round
     return (
-        not minutes.approved
-        and sent is not None
-        and (today or today_in_brussels()) <= sent.closes_on
+        not minutes.approved and sent is not None and (today or brussels_today()) <= sent.closes_on
     )
 
 
@@ -1292,7 +1274,7 @@ def send_for_remarks(
     _check_version(minutes, expected_version)
     if minutes.approved:
         raise Refused("remarks_frozen")
-    today = today or today_in_brussels()
+    today = today or brussels_today()
     errors: dict[str, str] = {}
     closes_on = date_field(values, "closes_on", errors, required=True)
     if closes_on is not None and closes_on <= today:

@@ -25,7 +25,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.db import db_session, utcnow
+from core.clock import in_brussels, local_time, utcnow
+from core.db import db_session
 from core.downloads import content_disposition
 from core.goals.models import Goal
 from core.i18n import current_language, pick, show_date, show_datetime
@@ -200,7 +201,7 @@ def _refused(refusal: meetings.Refused) -> str:
 
 
 def _today() -> date:
-    return meetings.in_brussels(utcnow()).date()
+    return in_brussels(utcnow()).date()
 
 
 def _email_of(principal) -> str | None:
@@ -312,22 +313,22 @@ def index():
     if body_id:
         query = query.where(Meeting.body_id == body_id)
     if year is not None:
-        start = meetings.local_time(date(year, 1, 1), "00:00")
-        end = meetings.local_time(date(year + 1, 1, 1), "00:00")
+        start = local_time(date(year, 1, 1), "00:00")
+        end = local_time(date(year + 1, 1, 1), "00:00")
         upcoming = []
         past = session.scalars(query.where(Meeting.starts_at >= start, Meeting.starts_at < end))
     else:
         # The past shown by default: this year and the last; older years are one link away.
-        since = meetings.local_time(date(_today().year - 1, 1, 1), "00:00")
+        since = local_time(date(_today().year - 1, 1, 1), "00:00")
         upcoming = session.scalars(query.where(Meeting.ends_at >= now)).all()
         past = session.scalars(query.where(Meeting.ends_at < now, Meeting.starts_at >= since))
     by_year: dict[int, list[Meeting]] = {}
     for meeting in sorted(past, key=lambda m: m.starts_at, reverse=year is None):
-        by_year.setdefault(meetings.in_brussels(meeting.starts_at).year, []).append(meeting)
+        by_year.setdefault(in_brussels(meeting.starts_at).year, []).append(meeting)
     # The years before the ones shown, newest first, back to the first meeting's.
     first = session.scalar(select(func.min(Meeting.starts_at)))
     shown_from = year if year is not None else _today().year - 1
-    first_year = meetings.in_brussels(first).year if first else shown_from
+    first_year = in_brussels(first).year if first else shown_from
     principal = current()
     user = session.get(User, principal.user_id) if principal.user_id else None
     return render_template(
@@ -585,7 +586,7 @@ def _last_place(body: Body) -> dict:
 
 
 def _meeting_values(meeting: Meeting) -> dict:
-    local = meetings.in_brussels(meeting.starts_at)
+    local = in_brussels(meeting.starts_at)
     return {
         "date": local.date().isoformat(),
         "start_time": local.strftime("%H:%M"),
@@ -717,7 +718,7 @@ def edit_meeting(meeting_id: int):
         meeting=meeting,
         values=values,
         errors=errors,
-        **_choices(meetings.in_brussels(meeting.starts_at).year, meeting.prison_code),
+        **_choices(in_brussels(meeting.starts_at).year, meeting.prison_code),
     ), status
 
 
@@ -1551,7 +1552,7 @@ def minutes_document(meeting_id: int, fmt: str):
     if minutes is None:
         abort(404)
     content = documents.render(session, minutes, language, fmt)
-    name = f"minutes-{meetings.in_brussels(found.starts_at).date().isoformat()}-{language}.{fmt}"
+    name = f"minutes-{in_brussels(found.starts_at).date().isoformat()}-{language}.{fmt}"
     return Response(
         content,
         mimetype=documents.FORMATS[fmt],
@@ -1706,7 +1707,7 @@ def personal_feed(token: str):
         for m in listed
         if any(
             mem.body_id == m.body_id
-            and mem.active_on(meetings.in_brussels(m.starts_at).date())
+            and mem.active_on(in_brussels(m.starts_at).date())
             and (mem.role != "prison_director" or m.with_prison_directors)
             for mem in memberships
         )

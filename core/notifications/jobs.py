@@ -4,8 +4,7 @@ morning the daily digest, each Monday morning the weekly one."""
 from __future__ import annotations
 
 from core.audit.services import acting_as
-from core.db import utcnow
-from core.meetings.services import in_brussels
+from core.clock import in_brussels, utcnow
 from core.notifications.services import notify_pending, send_digests
 from core.permissions import system
 from core.scheduler import job_app

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.events import log
 from core.events.changes import RECORD_KINDS
 from core.events.kinds import About, Address, Kind, Recipient

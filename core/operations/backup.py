@@ -24,7 +24,8 @@ from typing import Any
 from sqlalchemy import Date, DateTime, LargeBinary, Numeric, Table, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 
-from core.db import Base, migration_state, utcnow
+from core.clock import utcnow
+from core.db import Base, migration_state
 
 FORMAT = 1
 BATCH = 1000

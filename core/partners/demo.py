@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.partners import services as partners
 from core.partners.models import Partner
 

@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, UTCDateTime, utcnow
+from core.clock import utcnow
+from core.db import Base, UTCDateTime
 from core.i18n import LocalizedMixin
 
 # The kinds of organisation goal 5.2 names, and room for any other.

@@ -3,20 +3,18 @@ place, never duplicated, so `concerto seed demo` can run any number of times."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.clock import today
 from core.goals.models import Goal, Plan
 from core.reference.data import PLAN_2014_2019, REFERENCE
 from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
 from core.validation import EMAIL, WEB_ADDRESS, text_problem
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def _upsert(session: Session, model, key: str, values: dict[str, Any]):
@@ -124,13 +122,8 @@ def prisons_open(session: Session, year: int | None = None, on: date | None = No
     prisons = session.scalars(select(Prison).order_by(Prison.opened_on, Prison.code)).all()
     if year is not None:
         return [prison for prison in prisons if prison.is_open_in(year)]
-    day = on or datetime.now(BRUSSELS).date()
+    day = on or today()
     return [prison for prison in prisons if prison.is_open_on(day)]
-
-
-def this_year() -> int:
-    """The calendar year in Brussels: what a page shows when no year is asked for."""
-    return datetime.now(BRUSSELS).year
 
 
 # --- the authority's own profile ------------------------------------------------------------

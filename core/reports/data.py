@@ -13,10 +13,10 @@ from flask_babel import force_locale
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from core.clock import local_time
 from core.goals.models import STATUS_LABELS
 from core.i18n import pick
 from core.meetings.models import ACTION_LABELS
-from core.meetings.services import local_time
 
 
 @dataclass(frozen=True)

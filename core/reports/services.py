@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy import Column, String, Table, Text, func, select
 from sqlalchemy.orm import Session
 
-from core.db import Base, UTCDateTime, utcnow
+from core.clock import utcnow
+from core.db import Base, UTCDateTime
 from core.plugins import Registry, ReportFormat
 from core.reports.data import Year
 

@@ -19,9 +19,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from core.db import db_session, utcnow
+from core.clock import in_brussels, utcnow
+from core.db import db_session
 from core.i18n import current_language
-from core.meetings.services import in_brussels
 from core.permissions import can, current, require
 from core.reports import figures as figure_tables
 from core.reports import services as reports

@@ -3,13 +3,13 @@ bookings, adding and changing a room, booking it once or on a schedule, and a pr
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core.clock import today
 from core.db import db_session
 from core.i18n import current_language
 from core.inventory import schedules
@@ -22,11 +22,10 @@ from core.rooms.models import Room, RoomBooking
 from core.validation import Invalid
 
 blueprint = Blueprint("rooms", __name__)
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def _today() -> date:
-    return datetime.now(BRUSSELS).date()
+    return today()
 
 
 def _logged_in() -> None:

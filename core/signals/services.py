@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.clock import BRUSSELS, utcnow
 from core.events import services as events
 from core.links import services as links
 from core.permissions import Principal
@@ -70,7 +69,6 @@ ERRORS = {
 }
 
 _SYSTEM = Principal(channel="job", label="signals")
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def in_brussels(moment):

@@ -14,10 +14,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.clock import in_brussels, local_time
 from core.demo_parts import DemoParts
 from core.goals.lookup import goal_by_code
 from core.inventory.models import Need
-from core.meetings.services import in_brussels, local_time
 from core.studyday import services as studyday
 from core.studyday.models import Registration, StudyDay
 
@@ -172,7 +172,7 @@ def seed_demo_study_days(
 ) -> None:
     if session.scalar(select(StudyDay.id).limit(1)) is not None:
         return
-    from core.db import utcnow
+    from core.clock import utcnow
 
     today = today or in_brussels(utcnow()).date()
     held_on = today + timedelta(days=16)

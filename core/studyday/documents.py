@@ -10,8 +10,8 @@ from xml.sax.saxutils import escape
 from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 
+from core.clock import in_brussels
 from core.i18n import LANGUAGE_LABELS, authority_name, current_language, pick
-from core.meetings.services import in_brussels
 from core.studyday.models import Registration, StudyDay
 from core.validation import printable_row
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.audit.services import acting_as
-from core.db import utcnow
-from core.meetings.services import in_brussels
+from core.clock import in_brussels, utcnow
 from core.permissions import system
 from core.scheduler import job_app
 from core.studyday import messages

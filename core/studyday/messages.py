@@ -13,11 +13,10 @@ from flask_babel import force_locale
 from icalendar import Event
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.clock import in_brussels, utcnow
 from core.i18n import pick
 from core.mail.services import base_url, queue
 from core.meetings.calendars import calendar
-from core.meetings.services import in_brussels
 from core.studyday.models import Registration, StudyDay, WorkshopChoice
 from core.studyday.services import private_token
 

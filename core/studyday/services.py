@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from core.db import utcnow
-from core.meetings.services import CLOCK, in_brussels, local_time
+from core.clock import WALL_CLOCK as CLOCK
+from core.clock import in_brussels, local_time, utcnow
 from core.studyday.models import (
     AUDIENCES,
     EVENT_KINDS,

@@ -22,12 +22,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.db import db_session, utcnow
+from core.clock import in_brussels, utcnow
+from core.db import db_session
 from core.i18n import current_language
 from core.identity.models import User
 from core.links import services as links
 from core.links.forms import picker_context, searching
-from core.meetings.services import in_brussels
 from core.meetings.views import ERRORS as MEETING_ERRORS
 from core.permissions import can, current, require
 from core.site.antispam import anonymous_form_limit, caught_by_honeypot

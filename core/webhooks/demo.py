@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.demo_parts import DemoParts
 from core.events import log
 from core.events.models import Event

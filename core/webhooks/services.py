@@ -47,7 +47,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from standardwebhooks import Webhook
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.events import changes, log
 from core.events.models import Event
 from core.identity.models import Identity, User

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.db import utcnow
+from core.clock import in_brussels, utcnow
 from core.goals import services as plans
 from core.goals.models import PlanAction
 from core.identity.models import User
@@ -81,10 +81,6 @@ class Work:
         ]
 
 
-def today_in_brussels() -> date:
-    return meetings.in_brussels(utcnow()).date()
-
-
 def work_of(
     session: Session,
     principal: Principal,
@@ -93,7 +89,7 @@ def work_of(
 ) -> Work:
     """Every section the principal's roles give, each computed from the database."""
     now = now or utcnow()
-    today = meetings.in_brussels(now).date()
+    today = in_brussels(now).date()
     user = session.get(User, principal.user_id) if principal.user_id else None
     sections: list[Section] = []
     authority = principal.authority

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from core.clock import today as brussels_today
 from core.db import db_session
 from core.permissions import current, require
 from core.work import services
@@ -27,7 +28,7 @@ def page():
     return render_template(
         "work/page.html",
         work=work,
-        today=services.today_in_brussels(),
+        today=brussels_today(),
         group_labels=GROUP_LABELS,
         section_labels=SECTION_LABELS,
         reply_labels=REPLY_LABELS,

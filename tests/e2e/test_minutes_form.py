@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.db import utcnow
+from core.clock import utcnow
 from core.meetings import services as meetings
 from core.meetings.models import Body, Minutes
 from tests.e2e.conftest import browser_login, run_axe

@@ -14,7 +14,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.db import utcnow
+from core.clock import in_brussels, utcnow
+from core.clock import today as brussels_today
 from core.meetings import services as meetings
 from core.meetings.models import Body, Minutes, Remark
 from tests.e2e.conftest import browser_login, run_axe
@@ -53,7 +54,7 @@ def _meeting_for_the_round(app, days_ago: int) -> tuple[int, int, list[int], int
     items, approving meeting)."""
     with app.extensions["concerto.db"].session() as db:
         body = db.scalar(select(Body).where(Body.code == "werkgroep_gezondheid"))
-        day = meetings.in_brussels(utcnow() - timedelta(days=days_ago)).date()
+        day = in_brussels(utcnow() - timedelta(days=days_ago)).date()
 
         def plan(on, clock, nl, fr):
             planned, _ = meetings.create_meeting(
@@ -87,7 +88,7 @@ def _meeting_for_the_round(app, days_ago: int) -> tuple[int, int, list[int], int
             {},
             minutes.version,
         )
-        approving = plan(meetings.today_in_brussels(), "00:05", "Goedkeuring", "Approbation")
+        approving = plan(brussels_today(), "00:05", "Goedkeuring", "Approbation")
         db.commit()
         return meeting.id, minutes.id, [i.id for i in items], approving.id
 
@@ -120,7 +121,7 @@ def test_the_round_of_remarks_in_the_browser(browser, live_app, language, attend
         # The secretary sends the draft with a closing day, from the keyboard.
         secretary.goto(f"{base}/meetings/{meeting_id}/minutes")
         _axe_at_both_widths(secretary)
-        closes_on = meetings.today_in_brussels() + timedelta(days=10)
+        closes_on = brussels_today() + timedelta(days=10)
         secretary.locator("#f-remarks_until").fill(closes_on.isoformat())
         secretary.get_by_role("button", name=words["send"]).focus()
         secretary.keyboard.press("Enter")

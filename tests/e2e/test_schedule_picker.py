@@ -188,7 +188,7 @@ def test_the_secretary_plans_a_series_with_the_keyboard_and_a_mistake_keeps_the_
                     .scalar_subquery()
                 )
             ).all()
-        from core.meetings.services import in_brussels
+        from core.clock import in_brussels
 
         local = sorted(in_brussels(m.starts_at) for m in planned)
         assert local and {t.year for t in local} == {year}

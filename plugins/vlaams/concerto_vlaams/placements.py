@@ -14,7 +14,8 @@ from flask_babel import force_locale
 from sqlalchemy import Column, Integer, String, Table, Text, select
 from sqlalchemy.orm import Session
 
-from core.db import Base, UTCDateTime, utcnow
+from core.clock import utcnow
+from core.db import Base, UTCDateTime
 from core.inventory.organizations import normalise_kbo
 from core.validation import EMAIL, Invalid, Refused, clean_text, normalise_email
 
