@@ -164,13 +164,40 @@ def openapi_document(_settings) -> dict:
 
 
 def _refusals(document: dict) -> dict:
-    """Answers any operation may give before its own code runs: 400 for a request holding
-    a NUL character anywhere (core.security refuses it in every request)."""
+    """Answers an operation may give before or beside its own code, the same in every
+    feature (core.web.api_write): 400 for a request holding a NUL character anywhere
+    (core.security refuses it in every request) or a body that is not a JSON object; for a
+    write 401 and 403; for a write with a body 415 (not sent as JSON) and 422 (values that
+    cannot be stored); for a write that names the version read, 412 beside its 428."""
+    problem_ref = {"$ref": "#/components/responses/Problem"}
     for item in document["paths"].values():
         for method, operation in item.items():
-            if method in ("get", "post", "put", "patch", "delete"):
-                operation["responses"].setdefault("400", {"$ref": "#/components/responses/Problem"})
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            answers = ["400"]
+            if method != "get":
+                answers += ["401", "403"]
+            if method != "get" and "requestBody" in operation:
+                answers += ["415", "422"]
+            if "428" in operation["responses"]:
+                answers += ["412"]
+            for status in answers:
+                operation["responses"].setdefault(status, problem_ref)
     return document
+
+
+WRITE_ANSWERS = """Every write answers the same situation the same way, in every feature:
+
+| what happened | status |
+|---|---|
+| a body sent with another content type than JSON | 415 |
+| JSON that does not parse or is not an object | 400 |
+| no If-Match where the operation needs the version read | 428 |
+| an If-Match that is not the record's version | 412, with the record as it now stands in `current` |
+| values that cannot be stored | 422, `errors` lists each field with its code and message |
+| a step the record's state does not allow | 409, with the refusal's `code` |
+
+Errors are RFC 9457 problem details in the caller's language (Accept-Language)."""
 
 
 def _if_match_required(document: dict) -> dict:
@@ -240,7 +267,7 @@ def _base_document() -> dict:
     }
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Concerto API", "version": "1"},
+        "info": {"title": "Concerto API", "version": "1", "description": WRITE_ANSWERS},
         "servers": [{"url": "/api/v1"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
