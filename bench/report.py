@@ -1,0 +1,101 @@
+"""RESULTS.md from the figures of a bench run (bench/harness.py): the targets the figures are
+held to, and a table per database."""
+
+from __future__ import annotations
+
+TARGETS = {
+    "page_throughput_ratio": 0.5,  # at least half of /healthz
+    "page_p95_ms": 50,
+    "coverage_ratio": 2.0,  # at most 2x the SQL aggregate
+    "export_ratio": 3.0,  # at most 3x the plain fetch
+}
+
+
+def _f(value, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def markdown(results: dict) -> str:
+    lines = ["# Benchmark results"]
+    if "backends" in results:
+        lines += inventory_markdown(results)
+    if "burst" in results:
+        lines += burst_markdown(results["burst"])
+    return "\n".join(lines) + "\n"
+
+
+def burst_markdown(b: dict) -> list[str]:
+    statuses = ", ".join(f"{status}: {count}" for status, count in b["statuses"].items())
+    return [
+        "",
+        "## A burst of new visitors on the demo",
+        "",
+        f"Machine: {b['machine']}. Date: {b['date']}. Commit: `{b['commit']}`. "
+        f"`concerto demo` (SQLite) on loopback; {b['visitors']} requests for `{b['page']}` "
+        "released at the same moment, each on a new connection without a cookie.",
+        "",
+        "| visitors | answers by status | errors | p50 / p95 / max ms | all answered in s "
+        "| session rows written |",
+        "|---:|---|---:|---|---:|---:|",
+        f"| {b['visitors']} | {statuses} | {b['errors']} | {_f(b['p50_ms'], 0)} / "
+        f"{_f(b['p95_ms'], 0)} / {_f(b['max_ms'], 0)} | {_f(b['wall_seconds'])} | "
+        f"{b['session_rows_written']} |",
+    ]
+
+
+def inventory_markdown(results: dict) -> list[str]:
+    lines = [
+        "",
+        f"Machine: {results['machine']}. Date: {results['date']}. Commit: "
+        f"`{results['commit']}`. Load: {results['load_tool']}, "
+        f"{results['seconds_per_load']} s per figure, 8 connections, `concerto serve` with 2 "
+        "gunicorn workers on loopback. Produced by `concerto bench`; the JSON beside this file "
+        "holds every figure.",
+        "",
+        f"Targets at 10,000 services: filtered page ≥ {TARGETS['page_throughput_ratio']} × "
+        f"/healthz throughput and p95 < {TARGETS['page_p95_ms']} ms; coverage ≤ "
+        f"{TARGETS['coverage_ratio']} × the SQL aggregate; HSDS export ≤ "
+        f"{TARGETS['export_ratio']} × the plain fetch, peak memory flat.",
+        "",
+        "What was measured before, what changed, and the gaps that remain: "
+        "[HISTORY.md](HISTORY.md).",
+    ]
+    for backend, data in results["backends"].items():
+        lines += [
+            "",
+            f"## {backend}",
+            "",
+            "| services | /healthz rps | page API rps (ratio) p50/p95 ms | page HTML rps (ratio) "
+            "p50/p95 ms | search HTML rps (ratio) p50/p95 ms | search with synonyms HTML rps "
+            "(ratio) p50/p95 ms | coverage API / SQL ms (ratio) | HSDS export / SQL ms (ratio) "
+            "| export peak MiB | statements 25 → 250 |",
+            "|---:|---:|---|---|---|---|---|---|---:|---|",
+        ]
+        for r in data["runs"]:
+            counts = r["statements"]
+            same = all(
+                counts[f"{p}?per_page=25"] == counts[f"{p}?per_page=250"]
+                for p in ("/services", "/api/v1/services", "/hsds/services")
+            )
+
+            def cell(m: dict | None) -> str:
+                if m is None:  # a run from before the figure was measured
+                    return "–"
+                return (
+                    f"{_f(m['rps'], 0)} ({_f(m['ratio'], 2)}) {_f(m['p50_ms'])}/{_f(m['p95_ms'])}"
+                )
+
+            lines.append(
+                f"| {r['size']:,} | {_f(r['healthz']['rps'], 0)} | {cell(r['page_api'])} | "
+                f"{cell(r['page_html'])} | {cell(r['search_html'])} | "
+                f"{cell(r.get('synonyms_html'))} | "
+                f"{_f(r['coverage']['api_ms'])} / {_f(r['coverage']['sql_ms'])} "
+                f"({_f(r['coverage']['ratio'], 1)}) | {_f(r['export']['export_ms'], 0)} / "
+                f"{_f(r['export']['sql_ms'], 0)} ({_f(r['export']['ratio'], 1)}) | "
+                f"{_f(r['export']['peak_rss_mib'], 0)} | "
+                f"{counts['/services?per_page=25']} → {counts['/services?per_page=250']}"
+                f"{' (equal everywhere)' if same else ' (NOT equal)'} |"
+            )
+        growth_text = ", ".join(f"{k} {_f(v, 2)}" for k, v in data["growth"].items())
+        lines += ["", f"Growth exponents between the two largest sizes: {growth_text}."]
+    return lines
