@@ -46,7 +46,8 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-from report import markdown  # bench/ is run as a script: its folder is on the path
+from peer import peer_figures  # bench/ is run as a script: its folder is on the path
+from report import markdown
 from sqlalchemy import event, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -284,6 +285,10 @@ def measure(url: str, size: int, seconds: float) -> dict:
     finally:
         process.terminate()
         process.wait(timeout=30)
+    # The peer alone on the machine, as Concerto was: same filter, page size and load.
+    peer = peer_figures(url, Path(tempfile.mkdtemp()), free_port(), load, seconds)
+    if peer is not None:
+        peer["concerto_ratio"] = page_api["rps"] / peer["rps"]
     return {
         "size": size,
         "seed_seconds": seeded,
@@ -295,6 +300,7 @@ def measure(url: str, size: int, seconds: float) -> dict:
         "synonyms_html": synonyms_html | {"ratio": synonyms_html["rps"] / floor["rps"]},
         "coverage": coverage,
         "export": export,
+        "peer": peer,
         "statements": statements(url),
     }
 
@@ -466,6 +472,7 @@ def run(sizes: list[int], backends: list[str], seconds: float) -> dict:
                 "growth": {
                     "page_api_p50": growth(runs, lambda r: r["page_api"]["p50_ms"]),
                     "page_html_p50": growth(runs, lambda r: r["page_html"]["p50_ms"]),
+                    "peer_p50": growth(runs, lambda r: (r.get("peer") or {}).get("p50_ms")),
                     "search_html_p50": growth(runs, lambda r: r["search_html"]["p50_ms"]),
                     "synonyms_html_p50": growth(runs, lambda r: r["synonyms_html"]["p50_ms"]),
                     "coverage": growth(runs, lambda r: r["coverage"]["api_ms"]),

@@ -96,6 +96,32 @@ def inventory_markdown(results: dict) -> list[str]:
                 f"{counts['/services?per_page=25']} → {counts['/services?per_page=250']}"
                 f"{' (equal everywhere)' if same else ' (NOT equal)'} |"
             )
+        lines += peer_markdown(data["runs"])
         growth_text = ", ".join(f"{k} {_f(v, 2)}" for k, v in data["growth"].items())
         lines += ["", f"Growth exponents between the two largest sizes: {growth_text}."]
+    return lines
+
+
+def peer_markdown(runs: list[dict]) -> list[str]:
+    """Concerto's filtered API page beside Datasette's JSON API on the same rows."""
+    measured = [r for r in runs if r.get("peer")]
+    if not measured:
+        return ["", "The Datasette peer was not measured in this run."]
+    lines = [
+        "",
+        f"Beside a peer: Datasette {measured[0]['peer'].get('tool_version', '')} serving the "
+        "same published services as one indexed SQLite table, the same filter (domain and "
+        "prison), order and page size through its JSON API, under the same load.",
+        "",
+        "| services | Concerto page API rps, p50/p95 ms | Datasette rps, p50/p95 ms "
+        "| Concerto ÷ Datasette |",
+        "|---:|---|---|---:|",
+    ]
+    for r in measured:
+        ours, peer = r["page_api"], r["peer"]
+        lines.append(
+            f"| {r['size']:,} | {_f(ours['rps'], 0)}, {_f(ours['p50_ms'])}/{_f(ours['p95_ms'])} "
+            f"| {_f(peer['rps'], 0)}, {_f(peer['p50_ms'])}/{_f(peer['p95_ms'])} "
+            f"| {_f(peer['concerto_ratio'], 2)} |"
+        )
     return lines
