@@ -26,6 +26,7 @@ Results: bench/RESULTS.md and bench/results.json.
 
 from __future__ import annotations
 
+import argparse
 import collections
 import json
 import math
@@ -34,6 +35,7 @@ import platform
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -349,7 +351,6 @@ def burst(url: str, visitors: int) -> dict:
 
 def _consecutive_ports(count: int) -> int:
     """The first of ``count`` free consecutive ports (the demo's five identity providers)."""
-    import socket
 
     for _ in range(50):
         first = free_port()
@@ -487,7 +488,6 @@ def run(sizes: list[int], backends: list[str], seconds: float) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,50000")

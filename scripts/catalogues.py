@@ -16,12 +16,14 @@ fails until someone writes their Dutch and French.
 
 from __future__ import annotations
 
+import json
 import sys
 from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,8 +104,6 @@ def missing() -> list[str]:
 
 def compile_all() -> None:
     """Build the .mo files from the .po files, as ./dev does."""
-    from babel.messages.mofile import write_mo
-
     for _domain, _source, translations in components():
         for po in translations.glob("*/LC_MESSAGES/*.po"):
             with po.open("rb") as source:
@@ -114,8 +114,6 @@ def compile_all() -> None:
 
 def fill(path: Path) -> list[str]:
     """Write the translations listed in a JSON file; return the msgids no catalogue has."""
-    import json
-
     entries = json.loads(path.read_text(encoding="utf-8"))
     domains = {domain: translations for domain, _source, translations in components()}
     unknown = []
