@@ -3,23 +3,25 @@ actions and links, and the actions themselves (create, read, update with If-Matc
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import invalid_fields, problem
+from core.api.problems import problem
 from core.api.views import http_problem
 from core.clock import in_brussels, utcnow
 from core.db import db_session
 from core.goals import services as plans
 from core.goals import terms, yearly
+from core.goals.errors import ERRORS, YEARLY_REFUSALS
 from core.goals.models import Evaluation, Goal, Indicator, Plan, PlanAction
-from core.goals.views import YEARLY_REFUSALS, error_messages
 from core.i18n import current_language
 from core.permissions import can, current, require
 from core.security import csrf
+from core.studyday.reports import reports_for_goal
+from core.validation import Invalid
+from core.web import api_write, etag, expected_version, json_object
 
 blueprint = Blueprint("goals_api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
@@ -53,8 +55,15 @@ def body_of_action(action: PlanAction, progress: float | None = None) -> dict:
     }
 
 
-def _invalid(invalid: plans.Invalid):
-    return invalid_fields(invalid.errors, error_messages())
+# The codes a write may answer with, worded: the actions' fields and the yearly cycle's
+# refusals.
+MESSAGES = {**ERRORS, **YEARLY_REFUSALS}
+
+
+def _current_action(action_id: int, **_route) -> dict | None:
+    """The action as it now stands, for a 412 answer (None when it is gone)."""
+    action = db_session().get(PlanAction, action_id)
+    return body_of_action(action) if action is not None else None
 
 
 def _plan_or_none(code: str) -> Plan | None:
@@ -122,7 +131,7 @@ def get_goal(goal_id: int):
         return problem(404, _("Not found."))
     actions = plans.plan_actions(session, goal.plan)
     progress = plans.progress_of(goal.plan, actions)
-    links = plans.links_of(session, goal)
+    links = plans.links_of(session, goal) | {"workshop_reports": reports_for_goal(session, goal.id)}
     contributions = plans.goal_links_of(session, goal)
     indicators = session.scalars(select(Indicator).where(Indicator.goal_id == goal.id)).all()
     live = yearly.live_values(session, indicators, in_brussels(utcnow()).year)
@@ -214,6 +223,7 @@ def get_annual_plan(code: str, year: int):
 
 
 @blueprint.patch("/goals/<int(max=2147483647):goal_id>")
+@api_write(messages=MESSAGES)
 def move_goal(goal_id: int):
     require("plan.manage")
     session = db_session()
@@ -221,22 +231,19 @@ def move_goal(goal_id: int):
     if goal is None:
         return problem(404, _("Not found."))
     require("plan.manage", goal)
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict) or "parent_id" not in values:
-        return problem(400, _("Send a JSON object with parent_id."))
+    values = json_object()
+    if "parent_id" not in values:
+        raise Invalid({"parent_id": "required"})
     parent = values["parent_id"]
     if parent is not None and (not isinstance(parent, int) or isinstance(parent, bool)):
-        return _invalid(plans.Invalid({"parent_id": "type"}))
-    try:
-        plans.move_goal(session, goal, parent)
-        session.commit()
-    except plans.Invalid as invalid:
-        session.rollback()
-        return _invalid(invalid)
+        raise Invalid({"parent_id": "type"})
+    plans.move_goal(session, goal, parent)
+    session.commit()
     return get_goal(goal_id)
 
 
 @blueprint.post("/goals/<int(max=2147483647):goal_id>/actions")
+@api_write(messages=MESSAGES)
 def create_action(goal_id: int):
     require("plan.add_action")
     session = db_session()
@@ -244,23 +251,17 @@ def create_action(goal_id: int):
     if goal is None or not goal.takes_actions:
         return problem(404, _("Not found."))
     require("plan.add_action", goal)
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict):
-        return problem(400, _("Send a JSON object."))
+    values = json_object()
     principal = current()
     if not can(principal, "plan.manage", goal):
         values["authority"] = principal.authority
-    try:
-        action = plans.create_action(
-            session, goal, values, current_app.config["CONCERTO"]["action_statuses"]
-        )
-        session.commit()
-    except plans.Invalid as invalid:
-        session.rollback()
-        return _invalid(invalid)
+    action = plans.create_action(
+        session, goal, values, current_app.config["CONCERTO"]["action_statuses"]
+    )
+    session.commit()
     response = jsonify(body_of_action(action))
     response.status_code = 201
-    response.headers["ETag"] = f'"{action.version}"'
+    response.headers["ETag"] = etag(action)
     return response
 
 
@@ -270,42 +271,29 @@ def get_action(action_id: int):
     if action is None:
         return problem(404, _("Not found."))
     response = jsonify(body_of_action(action))
-    response.headers["ETag"] = f'"{action.version}"'
+    response.headers["ETag"] = etag(action)
     return response
 
 
 @blueprint.patch("/plan-actions/<int(max=2147483647):action_id>")
+@api_write(messages=MESSAGES, current=_current_action)
 def patch_action(action_id: int):
     session = db_session()
     action = session.get(PlanAction, action_id)
     if action is None:
         return problem(404, _("Not found."))
     require("plan.edit_action", action)
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict):
-        return problem(400, _("Send a JSON object."))
+    values = json_object()
     if "authority" in values and not can(current(), "plan.manage", action.goal):
         return problem(403, _("The lead changes through the secretariat."))
-    expected = request.headers.get("If-Match", "").strip('W/"') or None
-    if expected is None:
-        return problem(428, _("Send If-Match with the version you read (the ETag)."))
-    if not expected.isdecimal():
-        return problem(412, _("This record was changed since you read it."))
-    try:
-        plans.update_action(
-            session,
-            action,
-            values,
-            current_app.config["CONCERTO"]["action_statuses"],
-            int(expected),
-        )
-        session.commit()
-    except plans.Invalid as invalid:
-        session.rollback()
-        return _invalid(invalid)
-    except (plans.Stale, StaleDataError):
-        session.rollback()
-        return problem(412, _("This record was changed since you read it."))
+    plans.update_action(
+        session,
+        action,
+        values,
+        current_app.config["CONCERTO"]["action_statuses"],
+        expected_version(),
+    )
+    session.commit()
     return get_action(action_id)
 
 
@@ -330,31 +318,18 @@ def dashboard(code: str):
 # --- the yearly cycle ------------------------------------------------------------------------
 
 
-def _json_object():
-    values = request.get_json(silent=True)
-    return values if isinstance(values, dict) else None
-
-
 def _yearly_answer(step, status: int = 200):
-    session = db_session()
-    values = _json_object()
-    if values is None:
-        return problem(400, _("Send a JSON object."))
-    try:
-        body = step(session, values)
-        session.commit()
-    except plans.Invalid as invalid:
-        session.rollback()
-        return _invalid(invalid)
-    except yearly.Refused as refusal:
-        session.rollback()
-        return problem(409, str(YEARLY_REFUSALS[refusal.code]), code=refusal.code)
+    """Run one step of the yearly cycle with the write's body and answer with its result
+    (the refusals are answered by ``api_write``)."""
+    body = step(db_session(), json_object())
+    db_session().commit()
     response = jsonify(body)
     response.status_code = status
     return response
 
 
 @blueprint.post("/plans/<code>/years/<int(min=2000, max=2100):year>/items")
+@api_write(messages=MESSAGES)
 def add_annual_item(code: str, year: int):
     require("plan.manage")
     plan = _plan_or_none(code)
@@ -372,6 +347,7 @@ def add_annual_item(code: str, year: int):
 
 
 @blueprint.post("/plans/<code>/years/<int(min=2000, max=2100):year>/adopt")
+@api_write(messages=MESSAGES)
 def adopt_annual_plan(code: str, year: int):
     require("plan.manage")
     plan = _plan_or_none(code)
@@ -393,6 +369,7 @@ def adopt_annual_plan(code: str, year: int):
 
 
 @blueprint.post("/goals/<int(max=2147483647):goal_id>/indicators")
+@api_write(messages=MESSAGES)
 def add_indicator(goal_id: int):
     require("plan.manage")
     goal = db_session().get(Goal, goal_id)
@@ -407,6 +384,7 @@ def add_indicator(goal_id: int):
 @blueprint.put(
     "/indicators/<int(max=2147483647):indicator_id>/values/<int(min=2000, max=2100):year>"
 )
+@api_write(messages=MESSAGES)
 def set_indicator_value(indicator_id: int, year: int):
     require("plan.manage")
     indicator = db_session().get(Indicator, indicator_id)
@@ -422,6 +400,7 @@ def set_indicator_value(indicator_id: int, year: int):
 
 
 @blueprint.post("/goals/<int(max=2147483647):goal_id>/evaluations")
+@api_write(messages=MESSAGES)
 def evaluate(goal_id: int):
     require("plan.manage")
     goal = db_session().get(Goal, goal_id)
@@ -437,6 +416,7 @@ def evaluate(goal_id: int):
 
 
 @blueprint.post("/evaluations/<int(max=2147483647):evaluation_id>/approve")
+@api_write(messages=MESSAGES)
 def approve_evaluation(evaluation_id: int):
     require("plan.manage")
     evaluation = db_session().get(Evaluation, evaluation_id)

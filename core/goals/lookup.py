@@ -60,3 +60,21 @@ def goal_id(
         return int(text)
     found = goal_by_code(session, text, today)
     return found.id if found is not None else None
+
+
+def goal_id_of(
+    session: Session,
+    raw: Any,
+    errors: dict[str, str],
+    key: str = "goal",
+    keep: Goal | None = None,
+) -> int | None:
+    """A goal named by its number or by its code in the current plan (see ``goal_id``), for
+    a form's or a body's field: None when nothing is named, an error under ``key`` when
+    nothing matches. ``keep``: the goal the record links to already, kept when named by its code."""
+    if raw in (None, ""):
+        return None
+    found = goal_id(session, raw, keep=keep)
+    if found is None:
+        errors[key] = "unknown"
+    return found

@@ -14,32 +14,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.goals import terms
-from core.goals.lookup import goal_id
+from core.goals.lookup import goal_id_of  # noqa: F401 - the name services' callers know
 from core.goals.models import Goal, GoalLink, Plan, PlanAction
+from core.inventory.models import Need
+from core.meetings.models import ActionItem, AgendaItem, Decision, Minutes
+from core.partners.services import with_partners
 from core.reference.models import Authority
 from core.validation import Invalid, Stale, text_problem
 
 LANGUAGES = ("nl", "fr", "en")
 CODE = re.compile(r"^\d{1,2}(\.\d{1,2}){0,2}$")  # 4, 4.3, 4.3.1
 DONE = 100
-
-
-def goal_id_of(
-    session: Session,
-    raw: Any,
-    errors: dict[str, str],
-    key: str = "goal",
-    keep: Goal | None = None,
-) -> int | None:
-    """A goal named by its number or by its code in the current plan (see
-    ``core.goals.lookup``); None when nothing is named, an error under ``key`` when nothing
-    matches. ``keep``: the goal the record links to already, kept when named by its code."""
-    if raw in (None, ""):
-        return None
-    found = goal_id(session, raw, keep=keep)
-    if found is None:
-        errors[key] = "unknown"
-    return found
 
 
 def _whole(value: Any, low: int, high: int) -> int | None:
@@ -135,8 +120,6 @@ def check_action(
             raw = []
         cleaned["involved"] = [p.strip()[:200] for p in raw if p.strip()][:30]
         # Outside partners of the register are named "partner:<id>" (core.partners).
-        from core.partners.services import with_partners
-
         cleaned["involved"] = with_partners(
             session, cleaned["involved"], values.get("involved_partners"), errors
         )
@@ -374,11 +357,9 @@ def dashboard(session: Session, plan: Plan, today: date) -> dict[str, Any]:
 
 def links_of(session: Session, goal: Goal) -> dict[str, list]:
     """What else on the platform points at this goal: meeting decisions and action items,
-    agenda items, signalled needs and study-day workshop reports; a decision or a need by
-    its goal or by one of its links."""
-    from core.inventory.models import Need
-    from core.meetings.models import ActionItem, AgendaItem, Decision, Minutes
-    from core.studyday.services import reports_for_goal
+    agenda items and signalled needs; a decision or a need by its goal or by one of its
+    links. (The study day's workshop reports that name the goal are the study day's own
+    query, ``core.studyday.reports.reports_for_goal``, which the goal's page and API add.)"""
 
     def linking(statement) -> list[int]:
         # Links are a small JSON list per record (core.links); read only the id and the
@@ -422,7 +403,6 @@ def links_of(session: Session, goal: Goal) -> dict[str, list]:
                 .order_by(Need.id)
             )
         ),
-        "workshop_reports": reports_for_goal(session, goal.id),
     }
 
 

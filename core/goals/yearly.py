@@ -9,10 +9,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.clock import utcnow
+from core.clock import local_time, utcnow
 from core.goals import services as plans
 from core.goals.models import (
     AnnualPlan,
@@ -24,8 +26,16 @@ from core.goals.models import (
     Plan,
     PlanAction,
 )
-from core.goals.services import Invalid
-from core.validation import WEB_ADDRESS, Refused
+from core.inventory.models import Need, Service, ServiceLocation
+from core.inventory.services import coverage_of_year
+from core.meetings.models import Decision, Meeting, Minutes
+from core.reference.models import Prison, ServiceDomain
+from core.reference.services import prisons_open
+from core.rooms.services import services_booking_in, use_in_year
+from core.signals.services import indicators as signal_figures
+from core.studyday.figures import present_at_trainings, present_in, trainings_held
+from core.studyday.models import AUDIENCES
+from core.validation import WEB_ADDRESS, Invalid, Refused
 
 RATINGS = ("achieved", "largely", "partly", "not_achieved")
 
@@ -34,8 +44,6 @@ RATINGS = ("achieved", "largely", "partly", "not_achieved")
 
 
 def _published(session: Session, **where) -> int:
-    from core.inventory.models import Service, ServiceLocation
-
     query = select(func.count(func.distinct(Service.id))).where(Service.published_at.is_not(None))
     if "domain" in where:
         query = query.where(Service.domain_code == where["domain"])
@@ -48,21 +56,14 @@ def _published(session: Session, **where) -> int:
 
 def _coverage_gaps(session: Session, year: int) -> int:
     """The gaps of ``year`` as /coverage shows them: prisons open that year only."""
-    from core.inventory.services import coverage_of_year
-
     return len(coverage_of_year(session, year).gaps)
 
 
 def _open_needs(session: Session) -> int:
-    from core.inventory.models import Need
-
     return session.scalar(select(func.count()).where(Need.status.in_(("open", "being_addressed"))))
 
 
 def _meetings_held(session: Session, year: int) -> int:
-    from core.clock import local_time
-    from core.meetings.models import Meeting
-
     return session.scalar(
         select(func.count()).where(
             Meeting.state.in_(("held", "minutes_approved")),
@@ -74,11 +75,6 @@ def _meetings_held(session: Session, year: int) -> int:
 
 def sources(session: Session) -> dict[str, Callable[[Session, int], float | None]]:
     """The figures an indicator can follow by itself, by name."""
-    from core.reference.models import Prison, ServiceDomain
-    from core.rooms.services import services_booking_in, use_in_year
-    from core.signals.services import indicators as signal_figures
-    from core.studyday.models import AUDIENCES
-    from core.studyday.services import present_at_trainings, present_in, trainings_held
 
     def signals(s: Session, year: int, figure: str) -> int:
         return next((row[figure] for row in signal_figures(s) if row["year"] == year), 0)
@@ -116,8 +112,6 @@ def sources(session: Session) -> dict[str, Callable[[Session, int], float | None
 
 
 def _training_audiences() -> dict:
-    from flask_babel import lazy_gettext as _l
-
     return {
         "external": _l("People present at reciprocal trainings for external staff in the year"),
         "prison": _l("People present at reciprocal trainings for prison staff in the year"),
@@ -130,11 +124,6 @@ def _training_audiences() -> dict:
 def source_labels(session: Session) -> dict[str, str]:
     """Each source of ``sources`` in words, in the reader's language, in the order a person
     looks for them: the general figures first, then per domain and per prison by name."""
-    from flask_babel import gettext as _
-
-    from core.reference.models import ServiceDomain
-    from core.reference.services import prisons_open
-
     labels = {
         "published_services": _("Published services"),
         "coverage_gaps": _("Gaps in the coverage (prison and domain without a service)"),
@@ -297,8 +286,6 @@ def remove_item(session: Session, item: AnnualPlanItem) -> None:
 
 
 def _decision(session: Session, raw: Any):
-    from core.meetings.models import Decision
-
     if not str(raw or "").isdecimal() or int(raw) >= 2**31:
         return None
     return session.get(Decision, int(raw))
@@ -382,9 +369,6 @@ def approve_evaluation(session: Session, evaluation: Evaluation, decision_id: An
 
 def decisions_for(session: Session, year: int) -> list:
     """Decisions of the committee's meetings in and around a year, to adopt or approve with."""
-    from core.clock import local_time
-    from core.meetings.models import Decision, Meeting, Minutes
-
     return list(
         session.scalars(
             select(Decision)

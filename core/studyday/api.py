@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import invalid_fields, problem
+from core.api.problems import problem
 from core.api.views import http_problem
 from core.db import db_session
 from core.identity.models import User
@@ -20,20 +20,20 @@ from core.permissions import current, require
 from core.security import csrf
 from core.studyday import messages
 from core.studyday import services as studyday
+from core.studyday.errors import ERRORS, REFUSALS
 from core.studyday.models import Registration, StudyDay
-from core.studyday.views import ERRORS, refusal_text
+from core.validation import Invalid
+from core.web import api_write, json_object
 
 blueprint = Blueprint("studyday_api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
 blueprint.register_error_handler(HTTPException, http_problem)
 
 
-def _invalid(invalid: studyday.Invalid):
-    return invalid_fields(invalid.errors, ERRORS)
-
-
-def _refused(refusal: studyday.Refused):
-    return problem(409, refusal_text(refusal), code=refusal.code)
+# The codes a write may answer with, worded. A refusal and a field may share a code
+# ("deadline": the form's edit deadline, or a change after it); the writes here refuse
+# registrations and check-ins, so a refusal's words come first.
+MESSAGES = {**ERRORS, **REFUSALS}
 
 
 def _day(year: int) -> StudyDay | None:
@@ -170,12 +170,14 @@ def get_event_statistics():
 
 
 @blueprint.post("/study-days/<int(min=2000,max=2100):year>/registrations")
+@api_write(messages=MESSAGES)
 def register(year: int):
     """Register the calling person for the study day of ``year``."""
     return _register(_day(year))
 
 
 @blueprint.post("/events/<int(max=2147483647):event_id>/registrations")
+@api_write(messages=MESSAGES)
 def register_for_event(event_id: int):
     """Register the calling person for an event of any kind."""
     return _register(_event(event_id))
@@ -186,30 +188,21 @@ def _register(day: StudyDay | None):
     require("studyday.participants")
     if day is None:
         return problem(404, _("Not found."))
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict):
-        return problem(400, _("Send a JSON object."))
+    values = json_object()
     session = db_session()
     principal = current()
     user = session.get(User, principal.user_id)
-    try:
-        registration = studyday.register(
-            session,
-            day,
-            {**values, "email": user.email or "", "name": user.display_name},
-            confirmed=True,
-            user_id=user.id,
-            authority=principal.authority,
-        )
-        studyday.private_token(registration, current_app.config["SECRET_KEY"])
-        messages.tell(session, registration)
-        session.commit()
-    except studyday.Invalid as invalid:
-        session.rollback()
-        return _invalid(invalid)
-    except studyday.Refused as refusal:
-        session.rollback()
-        return _refused(refusal)
+    registration = studyday.register(
+        session,
+        day,
+        {**values, "email": user.email or "", "name": user.display_name},
+        confirmed=True,
+        user_id=user.id,
+        authority=principal.authority,
+    )
+    studyday.private_token(registration, current_app.config["SECRET_KEY"])
+    messages.tell(session, registration)
+    session.commit()
     return jsonify(body_of_registration(registration)), 201
 
 
@@ -233,26 +226,23 @@ def _registrations(day: StudyDay | None):
 
 
 @blueprint.post("/registrations/<int(max=2147483647):registration_id>/check-in")
+@api_write(messages=MESSAGES)
 def check_in(registration_id: int):
     registration = db_session().get(Registration, registration_id)
     if registration is None:
         require("studyday.organise")
         return problem(404, _("Not found."))
     require("studyday.organise", db_session().get(StudyDay, registration.study_day_id))
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict) or not isinstance(values.get("present", True), bool):
-        return problem(400, _("Send a JSON object."))
-    session = db_session()
-    try:
-        studyday.check_in(session, registration, values.get("present", True))
-        session.commit()
-    except studyday.Refused as refusal:
-        session.rollback()
-        return _refused(refusal)
+    values = json_object()
+    if not isinstance(values.get("present", True), bool):
+        raise Invalid({"present": "type"})
+    studyday.check_in(db_session(), registration, values.get("present", True))
+    db_session().commit()
     return jsonify(body_of_registration(registration))
 
 
 @blueprint.post("/registrations/<int(max=2147483647):registration_id>/cancel")
+@api_write(messages=MESSAGES)
 def cancel(registration_id: int):
     registration = db_session().get(Registration, registration_id)
     if registration is None:
@@ -260,17 +250,13 @@ def cancel(registration_id: int):
         return problem(404, _("Not found."))
     require("studyday.organise", db_session().get(StudyDay, registration.study_day_id))
     session = db_session()
-    try:
-        offers = studyday.cancel(
-            session,
-            registration,
-            by_organiser=True,
-            offer_hours=current_app.config["CONCERTO"]["studyday_offer_hours"],
-        )
-        messages.tell(session, registration)
-        messages.tell_offers(session, offers)
-        session.commit()
-    except studyday.Refused as refusal:
-        session.rollback()
-        return _refused(refusal)
+    offers = studyday.cancel(
+        session,
+        registration,
+        by_organiser=True,
+        offer_hours=current_app.config["CONCERTO"]["studyday_offer_hours"],
+    )
+    messages.tell(session, registration)
+    messages.tell_offers(session, offers)
+    session.commit()
     return jsonify(body_of_registration(registration))

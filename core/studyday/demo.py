@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.clock import in_brussels, local_time
+from core.clock import in_brussels, local_time, utcnow
 from core.demo_parts import DemoParts
 from core.goals.lookup import goal_by_code
 from core.inventory.models import Need
@@ -172,8 +172,6 @@ def seed_demo_study_days(
 ) -> None:
     if session.scalar(select(StudyDay.id).limit(1)) is not None:
         return
-    from core.clock import utcnow
-
     today = today or in_brussels(utcnow()).date()
     held_on = today + timedelta(days=16)
     current = _day(session, held_on.year, held_on, open_now=True, today=today)

@@ -53,8 +53,9 @@ def _row(registration: Registration, language: str) -> list[str]:
 
 
 def attendance_xlsx(day: StudyDay, registrations: list[Registration]) -> bytes:
+    # openpyxl is heavy: loaded only when a spreadsheet is written
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Font  # (heavy: as above)
 
     language = current_language()
     book = Workbook()
@@ -77,9 +78,10 @@ def attendance_xlsx(day: StudyDay, registrations: list[Registration]) -> bytes:
 
 
 def _document(buffer, title: str, language: str, pagesize=None):
+    # reportlab is heavy: loaded only when a PDF is written
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import cm
-    from reportlab.platypus import SimpleDocTemplate
+    from reportlab.lib.units import cm  # (heavy: as above)
+    from reportlab.platypus import SimpleDocTemplate  # (heavy: as above)
 
     return SimpleDocTemplate(
         buffer,
@@ -95,11 +97,12 @@ def _document(buffer, title: str, language: str, pagesize=None):
 
 def attendance_pdf(day: StudyDay, registrations: list[Registration]) -> bytes:
     """The list to sign on the day: one row per confirmed registration, a signature column."""
+    # reportlab is heavy: loaded only when a PDF is written
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, Table, TableStyle
+    from reportlab.lib.pagesizes import A4, landscape  # (heavy: as above)
+    from reportlab.lib.styles import getSampleStyleSheet  # (heavy: as above)
+    from reportlab.lib.units import cm  # (heavy: as above)
+    from reportlab.platypus import Paragraph, Table, TableStyle  # (heavy: as above)
 
     language = current_language()
     styles = getSampleStyleSheet()
@@ -152,9 +155,10 @@ def attendance_pdf(day: StudyDay, registrations: list[Registration]) -> bytes:
 
 def badges(day: StudyDay, registrations: list[Registration]) -> bytes:
     """Name badges, eight to an A4 page (two columns of 9 by 6.5 cm), cut along the lines."""
+    # reportlab is heavy: loaded only when a PDF is written
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import cm
-    from reportlab.pdfgen import canvas
+    from reportlab.lib.units import cm  # (heavy: as above)
+    from reportlab.pdfgen import canvas  # (heavy: as above)
 
     buffer = io.BytesIO()
     width, height = A4
@@ -195,9 +199,10 @@ def badges(day: StudyDay, registrations: list[Registration]) -> bytes:
 
 def certificates(day: StudyDay, registrations: list[Registration]) -> bytes:
     """One certificate of attendance per page, each in its registrant's language."""
+    # reportlab is heavy: loaded only when a PDF is written
     from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import cm
-    from reportlab.platypus import PageBreak, Paragraph, Spacer
+    from reportlab.lib.units import cm  # (heavy: as above)
+    from reportlab.platypus import PageBreak, Paragraph, Spacer  # (heavy: as above)
 
     styles = getSampleStyleSheet()
     buffer = io.BytesIO()

@@ -17,8 +17,8 @@ from core.clock import in_brussels, utcnow
 from core.i18n import pick
 from core.mail.services import base_url, queue
 from core.meetings.calendars import calendar
+from core.studyday.days import edit_deadline, private_token
 from core.studyday.models import Registration, StudyDay, WorkshopChoice
-from core.studyday.services import private_token
 
 
 def private_link(registration: Registration) -> str:
@@ -85,8 +85,6 @@ def _deadline(registration: Registration) -> datetime | None:
 def tell(session: Session, registration: Registration) -> bool:
     """Write the message that the registration's state calls for; False when the same
     message was already written."""
-    from core.studyday.services import edit_deadline
-
     day = session.get(StudyDay, registration.study_day_id)
     kind = kind_of(registration)
     language = registration.language
