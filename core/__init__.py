@@ -22,11 +22,10 @@ from core.db import Database
 from core.i18n import init_babel
 from core.identity.services import init_providers
 from core.identity.sessions import init_sessions
-from core.identity.views import load_principal
+from core.identity.views import limiter, load_principal
 from core.inventory.imports import init_app as init_imports
 from core.jsonbody import StrictJSONProvider
 from core.operations.observability import init_observability
-from core.operations.ratelimits import limiter
 from core.plugins import load_plugins
 from core.security import init_security
 from core.site.context import init_site
@@ -67,8 +66,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["concerto.registry"] = registry
     app.extensions["concerto.db"] = Database.connect(settings["database_url"])
     if settings["rate_limit_storage"] == "database":
-        # Counters in the platform's database, shared by every app server (the "concerto"
-        # scheme, registered by core.operations.ratelimits).
+        # Counters in the platform's database, shared by every app server.
+        import core.operations.ratelimits  # noqa: F401 - registers the "concerto" scheme
+
         app.config["RATELIMIT_STORAGE_URI"] = "concerto://"
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {"engine": app.extensions["concerto.db"].engine}
 
@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask, registry) -> None:
     from core.inventory.hsds_api import blueprint as hsds
     from core.inventory.views import blueprint as inventory
     from core.links.views import blueprint as links
+    from core.mail.views import blueprint as mail
     from core.meetings.api import blueprint as meetings_api
     from core.meetings.views import blueprint as meetings
     from core.notifications.views import blueprint as notifications
@@ -142,7 +143,7 @@ def _register_blueprints(app: Flask, registry) -> None:
 
     core_blueprints = (site, operations, reference, inventory, hsds, meetings, admin, identity)
     core_blueprints += (audit, goals, studyday, reports, links, work, notifications, webhooks)
-    core_blueprints += (feeds, rooms)
+    core_blueprints += (feeds, rooms, mail)
     apis = (api, inventory_api, meetings_api, goals_api, studyday_api, work_api, feeds_api)
     core_blueprints += (signals, partners)
     apis += (signals_api,)

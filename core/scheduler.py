@@ -105,7 +105,7 @@ CORE_JOBS = [
     },
     {
         "id": "deliver_mail",
-        "func": "core.meetings.jobs:deliver_mail",
+        "func": "core.mail.jobs:deliver_mail",
         "trigger": "interval",
         "trigger_args": {"minutes": 1},
     },

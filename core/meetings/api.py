@@ -3,49 +3,47 @@ decisions, and the register of actions. The same functions and rules as the page
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import invalid_fields, problem
+from core.api.problems import problem
 from core.api.views import http_problem
-from core.clock import in_brussels, local_time, utcnow
+from core.clock import in_brussels, today, utcnow
 from core.db import db_session
 from core.identity.models import User
 from core.meetings import services as meetings
+from core.meetings.errors import MESSAGES
 from core.meetings.models import (
     ActionItem,
     Body,
-    Decision,
     Meeting,
     Minutes,
     Remark,
 )
-from core.meetings.views import ERRORS, REFUSALS
+from core.meetings.representations import (
+    body_of_action,
+    body_of_body,
+    body_of_decision,
+    body_of_meeting,
+    body_of_minutes,
+    body_of_remark,
+    body_of_remarks,
+    body_of_round,
+)
 from core.permissions import can, current, require
 from core.security import csrf
+from core.web import api_write, etag, expected_version, json_object
 
 blueprint = Blueprint("meetings_api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
 blueprint.register_error_handler(HTTPException, http_problem)
 
 
-def _invalid(invalid: meetings.Invalid):
-    return invalid_fields(invalid.errors, ERRORS)
-
-
-# Refusals that are about the person, not the record's state.
+# Refusals that are about the person, not the record's state: 403, not 409.
 NOT_YOURS = ("not_attendee", "not_author")
-
-
-def _refused(refusal: meetings.Refused):
-    status = 403 if refusal.code in NOT_YOURS else 409
-    return problem(status, str(REFUSALS.get(refusal.code, refusal.code)), code=refusal.code)
 
 
 def _get(model, ident: int):
@@ -59,116 +57,6 @@ def _not_found():
     return problem(404, _("Not found."))
 
 
-def body_of_body(body: Body) -> dict:
-    return {
-        "id": body.id,
-        "code": body.code,
-        "kind": body.kind,
-        # A name not given is null, never an empty text (core.meetings.models.Body).
-        "name": {lang: text or None for lang, text in body.texts("name").items()},
-        "public_calendar": body.public_calendar,
-        # The owner: an authority's code, or null for the committee (issue 24).
-        "authority": body.authority_code,
-        "prison": body.prison_code,
-    }
-
-
-def body_of_meeting(meeting: Meeting, with_agenda: bool = False) -> dict:
-    found = {
-        "id": meeting.id,
-        "body": meeting.body.code,
-        "uid": meeting.uid,
-        "title": meeting.texts("title"),
-        "starts_at": meeting.starts_at.isoformat(),
-        "ends_at": meeting.ends_at.isoformat(),
-        "place_kind": meeting.place_kind,
-        "prison": meeting.prison_code,
-        "place_text": meeting.place_text,
-        "with_prison_directors": meeting.with_prison_directors,
-        "state": meeting.state,
-        "cancelled": meeting.cancelled,
-        "version": meeting.version,
-    }
-    if with_agenda:
-        found["agenda"] = [
-            {
-                "id": item.id,
-                "number": number,
-                "parent_id": item.parent_id,
-                "title": item.texts("title"),
-                "purpose": item.purpose,
-                "duration_minutes": item.duration_minutes,
-                "presenter": item.presenter,
-                "links": item.links,
-                "attachments": [
-                    {
-                        "id": a.id,
-                        "filename": a.filename,
-                        "content_type": a.content_type,
-                        "size": a.size,
-                        "sha256": a.sha256,
-                    }
-                    for a in item.attachments
-                ],
-            }
-            for number, item, _depth in meetings.agenda(meeting)
-        ]
-    return found
-
-
-def body_of_decision(decision: Decision) -> dict:
-    return {
-        "id": decision.id,
-        "number": decision.number,
-        "item_id": decision.item_id,
-        "text": decision.texts("text"),
-        "goal_id": decision.goal_id,
-        "links": decision.links or [],
-    }
-
-
-def body_of_minutes(minutes: Minutes) -> dict:
-    return {
-        "id": minutes.id,
-        "meeting_id": minutes.meeting_id,
-        "revision": minutes.revision,
-        "state": minutes.state,
-        "version": minutes.version,
-        "correction_reason": minutes.correction_reason,
-        "approved_at": minutes.approved_at.isoformat() if minutes.approved_at else None,
-        "approved_in_meeting_id": minutes.approved_in_meeting_id,
-        "texts": [{"item_id": t.item_id, "nl": t.text_nl, "fr": t.text_fr} for t in minutes.texts],
-        "attendance": [
-            {
-                "name": a.name,
-                "authority": a.authority_code,
-                "partner": a.partner_id,
-                "presence": a.presence,
-            }
-            for a in minutes.attendance
-        ],
-        "decisions": [body_of_decision(d) for d in minutes.decisions],
-    }
-
-
-def body_of_action(action: ActionItem, today) -> dict:
-    return {
-        "id": action.id,
-        "meeting_id": action.meeting_id,
-        "item_id": action.item_id,
-        "title": action.texts("title"),
-        "owner": action.owner_name,
-        "authority": action.authority_code,
-        "partner": action.partner_id,
-        "due_on": action.due_on.isoformat() if action.due_on else None,
-        "status": action.status,
-        "overdue": action.overdue(today),
-        "goal_id": action.goal_id,
-        "note": action.note,
-        "version": action.version,
-    }
-
-
 @blueprint.get("/bodies")
 def list_bodies():
     require("meetings.read")
@@ -179,22 +67,15 @@ def list_bodies():
 @blueprint.get("/meetings")
 def list_meetings():
     require("meetings.read")
-    query = select(Meeting).options(selectinload(Meeting.body)).order_by(Meeting.starts_at)
-    body_code = request.args.get("body")
-    if body_code:
-        query = query.join(Body).where(Body.code == body_code[:64])
     year = request.args.get("year", type=int)
-    if year is not None:
-        if not 2000 <= year <= 2100:
-            return problem(422, _("Give a year between 2000 and 2100."))
-        query = query.where(
-            Meeting.starts_at >= local_time(date(year, 1, 1), "00:00"),
-            Meeting.starts_at < local_time(date(year + 1, 1, 1), "00:00"),
-        )
+    if year is not None and not 2000 <= year <= 2100:
+        return problem(422, _("Give a year between 2000 and 2100."))
+    query = meetings.listed_meetings(body_code=request.args.get("body") or None, year=year)
     return jsonify({"items": [body_of_meeting(m) for m in db_session().scalars(query)]})
 
 
 @blueprint.post("/meetings")
+@api_write(messages=MESSAGES)
 def create_meeting():
     require("meetings.read")
     principal = current()
@@ -204,20 +85,14 @@ def create_meeting():
         or can(principal, "meetings.manage", principal.authority or "")
     ):
         require("meetings.manage")
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict):
-        return problem(400, _("Send a JSON object."))
+    values = json_object()
     session = db_session()
     body = session.scalar(select(Body).where(Body.code == str(values.get("body", ""))[:64]))
     if body is None:
-        return _invalid(meetings.Invalid({"body": "unknown"}))
+        raise meetings.Invalid({"body": "unknown"})
     require("meetings.manage", body)
-    try:
-        meeting, clashes = meetings.create_meeting(session, body, values)
-        session.commit()
-    except meetings.Invalid as invalid:
-        session.rollback()
-        return _invalid(invalid)
+    meeting, clashes = meetings.create_meeting(session, body, values)
+    session.commit()
     answer = body_of_meeting(meeting, with_agenda=True)
     answer["overlaps"] = [m.id for m in clashes]
     return jsonify(answer), 201
@@ -233,25 +108,17 @@ def get_meeting(meeting_id: int):
 
 
 @blueprint.post("/meetings/<int(max=2147483647):meeting_id>/agenda")
+@api_write(messages=MESSAGES)
 def add_agenda_item(meeting_id: int):
     require("meetings.read")
     meeting = _get(Meeting, meeting_id)
     if meeting is None:
         return _not_found()
     require("meetings.manage", meeting)
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict):
-        return problem(400, _("Send a JSON object."))
+    values = json_object()
     session = db_session()
-    try:
-        item = meetings.add_item(session, meeting, values, current())
-        session.commit()
-    except meetings.Invalid as invalid:
-        session.rollback()
-        return _invalid(invalid)
-    except meetings.Refused as refusal:
-        session.rollback()
-        return _refused(refusal)
+    item = meetings.add_item(session, meeting, values, current())
+    session.commit()
     return jsonify({"id": item.id, **body_of_meeting(meeting, with_agenda=True)}), 201
 
 
@@ -263,10 +130,8 @@ def get_minutes(meeting_id: int):
     if meeting is None:
         return _not_found()
     session = db_session()
-    if can(current(), "meetings.manage", meeting):
-        minutes = meetings.latest_minutes(session, meeting)
-    else:
-        minutes = meetings.approved_minutes(session, meeting)
+    may_manage = can(current(), "meetings.manage", meeting)
+    minutes = meetings.minutes_for(session, meeting, may_manage=may_manage, latest_first=True)
     if minutes is None:
         return _not_found()
     response = jsonify(body_of_minutes(minutes))
@@ -275,21 +140,6 @@ def get_minutes(meeting_id: int):
 
 
 # --- the round of remarks on draft minutes ---------------------------------------------------
-
-
-def _json_object():
-    values = request.get_json(silent=True)
-    return values if isinstance(values, dict) else None
-
-
-def _if_match():
-    """The version the caller read, from If-Match; or the problem to answer instead."""
-    expected = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    if not expected:
-        return None, problem(428, _("Send If-Match with the version you read (the ETag)."))
-    if not expected.isdecimal():
-        return None, problem(412, _("This record was changed since you read it."))
-    return int(expected), None
 
 
 def _attendee(minutes: Minutes):
@@ -305,49 +155,8 @@ def _readable(minutes: Minutes):
     minutes' remarks (a draft is for the secretariat and, once sent, those present)."""
     attendee = _attendee(minutes)
     if not meetings.may_read_remarks(minutes, attendee, can(current(), "meetings.manage", minutes)):
-        return attendee, problem(403, str(REFUSALS["not_attendee"]), code="not_attendee")
+        return attendee, problem(403, str(MESSAGES["not_attendee"]), code="not_attendee")
     return attendee, None
-
-
-def body_of_remark(remark: Remark, attendee=None) -> dict:
-    return {
-        "id": remark.id,
-        "minutes_id": remark.minutes_id,
-        "item_id": remark.item_id,
-        "author": remark.author_name,
-        "authority": remark.authority_code,
-        "language": remark.language,
-        "text": remark.text,
-        "created_at": remark.created_at.isoformat(),
-        "updated_at": remark.updated_at.isoformat(),
-        "handling": remark.handling,
-        "reason": remark.reason,
-        "handled_at": remark.handled_at.isoformat() if remark.handled_at else None,
-        "mine": attendee is not None and remark.membership_id == attendee.membership_id,
-        "version": remark.version,
-    }
-
-
-def body_of_remarks(session, minutes: Minutes, attendee=None) -> dict:
-    sent = minutes.remark_round
-    return {
-        "minutes_id": minutes.id,
-        "meeting_id": minutes.meeting_id,
-        "revision": minutes.revision,
-        "state": minutes.state,
-        "version": minutes.version,
-        "round": body_of_round(minutes) if sent else None,
-        "attendee": attendee is not None,
-        "remarks": [body_of_remark(r, attendee) for r in minutes.remarks],
-        "earlier": [
-            {
-                "minutes_id": earlier.id,
-                "revision": earlier.revision,
-                "remarks": [body_of_remark(r, attendee) for r in earlier.remarks],
-            }
-            for earlier in meetings.earlier_remarks(session, minutes)
-        ],
-    }
 
 
 def _remark_answer(remark: Remark, attendee, status: int = 200):
@@ -392,18 +201,6 @@ def list_rounds():
     )
 
 
-def body_of_round(minutes: Minutes) -> dict:
-    sent = minutes.remark_round
-    return {
-        "minutes_id": minutes.id,
-        "version": minutes.version,
-        "state": minutes.state,
-        "closes_on": sent.closes_on.isoformat() if sent else None,
-        "sent_at": sent.sent_at.isoformat() if sent else None,
-        "open": meetings.round_open(minutes),
-    }
-
-
 @blueprint.get("/minutes/<int(max=2147483647):minutes_id>/round")
 def get_round(minutes_id: int):
     """Whether and until when a revision is out for remarks, with the minutes' version as
@@ -420,7 +217,13 @@ def get_round(minutes_id: int):
     return response
 
 
+def _current_round(minutes_id: int) -> dict | None:
+    minutes = db_session().get(Minutes, minutes_id)
+    return body_of_round(minutes) if minutes is not None else None
+
+
 @blueprint.post("/minutes/<int(max=2147483647):minutes_id>/round")
+@api_write(messages=MESSAGES, current=_current_round, about_the_person=NOT_YOURS)
 def send_for_remarks(minutes_id: int):
     """Send a draft to those present for remarks until a day (or move that day)."""
     require("meetings.read")
@@ -428,51 +231,29 @@ def send_for_remarks(minutes_id: int):
     if minutes is None:
         return _not_found()
     require("meetings.manage", minutes)
-    values = _json_object()
-    if values is None:
-        return problem(400, _("Send a JSON object."))
-    expected, missing = _if_match()
-    if missing is not None:
-        return missing
+    values = json_object()
+    expected = expected_version()
     session = db_session()
-    try:
-        meetings.send_for_remarks(session, minutes, values, current(), expected)
-        session.commit()
-    except meetings.Invalid as invalid:
-        session.rollback()
-        return _invalid(invalid)
-    except meetings.Refused as refusal:
-        session.rollback()
-        return _refused(refusal)
-    except meetings.Stale:
-        session.rollback()
-        return problem(412, _("This record was changed since you read it."))
+    meetings.send_for_remarks(session, minutes, values, current(), expected)
+    session.commit()
     response = jsonify(body_of_round(minutes))
-    response.headers["ETag"] = f'"{minutes.version}"'
+    response.headers["ETag"] = etag(minutes)
     return response
 
 
 @blueprint.post("/minutes/<int(max=2147483647):minutes_id>/remarks")
+@api_write(messages=MESSAGES, about_the_person=NOT_YOURS)
 def add_remark(minutes_id: int):
     """A remark of someone present, on an agenda item or (no item) the minutes as a whole."""
     require("minutes.remark")
     minutes = _get(Minutes, minutes_id)
     if minutes is None:
         return _not_found()
-    values = _json_object()
-    if values is None:
-        return problem(400, _("Send a JSON object."))
+    values = json_object()
     session = db_session()
     attendee = _attendee(minutes)
-    try:
-        remark = meetings.add_remark(session, minutes, attendee, values, current())
-        session.commit()
-    except meetings.Invalid as invalid:
-        session.rollback()
-        return _invalid(invalid)
-    except meetings.Refused as refusal:
-        session.rollback()
-        return _refused(refusal)
+    remark = meetings.add_remark(session, minutes, attendee, values, current())
+    session.commit()
     return _remark_answer(remark, attendee, 201)
 
 
@@ -494,39 +275,32 @@ def get_remark(remark_id: int):
     return _remark_answer(remark, attendee)
 
 
+def _current_remark(remark_id: int) -> dict | None:
+    remark = db_session().get(Remark, remark_id)
+    return body_of_remark(remark, _attendee(remark.minutes)) if remark is not None else None
+
+
 def _change(remark_id: int, step, answer):
     """A write on one remark with If-Match: the step, committed, and its answer; or the
-    problem (403 not theirs, 409 closed or approved, 412 stale, 422 invalid, 428)."""
+    problem (403 not theirs, 409 closed or approved, 412 stale, 422 invalid, 428), which
+    the routes' ``api_write`` answers."""
     require("meetings.read")
     remark, attendee, refused = _remark(remark_id)
     if refused is not None:
         return refused
-    expected, missing = _if_match()
-    if missing is not None:
-        return missing
+    expected = expected_version()
     session = db_session()
-    try:
-        step(session, remark, attendee, expected)
-        session.commit()
-    except meetings.Invalid as invalid:
-        session.rollback()
-        return _invalid(invalid)
-    except meetings.Refused as refusal:
-        session.rollback()
-        return _refused(refusal)
-    except (meetings.Stale, StaleDataError):
-        session.rollback()
-        return problem(412, _("This record was changed since you read it."))
+    step(session, remark, attendee, expected)
+    session.commit()
     return answer(remark, attendee)
 
 
 @blueprint.patch("/remarks/<int(max=2147483647):remark_id>")
+@api_write(messages=MESSAGES, current=_current_remark, about_the_person=NOT_YOURS)
 def change_remark(remark_id: int):
     """Its author changes a remark's text or language until the closing day."""
-    values = _json_object()
-    if values is None:
-        require("meetings.read")
-        return problem(400, _("Send a JSON object."))
+    require("meetings.read")
+    values = json_object()
     return _change(
         remark_id,
         lambda session, remark, attendee, expected: meetings.change_remark(
@@ -537,6 +311,7 @@ def change_remark(remark_id: int):
 
 
 @blueprint.delete("/remarks/<int(max=2147483647):remark_id>")
+@api_write(messages=MESSAGES, current=_current_remark, about_the_person=NOT_YOURS)
 def withdraw_remark(remark_id: int):
     """Its author withdraws a remark until the closing day."""
     return _change(
@@ -549,6 +324,7 @@ def withdraw_remark(remark_id: int):
 
 
 @blueprint.put("/remarks/<int(max=2147483647):remark_id>/handling")
+@api_write(messages=MESSAGES, current=_current_remark, about_the_person=NOT_YOURS)
 def handle_remark(remark_id: int):
     """The secretariat marks a remark taken in, or not taken in with the reason; null puts it
     back among those waiting."""
@@ -557,9 +333,7 @@ def handle_remark(remark_id: int):
     if remark is None:
         return _not_found()
     require("meetings.manage", remark)
-    values = _json_object()
-    if values is None:
-        return problem(400, _("Send a JSON object."))
+    values = json_object()
     return _change(
         remark_id,
         lambda session, remark, _attendee, expected: meetings.handle_remark(
@@ -605,39 +379,31 @@ def list_actions():
     return jsonify({"items": [body_of_action(a, today) for a in found]})
 
 
+def _current_action(action_id: int) -> dict | None:
+    action = db_session().get(ActionItem, action_id)
+    return body_of_action(action, today()) if action is not None else None
+
+
 @blueprint.patch("/actions/<int(max=2147483647):action_id>")
+@api_write(messages=MESSAGES, current=_current_action)
 def patch_action(action_id: int):
     action = _get(ActionItem, action_id)
     if action is None:
         require("meetings.read")
         return _not_found()
     require("actions.update", action)
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict):
-        return problem(400, _("Send a JSON object."))
-    expected = request.headers.get("If-Match", "").strip('W/"') or None
-    if expected is None:
-        return problem(428, _("Send If-Match with the version you read (the ETag)."))
-    if not expected.isdecimal():
-        return problem(412, _("This record was changed since you read it."))
+    values = json_object()
+    expected = expected_version()
     session = db_session()
-    try:
-        meetings.update_action(
-            session,
-            action,
-            {k: values[k] for k in ("status", "due_on", "note") if k in values},
-            int(expected),
-        )
-        session.commit()
-    except meetings.Invalid as invalid:
-        session.rollback()
-        return _invalid(invalid)
-    except (meetings.Stale, StaleDataError):
-        session.rollback()
-        return problem(412, _("This record was changed since you read it."))
-    today = in_brussels(utcnow()).date()
-    response = jsonify(body_of_action(action, today))
-    response.headers["ETag"] = f'"{action.version}"'
+    meetings.update_action(
+        session,
+        action,
+        {k: values[k] for k in ("status", "due_on", "note") if k in values},
+        expected,
+    )
+    session.commit()
+    response = jsonify(body_of_action(action, today()))
+    response.headers["ETag"] = etag(action)
     return response
 
 

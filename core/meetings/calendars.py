@@ -14,7 +14,7 @@ from sqlalchemy.orm import object_session
 from core.clock import in_brussels, utcnow
 from core.i18n import pick
 from core.meetings.models import Meeting, Membership
-from core.meetings.services import agenda
+from core.meetings.services.agenda_items import agenda
 from core.reference.models import Prison
 from core.validation import EARLIEST_DATE, LATEST_DATE, one_line
 

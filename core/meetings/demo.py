@@ -17,10 +17,13 @@ from sqlalchemy.orm import Session
 
 from core.clock import in_brussels, utcnow
 from core.demo_parts import DemoParts
+from core.events.models import Event
 from core.goals.lookup import goal_by_code
 from core.inventory.models import Service
 from core.meetings import services as meetings
 from core.meetings.models import Body, Meeting, Minutes
+from core.partners.demo import working_group_partner
+from core.partners.services import involved_word
 from core.permissions import system
 
 BODIES = [
@@ -200,9 +203,6 @@ def seed_demo_meetings(
 def _partner_member(session: Session, body: Body, start: date) -> None:
     """An outside partner in the health working group (core.partners.demo seeds the
     register first): its contact person, invited and counted apart from the authorities."""
-    from core.partners.demo import working_group_partner
-    from core.partners.services import involved_word
-
     partner = working_group_partner(session)
     if partner is None:
         return
@@ -260,8 +260,6 @@ WORKING_GROUP_REMARKS = [
 
 
 def _round_of_remarks(session: Session, body: Body, today: date, secretariat) -> None:
-    from core.events.models import Event
-
     session.refresh(body)
     if not body.memberships:
         return  # a demo without the group's authorities has no one to ask for remarks

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from core.i18n import show_date
 from core.meetings.calendars import meeting_title, place_of
 from core.meetings.models import ActionItem, Minutes
-from core.meetings.services import agenda
+from core.meetings.services.agenda_items import agenda
 from core.partners.services import on_behalf_name
 
 FORMATS = {"pdf": "application/pdf", "odt": "application/vnd.oasis.opendocument.text"}
@@ -104,11 +104,17 @@ def render(session: Session, minutes: Minutes, layout: str, fmt: str) -> bytes:
 
 
 def _pdf(parts: list[dict], languages: tuple[str, ...]) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.lib import colors  # heavy: loaded only for a PDF
+    from reportlab.lib.pagesizes import A4, landscape  # heavy: loaded only for a PDF
+    from reportlab.lib.styles import getSampleStyleSheet  # heavy: loaded only for a PDF
+    from reportlab.lib.units import cm  # heavy: loaded only for a PDF
+    from reportlab.platypus import (  # heavy: loaded only for a PDF
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     styles = getSampleStyleSheet()
     body, heading, title = styles["BodyText"], styles["Heading2"], styles["Title"]
@@ -196,10 +202,14 @@ def _pdf(parts: list[dict], languages: tuple[str, ...]) -> bytes:
 
 
 def _odt(parts: list[dict], languages: tuple[str, ...]) -> bytes:
-    from odf.opendocument import OpenDocumentText
-    from odf.style import Style, TableColumnProperties, TextProperties
-    from odf.table import Table, TableCell, TableColumn, TableRow
-    from odf.text import H, P
+    from odf.opendocument import OpenDocumentText  # heavy: loaded only for an ODT
+    from odf.style import (  # heavy: loaded only for an ODT
+        Style,
+        TableColumnProperties,
+        TextProperties,
+    )
+    from odf.table import Table, TableCell, TableColumn, TableRow  # heavy: loaded only for an ODT
+    from odf.text import H, P  # heavy: loaded only for an ODT
 
     document = OpenDocumentText()
     bold = Style(name="Strong", family="text")

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.meetings.models import Body
-from core.meetings.services import add_membership, check_body, check_membership, create_body
+from core.meetings.services.bodies import add_membership, check_body, check_membership, create_body
 from core.reference.models import Authority
 from core.validation import Invalid
 

@@ -1,5 +1,5 @@
 """Scheduled work of the meetings feature: agendas sent a set number of days before,
-reminders the day before, reminders about overdue actions, and the delivery of the outbox.
+reminders the day before and reminders about overdue actions (the outbox's delivery is core.mail.jobs).
 
 Each job may run again after a crash, a restart or a missed run: every message it writes has
 a key (core.mail), so running twice sends nothing twice, and a run missed during downtime
@@ -16,7 +16,6 @@ from sqlalchemy.orm import selectinload
 from core.audit.services import acting_as
 from core.clock import in_brussels, utcnow
 from core.events import services as events
-from core.mail.services import deliver
 from core.meetings import messages
 from core.meetings.models import OPEN_ACTION_STATES, ActionItem, Body, Meeting
 from core.permissions import system
@@ -108,9 +107,3 @@ def remind_overdue_actions() -> int:
                 is not None
             )
     return sent
-
-
-def deliver_mail() -> dict[str, int]:
-    app = job_app()
-    with app.extensions["concerto.db"].session() as session:
-        return deliver(session, app.config["CONCERTO"])

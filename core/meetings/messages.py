@@ -11,7 +11,8 @@ from core.clock import in_brussels
 from core.mail.services import base_url, queue
 from core.meetings.calendars import invitation_file, meeting_title, place_of
 from core.meetings.models import Meeting, Membership
-from core.meetings.services import agenda, invitees
+from core.meetings.services.agenda_items import agenda
+from core.meetings.services.meetings import invitees
 
 
 def meeting_link(meeting: Meeting) -> str:

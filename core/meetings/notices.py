@@ -22,7 +22,7 @@ from core.i18n import language_of_authority, show_date, show_datetime
 from core.mail.services import base_url
 from core.meetings.calendars import meeting_title
 from core.meetings.models import ACTION_LABELS, ActionItem, Minutes
-from core.meetings.services import attendees_to_tell
+from core.meetings.services.remarks import attendees_to_tell
 
 
 def _owner(session: Session, event: Event, _registry) -> list[Recipient]:
