@@ -22,10 +22,11 @@ from core.db import Database
 from core.i18n import init_babel
 from core.identity.services import init_providers
 from core.identity.sessions import init_sessions
-from core.identity.views import limiter, load_principal
+from core.identity.views import load_principal
 from core.inventory.imports import init_app as init_imports
 from core.jsonbody import StrictJSONProvider
 from core.operations.observability import init_observability
+from core.operations.ratelimits import limiter
 from core.plugins import load_plugins
 from core.security import init_security
 from core.site.context import init_site
@@ -66,9 +67,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["concerto.registry"] = registry
     app.extensions["concerto.db"] = Database.connect(settings["database_url"])
     if settings["rate_limit_storage"] == "database":
-        # Counters in the platform's database, shared by every app server.
-        import core.operations.ratelimits  # noqa: F401 - registers the "concerto" scheme
-
+        # Counters in the platform's database, shared by every app server (the "concerto"
+        # scheme, registered by core.operations.ratelimits).
         app.config["RATELIMIT_STORAGE_URI"] = "concerto://"
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {"engine": app.extensions["concerto.db"].engine}
 

@@ -7,16 +7,21 @@ fails otherwise). Record texts that users write are stored per language in ``*_n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import flask_babel
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel, Domain, get_locale, lazy_gettext
-from markupsafe import Markup, escape
+from flask_babel import Babel, Domain, lazy_gettext
+from markupsafe import Markup
 
 from core.config import LANGUAGES
+from core.db import db_session
+from core.reference.models import Authority
+from core.texts import LocalizedMixin, LocalText, current_language, pick
+
+# Texts per language live in core.texts (below the models); the features read them from here.
+__all__ = ["LocalText", "LocalizedMixin", "current_language", "pick"]
 
 CORE_TRANSLATIONS = Path(__file__).parent / "translations"
 # Belgian variants: dates, numbers and currencies follow nl_BE, fr_BE and en_BE.
@@ -83,11 +88,6 @@ def select_locale() -> str:
     return f"{choose_language()}_{REGION}"
 
 
-def current_language() -> str:
-    """The two-letter language of the current request ("nl", "fr" or "en")."""
-    return get_locale().language if has_request_context() else "en"
-
-
 def init_babel(app) -> Babel:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "nl_BE")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Brussels")
@@ -149,9 +149,6 @@ def authority_name(code: str | None, short: bool = False, language: str | None =
     authority = registry.authorities.get(code) if registry is not None else None
     if authority is not None:
         return pick(authority.short_names if short else authority.names, language).text
-    from core.db import db_session
-    from core.reference.models import Authority
-
     stored = db_session().get(Authority, code) if has_request_context() else None
     return stored.local("name", language).text if stored is not None else code
 
@@ -160,40 +157,6 @@ def plugin_domain(code: str, translations: Path) -> Domain:
     """The gettext domain of one plugin, merged over the core's catalogue so that a plugin's
     page can use both its own strings and the layout's."""
     return Domain([str(CORE_TRANSLATIONS), str(translations)], f"messages;concerto_{code}")
-
-
-@dataclass(frozen=True)
-class LocalText:
-    """A text in a given language; ``lang`` tells screen readers when it is not the page's."""
-
-    text: str
-    lang: str
-
-    def __str__(self) -> str:
-        return self.text
-
-    def labelled(self, prefix: str = "", limit: int | None = None) -> LocalText:
-        """The text after ``prefix`` (a goal's number), cut at ``limit`` characters, still
-        in its language: for the options of a list, which hold text and a ``lang`` only."""
-        text = f"{prefix}{self.text}"
-        if limit and len(text) > limit:
-            text = text[: limit - 1].rstrip() + "…"
-        return LocalText(text, self.lang)
-
-    def __html__(self) -> str:
-        if has_request_context() and self.lang != current_language():
-            return Markup('<span lang="{}">{}</span>').format(self.lang, self.text)
-        return str(escape(self.text))
-
-
-def pick(texts: dict[str, str | None], language: str | None = None) -> LocalText:
-    """The text in ``language``, else in the other official languages, else in English."""
-    language = language or current_language()
-    order = [language] + [lang for lang in ("nl", "fr", "en") if lang != language]
-    for lang in order:
-        if texts.get(lang):
-            return LocalText(texts[lang], lang)
-    return LocalText("", language)
 
 
 def localized(obj, field: str | None = None, language: str | None = None) -> LocalText:
@@ -208,13 +171,3 @@ def lang_attr(text: LocalText) -> Markup:
     if isinstance(text, LocalText) and text.lang != current_language():
         return Markup(' lang="{}"').format(text.lang)
     return Markup("")
-
-
-class LocalizedMixin:
-    """Models with ``<field>_nl``, ``<field>_fr`` and ``<field>_en`` columns."""
-
-    def texts(self, field: str) -> dict[str, str | None]:
-        return {lang: getattr(self, f"{field}_{lang}", None) for lang in LANGUAGES}
-
-    def local(self, field: str, language: str | None = None) -> LocalText:
-        return pick(self.texts(field), language)

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from core.contributions import SHIPPED_KINDS
 from core.goals.exchange import load_shipped_plan
 from core.meetings.exchange import load_shipped_bodies
-from core.plugins import SHIPPED_KINDS, Registry
+from core.plugins import Registry
 from core.rooms.exchange import load_shipped_rooms
 from core.validation import Invalid
 

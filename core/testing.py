@@ -32,9 +32,12 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import requests
 
+from core import create_app
 from core.identity.demo import PLATFORM_PEOPLE
 from core.identity.devprovider import DemoClient, DevProvider
+from core.operations.upgrade import upgrade_all
 from core.plugins import load_plugins
+from core.reference.services import seed_reference
 
 APP_BASE = "http://localhost"  # where Flask's test client says requests come from
 
@@ -158,10 +161,6 @@ def concerto_providers(concerto_plugins) -> Iterator[Providers]:
 @pytest.fixture
 def concerto_app(concerto_database_url, concerto_plugins, concerto_providers):
     """The platform with the plugins enabled, migrated, with the reference data."""
-    from core import create_app
-    from core.cli import upgrade_all
-    from core.reference.services import seed_reference
-
     app = create_app(
         {
             "database_url": concerto_database_url,

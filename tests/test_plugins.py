@@ -137,9 +137,9 @@ def test_plugin_api_versions_are_accepted_by_major_and_minor(declared, accepted)
 
 
 def test_no_plugin_field_can_take_the_name_of_an_inventory_field():
+    from core.contributions import CORE_SERVICE_FIELDS
     from core.inventory.models import Service
     from core.inventory.services import FIELDS
-    from core.plugins import CORE_SERVICE_FIELDS
 
     columns = {c.key for c in Service.__table__.columns}
     stems = {name.rsplit("_", 1)[0] for name in columns if name[-3:] in ("_nl", "_fr", "_en")}
@@ -166,7 +166,7 @@ def test_a_roles_grants_are_named_after_its_authority_and_checked():
     network managers are readers who review their province's placement sites); the core
     names the action after the authority, so no plugin grants a core action or another
     authority's, and refuses a grant it cannot read."""
-    from core.plugins import Authority, ContributionError, validate_roles
+    from core.contributions import Authority, ContributionError, validate_roles
 
     vlaams = load_plugins(["vlaams"]).authorities["vlaams"]
     antwerp = next(r for r in vlaams.roles if r.code == "netwerkbeheerder_antwerpen")

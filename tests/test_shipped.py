@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core.plugins import SHIPPED_KINDS, ContributionError, validate_shipped_data
+from core.contributions import SHIPPED_KINDS, ContributionError, validate_shipped_data
 from core.rooms.models import Room
 from core.shipped import LOADERS, load_shipped_data
 from core.validation import Invalid

@@ -37,7 +37,8 @@ from core.inventory import imports
 from core.inventory.models import Service
 from core.mail.models import OutboxMessage
 from core.permissions import system
-from core.webhooks import services, transport
+from core.webhooks import delivery as delivering
+from core.webhooks import kinds, services, transport
 from core.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.conftest import make_app
 from tests.logins import api_token, csrf_token, login, login_as
@@ -118,7 +119,7 @@ def deliver(app) -> dict:
         acting_as(system("job", "webhooks")),
         app.extensions["concerto.db"].session() as session,
     ):
-        return services.deliver(session)
+        return delivering.deliver(session)
 
 
 def register(client, url: str, kinds: list[str], **extra) -> tuple[int, str]:
@@ -458,13 +459,13 @@ def test_an_endpoint_failing_for_a_day_is_switched_off_and_its_owner_told_once(h
     endpoint_id, _secret = register(lotte, receiver.url, ["need.created"])
     receiver.answers = [500] * 50
     _signal_need(lotte, "Een nood die niet aankomt")
-    for _ in range(services.DISABLE_MIN_FAILURES):
+    for _ in range(delivering.DISABLE_MIN_FAILURES):
         deliver(app)
         _make_due(app, endpoint_id)
     with app.extensions["concerto.db"].session() as db:
         endpoint = db.get(WebhookEndpoint, endpoint_id)
         assert endpoint.enabled, "failing for minutes is not failing for a day"
-        assert endpoint.consecutive_failures == services.DISABLE_MIN_FAILURES
+        assert endpoint.consecutive_failures == delivering.DISABLE_MIN_FAILURES
         # The failures began a day and a bit ago.
         endpoint.failing_since = utcnow() - timedelta(hours=25)
     deliver(app)
@@ -488,7 +489,7 @@ def test_an_endpoint_failing_for_a_day_is_switched_off_and_its_owner_told_once(h
     assert len(receiver.requests) == sent, "nothing leaves for a switched-off endpoint"
     with app.app_context(), app.extensions["concerto.db"].session() as db:
         # Told once, however often the job runs.
-        assert services.disable_if_failing(db, endpoint_id) is False
+        assert delivering.disable_if_failing(db, endpoint_id) is False
         count = db.scalar(select(func.count()).where(OutboxMessage.kind == "webhook_disabled"))
         assert count == 1
     # Switched on again by its owner, the waiting message goes at once.
@@ -550,7 +551,7 @@ def test_a_coordinator_never_hears_of_another_authoritys_records_that_are_not_pu
     app = hook_app
     camille = app.test_client()
     login(camille, "cocof", "cocof-camille")
-    every_service_kind = [kind for kind in services.KINDS if kind.startswith("service.")]
+    every_service_kind = [kind for kind in kinds.KINDS if kind.startswith("service.")]
     cocof_endpoint, _ = register(camille, receiver.url + "/cocof", every_service_kind)
     administrator = app.test_client()
     login_as(administrator, app, "administrator")
@@ -644,21 +645,21 @@ def test_the_form_keeps_what_was_typed_and_says_what_is_wrong_in_the_readers_lan
 
 
 def test_waits_double_up_to_a_cap_with_jitter():
-    no_jitter = [services.wait_after(n, chance=lambda: 0.0) for n in range(1, 12)]
+    no_jitter = [delivering.wait_after(n, chance=lambda: 0.0) for n in range(1, 12)]
     assert no_jitter[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
-    assert max(no_jitter) == services.MAX_WAIT
-    most_jitter = services.wait_after(3, chance=lambda: 1.0)
+    assert max(no_jitter) == delivering.MAX_WAIT
+    most_jitter = delivering.wait_after(3, chance=lambda: 1.0)
     assert most_jitter == timedelta(minutes=3)
-    total = sum(no_jitter + [services.MAX_WAIT] * (services.MAX_ATTEMPTS - 12), timedelta())
+    total = sum(no_jitter + [delivering.MAX_WAIT] * (delivering.MAX_ATTEMPTS - 12), timedelta())
     assert total * 0.75 > timedelta(hours=24), "retries outlast the day before switching off"
 
 
 def test_every_kind_of_change_has_words():
     from core.events.changes import CHANGE_KINDS
 
-    assert set(services.KINDS) == set(CHANGE_KINDS)
-    for kind in services.KINDS:
-        assert services.kind_label(kind) != kind
+    assert set(kinds.KINDS) == set(CHANGE_KINDS)
+    for kind in kinds.KINDS:
+        assert kinds.kind_label(kind) != kind
 
 
 def test_the_receivers_guide_checks_a_signature_as_the_platform_makes_it(app):
@@ -675,12 +676,12 @@ def test_the_receivers_guide_checks_a_signature_as_the_platform_makes_it(app):
     verify = scope["verify"]
     secret = services.new_secret()
     body = b'{"type":"need.created","data":{"event_id":7}}'
-    headers = services.signed_headers(secret, "evt_7", body, utcnow())
+    headers = delivering.signed_headers(secret, "evt_7", body, utcnow())
     assert verify(secret, headers, body)
     assert Webhook(secret).verify(body, headers)["data"]["event_id"] == 7
     assert not verify(secret, headers, body.replace(b"7", b"8"))
     assert not verify(services.new_secret(), headers, body)
-    old = services.signed_headers(secret, "evt_7", body, utcnow() - timedelta(minutes=10))
+    old = delivering.signed_headers(secret, "evt_7", body, utcnow() - timedelta(minutes=10))
     assert not verify(secret, old, body)
 
 
@@ -692,12 +693,12 @@ def test_an_administrator_chooses_one_authority_and_records_of_none_are_left_out
     administrator = app.test_client()
     login_as(administrator, app, "administrator")
     endpoint_id, _secret = register(
-        administrator, "https://hooks.example.be/one", services.KINDS, authority="cocof"
+        administrator, "https://hooks.example.be/one", kinds.KINDS, authority="cocof"
     )
     with app.extensions["concerto.db"].session() as db:
         endpoint = db.get(WebhookEndpoint, endpoint_id)
         assert endpoint.authority_code == "cocof"
-        assert {kind.split(".")[0] for kind in endpoint.kinds} == set(services.OF_AN_AUTHORITY)
+        assert {kind.split(".")[0] for kind in endpoint.kinds} == set(kinds.OF_AN_AUTHORITY)
     refused = administrator.post(
         "/webhooks/new",
         data={
@@ -716,9 +717,9 @@ def test_delivered_messages_are_forgotten_after_a_while_and_the_rest_kept(hook_a
     with app.app_context(), app.extensions["concerto.db"].session() as db:
         kept = {d.id: d.state for d in db.scalars(select(WebhookDelivery))}
         assert set(kept.values()) == {"delivered", "pending"}, "the demo's webhook has both"
-        assert services.prune(db) == 0, "recent ones stay"
-        later = utcnow() + services.KEEP_DELIVERED + timedelta(days=1)
-        assert services.prune(db, now=later) == list(kept.values()).count("delivered")
+        assert delivering.prune(db) == 0, "recent ones stay"
+        later = utcnow() + delivering.KEEP_DELIVERED + timedelta(days=1)
+        assert delivering.prune(db, now=later) == list(kept.values()).count("delivered")
         left = db.scalars(select(WebhookDelivery.state)).all()
         assert left == ["pending"]
         orphans = db.scalar(

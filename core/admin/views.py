@@ -11,7 +11,7 @@ from core.admin.services import plugin_status
 from core.db import db_session
 from core.identity.models import PLATFORM_ROLES, User
 from core.identity.services import grant_platform_role, revoke_platform_role
-from core.identity.views import ROLE_LABELS
+from core.identity.words import ROLE_LABELS
 from core.permissions import current, require
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")

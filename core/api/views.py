@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, current_app, g, jsonify, request
-from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing.converters import NumberConverter
 
 from core.api.links import add_links
-from core.api.problems import DETAILS, invalid_fields, problem
+from core.api.problems import DETAILS, problem
 from core.db import db_session
 from core.feeds.openapi import paths as change_paths
 from core.goals.openapi import paths as plan_paths
@@ -20,18 +19,13 @@ from core.identity.services import find_token, principal_for
 from core.inventory.openapi import paths as inventory_paths
 from core.meetings.openapi import paths as meeting_paths
 from core.permissions import ANONYMOUS, current, require
+from core.reference.errors import PROFILE_ERRORS
 from core.reference.models import Authority
-from core.reference.services import (
-    PROFILE_FIELDS,
-    StaleVersion,
-    check_profile,
-    profile_values,
-    update_profile,
-)
-from core.reference.views import PROFILE_ERRORS
+from core.reference.services import PROFILE_FIELDS, profile_values, update_profile
 from core.security import csrf
 from core.signals.openapi import paths as signal_paths
 from core.studyday.openapi import paths as studyday_paths
+from core.web import api_write, expected_version, json_object
 from core.work.openapi import paths as work_paths
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -104,39 +98,24 @@ def get_authority(code: str):
     return response
 
 
+def _current_authority(code: str) -> dict | None:
+    """The profile as it is stored now, for a 412 (read after the rollback)."""
+    authority = db_session().get(Authority, code)
+    return _authority_body(authority) if authority is not None else None
+
+
 @blueprint.patch("/authorities/<code>")
+@api_write(messages=PROFILE_ERRORS, current=_current_authority)
 def patch_authority(code: str):
     db = db_session()
     authority = db.get(Authority, code)
     if authority is None:
         return problem(404, DETAILS[404]())
     require("authority.edit", authority)
-    if_match = request.headers.get("If-Match")
-    if not if_match:
-        return problem(428, _("Send the ETag you read in an If-Match header."))
-    if if_match.strip() != _etag(authority):
-        return problem(
-            412,
-            _("Someone changed this record since you read it. Read it again and redo your change."),
-            current=_authority_body(authority),
-        )
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict):
-        return problem(415, _("Send a JSON object."))
-    errors = check_profile(values)
-    if errors:
-        return invalid_fields(errors, PROFILE_ERRORS)
-    try:
-        update_profile(
-            db, authority, {k: values[k] for k in PROFILE_FIELDS if k in values}, authority.version
-        )
-        db.commit()
-    except StaleVersion as stale:
-        return problem(
-            412,
-            _("Someone changed this record since you read it. Read it again and redo your change."),
-            current=_authority_body(stale.current),
-        )
+    expected = expected_version()
+    values = json_object()
+    update_profile(db, authority, values, expected)
+    db.commit()
     response = jsonify(_authority_body(authority))
     response.headers["ETag"] = _etag(authority)
     return response

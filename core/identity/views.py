@@ -20,8 +20,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
 from core.db import db_session
@@ -35,13 +33,14 @@ from core.identity.services import (
     revoke_token,
     sign_in,
 )
+from core.identity.words import ROLE_LABELS
 from core.operations.observability import count_login
+from core.operations.ratelimits import limiter
 from core.permissions import ANONYMOUS, current, require
 from core.security import safe_next
 
 log = logging.getLogger("concerto.identity")
 blueprint = Blueprint("identity", __name__)
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 # How long a login may take between the redirect and the callback, and how many may be
 # pending at once in one browser (several tabs).
@@ -124,14 +123,6 @@ FAILURES = {
         _l("Too many login attempts from your address."),
         _l("Wait a minute, then try again."),
     ),
-}
-
-ROLE_LABELS = {
-    "coordinator": _l("coordinator"),
-    "member": _l("committee member"),
-    "viewer": _l("viewer"),
-    "secretary": _l("committee secretary"),
-    "administrator": _l("administrator"),
 }
 
 

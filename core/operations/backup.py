@@ -25,7 +25,10 @@ from sqlalchemy import Date, DateTime, LargeBinary, Numeric, Table, func, inspec
 from sqlalchemy.engine import Connection, Engine
 
 from core.clock import utcnow
-from core.db import Base, migration_state
+from core.db import Base, histories, migration_state
+from core.inventory import search
+from core.inventory.generation import inventory_generation
+from core.operations.upgrade import upgrade_all
 
 FORMAT = 1
 BATCH = 1000
@@ -130,6 +133,7 @@ def backup(engine: Engine, registry, target: Path) -> dict:
                     out.flush()
                     out.detach()
                 manifest["tables"][table.name] = count
+            # The snapshot only read: ending its transaction is all that is left to do.
             connection.rollback()
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))
     partial.replace(target)  # never a half-written archive under the real name
@@ -149,8 +153,6 @@ def read_manifest(source: Path) -> dict:
 
 def check_compatible(manifest: dict, engine: Engine, registry) -> None:
     """The archive restores only into the same plugins at the same migration revisions."""
-    from core.db import histories
-
     plugins = {plugin.name: plugin.version for plugin in registry.enabled()}
     if plugins != manifest["plugins"]:
         raise BackupError(
@@ -181,9 +183,6 @@ def _listing(plugins: dict) -> str:
 def restore(app, source: Path) -> dict:
     """Restore an archive into an empty database: create the tables at the backup's
     revisions, then load every row. Refuses a database that already holds data."""
-    from core.cli import upgrade_all
-    from core.inventory.generation import inventory_generation
-
     engine = app.extensions["concerto.db"].engine
     registry = app.extensions["concerto.registry"]
     manifest = read_manifest(source)
@@ -271,7 +270,5 @@ def _check_counts(connection: Connection, loaded: list[Table], manifest: dict) -
 
 def _rebuild_search(app) -> None:
     """The full-text index is derived data, rebuilt from the restored services."""
-    from core.inventory import search
-
     with app.extensions["concerto.db"].session() as session:
         search.rebuild(session)

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import time
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from limits.storage import Storage
 from sqlalchemy import Column, Float, Integer, String, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from core.db import Base
+
+# The limiter of the whole platform (the login, the public forms); each view says its limit.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 rate_limits = Table(
     "rate_limits",

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
-from core.i18n import LocalizedMixin
+from core.texts import LocalizedMixin
 
 
 class Authority(LocalizedMixin, Base):

@@ -8,13 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core.clock import today
 from core.goals.models import Goal, Plan
 from core.reference.data import PLAN_2014_2019, REFERENCE
 from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
-from core.validation import EMAIL, WEB_ADDRESS, text_problem
+from core.validation import EMAIL, WEB_ADDRESS, Invalid, Stale, text_problem
 
 
 def _upsert(session: Session, model, key: str, values: dict[str, Any]):
@@ -131,14 +130,6 @@ def prisons_open(session: Session, year: int | None = None, on: date | None = No
 PROFILE_FIELDS = ("website", "contact_email", "description_nl", "description_fr", "description_en")
 
 
-class StaleVersion(Exception):
-    """The record changed since the editor loaded it; ``current`` is what is stored now."""
-
-    def __init__(self, current: Authority) -> None:
-        super().__init__(f"{current.code} is at version {current.version}")
-        self.current = current
-
-
 def profile_values(authority: Authority) -> dict[str, Any]:
     return {name: getattr(authority, name) for name in PROFILE_FIELDS}
 
@@ -165,18 +156,18 @@ def check_profile(values: dict[str, Any]) -> dict[str, str]:
 
 
 def update_profile(
-    session: Session, authority: Authority, values: dict[str, Any], expected_version: int
+    session: Session, authority: Authority, values: dict[str, Any], expected_version: int | str
 ) -> Authority:
-    """Store ``values`` if nobody changed the profile since ``expected_version``. Empty text
-    is stored as no value. The version check is repeated by the UPDATE itself, so two
-    editors racing past this line still cannot both win."""
-    if authority.version != expected_version:
-        raise StaleVersion(authority)
+    """Store ``values`` if each can be stored (``Invalid``, by field) and nobody changed the
+    profile since ``expected_version`` (``Stale``). Empty text is stored as no value. The
+    version check is repeated by the UPDATE itself, so two editors racing past this line
+    still cannot both win (the flush's StaleDataError, which the web layer takes as stale)."""
+    errors = check_profile(values)
+    if errors:
+        raise Invalid(errors)
+    if str(expected_version).strip() != str(authority.version):
+        raise Stale(authority.version)
     for name, value in values.items():
         setattr(authority, name, (value or "").strip() or None)
-    try:
-        session.flush()
-    except StaleDataError as error:
-        session.rollback()
-        raise StaleVersion(session.get(Authority, authority.code)) from error
+    session.flush()
     return authority

@@ -7,22 +7,16 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.db import db_session
 from core.goals.models import Goal, Plan
 from core.permissions import can, current, require
+from core.reference.errors import PROFILE_ERRORS
 from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
-from core.reference.services import (
-    PROFILE_FIELDS,
-    StaleVersion,
-    check_profile,
-    profile_values,
-    update_profile,
-)
-from core.validation import MESSAGES
+from core.reference.services import PROFILE_FIELDS, profile_values, update_profile
+from core.web import attempt, field_messages
 
 blueprint = Blueprint("reference", __name__)
 
@@ -54,13 +48,6 @@ def authority(code: str):
     )
 
 
-PROFILE_ERRORS = {
-    **MESSAGES,
-    "type": _l("This value must be text."),
-    "unknown": _l("This field does not exist."),
-}
-
-
 @blueprint.route("/authorities/<code>/edit", methods=["GET", "POST"])
 def edit_authority(code: str):
     session = db_session()
@@ -79,19 +66,19 @@ def edit_authority(code: str):
             theirs=None,
         )
     values = {name: request.form.get(name, "") for name in PROFILE_FIELDS}
-    errors = {name: PROFILE_ERRORS[error] for name, error in check_profile(values).items()}
-    theirs = None
     version = request.form.get("version", type=int) or 0
-    if not errors:
-        try:
-            update_profile(session, record, values, version)
-            session.commit()
-            flash(_("The profile was saved."), "success")
-            return redirect(url_for("reference.authority", code=code))
-        except StaleVersion as stale:
-            # Someone saved in between: show their version beside this one and keep both.
-            theirs = profile_values(stale.current)
-            version = stale.current.version
+    outcome = attempt(lambda session: update_profile(session, record, values, version))
+    if outcome.ok:
+        flash(_("The profile was saved."), "success")
+        return redirect(url_for("reference.authority", code=code))
+    errors = field_messages(outcome.invalid or {}, PROFILE_ERRORS)
+    theirs = None
+    if outcome.stale:
+        # Someone saved in between: show their version (read again after the rollback)
+        # beside this one and keep both.
+        record = session.get(Authority, code)
+        theirs = profile_values(record)
+        version = record.version
     return render_template(
         "reference/authority_edit.html",
         authority=found,

@@ -15,8 +15,9 @@ from sqlalchemy import Column, String, Table, Text, func, select
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
+from core.contributions import ReportFormat
 from core.db import Base, UTCDateTime
-from core.plugins import Registry, ReportFormat
+from core.plugins import Registry
 from core.reports.data import Year
 
 log = logging.getLogger("concerto.reports")

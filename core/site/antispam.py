@@ -14,7 +14,7 @@ import logging
 
 from flask import current_app, request
 
-from core.identity.views import limiter
+from core.operations.ratelimits import limiter
 from core.permissions import current
 
 log = logging.getLogger("concerto.antispam")

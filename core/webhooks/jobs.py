@@ -6,7 +6,7 @@ from __future__ import annotations
 from core.audit.services import acting_as
 from core.permissions import system
 from core.scheduler import job_app
-from core.webhooks.services import deliver
+from core.webhooks.delivery import deliver
 
 
 def deliver_webhooks() -> dict[str, int]:

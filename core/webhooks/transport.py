@@ -112,7 +112,7 @@ def post(url: str, body: bytes, headers: dict[str, str], settings: dict) -> Outc
     sock = None
     last_error = "connect: no address"
     # At most three addresses are tried, so that an attempt ends within the time its claim
-    # holds (core.webhooks.services._claim).
+    # holds (core.webhooks.delivery._claim).
     for address in addresses[:MAX_ADDRESSES]:
         try:
             sock = socket.create_connection((address, port), timeout=timeout)

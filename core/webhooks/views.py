@@ -9,27 +9,26 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.db import db_session
+from core.i18n import authority_name
 from core.identity.models import User
 from core.permissions import current, require
-from core.validation import Invalid
+from core.web import attempt, field_messages, get_or_404
 from core.webhooks import services
+from core.webhooks.errors import ERRORS, STATES, reason
+from core.webhooks.kinds import kind_choices, kind_label, kinds_in_words
 from core.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 blueprint = Blueprint("webhooks", __name__)
 
 
 def _endpoint(endpoint_id: int) -> WebhookEndpoint:
-    endpoint = db_session().get(WebhookEndpoint, endpoint_id)
-    if endpoint is None:
-        abort(404)
+    endpoint = get_or_404(WebhookEndpoint, endpoint_id)
     require("webhooks.manage", services.guarded(endpoint))
     return endpoint
 
 
 def _authorities() -> list[tuple[str, str]]:
     """The authorities an administrator may give an endpoint, by name."""
-    from core.i18n import authority_name
-
     codes = current_app.extensions["concerto.registry"].authorities
     return [(code, authority_name(code)) for code in codes]
 
@@ -41,10 +40,6 @@ def _form_values() -> dict:
         "authority": request.form.get("authority", ""),
         "kinds": request.form.getlist("kinds"),
     }
-
-
-def _messages(invalid: Invalid) -> dict[str, str]:
-    return {key: str(services.ERRORS.get(code, code)) for key, code in invalid.errors.items()}
 
 
 def _form_page(values: dict, errors: dict, endpoint: WebhookEndpoint | None = None):
@@ -61,8 +56,8 @@ def _form_page(values: dict, errors: dict, endpoint: WebhookEndpoint | None = No
         administrator=administrator,
         authorities=_authorities(),
         own_authority=authority,
-        choices=services.kind_choices(authority),
-        all_choices=services.kind_choices(None),
+        choices=kind_choices(authority),
+        all_choices=kind_choices(None),
         allow_http=current_app.config["CONCERTO"]["webhook_allow_http"],
     ), 422 if errors else 200
 
@@ -82,7 +77,7 @@ def index():
         "webhooks/index.html",
         endpoints=endpoints,
         owners=owners,
-        in_words=services.kinds_in_words,
+        in_words=kinds_in_words,
     )
 
 
@@ -91,16 +86,13 @@ def new():
     require("webhooks.manage")
     if request.method == "GET":
         authority = None if current().has("administrator") else current().authority
-        kinds = [kind for _r, _l, pairs in services.kind_choices(authority) for kind, _w in pairs]
+        kinds = [kind for _r, _l, pairs in kind_choices(authority) for kind, _w in pairs]
         return _form_page({"kinds": kinds, "authority": authority or ""}, {})
-    session = db_session()
     values = _form_values()
-    try:
-        endpoint, secret = services.register(session, current(), values)
-        session.commit()
-    except Invalid as invalid:
-        session.rollback()
-        return _form_page(values, _messages(invalid))
+    outcome = attempt(lambda session: services.register(session, current(), values))
+    if outcome.invalid is not None:
+        return _form_page(values, field_messages(outcome.invalid, ERRORS))
+    endpoint, secret = outcome.result
     return render_template("webhooks/secret.html", endpoint=endpoint, secret=secret, new=True), 201
 
 
@@ -117,10 +109,10 @@ def show(endpoint_id: int):
         owner_may_keep=services.owner_principal(session, endpoint) is not None,
         deliveries=deliveries,
         events=services.events_of(session, deliveries),
-        in_words=services.kinds_in_words,
-        kind_label=services.kind_label,
-        reason=services.reason,
-        states=services.STATES,
+        in_words=kinds_in_words,
+        kind_label=kind_label,
+        reason=reason,
+        states=STATES,
     )
 
 
@@ -135,14 +127,12 @@ def edit(endpoint_id: int):
             "kinds": endpoint.kinds,
         }
         return _form_page(values, {}, endpoint)
-    session = db_session()
     values = _form_values()
-    try:
-        services.update_endpoint(session, endpoint, current(), values)
-        session.commit()
-    except Invalid as invalid:
-        session.rollback()
-        return _form_page(values, _messages(invalid), endpoint)
+    outcome = attempt(
+        lambda session: services.update_endpoint(session, endpoint, current(), values)
+    )
+    if outcome.invalid is not None:
+        return _form_page(values, field_messages(outcome.invalid, ERRORS), endpoint)
     flash(_("The webhook was saved."), "success")
     return redirect(url_for("webhooks.show", endpoint_id=endpoint_id))
 

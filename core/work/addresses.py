@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import gettext
 
 from core.i18n import LocalText, authority_name, current_language, localized
-from core.work.services import Entry
+from core.work.entries import Entry
 from core.work.words import JOB_LABELS
 
 

@@ -17,7 +17,7 @@ from core.permissions import current
 from core.security import csrf
 from core.work import services
 from core.work.addresses import address, title
-from core.work.services import Entry, Section
+from core.work.entries import Entry, Section
 from core.work.words import GROUP_LABELS, SECTION_LABELS
 
 blueprint = Blueprint("work_api", __name__, url_prefix="/api/v1")
