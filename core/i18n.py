@@ -12,7 +12,7 @@ from pathlib import Path
 
 import flask_babel
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel, Domain, lazy_gettext
+from flask_babel import Babel, Domain, get_locale, lazy_gettext
 from markupsafe import Markup
 
 from core.config import LANGUAGES
