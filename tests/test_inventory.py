@@ -13,6 +13,7 @@ from sqlalchemy import event, func, select
 
 from core.inventory.models import Service, ServiceVersion
 from core.reference.models import Authority
+from core.validation import Refused
 from tests.conftest import ROOT
 from tests.forms import check_summary
 from tests.logins import api_token, csrf_token, login
@@ -141,7 +142,7 @@ def test_a_member_who_edited_cannot_approve_the_same_change(app):
             db, authority, {**NEW_SERVICE, "locations": ["haren"]}, member
         )
         inventory.submit(db, authority, service, member)
-        with pytest.raises(inventory.NotAllowedNow) as refused:
+        with pytest.raises(Refused) as refused:
             inventory.approve(db, authority, service, member)
         assert refused.value.code == "own_change"
 
@@ -407,7 +408,7 @@ def test_list_pages_make_as_many_queries_for_250_services_as_for_25(app, client)
 
 def test_cached_totals_and_facet_counts_follow_each_committed_change_at_once(app):
     from core.inventory import generation
-    from core.inventory.services import Filters, _facet_counts, facet_counts, find
+    from core.inventory.finding import Filters, _facet_counts, facet_counts, find
 
     database = app.extensions["concerto.db"]
     everything = Filters(public_only=True)

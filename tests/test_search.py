@@ -282,7 +282,7 @@ def _scans(db) -> dict[str, int]:
 
 
 def test_the_index_answers_a_search_without_reading_every_document(backend_app):
-    from core.inventory.services import _conditions, _relevance
+    from core.inventory.finding import _conditions, _relevance
 
     vocabulary = lexicon.vocabulary_of(backend_app.extensions["concerto.registry"])
     database = backend_app.extensions["concerto.db"]

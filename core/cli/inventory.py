@@ -11,8 +11,8 @@ from core.audit.services import acting_as
 from core.cli.common import cli_principal, make_app, require_head, terminal_language
 from core.i18n import REGION
 from core.inventory import exchange, hsds
+from core.inventory.errors import describe
 from core.inventory.services import Filters
-from core.inventory.views import describe
 
 
 @click.command("import")

@@ -1,5 +1,6 @@
 """The inventory in /api/v1: services (list, get, create, update, submit, approve, return)
-and coverage. The same functions as the pages; the same rules; problem+json errors."""
+and coverage. The same functions as the pages; the same rules; problem+json errors, each
+refusal answered by ``core.web.api_write`` as in every feature."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import invalid_fields, problem
+from core.api.problems import problem
 from core.api.views import http_problem
 from core.clock import this_year
 from core.db import db_session
@@ -15,16 +16,21 @@ from core.i18n import current_language
 from core.inventory import needs as register
 from core.inventory import services as inventory
 from core.inventory import snippets
+from core.inventory.access import service_or_404
+from core.inventory.errors import ERRORS, WORKFLOW
 from core.inventory.lexicon import vocabulary_of
 from core.inventory.models import Service
-from core.inventory.views import ERRORS, WORKFLOW, service_or_404
 from core.permissions import can, current, require
 from core.security import csrf
+from core.validation import Invalid, Refused
+from core.web import api_write, check_version, etag, expected_version, json_object
 
 blueprint = Blueprint("inventory_api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
 # The same problem+json answers as the rest of /api/v1.
 blueprint.register_error_handler(HTTPException, http_problem)
+# Every code a write may be refused with: a field's problem, or the workflow's refusal.
+MESSAGES = {**ERRORS, **WORKFLOW}
 
 
 def _insider(service: Service) -> bool:
@@ -56,20 +62,26 @@ def body_of(service: Service) -> dict:
     }
 
 
-def _etag(service: Service) -> str:
-    return f'"{service.version}"'
-
-
 def _answer(service: Service, status: int = 200):
     response = jsonify(body_of(service))
     response.status_code = status
     if _insider(service):  # the version moves with unreviewed changes too
-        response.headers["ETag"] = _etag(service)
+        response.headers["ETag"] = etag(service)
     return response
 
 
-def _invalid(errors: dict[str, str]):
-    return invalid_fields(errors, ERRORS)
+def _current(service_id: int) -> dict | None:
+    """The service as it now stands, for a 412 (None when it is gone)."""
+    service = db_session().get(Service, service_id)
+    return body_of(service) if service is not None else None
+
+
+def _authority_of(code: str | None):
+    """The authority whose services these are; refused while its plugin is disabled."""
+    authority = current_app.extensions["concerto.registry"].authorities.get(code or "")
+    if authority is None:
+        raise Refused("plugin_disabled")
+    return authority
 
 
 @blueprint.get("/services")
@@ -102,60 +114,32 @@ def get_service(service_id: int):
 
 
 @blueprint.post("/services")
+@api_write(messages=MESSAGES)
 def create_service():
     principal = current()
     require("inventory.edit", principal.authority)
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict):
-        return problem(415, _("Send a JSON object."))
-    authority = current_app.extensions["concerto.registry"].authorities.get(principal.authority)
-    if authority is None:
-        return problem(409, str(WORKFLOW["plugin_disabled"]))
+    values = json_object()
+    authority = _authority_of(principal.authority)
     session = db_session()
-    try:
-        service = inventory.create_service(session, authority, values, principal)
-        session.commit()
-    except inventory.InvalidService as invalid:
-        session.rollback()
-        return _invalid(invalid.errors)
+    service = inventory.create_service(session, authority, values, principal)
+    session.commit()
     response = _answer(service, 201)
     response.headers["Location"] = url_for("inventory_api.get_service", service_id=service.id)
     return response
 
 
 @blueprint.patch("/services/<int(max=2147483647):service_id>")
+@api_write(messages=MESSAGES, current=_current)
 def update_service(service_id: int):
     service = service_or_404(service_id)
     require("inventory.edit", service)
-    if_match = request.headers.get("If-Match")
-    if not if_match:
-        return problem(428, _("Send the ETag you read in an If-Match header."))
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict):
-        return problem(415, _("Send a JSON object."))
-    stale = problem(
-        412,
-        _("Someone changed this record since you read it. Read it again and redo your change."),
-        current=body_of(service),
-    )
-    if if_match.strip() != _etag(service):
-        return stale
-    authority = current_app.extensions["concerto.registry"].authorities.get(service.authority_code)
-    if authority is None:
-        return problem(409, str(WORKFLOW["plugin_disabled"]))
+    expected = expected_version()
+    values = json_object()
+    check_version(service, expected)
+    authority = _authority_of(service.authority_code)
     session = db_session()
-    try:
-        inventory.update_service(session, authority, service, values, service.version, current())
-        session.commit()
-    except inventory.InvalidService as invalid:
-        session.rollback()
-        return _invalid(invalid.errors)
-    except inventory.StaleService:
-        session.rollback()
-        return stale
-    except inventory.NotAllowedNow as refused:
-        session.rollback()
-        return problem(409, str(WORKFLOW[refused.code]))
+    inventory.update_service(session, authority, service, values, service.version, current())
+    session.commit()
     return _answer(service)
 
 
@@ -163,36 +147,34 @@ def _step(service_id: int, name: str, **extra):
     permission, step = inventory.STEPS[name]
     service = service_or_404(service_id)
     require(permission, service)
-    authority = current_app.extensions["concerto.registry"].authorities.get(service.authority_code)
-    if authority is None:
-        return problem(409, str(WORKFLOW["plugin_disabled"]))
+    authority = _authority_of(service.authority_code)
     session = db_session()
-    try:
-        step(session, authority, service, current(), **extra)
-        session.commit()
-    except inventory.InvalidService as invalid:
-        session.rollback()
-        return _invalid(invalid.errors)
-    except inventory.NotAllowedNow as refused:
-        session.rollback()
-        return problem(409, str(WORKFLOW[refused.code]))
+    step(session, authority, service, current(), **extra)
+    session.commit()
     return _answer(service)
 
 
 @blueprint.post("/services/<int(max=2147483647):service_id>/submit")
+@api_write(messages=MESSAGES, current=_current)
 def submit_service(service_id: int):
     return _step(service_id, "submit")
 
 
 @blueprint.post("/services/<int(max=2147483647):service_id>/approve")
+@api_write(messages=MESSAGES, current=_current)
 def approve_service(service_id: int):
     return _step(service_id, "approve")
 
 
 @blueprint.post("/services/<int(max=2147483647):service_id>/return")
+@api_write(messages=MESSAGES, current=_current)
 def return_service(service_id: int):
-    comment = (request.get_json(silent=True) or {}).get("comment", "")
-    return _step(service_id, "return", comment=comment if isinstance(comment, str) else "")
+    # The comment is required, but a request without a body is worded as its missing field
+    # (422); a body sent must be a JSON object.
+    comment = (json_object() if request.get_data() else {}).get("comment", "")
+    if not isinstance(comment, str):
+        raise Invalid({"comment": "type"})
+    return _step(service_id, "return", comment=comment)
 
 
 @blueprint.get("/coverage")
@@ -251,18 +233,13 @@ def list_needs():
 
 
 @blueprint.post("/needs")
+@api_write(messages=ERRORS)
 def signal_need():
     require("needs.signal")
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict):
-        return problem(415, _("Send a JSON object."))
+    values = json_object()
     session = db_session()
-    try:
-        need = register.signal(session, values, current())
-        session.commit()
-    except inventory.InvalidService as invalid:
-        session.rollback()
-        return _invalid(invalid.errors)
+    need = register.signal(session, values, current())
+    session.commit()
     response = jsonify(need_body(need))
     response.status_code = 201
     return response

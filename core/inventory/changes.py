@@ -466,7 +466,7 @@ def changed_labels(rows: list[ChangeRow]) -> list[str]:
 
 def describe_value(key: str, value: Any, authority, names: Names) -> Shown:
     """One field's value in words, as a change row shows it (the side-by-side comparison of
-    two services, core.inventory.upkeep_views, reads each side with its own authority)."""
+    two services, core.inventory.views.upkeep, reads each side with its own authority)."""
     with force_locale(names.language):
         return _Describer(authority, names).value(key, value)
 
@@ -476,3 +476,12 @@ def describe_extra(name: str, value: Any, authority, names: Names) -> Shown:
     declared = {f.name: f for f in authority.service_fields} if authority else {}
     with force_locale(names.language):
         return _Describer(authority, names).extra_value(declared.get(name), value)
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
+    """What changed between two records of a service, field by field: ``[before, after]``."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }

@@ -8,8 +8,6 @@ identifier, so importing the same file twice changes nothing the second time.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 import re
@@ -17,37 +15,40 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from odf.opendocument import OpenDocumentSpreadsheet
-from odf.table import Table, TableCell, TableRow
-from odf.text import P
-from openpyxl import Workbook
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    bindparam,
-    case,
-    delete,
     func,
-    inspect,
-    null,
     select,
-    text,
-    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from core import jsonbody, tabular
-from core.audit import services as audit
-from core.audit.models import AuditEntry
 from core.clock import utcnow
-from core.events import changes
-from core.events.models import Event
-from core.inventory import generation, search
+from core.inventory import generation
 from core.inventory import services as inventory
-from core.inventory.models import Service, ServiceLocation, ServiceVersion
+
+# The shape of a service in a file and the export live in core.inventory.export; read from
+# here too, the module of both directions.
+from core.inventory.export import COLUMNS as COLUMNS
+from core.inventory.export import FORMATS as FORMATS
+from core.inventory.export import LIST_SEPARATOR as LIST_SEPARATOR
+from core.inventory.export import export_rows as export_rows
+from core.inventory.export import flat as flat
+from core.inventory.export import safe_cell as safe_cell
+from core.inventory.export import to_csv as to_csv
+from core.inventory.export import to_json as to_json
+from core.inventory.export import to_ods as to_ods
+from core.inventory.export import to_xlsx as to_xlsx
+from core.inventory.import_writes import (
+    _ChangedMeanwhile,
+    _fill_defaults,
+    _free_ids,
+    _write,
+    _Writes,
+)
+from core.inventory.models import Service, ServiceVersion
 from core.permissions import Principal
-from core.validation import printable
+from core.validation import Invalid, Refused
 
 log = logging.getLogger("concerto.import")
 
@@ -57,31 +58,6 @@ MAX_PROBLEMS = 1_000  # a file with more is checked no further: it needs fixing 
 # Rows checked per read of the services they update; between two batches the check holds
 # no transaction, so other writers go on while a long file is checked.
 BATCH = 500
-LIST_SEPARATOR = "|"
-# The flat shape of a service in a spreadsheet: one row per service, lists joined by "|",
-# the prisons with one schedule and number of places for all of them, the organisation that
-# provides it by the organisation's own identifier (one of the authority's).
-COLUMNS = [
-    "external_id",
-    "category",
-    *inventory.TEXT_FIELDS,
-    "target_groups",
-    "languages",
-    "delivery",
-    "setting",
-    "access",
-    "free_of_charge",
-    "waiting_list",
-    "capacity",
-    "typical_wait_days",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "organization",
-    "prisons",
-    "schedule",
-    "places",
-]
 
 
 @dataclass
@@ -271,6 +247,8 @@ def import_services(
     report.updated = [plan.key for plan in plans if plan.kind == "update"]
     report.unchanged = [plan.key for plan in plans if plan.kind == "unchanged"]
     if report.problems or dry_run:
+        # The import job's own transaction (not a request's): a refused file or a dry run
+        # leaves nothing behind.
         session.rollback()
         return report
     if storing:
@@ -318,7 +296,7 @@ class _Plan:
 def _check(session, authority, rows, extra_names, report, progress):
     """The plan of every row, and the reference the rows were checked against."""
     reference = inventory.Reference.load(session)
-    session.rollback()
+    session.rollback()  # the job's read transaction ends: the check holds none between batches
     plans: list[_Plan] = []
     for start in range(0, len(rows), BATCH):
         batch = [(row, _values(row, extra_names)) for row in rows[start : start + BATCH]]
@@ -331,9 +309,9 @@ def _check(session, authority, rows, extra_names, report, progress):
             try:
                 service = known.get(_key(values))
                 plans.append(_plan(number, row, values, service, authority, reference))
-            except inventory.InvalidService as invalid:
+            except Invalid as invalid:
                 _add_problems(report, number, row, invalid)
-            except inventory.NotAllowedNow as refused:
+            except Refused as refused:
                 report.problems.append(Problem(number, "external_id", refused.code, _key(values)))
             if progress:
                 progress(number)
@@ -402,10 +380,10 @@ def _checked(values, authority, reference, kept: set[str] | None = None) -> dict
             values["organization_id"] = found
     try:
         cleaned = inventory.check(values, authority, reference, kept)
-    except inventory.InvalidService as invalid:
-        raise inventory.InvalidService({**invalid.errors, **errors}) from None
+    except Invalid as invalid:
+        raise Invalid({**invalid.errors, **errors}) from None
     if errors:
-        raise inventory.InvalidService(errors)
+        raise Invalid(errors)
     return cleaned
 
 
@@ -417,18 +395,18 @@ def _new_values(values, authority, reference) -> dict[str, Any]:
     if not any(cleaned.get(f"name_{lang}") for lang in inventory.LANGS):
         missing["name_nl"] = "required"
     if missing:
-        raise inventory.InvalidService(missing)
+        raise Invalid(missing)
     return cleaned
 
 
 def _update_values(service: Service, values, authority, reference) -> dict[str, Any]:
     # The checks of inventory.update_service.
     if service.state == "withdrawn":
-        raise inventory.NotAllowedNow("withdrawn")
+        raise Refused("withdrawn")
     kept = {item["prison"] for item in inventory.working_copy(service).get("locations") or []}
     cleaned = _checked(values, authority, reference, kept)
     if "external_id" in cleaned and cleaned["external_id"] != service.external_id:
-        raise inventory.InvalidService({"external_id": "fixed"})
+        raise Invalid({"external_id": "fixed"})
     return cleaned
 
 
@@ -446,7 +424,7 @@ def _apply_update(service: Service, cleaned: dict[str, Any]) -> dict[str, list]:
     return inventory.diff(before, after)
 
 
-def _add_problems(report: Report, number: int, row, invalid: inventory.InvalidService) -> None:
+def _add_problems(report: Report, number: int, row, invalid: Invalid) -> None:
     for column, code in sorted(invalid.errors.items()):
         # A prison's problem shows the file's "prisons" cell, where it was written.
         source = column.split(".")[0]
@@ -472,7 +450,7 @@ def _store(session: Session, authority, plans: list[_Plan], checked, principal, 
                 Problem(plan.number, "external_id", "changed_meanwhile", plan.key)
             )
     if report.problems:
-        session.rollback()
+        session.rollback()  # the job's own transaction: a refused import stores nothing
         return
     # The prisons, groups and organisations the rows were checked against may have changed
     # since (rarely): then the rows are checked again, still before anything is written.
@@ -483,7 +461,7 @@ def _store(session: Session, authority, plans: list[_Plan], checked, principal, 
     numbers = _last_versions(session, [service.id for service in now.values()])
     # Detached, the services are changed in memory only; statements write them below.
     session.expunge_all()
-    session.rollback()
+    session.rollback()  # the job's read transaction ends before the write lock is taken
     moment = utcnow()
     written: list[tuple[Service, str, dict]] = []  # service, action, changes
     for plan in plans:
@@ -511,7 +489,7 @@ def _store(session: Session, authority, plans: list[_Plan], checked, principal, 
             else:
                 service = now[plan.key]
                 if service.version != plan.version:
-                    raise inventory.NotAllowedNow("changed_meanwhile")
+                    raise Refused("changed_meanwhile")
                 cleaned = plan.cleaned
                 if not same:
                     values = _values(plan.row, extra_names)
@@ -521,9 +499,9 @@ def _store(session: Session, authority, plans: list[_Plan], checked, principal, 
                     service.state = "draft"
                     service.updated_at = moment
                     written.append((service, "update", changes))
-        except inventory.InvalidService as invalid:
+        except Invalid as invalid:
             _add_problems(report, plan.number, plan.row, invalid)
-        except inventory.NotAllowedNow as refused:
+        except Refused as refused:
             report.problems.append(Problem(plan.number, "external_id", refused.code, plan.key))
     if report.problems:
         return
@@ -557,239 +535,6 @@ def _store(session: Session, authority, plans: list[_Plan], checked, principal, 
     report.committed = True
 
 
-class _ChangedMeanwhile(Exception):
-    pass
-
-
-def _free_ids(connection, written) -> tuple[list[int], list[int]]:
-    """Ids for the new services and places. On PostgreSQL they are taken from the tables'
-    sequences, no one else's; on SQLite they are those after the highest, read again once
-    the write lock is held (``_store``)."""
-    services = [service for service, action, _changes in written if action == "create"]
-    places = [place for service, _a, _c in written for place in service.locations]
-    count = sum(1 for place in places if inspect(place).key is None)
-    return (
-        _new_ids(connection, Service.__table__, len(services)),
-        _new_ids(connection, ServiceLocation.__table__, count),
-    )
-
-
-def _new_ids(connection, table, count: int) -> list[int]:
-    if not count:
-        return []
-    if connection.dialect.name == "sqlite":
-        start = (connection.scalar(select(func.max(table.c.id))) or 0) + 1
-        return list(range(start, start + count))
-    found = connection.scalars(
-        text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
-        {"table": table.name, "n": count},
-    )
-    return sorted(found)
-
-
-def _columns_of(model) -> list[tuple[str, str]]:
-    """(attribute, column) of each of ``model``'s columns."""
-    return [(prop.key, prop.columns[0].key) for prop in inspect(model).column_attrs]
-
-
-def _changed_columns(record) -> list[str]:
-    state = inspect(record)
-    return [
-        key for key, _column in _columns_of(type(record)) if state.attrs[key].history.has_changes()
-    ]
-
-
-_Insert = tuple[str, list[tuple]]  # a statement for the driver and its rows, ready to send
-
-
-@dataclass
-class _Writes:
-    """What an import writes, prepared before its first write, down to the values the
-    database driver is given: from the first write to the commit only the statements run
-    (turning 100,000 rows' values into JSON and the like took seconds)."""
-
-    services: _Insert | None = None
-    places: _Insert | None = None
-    audit: _Insert | None = None
-    versions: _Insert | None = None
-    events: _Insert | None = None  # the change log's (core.events.changes)
-    removed_places: list[int] = field(default_factory=list)
-    # Changed services and places: the columns any of them changed, and a row each.
-    service_columns: list[str] = field(default_factory=list)
-    service_updates: list[dict] = field(default_factory=list)
-    place_columns: list[str] = field(default_factory=list)
-    place_updates: list[dict] = field(default_factory=list)
-    documents: list[tuple[int, str]] = field(default_factory=list)  # search.document_rows
-
-    @classmethod
-    def prepare(cls, written, numbers: dict[int, int], moment, principal, ids, dialect) -> _Writes:
-        writes = cls()
-        service_ids, place_ids = iter(ids[0]), iter(ids[1])
-        new_services: list[Service] = []
-        new_places: list[ServiceLocation] = []
-        changed: list[Service | ServiceLocation] = []
-        for service, action, _changes in written:
-            if action == "create":
-                service.id = next(service_ids)
-                new_services.append(service)
-            else:
-                changed.append(service)
-                removed = inspect(service).attrs.locations.history.deleted
-                writes.removed_places += [place.id for place in removed if place.id is not None]
-            for place in service.locations:
-                if inspect(place).key is None:  # not in the database yet
-                    place.id = next(place_ids)
-                    place.service_id = service.id
-                    new_places.append(place)
-                else:
-                    changed.append(place)
-        writes.services = _insert(dialect, Service.__table__, map(_row, new_services))
-        writes.places = _insert(dialect, ServiceLocation.__table__, map(_row, new_places))
-        # The audit entries the listener would write at a flush, the same for the same writes.
-        entries = audit.entries(created=[*new_services, *new_places], changed=changed)
-        writes.audit = _insert(dialect, AuditEntry.__table__, [e | {"at": moment} for e in entries])
-        # The change events the log's listener would write at a flush, likewise.
-        events = changes.rows(
-            created=[*new_services, *new_places],
-            changed=changed,
-            principal=principal,
-            moment=moment,
-        )
-        writes.events = _insert(dialect, Event.__table__, events)
-        services = [item for item in changed if isinstance(item, Service)]
-        places = [item for item in changed if isinstance(item, ServiceLocation)]
-        writes.service_columns, writes.service_updates = _updates(services, versioned=True)
-        writes.place_columns, writes.place_updates = _updates(places, versioned=False)
-        versions = [
-            {
-                "service_id": service.id,
-                "number": numbers.get(service.id, 0) + 1,
-                "at": moment,
-                "actor": principal.label[:200],
-                "user_id": principal.user_id,
-                "action": action,
-                "changes": changes,
-                "record": inventory.working_copy(service),
-            }
-            for service, action, changes in written
-        ]
-        writes.versions = _insert(dialect, ServiceVersion.__table__, versions)
-        writes.documents = search.document_rows(
-            (service.id, search.document(service)) for service, _a, _c in written
-        )
-        return writes
-
-
-def _insert(dialect, table, rows) -> _Insert | None:
-    """An INSERT of ``rows`` (dicts with the same keys) for the driver itself, with every
-    value already converted as SQLAlchemy would convert it (JSON, dates, booleans)."""
-    rows = list(rows)
-    if not rows:
-        return None
-    names = list(rows[0])
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    statement = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
-        f"VALUES ({', '.join([mark] * len(names))})"
-    )
-    convert = [
-        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
-    ]
-    return statement, [
-        tuple(process(row[name]) if process else row[name] for name, process in convert)
-        for row in rows
-    ]
-
-
-def _row(record) -> dict[str, Any]:
-    """A new record's row. A JSON column never set is SQL NULL, as a flush leaves it (None
-    would be stored as the JSON text 'null')."""
-    table, given = type(record).__table__, inspect(record).dict
-    row = {}
-    for key, column in _columns_of(type(record)):
-        value = getattr(record, key)
-        if value is None and key not in given and isinstance(table.c[column].type, JSON):
-            value = null()
-        row[column] = value
-    return row
-
-
-def _updates(records, *, versioned: bool) -> tuple[list[str], list[dict]]:
-    """One statement's columns and rows for changed records: every column any of them
-    changed, and per row which of those it sets (``s_``) to what (``v_``); the others keep
-    what the database holds."""
-    changed = [(record, _changed_columns(record)) for record in records]
-    changed = [(record, set(columns)) for record, columns in changed if columns]
-    names = sorted(set().union(*(columns for _record, columns in changed)))
-    rows = []
-    for record, columns in changed:
-        row = {"v_id": record.id}
-        for name in names:
-            row[f"s_{name}"] = name in columns
-            row[f"v_{name}"] = getattr(record, name) if name in columns else None
-        if versioned:
-            row["v_version"] = record.version
-            row["v_new_version"] = record.version + 1
-        rows.append(row)
-    return names, rows
-
-
-def _update(table, names: list[str], *, versioned: bool):
-    """UPDATE ``table`` by id, setting each of ``names`` where the row says so, the version
-    checked and counted up for a versioned table."""
-    values = {
-        table.c[name]: case(
-            (
-                bindparam(f"s_{name}", type_=Boolean),
-                bindparam(f"v_{name}", type_=table.c[name].type),
-            ),
-            else_=table.c[name],
-        )
-        for name in names
-    }
-    statement = update(table).where(table.c.id == bindparam("v_id"))
-    if versioned:
-        statement = statement.where(table.c.version == bindparam("v_version"))
-        values[table.c.version] = bindparam("v_new_version")
-    return statement.values(values)
-
-
-def _write(connection, writes: _Writes) -> None:
-    """The import's writes, a statement per kind of row whatever their number."""
-    if writes.services:
-        connection.exec_driver_sql(*writes.services)
-    if writes.removed_places:
-        places = ServiceLocation.__table__
-        result = connection.execute(
-            delete(places).where(places.c.id == bindparam("v_id")),
-            [{"v_id": place_id} for place_id in writes.removed_places],
-        )
-        if result.rowcount != len(writes.removed_places):
-            raise _ChangedMeanwhile
-    for table, names, rows, versioned in (
-        (Service.__table__, writes.service_columns, writes.service_updates, True),
-        (ServiceLocation.__table__, writes.place_columns, writes.place_updates, False),
-    ):
-        if rows:
-            result = connection.execute(_update(table, names, versioned=versioned), rows)
-            if result.rowcount != len(rows):
-                raise _ChangedMeanwhile
-    for prepared in (writes.places, writes.audit, writes.versions, writes.events):
-        if prepared:
-            connection.exec_driver_sql(*prepared)
-    search.store_rows(connection, writes.documents)
-
-
-def _fill_defaults(service: Service) -> None:
-    # The columns' own defaults (delivery, setting, free of charge, version...), which an
-    # insert with every column would not fill.
-    for column in Service.__table__.columns:
-        default = column.default
-        if default is not None and default.is_scalar and getattr(service, column.key) is None:
-            setattr(service, column.key, default.arg)
-
-
 def _last_versions(session: Session, ids: list[int]) -> dict[int, int]:
     found: dict[int, int] = {}
     for start in range(0, len(ids), BATCH):
@@ -800,102 +545,3 @@ def _last_versions(session: Session, ids: list[int]) -> dict[int, int]:
         ):
             found[service_id] = number
     return found
-
-
-# --- export ------------------------------------------------------------------------------------
-
-
-def flat(service: Service) -> dict[str, Any]:
-    record = inventory.record_of(service)
-    row = {name: record.get(name) for name in COLUMNS if name in record}
-    row["organization"] = service.organization.external_id if service.organization_id else None
-    row["target_groups"] = LIST_SEPARATOR.join(record.get("target_groups") or [])
-    row["languages"] = LIST_SEPARATOR.join(record.get("languages") or [])
-    row["prisons"] = LIST_SEPARATOR.join(item["prison"] for item in record["locations"])
-    schedules = {item["schedule"] for item in record["locations"] if item["schedule"]}
-    row["schedule"] = schedules.pop() if len(schedules) == 1 else ""
-    places = {item["places"] for item in record["locations"] if item["places"]}
-    row["places"] = places.pop() if len(places) == 1 else ""
-    for name, value in (record.get("extra") or {}).items():
-        row[f"extra.{name}"] = value
-    return {key: "" if value is None else value for key, value in row.items()}
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas: a text starting with =, +, - or @ (or a tab or
-    carriage return) is prefixed with an apostrophe, so a spreadsheet shows it as text.
-    What XML cannot hold is left out."""
-    value = printable(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _columns(rows: list[dict[str, Any]]) -> list[str]:
-    extra = sorted({key for row in rows for key in row if key.startswith("extra.")})
-    return COLUMNS + extra
-
-
-def export_rows(session: Session, filters: inventory.Filters) -> list[dict[str, Any]]:
-    filters.page, filters.per_page = 1, 1_000_000
-    found, _total = inventory.find(session, filters)
-    return [flat(service) for service in found]
-
-
-def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=_columns(rows), extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: safe_cell(value) for key, value in row.items()})
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
-
-
-def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("services")
-    columns = _columns(rows)
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([safe_cell(row.get(name, "")) for name in columns])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def to_ods(rows: list[dict[str, Any]]) -> bytes:
-    document = OpenDocumentSpreadsheet()
-    table = Table(name="services")
-    columns = _columns(rows)
-
-    def add(values: Iterable[Any]) -> None:
-        line = TableRow()
-        for value in values:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                cell = TableCell(valuetype="string")
-                cell.addElement(P(text=str(safe_cell(value))))
-            else:
-                cell = TableCell(valuetype="float", value=value)
-                cell.addElement(P(text=str(value)))
-            line.addElement(cell)
-        table.addElement(line)
-
-    add(columns)
-    for row in rows:
-        add(row.get(name, "") for name in columns)
-    document.spreadsheet.addElement(table)
-    buffer = io.BytesIO()
-    document.write(buffer)
-    return buffer.getvalue()
-
-
-def to_json(rows: list[dict[str, Any]]) -> bytes:
-    return json.dumps({"services": rows}, ensure_ascii=False, indent=1).encode("utf-8")
-
-
-FORMATS = {
-    "csv": (to_csv, "text/csv"),
-    "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "ods": (to_ods, "application/vnd.oasis.opendocument.spreadsheet"),
-    "json": (to_json, "application/json"),
-}

@@ -32,6 +32,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import defer
 
+from core.audit.services import acting_as
 from core.clock import utcnow
 from core.inventory import exchange
 from core.inventory.models import ImportJob
@@ -308,8 +309,6 @@ def run_job(app, job_id: int) -> None:
 
 
 def _run(app, job_id: int) -> tuple[str, exchange.Report, int] | None:
-    from core.audit.services import acting_as
-
     database = app.extensions["concerto.db"]
     with database.session() as session:
         job = session.get(ImportJob, job_id)
@@ -360,6 +359,7 @@ def _run(app, job_id: int) -> tuple[str, exchange.Report, int] | None:
             if report.committed:
                 work.commit()
     except BaseException:
+        # The job's own session, opened here outside any request: nothing half-written stays.
         work.rollback()
         raise
     finally:

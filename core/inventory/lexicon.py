@@ -12,7 +12,7 @@ professionnelle"), each a prefix, in any order; or any of:
   plugins' vocabularies), the target groups, the prisons and the languages, in nl, fr and
   en ("assuétudes" is COCOF's category of that name, "Haren" its prison).
 
-Codes are matched through the tokens the index stores (core.inventory.search), so the
+Codes are matched through the tokens the index stores (core.inventory.tokens), so the
 labels, the vocabularies and the synonyms are read when a query is expanded and may change
 without any reindexing. Words like "de", "the" or "pour" are left out of a query that has
 other words.
@@ -30,7 +30,7 @@ from babel import Locale
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
-from core.inventory import search
+from core.inventory import tokens as spelling
 from core.inventory.models import LANGUAGE_CODES
 from core.reference.data import REFERENCE
 from core.reference.models import Prison, ServiceDomain, TargetGroup
@@ -60,7 +60,7 @@ class Concept:
 
     typed: tuple[str, ...]
     synonyms: tuple[Words, ...] = ()
-    tokens: tuple[str, ...] = ()  # codes of the index (core.inventory.search)
+    tokens: tuple[str, ...] = ()  # codes of the index (core.inventory.tokens)
     domains: tuple[str, ...] = ()  # the domains its subjects name (a ranking hint)
 
 
@@ -129,7 +129,7 @@ class Synonyms:
             word
             for lang in LANGS
             for value in stopwords.get(lang, [])
-            for word in search.words(value)
+            for word in spelling.words(value)
         )
         domains = {domain["code"] for domain in REFERENCE["domains"]}
         groups = {group["code"] for group in REFERENCE["target_groups"]}
@@ -146,20 +146,20 @@ class Synonyms:
                 wrong = set(raw.get(key, [])) - known
                 if wrong:
                     raise ValueError(f"{where}: [{code}] {key} has unknown codes {sorted(wrong)}")
-            broad = {tuple(search.words(value.rstrip("*"))) for value in raw.get("broad", [])}
+            broad = {tuple(spelling.words(value.rstrip("*"))) for value in raw.get("broad", [])}
             terms = []
             for lang in LANGS:
                 for value in raw.get(lang, []):
-                    if not isinstance(value, str) or not search.words(value.rstrip("*")):
+                    if not isinstance(value, str) or not spelling.words(value.rstrip("*")):
                         raise ValueError(f"{where}: [{code}] {lang} has an empty term {value!r}")
-                    found = tuple(search.words(value.rstrip("*")))
+                    found = tuple(spelling.words(value.rstrip("*")))
                     key = tuple(word for word in found if word not in stop) or found
                     words = Words(found, prefix=value.endswith("*"))
                     terms.append(Term(words, key, broad=found in broad))
             if not terms:
                 raise ValueError(f"{where}: [{code}] has no terms")
-            tokens = [search.domain_token(c) for c in raw.get("domains", [])]
-            tokens += [search.target_group_token(c) for c in raw.get("target_groups", [])]
+            tokens = [spelling.domain_token(c) for c in raw.get("domains", [])]
+            tokens += [spelling.target_group_token(c) for c in raw.get("target_groups", [])]
             subjects.append(
                 Subject(
                     code,
@@ -194,7 +194,7 @@ class Label:
 
 def _label(kind: str, code: str, token: str, texts: dict[str, str]) -> Label:
     clean = {lang: value for lang, value in texts.items() if value}
-    return Label(kind, code, token, clean, tuple(tuple(search.words(v)) for v in clean.values()))
+    return Label(kind, code, token, clean, tuple(tuple(spelling.words(v)) for v in clean.values()))
 
 
 @functools.cache
@@ -204,7 +204,7 @@ def _language_labels() -> tuple[Label, ...]:
         _label(
             "language",
             code,
-            search.language_token(code),
+            spelling.language_token(code),
             {lang: Locale.parse(code).get_display_name(lang) or code for lang in LANGS},
         )
         for code in LANGUAGE_CODES
@@ -217,9 +217,9 @@ def vocabulary_of(registry) -> dict[str, list]:
 
 
 TOKENS = {
-    "domain": search.domain_token,
-    "target_group": search.target_group_token,
-    "prison": search.prison_token,
+    "domain": spelling.domain_token,
+    "target_group": spelling.target_group_token,
+    "prison": spelling.prison_token,
 }
 
 
@@ -296,7 +296,7 @@ def _lexicon(rows: tuple, categories: tuple) -> Lexicon:
         _label(
             "category",
             f"{authority}:{code}",
-            search.category_token(authority, code),
+            spelling.category_token(authority, code),
             dict(texts),
         )
         for authority, code, texts in categories
@@ -364,7 +364,7 @@ def _subjects_at(
 
 def expand(query: str, lexicon: Lexicon) -> Expansion | None:
     """The concepts of ``query``, or None when it has no words."""
-    typed = search.words(query)[:MAX_WORDS]
+    typed = spelling.words(query)[:MAX_WORDS]
     if not typed:
         return None
     stop = lexicon.synonyms.stopwords

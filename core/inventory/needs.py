@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.clock import utcnow
 from core.events import services as events
+from core.goals.services import goal_id_of
 from core.inventory.models import LANGUAGE_CODES, NEED_STATES, Need, Service
-from core.inventory.services import InvalidService, Reference
+from core.inventory.services import Reference
 from core.links import services as links
 from core.permissions import Principal
 from core.reference.models import ServiceDomain
-from core.validation import text_problem
+from core.validation import Invalid, text_problem
 
 FIELDS = (
     "prison",
@@ -96,8 +97,6 @@ def check(
                 errors["services"] = "link_unreadable"
             cleaned["services"] = found
     if "goal" in values:
-        from core.goals.services import goal_id_of
-
         # The form shows the linked goal's code: given back, the link stays as it is.
         keep = need.goal if need is not None else None
         cleaned["goal_id"] = goal_id_of(session, values["goal"], errors, keep=keep)
@@ -110,7 +109,7 @@ def check(
             keep=need.links if need is not None else (),
         )
     if errors:
-        raise InvalidService(errors)
+        raise Invalid(errors)
     return cleaned
 
 
@@ -131,10 +130,10 @@ def signal(session: Session, values: dict[str, Any], principal: Principal) -> Ne
         errors["description_nl"] = "required"
     try:
         cleaned = check(session, values, Reference.load(session), principal=principal)
-    except InvalidService as invalid:
-        raise InvalidService({**errors, **invalid.errors}) from None
+    except Invalid as invalid:
+        raise Invalid({**errors, **invalid.errors}) from None
     if errors:
-        raise InvalidService(errors)
+        raise Invalid(errors)
     need = Need(
         status="open",
         authority_code=principal.authority,

@@ -77,6 +77,25 @@ def _step(summary: str) -> dict:
     }
 
 
+def _returned() -> dict:
+    """Returning a service takes the reviewer's comment, required: a request without a body
+    is answered as one without the comment (422)."""
+    step = _step("Return to the author with a comment")
+    step["post"]["requestBody"] = {
+        "required": False,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"comment": {"type": "string", "maxLength": 5000}},
+                }
+            }
+        },
+    }
+    step["post"]["responses"]["415"] = PROBLEM
+    return step
+
+
 def paths() -> tuple[dict, dict]:
     """(paths, schemas) to merge into the API document."""
     filters = [
@@ -252,7 +271,7 @@ def paths() -> tuple[dict, dict]:
         },
         "/services/{service_id}/submit": _step("Submit a draft to the committee"),
         "/services/{service_id}/approve": _step("Approve and publish (committee)"),
-        "/services/{service_id}/return": _step("Return to the author with a comment"),
+        "/services/{service_id}/return": _returned(),
         "/needs": {
             "get": {
                 "summary": "The register of signalled unmet needs",

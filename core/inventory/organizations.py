@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import utcnow
 from core.inventory.models import Organization
-from core.inventory.services import InvalidService
-from core.validation import EMAIL, WEB_ADDRESS, text_problem
+from core.validation import EMAIL, WEB_ADDRESS, Invalid, text_problem
 
 FIELDS = (
     "external_id",
@@ -65,7 +64,7 @@ def check(values: dict[str, Any]) -> dict[str, Any]:
         else:
             cleaned[key] = normalise_kbo(value) if key == "kbo_number" and value else value
     if errors:
-        raise InvalidService(errors)
+        raise Invalid(errors)
     return cleaned
 
 
@@ -76,7 +75,7 @@ def save(
     if organization is None:
         missing = {key: "required" for key in ("external_id", "name") if not cleaned.get(key)}
         if missing:
-            raise InvalidService(missing)
+            raise Invalid(missing)
         taken = session.scalar(
             select(Organization.id).where(
                 Organization.authority_code == authority_code,
@@ -84,11 +83,11 @@ def save(
             )
         )
         if taken:
-            raise InvalidService({"external_id": "duplicate"})
+            raise Invalid({"external_id": "duplicate"})
         organization = Organization(authority_code=authority_code)
         session.add(organization)
     elif cleaned.get("external_id", organization.external_id) != organization.external_id:
-        raise InvalidService({"external_id": "fixed"})
+        raise Invalid({"external_id": "fixed"})
     for key, value in cleaned.items():
         setattr(organization, key, value)
     organization.updated_at = utcnow()

@@ -29,7 +29,6 @@ changes (``ensure_current``).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -39,54 +38,21 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
 
 from core.inventory.models import Service
+from core.inventory.tokens import (
+    category_token,
+    domain_token,
+    language_token,
+    prison_token,
+    target_group_token,
+    words,
+)
 
 if TYPE_CHECKING:
     from core.inventory.lexicon import Concept, Expansion, Words
 
-# Letters and digits: what FTS5's unicode61 tokenizer and PostgreSQL's parser both keep as
-# words once punctuation, hyphens and underscores are spaces.
-WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _DIGIT = re.compile(r"\d")
 FORMAT = "zzformat3"  # the text of row 0; change it whenever documents change shape
 BATCH = 1000
-
-
-def normalise(value: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", value.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def words(value: str) -> list[str]:
-    """The words of ``value`` as the index stores them."""
-    return WORD.findall(normalise(value))
-
-
-# --- code tokens ---------------------------------------------------------------------------
-
-
-def _encoded(code: str) -> str:
-    # Codes are a-z, 0-9 and _; one word must keep them apart, so 0 and _ are escaped.
-    return code.replace("0", "00").replace("_", "01")
-
-
-def domain_token(code: str) -> str:
-    return f"zzdomain{_encoded(code)}"
-
-
-def category_token(authority: str, code: str) -> str:
-    return f"zzcategory{_encoded(authority)}02{_encoded(code)}"
-
-
-def target_group_token(code: str) -> str:
-    return f"zzgroup{_encoded(code)}"
-
-
-def prison_token(code: str) -> str:
-    return f"zzprison{_encoded(code)}"
-
-
-def language_token(code: str) -> str:
-    return f"zzlanguage{_encoded(code)}"
 
 
 # --- documents -----------------------------------------------------------------------------

@@ -10,18 +10,30 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from core.clock import BRUSSELS, utcnow
+from core.clock import utcnow
 from core.events import services as events
-from core.inventory import generation, schedules, search, verification
-from core.inventory.lexicon import Expansion, Lexicon, expand
+from core.inventory import schedules, search, verification
+from core.inventory.changes import diff
+
+# Finding services and the inventory seen whole live beside this module; their functions stay
+# reachable from here, the inventory's one entry point for pages, API, CLI and plugins.
+from core.inventory.coverage import Coverage as Coverage
+from core.inventory.coverage import compare as compare
+from core.inventory.coverage import coverage as coverage
+from core.inventory.coverage import coverage_of_year as coverage_of_year
+from core.inventory.coverage import freeze as freeze
+from core.inventory.finding import FACETS as FACETS
+from core.inventory.finding import SORTS as SORTS
+from core.inventory.finding import Filters as Filters
+from core.inventory.finding import facet_counts as facet_counts
+from core.inventory.finding import find as find
 from core.inventory.models import (
     ACCESS,
     DELIVERY,
@@ -31,12 +43,11 @@ from core.inventory.models import (
     Service,
     ServiceLocation,
     ServiceVersion,
-    Snapshot,
 )
 from core.permissions import Principal
-from core.reference.models import Prison, ServiceDomain, TargetGroup
+from core.reference.models import Prison, TargetGroup
 from core.reference.services import prisons_open
-from core.validation import EMAIL, Invalid, clean_text
+from core.validation import EMAIL, Invalid, Refused, Stale, clean_text
 
 LANGS = ("nl", "fr", "en")
 TEXT_FIELDS = [
@@ -66,24 +77,6 @@ FIELDS = (
     "extra",
     "organization_id",
 )
-
-
-class InvalidService(Invalid):
-    """``errors`` maps a field (``locations.2.schedule`` for a nested one) to an error code."""
-
-
-class StaleService(Exception):
-    def __init__(self, current: Service) -> None:
-        super().__init__(f"service {current.id} is at version {current.version}")
-        self.current = current
-
-
-class NotAllowedNow(Exception):
-    """The workflow does not allow this step in the service's state; ``code`` says why."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass
@@ -254,7 +247,7 @@ def _extra(value: Any, authority, errors: dict) -> dict | None:
 def check(
     values: dict[str, Any], authority, reference: Reference, kept: set[str] | None = None
 ) -> dict[str, Any]:
-    """Clean ``values`` (only the keys given) or raise InvalidService naming every field
+    """Clean ``values`` (only the keys given) or raise Invalid naming every field
     that is wrong. ``kept``: the prisons the service lists already (it may keep a closed
     one, to be taken off, but not add one)."""
     errors: dict[str, str] = {}
@@ -307,7 +300,7 @@ def check(
     if "category" in cleaned:
         cleaned["domain_code"] = vocabulary[cleaned["category"]]
     if errors:
-        raise InvalidService(errors)
+        raise Invalid(errors)
     return cleaned
 
 
@@ -325,7 +318,7 @@ def check_complete(record: dict[str, Any], authority) -> None:
         if field.required and (record.get("extra") or {}).get(field.name) in (None, ""):
             errors[f"extra.{field.name}"] = "required"
     if errors:
-        raise InvalidService(errors)
+        raise Invalid(errors)
 
 
 # --- records and versions -------------------------------------------------------------------
@@ -350,14 +343,6 @@ def record_of(service: Service) -> dict[str, Any]:
 def working_copy(service: Service) -> dict[str, Any]:
     """What the editors see: the published values with their pending changes applied."""
     return {**record_of(service), **(service.pending or {})}
-
-
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
-    return {
-        key: [before.get(key), after.get(key)]
-        for key in sorted(set(before) | set(after))
-        if before.get(key) != after.get(key)
-    }
 
 
 def _version(
@@ -429,7 +414,7 @@ def create_service(
     if not any(cleaned.get(f"name_{lang}") for lang in LANGS):
         missing["name_nl"] = "required"
     if missing:
-        raise InvalidService(missing)
+        raise Invalid(missing)
     taken = session.scalar(
         select(Service.id).where(
             Service.authority_code == authority.code,
@@ -437,7 +422,7 @@ def create_service(
         )
     )
     if taken:
-        raise InvalidService({"external_id": "duplicate"})
+        raise Invalid({"external_id": "duplicate"})
     service = Service(
         authority_code=authority.code,
         state="draft",
@@ -466,13 +451,13 @@ def update_service(
     """Change a service. Before publication the columns change; after it, the changes
     wait in ``pending`` for the committee. Either way the service is a draft again."""
     if service.version != expected_version:
-        raise StaleService(service)
+        raise Stale(service.version)
     if service.state == "withdrawn":
-        raise NotAllowedNow("withdrawn")
+        raise Refused("withdrawn")
     kept = {item["prison"] for item in working_copy(service).get("locations") or []}
     cleaned = check(values, authority, reference or Reference.load(session), kept)
     if "external_id" in cleaned and cleaned["external_id"] != service.external_id:
-        raise InvalidService({"external_id": "fixed"})
+        raise Invalid({"external_id": "fixed"})
     before = working_copy(service)
     if service.published_at is None:
         _apply(service, cleaned)
@@ -497,7 +482,7 @@ def diff_values(published: dict, wanted: dict) -> dict:
 
 def submit(session: Session, authority, service: Service, principal: Principal) -> Service:
     if service.state not in ("draft", "returned"):
-        raise NotAllowedNow("not_a_draft")
+        raise Refused("not_a_draft")
     check_complete(working_copy(service), authority)
     service.state = "submitted"
     session.flush()
@@ -521,9 +506,9 @@ def _last_editor(session: Session, service: Service) -> int | None:
 def approve(session: Session, authority, service: Service, principal: Principal) -> Service:
     """Publish the service, or its pending changes. Nobody approves their own edit."""
     if service.state != "submitted":
-        raise NotAllowedNow("not_submitted")
+        raise Refused("not_submitted")
     if principal.user_id is not None and _last_editor(session, service) == principal.user_id:
-        raise NotAllowedNow("own_change")
+        raise Refused("own_change")
     check_complete(working_copy(service), authority)
     if service.pending:
         _apply(service, service.pending)
@@ -544,9 +529,9 @@ def return_to_author(
 ) -> Service:
     comment = (comment or "").strip()
     if service.state != "submitted":
-        raise NotAllowedNow("not_submitted")
+        raise Refused("not_submitted")
     if not comment:
-        raise InvalidService({"comment": "required"})
+        raise Invalid({"comment": "required"})
     service.state = "returned"
     service.review_comment = comment[:5000]
     session.flush()
@@ -574,383 +559,3 @@ STEPS = {
     "approve": ("inventory.review", approve),
     "return": ("inventory.review", return_to_author),
 }
-
-
-# --- finding services ------------------------------------------------------------------------
-
-FACETS = ("domain", "prison", "target_group", "language", "authority", "delivery", "state")
-# "relevance" (the default with a query): names that match what was typed, then names that
-# match a synonym, then services of the domains the synonyms name, then the rest; each
-# group by name.
-SORTS = {
-    "relevance": None,
-    "name": None,
-    "updated": Service.updated_at.desc(),
-    "authority": Service.authority_code,
-}
-
-
-@dataclass
-class Filters:
-    query: str = ""
-    domain: str = ""
-    prison: str = ""
-    target_group: str = ""
-    language: str = ""
-    authority: str = ""
-    delivery: str = ""
-    state: str = ""
-    public_only: bool = True
-    sort: str = "name"
-    page: int = 1
-    per_page: int = 25
-    reading: str = "nl"  # the reader's language: names sort in it
-    # The enabled authorities' categories, whose labels a query matches (lexicon.vocabulary_of).
-    vocabulary: dict[str, list] = dataclasses.field(default_factory=dict, repr=False)
-    _lexicon: Lexicon | None = dataclasses.field(default=None, init=False, repr=False)
-    _expansion: Expansion | None = dataclasses.field(default=None, init=False, repr=False)
-    _found: search.Found | None = dataclasses.field(default=None, init=False, repr=False)
-
-    @classmethod
-    def from_args(
-        cls, args, public_only: bool, reading: str = "nl", vocabulary: dict | None = None
-    ) -> Filters:
-        def one(name: str) -> str:
-            return (args.get(name) or "").strip()[:100]
-
-        try:
-            page = max(1, min(int(args.get("page", 1)), 10_000))
-            per_page = max(1, min(int(args.get("per_page", 25)), 250))
-        except ValueError:
-            page, per_page = 1, 25
-        query = one("q")
-        sort = one("sort") if one("sort") in SORTS else ("relevance" if query else "name")
-        return cls(
-            query=query,
-            **{name: one(name) for name in FACETS},
-            public_only=public_only,
-            sort=sort,
-            page=page,
-            per_page=per_page,
-            reading=reading if reading in LANGS else "nl",
-            vocabulary=vocabulary or {},
-        )
-
-    def lexicon(self, session: Session) -> Lexicon:
-        """The labels and synonyms the query is read with, loaded once per search."""
-        if self._lexicon is None:
-            self._lexicon = Lexicon.load(session, self.vocabulary)
-        return self._lexicon
-
-    def expansion(self, session: Session) -> Expansion | None:
-        """The query with its synonyms and the codes it names (core.inventory.lexicon)."""
-        if not self.query:
-            return None
-        if self._expansion is None:
-            self._expansion = expand(self.query, self.lexicon(session))
-        return self._expansion
-
-    def found(self, session: Session) -> search.Found | None:
-        """What the full-text index answered for the query, asked once per search."""
-        expansion = self.expansion(session)
-        if expansion is None or not expansion.concepts:
-            return None
-        if self._found is None:
-            self._found = search.look_up(session, expansion, ranked=self.sort == "relevance")
-        return self._found
-
-    def counting_key(self, session: Session) -> tuple:
-        """What the total and the facet counts depend on (not the page, its size or order):
-        the expanded query, so a changed label or synonym is never answered from the cache."""
-        expansion = self.expansion(session)
-        meant = expansion.key() if expansion else None
-        return (meant, *(getattr(self, name) for name in FACETS), self.public_only)
-
-    def args(self, **changes) -> dict[str, Any]:
-        """The query string of this search with ``changes``: shareable URLs."""
-        default_sort = "relevance" if self.query else "name"
-        values = {
-            "q": self.query,
-            **{name: getattr(self, name) for name in FACETS},
-            "sort": "" if self.sort == default_sort else self.sort,
-            "page": self.page,
-        } | changes
-        return {
-            key: value
-            for key, value in values.items()
-            if value not in ("", None) and not (key == "page" and value == 1)
-        }
-
-
-def _conditions(session: Session, filters: Filters, skip: str | None = None) -> list:
-    conditions = []
-    if filters.public_only:
-        conditions.append(Service.published_at.is_not(None))
-        conditions.append(Service.active.is_(True))
-    found = filters.found(session)
-    if found is not None:
-        conditions.append(found.services)
-    simple = {
-        "domain": Service.domain_code,
-        "authority": Service.authority_code,
-        "delivery": Service.delivery,
-        "state": Service.state,
-    }
-    for name, column in simple.items():
-        value = getattr(filters, name)
-        if value and name != skip:
-            conditions.append(column == value)
-    if filters.prison and skip != "prison":
-        conditions.append(
-            Service.id.in_(
-                select(ServiceLocation.service_id).where(
-                    ServiceLocation.prison_code == filters.prison
-                )
-            )
-        )
-    for name, column in (("target_group", Service.target_groups), ("language", Service.languages)):
-        value = getattr(filters, name)
-        if value and name != skip:
-            conditions.append(_json_contains(session, column, value))
-    return conditions
-
-
-def _json_contains(session: Session, column, value: str):
-    # JSON lists of codes: one portable test, on the quoted code inside the serialised list.
-    return cast(column, String).like(f'%"{value}"%')
-
-
-def find(session: Session, filters: Filters) -> tuple[list[Service], int]:
-    conditions = _conditions(session, filters)
-    total = generation.cached(
-        session,
-        ("total", filters.counting_key(session)),
-        lambda: session.scalar(select(func.count()).select_from(Service).where(*conditions)),
-    )
-    statement = (
-        select(Service)
-        .where(*conditions)
-        .options(selectinload(Service.locations))
-        .offset((filters.page - 1) * filters.per_page)
-        .limit(filters.per_page)
-    )
-    order = SORTS[filters.sort]
-    if order is None:
-        own = getattr(Service, f"name_{filters.reading}")
-        name = func.lower(func.coalesce(own, Service.name_nl, Service.name_fr))
-        found = filters.found(session)
-        if filters.sort == "relevance" and found is not None:
-            ranking = _relevance(found, filters.expansion(session))
-            statement = statement.order_by(ranking, name, Service.id)
-        else:
-            statement = statement.order_by(name, Service.id)
-    else:
-        statement = statement.order_by(order, Service.id)
-    return list(session.scalars(statement)), total or 0
-
-
-def _relevance(found: search.Found, expansion: Expansion):
-    """0 for a name that matches the words as typed, 1 for one that matches with synonyms
-    (each a lookup in the index of names, not a scan of the services), 2 for a service of
-    a domain the synonyms name ("werk": the labour market before "herstelgericht werken"),
-    3 for the rest."""
-    tiers = [(found.names_as_typed, 0)]
-    if found.names is not None:
-        tiers.append((found.names, 1))
-    if expansion.domains:
-        tiers.append((Service.domain_code.in_(expansion.domains), 2))
-    return case(*tiers, else_=3)
-
-
-def facet_counts(session: Session, filters: Filters) -> dict[str, Counter]:
-    """For each facet, how many services each value would give, the other facets applied.
-    Kept until the next change to the services (``core.inventory.generation``)."""
-
-    return generation.cached(
-        session,
-        ("facets", filters.counting_key(session)),
-        lambda: _facet_counts(session, filters),
-    )
-
-
-def _facet_counts(session: Session, filters: Filters) -> dict[str, Counter]:
-    counts: dict[str, Counter] = {}
-    reference_codes = {
-        "target_group": set(session.scalars(select(TargetGroup.code))),
-        "language": set(LANGUAGE_CODES),
-    }
-    for name in FACETS:
-        if filters.public_only and name == "state":
-            continue
-        conditions = _conditions(session, filters, skip=name)
-        if name == "prison":
-            rows = session.execute(
-                select(ServiceLocation.prison_code, func.count())
-                .join(Service, Service.id == ServiceLocation.service_id)
-                .where(*conditions)
-                .group_by(ServiceLocation.prison_code)
-            )
-            counts[name] = Counter(dict(rows.all()))
-        elif name in ("target_group", "language"):
-            # One pass over the matching rows, one sum per code, in the database.
-            column = Service.target_groups if name == "target_group" else Service.languages
-            codes = sorted(reference_codes[name])
-            sums = [
-                func.sum(case((_json_contains(session, column, code), 1), else_=0))
-                for code in codes
-            ]
-            row = session.execute(select(*sums).where(*conditions)).one()
-            counts[name] = Counter({code: n or 0 for code, n in zip(codes, row, strict=True) if n})
-        else:
-            column = {
-                "domain": Service.domain_code,
-                "authority": Service.authority_code,
-                "delivery": Service.delivery,
-                "state": Service.state,
-            }[name]
-            rows = session.execute(select(column, func.count()).where(*conditions).group_by(column))
-            counts[name] = Counter(dict(rows.all()))
-    return counts
-
-
-# --- coverage (operational goal 4.3) ------------------------------------------------------------
-
-
-def coverage(
-    session: Session,
-    target_group: str = "",
-    language: str = "",
-    public_only: bool = True,
-    authority: str = "",
-    year: int | None = None,
-) -> dict[tuple[str, str], int]:
-    """Published services per (prison, domain), of every authority or of one; with a
-    ``year``, those published by its end, as the authorities' reports of that year count
-    them. A missing pair is a gap (``coverage_of_year`` says which pairs count)."""
-    filters = Filters(
-        target_group=target_group, language=language, authority=authority, public_only=public_only
-    )
-    conditions = _conditions(session, filters)
-    if year is not None:
-        end = datetime(year + 1, 1, 1, tzinfo=BRUSSELS).astimezone(UTC)
-        conditions.append(Service.published_at < end)
-    rows = session.execute(
-        select(ServiceLocation.prison_code, Service.domain_code, func.count())
-        .join(Service, Service.id == ServiceLocation.service_id)
-        .where(*conditions)
-        .group_by(ServiceLocation.prison_code, Service.domain_code)
-    )
-    return {(prison, domain): count for prison, domain, count in rows}
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """The coverage of one year: the prisons open in it, the domains, and the published
-    services per (prison, domain) of those prisons. The matrix, its CSV and the API, the
-    indicator of goal 4.3 and the authorities' reports all read their gaps from here, so
-    they agree; a prison closed before the year is no gap of it."""
-
-    year: int
-    prisons: list[Prison]
-    domains: list[ServiceDomain]
-    cells: dict[tuple[str, str], int]
-
-    @property
-    def gaps(self) -> list[tuple[str, str]]:
-        """(prison, domain) pairs without a service, prison by prison."""
-        return [
-            (prison.code, domain.code)
-            for prison in self.prisons
-            for domain in self.domains
-            if not self.cells.get((prison.code, domain.code))
-        ]
-
-    @property
-    def highest(self) -> int:
-        return max(self.cells.values(), default=0)
-
-
-def coverage_of_year(
-    session: Session,
-    year: int,
-    target_group: str = "",
-    language: str = "",
-    authority: str = "",
-) -> Coverage:
-    prisons = prisons_open(session, year=year)
-    open_codes = {prison.code for prison in prisons}
-    cells = coverage(session, target_group, language, authority=authority, year=year)
-    return Coverage(
-        year=year,
-        prisons=prisons,
-        domains=list(session.scalars(select(ServiceDomain).order_by(ServiceDomain.position))),
-        # A service that still lists a prison closed before the year covers nothing there.
-        cells={key: count for key, count in cells.items() if key[0] in open_codes},
-    )
-
-
-# --- snapshots -------------------------------------------------------------------------------
-
-
-def _snapshot_row(service: Service) -> dict[str, Any]:
-    return {
-        "id": service.id,
-        "authority": service.authority_code,
-        "external_id": service.external_id,
-        "domain": service.domain_code,
-        "name_nl": service.name_nl,
-        "name_fr": service.name_fr,
-        "prisons": sorted(service.prison_codes()),
-        "target_groups": sorted(service.target_groups or []),
-        "languages": sorted(service.languages or []),
-        "capacity": service.capacity,
-    }
-
-
-def freeze(session: Session, year: int, principal: Principal) -> Snapshot:
-    """Freeze the published inventory as the state of affairs of ``year``; once only."""
-    if session.scalar(select(Snapshot.id).where(Snapshot.year == year)):
-        raise NotAllowedNow("snapshot_exists")
-    services = session.scalars(
-        select(Service)
-        .where(Service.published_at.is_not(None), Service.active.is_(True))
-        .options(selectinload(Service.locations))
-        .order_by(Service.id)
-    )
-    rows = [_snapshot_row(service) for service in services]
-    verification.stamp_rows(session, rows, year)  # the year's figures count the unconfirmed
-    snapshot = Snapshot(year=year, frozen_by=principal.label[:200], services=rows)
-    session.add(snapshot)
-    session.flush()
-    return snapshot
-
-
-def _without_confirmation(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in row.items() if key != "confirmed"}
-
-
-def compare(older: Snapshot, newer: Snapshot) -> dict[str, Any]:
-    """Added, removed and changed services between two snapshots, with counts per
-    authority and per domain."""
-    # Whether a service was confirmed in its year says nothing of what it offers.
-    before = {row["id"]: _without_confirmation(row) for row in older.services}
-    after = {row["id"]: _without_confirmation(row) for row in newer.services}
-    added = [after[i] for i in sorted(set(after) - set(before))]
-    removed = [before[i] for i in sorted(set(before) - set(after))]
-    changed = [
-        {"before": before[i], "after": after[i], "fields": sorted(diff(before[i], after[i]))}
-        for i in sorted(set(before) & set(after))
-        if before[i] != after[i]
-    ]
-    per: dict[str, dict[str, Counter]] = {
-        "authority": defaultdict(Counter),
-        "domain": defaultdict(Counter),
-    }
-    for kind, rows in (("added", added), ("removed", removed)):
-        for row in rows:
-            per["authority"][row["authority"]][kind] += 1
-            per["domain"][row["domain"]][kind] += 1
-    for change in changed:
-        per["authority"][change["after"]["authority"]]["changed"] += 1
-        per["domain"][change["after"]["domain"]]["changed"] += 1
-    return {"added": added, "removed": removed, "changed": changed, "per": per}

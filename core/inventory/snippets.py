@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from core.i18n import LANGUAGES
-from core.inventory import search
+from core.inventory import tokens
 from core.inventory.lexicon import Expansion, Label, Lexicon, Words
 from core.inventory.models import Service
 
@@ -41,8 +41,8 @@ class Snippet:
 def _spans(text: str) -> list[tuple[int, int, str]]:
     """Where each word of ``text`` is, and the word as the index has it."""
     return [
-        (m.start(), m.end(), word.lower() if word.isascii() else search.normalise(word))
-        for m in search.WORD.finditer(text)
+        (m.start(), m.end(), word.lower() if word.isascii() else tokens.normalise(word))
+        for m in tokens.WORD.finditer(text)
         for word in (m.group(),)
     ]
 

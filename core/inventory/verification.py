@@ -22,6 +22,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from core.audit.services import acting_as
 from core.clock import BRUSSELS, this_year, utcnow
 from core.clock import today as brussels_today
 from core.events import services as events
@@ -33,6 +34,7 @@ from core.inventory.models import (
     VerificationCampaign,
 )
 from core.permissions import Principal, system
+from core.scheduler import job_app
 from core.validation import Refused
 
 CONFIRMED, APPROVED = "confirmed", "approved"
@@ -250,9 +252,6 @@ def request_confirmations(session: Session, year: int, authorities) -> list[str]
 def run_campaign() -> list[str]:
     """The scheduled job (daily): from ``verification_campaign_date`` on, this year's request
     to every enabled authority, once."""
-    from core.audit.services import acting_as
-    from core.scheduler import job_app
-
     app = job_app()
     today = brussels_today()
     if today < campaign_day(today.year, app.config["CONCERTO"]["verification_campaign_date"]):

@@ -1,20 +1,19 @@
-"""Pages that keep the inventory true (issue 23), on the inventory's blueprint: likely
-duplicates and their side-by-side comparison, confirming that a service is still true, and
-the errors the public reports. The logic is in core.inventory.duplicates, .verification and
-.error_reports; these views only read the request, check who may, and word the outcome."""
+"""Pages that keep the inventory true (issue 23): confirming that a service is still true,
+the errors the public reports, the committee's view of the year's confirmations, and
+likely duplicates side by side. The logic is in core.inventory.duplicates, .verification
+and .error_reports; these views only read the request, check who may, and word the
+outcome."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-from sqlalchemy import func, select
 
 from core.db import db_session
 from core.i18n import authority_name, current_language
 from core.inventory import duplicates, error_reports, verification
 from core.inventory import services as inventory
+from core.inventory.access import service_or_404
 from core.inventory.changes import (
     LABELS,
     Names,
@@ -22,149 +21,21 @@ from core.inventory.changes import (
     describe_value,
     field_label,
 )
-from core.inventory.models import ErrorReport, Organization, Service, ServiceAssurance
+from core.inventory.errors import REFUSALS, REPORT_ERRORS, WORKFLOW
+from core.inventory.models import ErrorReport, Organization, Service
 from core.inventory.schedules import in_words
-from core.inventory.views import WORKFLOW, _registry, blueprint, service_or_404
+from core.inventory.views.common import blueprint, registry, say_why
+from core.inventory.views.service_page import service_page
 from core.permissions import can, current, require
 from core.site.antispam import anonymous_form_limit, caught_by_honeypot
-from core.validation import MESSAGES, Invalid, Refused
+from core.web import attempt, field_messages, message
 
-REFUSALS = {
-    "not_published": _l(
-        "Only a published service can be confirmed or reported on; a draft is confirmed when "
-        "the committee approves it."
-    ),
-    "same_service": _l("A service cannot be compared with itself."),
-    "not_comparable": _l(
-        "These two services share neither a prison and a domain nor an organisation: they are "
-        "never proposed as duplicates."
-    ),
-    "already_dismissed": _l("A reviewer already marked these two services as not duplicates."),
-    "report_closed": _l("This report was closed already."),
-}
-REPORT_ERRORS = {
-    **MESSAGES,
-    "type": _l("This value has the wrong form."),
-    "report_empty": _l("Write what is wrong in this service."),
-    "report_too_short": _l("Say a little more: what is wrong, and what would be right?"),
-    "report_too_long": _l("Write at most 2,000 characters."),
-}
-
-
-def _refused(refusal: Refused) -> str:
-    return str(REFUSALS.get(refusal.code) or WORKFLOW.get(refusal.code) or refusal.code)
-
-
-def _public(service: Service) -> bool:
-    return service.published_at is not None and service.active and service.state != "withdrawn"
+# What these pages may have to refuse: their own refusals, and the workflow's.
+REFUSED = {**WORKFLOW, **REFUSALS}
 
 
 def _kbo(number: str | None) -> str:
     return f"{number[:4]}.{number[4:7]}.{number[7:]}" if number else ""
-
-
-# --- on the service's page ---------------------------------------------------------------------
-
-
-def likely_duplicates_of(session, service: Service) -> list[dict]:
-    """The likely duplicates of ``service`` the reader may see, as the pages list them."""
-    found = duplicates.find(session, [service]).get(service.id, [])
-    shown = duplicates.visible(found, session, current())
-    others = {
-        other.id: other
-        for other in session.scalars(
-            select(Service).where(Service.id.in_([match.other_id for match in shown]))
-        )
-    }
-    return [
-        {"match": match, "service": others[match.other_id]}
-        for match in shown
-        if match.other_id in others
-    ]
-
-
-def service_page_extras(service: Service) -> dict:
-    """What the service's page shows of this feature: its last confirmation, the button to
-    confirm it, its likely duplicates (for who edits or reviews it), its open reports (for
-    who handles them) and the form to report an error (for everyone, once published)."""
-    session = db_session()
-    principal = current()
-    public = _public(service)
-    assurance = session.get(ServiceAssurance, service.id)
-    since = verification.year_start(verification.this_year())
-    may_edit = can(principal, "inventory.edit", service)
-    may_review = can(principal, "inventory.review")
-    handles = can(principal, "inventory.handle_reports", service)
-    return {
-        "assurance": assurance,
-        "confirmed_this_year": verification.confirmed_since(assurance, since),
-        "may_confirm": public and can(principal, "inventory.confirm", service),
-        "reportable": public,
-        "report_values": {},
-        "report_errors": {},
-        "likely_duplicates": likely_duplicates_of(session, service)
-        if (may_edit or may_review) and service.state != "withdrawn"
-        else [],
-        "open_reports": session.scalar(
-            select(func.count())
-            .select_from(ErrorReport)
-            .where(ErrorReport.service_id == service.id, ErrorReport.status == "open")
-        )
-        if handles
-        else 0,
-    }
-
-
-def review_extras(session, waiting: list[Service]) -> dict:
-    """What the review queue shows of this feature: each waiting service's likely
-    duplicates and last confirmation, and how many published services of each authority
-    wait for confirmation this year."""
-    found = duplicates.find(session, waiting)
-    ids = {match.other_id for matches in found.values() for match in matches}
-    others = (
-        {s.id: s for s in session.scalars(select(Service).where(Service.id.in_(sorted(ids))))}
-        if ids
-        else {}
-    )
-    year = verification.this_year()
-    since = verification.year_start(year)
-    return {
-        "duplicates": {
-            service_id: [
-                {"match": match, "service": others[match.other_id]}
-                for match in matches
-                if match.other_id in others
-            ]
-            for service_id, matches in found.items()
-        },
-        "assured": verification.assurances(session, (service.id for service in waiting)),
-        "since": since,
-        "year": year,
-        "verification_counts": verification.counts(session, since),
-    }
-
-
-def tell_likely_duplicates(service_id: int) -> None:
-    """After a submission: a notice to the coordinator when the service looks like others
-    already in the inventory (the committee will see them too). Not a refusal."""
-    session = db_session()
-    service = session.get(Service, service_id)
-    if service is None or service.state != "submitted":
-        return
-    found = likely_duplicates_of(session, service)
-    if found:
-        flash(
-            ngettext(
-                "This service looks like %(num)d other service in the inventory, listed below. "
-                "The committee sees it beside yours; if it is the same offer, change yours or "
-                "tell the committee.",
-                "This service looks like %(num)d other services in the inventory, listed "
-                "below. The committee sees them beside yours; if one is the same offer, change "
-                "yours or tell the committee.",
-                len(found),
-            ),
-            "warning",
-        )
 
 
 @blueprint.post("/services/<int(max=2147483647):service_id>/confirm")
@@ -172,14 +43,11 @@ def confirm_service(service_id: int):
     """One click: the service is still true as it stands."""
     service = service_or_404(service_id)
     require("inventory.confirm", service)
-    session = db_session()
-    try:
-        verification.confirm(session, service, current())
-        session.commit()
+    outcome = attempt(lambda session: verification.confirm(session, service, current()))
+    if outcome.ok:
         flash(_("Thank you: the service is marked as still true today."), "success")
-    except Refused as refusal:
-        session.rollback()
-        flash(_refused(refusal), "warning")
+    else:
+        say_why(outcome, REFUSED)
     if request.form.get("back") == "verification":
         return redirect(url_for("inventory.verification_list") + f"#s{service_id}")
     return redirect(url_for("inventory.show", service_id=service_id))
@@ -194,20 +62,17 @@ def report_error(service_id: int):
     service = service_or_404(service_id)
     if caught_by_honeypot():  # a robot: the thank-you page, and nothing stored or told
         return redirect(url_for("inventory.error_reported", service_id=service_id))
-    session = db_session()
     values = {key: request.form.get(key, "") for key in ("text", "contact_email")}
-    try:
-        error_reports.report(session, service, values, current(), current_language())
-        session.commit()
-    except Invalid as invalid:
-        session.rollback()
-        from core.inventory.views import service_page
-
-        errors = {key: str(REPORT_ERRORS.get(code, code)) for key, code in invalid.errors.items()}
+    outcome = attempt(
+        lambda session: error_reports.report(
+            session, service, values, current(), current_language()
+        )
+    )
+    if outcome.invalid is not None:
+        errors = field_messages(outcome.invalid, REPORT_ERRORS)
         return service_page(service, 422, report_values=values, report_errors=errors)
-    except Refused as refusal:
-        session.rollback()
-        flash(_refused(refusal), "warning")
+    if not outcome.ok:
+        say_why(outcome, REFUSED)
         return redirect(url_for("inventory.show", service_id=service_id))
     return redirect(url_for("inventory.error_reported", service_id=service_id))
 
@@ -228,7 +93,7 @@ def _handled_authorities() -> tuple[str | None, list[str]]:
         abort(401)
     codes = [
         code
-        for code in sorted(_registry().authorities)
+        for code in sorted(registry().authorities)
         if can(principal, "inventory.handle_reports", code)
     ]
     if not codes:
@@ -259,26 +124,25 @@ def close_error_report(report_id: int):
     if found is None:
         abort(404)
     require("inventory.handle_reports", found.service)
-    try:
-        error_reports.close(session, found, current(), request.form.get("note"))
-        session.commit()
+    outcome = attempt(
+        lambda session: error_reports.close(session, found, current(), request.form.get("note"))
+    )
+    if outcome.ok:
         flash(_("The report was closed."), "success")
-    except Invalid as invalid:
-        session.rollback()
-        code = invalid.errors.get("note", "")
+    elif outcome.invalid is not None:
+        code = outcome.invalid.get("note", "")
         flash(
-            _("The report was not closed: %(problem)s", problem=REPORT_ERRORS.get(code, code)),
+            _("The report was not closed: %(problem)s", problem=message(code, REPORT_ERRORS)),
             "warning",
         )
-    except Refused as refusal:
-        session.rollback()
-        flash(_refused(refusal), "warning")
+    else:
+        say_why(outcome, REFUSED)
     return redirect(url_for("inventory.error_reports_list", **_kept_authority()))
 
 
 def _kept_authority() -> dict:
     asked = (request.form.get("authority") or "").strip()[:32]
-    return {"authority": asked} if asked in _registry().authorities else {}
+    return {"authority": asked} if asked in registry().authorities else {}
 
 
 # --- verification -----------------------------------------------------------------------------
@@ -300,7 +164,7 @@ def verification_list():
     since = verification.year_start(year)
     asked = (request.args.get("authority") or "").strip()[:32]
     shown = own
-    if committee and asked in _registry().authorities:
+    if committee and asked in registry().authorities:
         shown = asked
     waiting = verification.unconfirmed(session, shown, since) if shown else []
     return render_template(
@@ -358,7 +222,7 @@ def side_by_side(session, first: Service, second: Service) -> list[dict]:
     field either of them fills in, saying whether they are the same."""
     names = Names.load(session, current_language())
     records = [_record(first), _record(second)]
-    authorities = [_registry().authorities.get(s.authority_code) for s in (first, second)]
+    authorities = [registry().authorities.get(s.authority_code) for s in (first, second)]
     organizations = [
         session.get(Organization, record.get("organization_id"))
         if record.get("organization_id")
@@ -490,15 +354,12 @@ def dismiss_duplicate(service_id: int, other_id: int):
     again."""
     first, second = service_or_404(service_id), service_or_404(other_id)
     require("inventory.review")
-    session = db_session()
-    try:
-        duplicates.dismiss(session, first, second, current())
-        session.commit()
+    outcome = attempt(lambda session: duplicates.dismiss(session, first, second, current()))
+    if outcome.ok:
         flash(
             _("Noted: these two are not duplicates. They will not be proposed again."),
             "success",
         )
-    except Refused as refusal:
-        session.rollback()
-        flash(_refused(refusal), "warning")
+    else:
+        say_why(outcome, REFUSED)
     return redirect(url_for("inventory.compare_services", service_id=service_id, other_id=other_id))
