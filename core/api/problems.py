@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from flask import Response, jsonify
 from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
 
 TITLES = {
     400: lambda: _("Bad request"),
@@ -52,3 +53,10 @@ DETAILS = {
     404: lambda: _("There is nothing at this address."),
     405: lambda: _("This address does not accept this method."),
 }
+
+
+def http_problem(error: HTTPException) -> Response:
+    """Flask's own errors (404, 405, 413...) as problem details: every API blueprint
+    registers this for HTTPException."""
+    detail = DETAILS.get(error.code, lambda: error.description)()
+    return problem(error.code or 500, detail)

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing.converters import NumberConverter
 
 from core.api.links import add_links
-from core.api.problems import DETAILS, problem
+from core.api.problems import DETAILS, http_problem, problem
 from core.db import db_session
 from core.feeds.openapi import paths as change_paths
 from core.goals.openapi import paths as plan_paths
@@ -32,10 +32,7 @@ blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
 
 
-@blueprint.errorhandler(HTTPException)
-def http_problem(error: HTTPException):
-    detail = DETAILS.get(error.code, lambda: error.description)()
-    return problem(error.code or 500, detail)
+blueprint.register_error_handler(HTTPException, http_problem)
 
 
 def load_api_principal() -> None:

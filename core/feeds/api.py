@@ -7,8 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import invalid_fields
-from core.api.views import http_problem
+from core.api.problems import http_problem, invalid_fields
 from core.db import db_session
 from core.events import log
 from core.feeds import services

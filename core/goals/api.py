@@ -8,8 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import problem
-from core.api.views import http_problem
+from core.api.problems import http_problem, problem
 from core.clock import in_brussels, utcnow
 from core.db import db_session
 from core.goals import services as plans

@@ -8,8 +8,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import problem
-from core.api.views import http_problem
+from core.api.problems import http_problem, problem
 from core.clock import this_year
 from core.db import db_session
 from core.i18n import current_language

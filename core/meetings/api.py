@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import problem
-from core.api.views import http_problem
+from core.api.problems import http_problem, problem
 from core.clock import in_brussels, today, utcnow
 from core.db import db_session
 from core.identity.models import User

@@ -10,8 +10,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
-from core.api.problems import DETAILS, problem
-from core.api.views import http_problem
+from core.api.problems import DETAILS, http_problem, problem
 from core.db import db_session
 from core.permissions import current
 from core.security import csrf
