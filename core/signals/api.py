@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 
-from core.api.problems import invalid_fields, problem
+from core.api.problems import problem
 from core.db import db_session
 from core.permissions import can, current, require
 from core.security import csrf
 from core.signals import services as register
+from core.signals.errors import ERRORS
 from core.signals.models import Signal
-from core.validation import Invalid, Refused, Stale
+from core.validation import Invalid
+from core.web import api_write, check_version, expected_version, json_object
 
 blueprint = Blueprint("signals_api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
@@ -59,8 +60,10 @@ def _answer(signal: Signal, status: int = 200):
     return response
 
 
-def _invalid(invalid: Invalid):
-    return invalid_fields(invalid.errors, register.ERRORS)
+def _current(signal_id: int) -> dict | None:
+    """The signal as it is stored now, for a 412 (read after the rollback)."""
+    signal = db_session().get(Signal, signal_id)
+    return body(signal) if signal is not None else None
 
 
 @blueprint.get("/signals")
@@ -95,56 +98,40 @@ def get_signal(signal_id: int):
 
 
 @blueprint.post("/signals")
+@api_write(messages=ERRORS)
 def create_signal():
     require("signals.write")
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict):
-        return problem(400, _("Send a JSON object."))
+    values = json_object()
     session = db_session()
-    try:
-        signal = register.create(session, values, current())
-        session.commit()
-    except Invalid as invalid:
-        session.rollback()
-        return _invalid(invalid)
+    signal = register.create(session, values, current())
+    session.commit()
     return _answer(signal, 201)
 
 
 @blueprint.patch("/signals/<int(max=2147483647):signal_id>")
+@api_write(messages=ERRORS, current=_current)
 def patch_signal(signal_id: int):
     session = db_session()
     signal = session.get(Signal, signal_id)
     if signal is None:
         return problem(404, _("Not found."))
     require("signals.edit", signal)
-    values = request.get_json(silent=True)
-    if not isinstance(values, dict):
-        return problem(400, _("Send a JSON object."))
+    values = json_object()
     may_publish = can(current(), "signals.publish")
     publishing = values.pop("published", None)
     if publishing is not None and not isinstance(publishing, bool):
-        return _invalid(Invalid({"published": "type"}))
+        raise Invalid({"published": "type"})
     if publishing is not None and not may_publish:
         return problem(403, _("Only the secretariat publishes a signal."))
-    expected = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    if not expected:
-        return problem(428, _("Send If-Match with the version you read (the ETag)."))
-    try:
-        if values:
-            register.update(session, signal, values, current(), expected, may_publish=may_publish)
-            expected = None  # checked once: publishing follows the change just made
-        if publishing is True:
-            register.publish(session, signal, expected)
-        elif publishing is False:
-            register.withdraw(session, signal, expected)
-        session.commit()
-    except Invalid as invalid:
-        session.rollback()
-        return _invalid(invalid)
-    except Refused as refused:
-        session.rollback()
-        return problem(409, str(register.ERRORS.get(refused.code, refused.code)))
-    except (Stale, StaleDataError):
-        session.rollback()
-        return problem(412, _("This record was changed since you read it."))
+    expected = expected_version()
+    if values:
+        register.update(session, signal, values, current(), expected, may_publish=may_publish)
+        expected = None  # checked once: publishing follows the change just made
+    elif publishing is None:
+        check_version(signal, expected)  # nothing to change, but the version still counts
+    if publishing is True:
+        register.publish(session, signal, expected)
+    elif publishing is False:
+        register.withdraw(session, signal, expected)
+    session.commit()
     return _answer(signal)

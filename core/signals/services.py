@@ -1,6 +1,6 @@
 """The register of signals and recommendations: checking, writing, answering, publishing,
 the export and the figures of goal 1.2. Plain functions, used by the pages, the API and the
-demo alike; the codes of what is refused are worded in ``ERRORS`` beside them."""
+demo alike; the codes of what is refused are worded in ``ERRORS`` beside them (errors.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from core.links import services as links
 from core.permissions import Principal
 from core.reference.models import Prison, ServiceDomain
 from core.signals.models import ADDRESSEE_KINDS, SIGNAL_STATES, Signal
-from core.validation import MESSAGES, Invalid, Refused, Stale, clean_text, date_field
+from core.validation import Invalid, Refused, Stale, clean_text, date_field
 
 LANGS = ("nl", "fr", "en")
 TEXTS = {
@@ -50,24 +50,6 @@ ADDRESSEE_LABELS = {
     "authority": _l("an authority or administration"),
     "sector": _l("an adjacent sector"),
 }
-ERRORS = {
-    **MESSAGES,
-    **links.ERRORS,
-    "required": _l("This field is required."),
-    "unknown": _l("This value is not known."),
-    "type": _l("This value has the wrong type."),
-    "date": _l("Give a date as YYYY-MM-DD."),
-    "title_required": _l("Give a title in Dutch or in French."),
-    "answer_required": _l("An answered signal needs the answer received."),
-    "answered_on_required": _l("Give the date the answer was received."),
-    "sent_on_required": _l("Give the date the signal was sent."),
-    "before_sent": _l("The answer cannot come before the signal was sent."),
-    "no_summary": _l("Write a public summary in Dutch or in French before publishing."),
-    "summary_published": _l(
-        "This summary is public; only the secretariat changes it (or withdraws it first)."
-    ),
-}
-
 _SYSTEM = Principal(channel="job", label="signals")
 
 

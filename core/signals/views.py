@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from core.db import db_session
 from core.i18n import current_language
+from core.inventory.exchange import safe_cell
 from core.links import services as links
 from core.links.forms import picker_context, searching
 from core.permissions import can, current, require
 from core.reference.models import Prison, ServiceDomain
 from core.reports.writers import csv_table
 from core.signals import services as register
+from core.signals.errors import ERRORS
 from core.signals.models import Signal
-from core.validation import Invalid, Refused, Stale
+from core.web import attempt, field_messages, get_or_404, stale_message, step_and_redirect
 
 blueprint = Blueprint("signals", __name__)
 
@@ -30,10 +31,6 @@ FORM_FIELDS = (
     "sent_on",
     "answered_on",
 )
-
-
-def _messages(invalid: Invalid) -> dict[str, str]:
-    return {key: str(register.ERRORS.get(code, code)) for key, code in invalid.errors.items()}
 
 
 def _form_values(form) -> dict:
@@ -120,18 +117,12 @@ def index():
 def export():
     require("signals.read")
     rows = register.export_rows(db_session(), current_language())
-    safe = [[_safe(value) for value in row] for row in rows]
+    safe = [[safe_cell(value) for value in row] for row in rows]
     return Response(
         csv_table(safe),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="concerto-signals.csv"'},
     )
-
-
-def _safe(value):
-    from core.inventory.exchange import safe_cell
-
-    return safe_cell(value)
 
 
 @blueprint.get("/signals/public")
@@ -143,61 +134,48 @@ def public():
 @blueprint.route("/signals/new", methods=["GET", "POST"])
 def new():
     require("signals.write")
-    session = db_session()
     if request.method == "POST" and searching(request.form):
         return _page(None, request.form.to_dict(), {})
     if request.method == "POST":
-        try:
-            signal = register.create(session, _form_values(request.form), current())
-            session.commit()
-        except Invalid as invalid:
-            session.rollback()
-            return _page(None, request.form.to_dict(), _messages(invalid), 422)
+        values = _form_values(request.form)
+        outcome = attempt(lambda session: register.create(session, values, current()))
+        if not outcome.ok:
+            errors = field_messages(outcome.invalid or {}, ERRORS)
+            return _page(None, request.form.to_dict(), errors, 422)
         flash(_("The signal was added to the register."), "success")
-        return redirect(url_for("signals.show", signal_id=signal.id))
+        return redirect(url_for("signals.show", signal_id=outcome.result.id))
     return _page(None, {"status": "draft", "addressee_kind": "committee"}, {})
 
 
 def _signal(signal_id: int) -> Signal:
-    found = db_session().get(Signal, signal_id)
-    if found is None:
-        abort(404)
-    return found
-
-
-def _stale_message() -> str:
-    return _(
-        "Someone else saved this in the meantime. Nothing was overwritten: "
-        "the page now shows their version; make your change again."
-    )
+    return get_or_404(Signal, signal_id)
 
 
 @blueprint.route("/signals/<int(max=2147483647):signal_id>", methods=["GET", "POST"])
 def show(signal_id: int):
     require("signals.read")
-    session = db_session()
     found = _signal(signal_id)
     if request.method == "GET":
         return _page(found, _stored_values(found), {})
     require("signals.edit", found)
     if searching(request.form):
         return _page(found, request.form.to_dict(), {})
-    try:
-        register.update(
+    values = _form_values(request.form)
+    outcome = attempt(
+        lambda session: register.update(
             session,
             found,
-            _form_values(request.form),
+            values,
             current(),
             request.form.get("version"),
             may_publish=can(current(), "signals.publish"),
         )
-        session.commit()
-    except Invalid as invalid:
-        session.rollback()
-        return _page(found, request.form.to_dict(), _messages(invalid), 422)
-    except (Stale, StaleDataError):
-        session.rollback()
-        flash(_stale_message(), "error")
+    )
+    if outcome.invalid is not None:
+        errors = field_messages(outcome.invalid, ERRORS)
+        return _page(found, request.form.to_dict(), errors, 422)
+    if outcome.stale:
+        flash(stale_message(), "error")
         return redirect(url_for("signals.show", signal_id=signal_id), 303)
     flash(_("The signal was saved."), "success")
     return redirect(url_for("signals.show", signal_id=signal_id), 303)
@@ -206,25 +184,17 @@ def show(signal_id: int):
 @blueprint.post("/signals/<int(max=2147483647):signal_id>/publish")
 def publish(signal_id: int):
     require("signals.publish")
-    session = db_session()
     found = _signal(signal_id)
-    withdraw = request.form.get("step") == "withdraw"
-    try:
-        if withdraw:
-            register.withdraw(session, found, request.form.get("version"))
-        else:
-            register.publish(session, found, request.form.get("version"))
-        session.commit()
-    except Refused as refused:
-        session.rollback()
-        flash(str(register.ERRORS.get(refused.code, refused.code)), "error")
-        return redirect(url_for("signals.show", signal_id=signal_id), 303)
-    except (Stale, StaleDataError):
-        session.rollback()
-        flash(_stale_message(), "error")
-        return redirect(url_for("signals.show", signal_id=signal_id), 303)
-    if withdraw:
-        flash(_("The public summary was withdrawn from the public page."), "success")
+    version = request.form.get("version")
+    if request.form.get("step") == "withdraw":
+        step = register.withdraw
+        done = _("The public summary was withdrawn from the public page.")
     else:
-        flash(_("The public summary is now on the public page."), "success")
-    return redirect(url_for("signals.show", signal_id=signal_id), 303)
+        step = register.publish
+        done = _("The public summary is now on the public page.")
+    return step_and_redirect(
+        lambda session: step(session, found, version),
+        messages=ERRORS,
+        to=url_for("signals.show", signal_id=signal_id),
+        done=done,
+    )
