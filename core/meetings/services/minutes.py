@@ -10,7 +10,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core.clock import in_brussels, utcnow
 from core.events import services as events
-from core.goals import lookup as goals
+
+# The one goal lookup by id or by code in the current plan, as needs and plans use it.
+from core.goals.lookup import goal_id_of
 from core.meetings.models import (
     ACTION_STATES,
     OPEN_ACTION_STATES,
@@ -185,7 +187,7 @@ def add_decision(
     }
     if not (texts["text_nl"] or texts["text_fr"]) and "text_nl" not in errors:
         errors["text_nl"] = "one_text"
-    goal_id = _goal(session, values.get("goal"), errors)
+    goal_id = goal_id_of(session, values.get("goal"), errors)
     linked = parse_links(session, values.get("links"), errors, principal)
     if errors:
         raise Invalid(errors)
@@ -199,17 +201,6 @@ def add_decision(
 def remove_decision(session: Session, decision: Decision) -> None:
     _draft(decision.minutes)
     session.delete(decision)
-
-
-def _goal(session: Session, raw: Any, errors: dict[str, str]) -> int | None:
-    """The goal a decision or an action names, by its id or its code in the current plan
-    (the one lookup of core.goals.lookup); an error under "goal" when none matches."""
-    if raw in (None, ""):
-        return None
-    found = goals.goal_id(session, raw)
-    if found is None:
-        errors["goal"] = "unknown"
-    return found
 
 
 def check_action(session: Session, values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
@@ -236,7 +227,7 @@ def check_action(session: Session, values: dict[str, Any], *, creating: bool) ->
             cleaned["owner_email"] = cleaned["owner_email"] or partner.email
         cleaned["authority_code"] = authority
         cleaned["partner_id"] = partner.id if partner is not None else None
-        cleaned["goal_id"] = _goal(session, values.get("goal"), errors)
+        cleaned["goal_id"] = goal_id_of(session, values.get("goal"), errors)
     if "due_on" in values or creating:
         cleaned["due_on"] = date_field(values, "due_on", errors)
     if "status" in values or creating:
