@@ -61,6 +61,8 @@ def load_shipped_data(
                     summary = loader(session, code, shipped.path)
                     session.commit()
                 except Invalid as invalid:
+                    # One shipped file is loaded all or nothing, in its own transaction (no
+                    # request here: the CLI and the demo load it), so none of it stays.
                     session.rollback()
                     # Which file, then which row and column: the plugin's authors fix it there.
                     raise Invalid(
@@ -70,7 +72,7 @@ def load_shipped_data(
                         }
                     ) from None
                 except Exception:
-                    session.rollback()
+                    session.rollback()  # all or nothing, as above
                     raise
                 loaded.append(Loaded(code, kind, shipped.path, summary))
     return loaded

@@ -38,6 +38,8 @@ from core.operations.observability import count_login
 from core.operations.ratelimits import limiter
 from core.permissions import ANONYMOUS, current, require
 from core.security import safe_next
+from core.validation import Invalid, Refused
+from core.web import attempt, field_messages
 
 log = logging.getLogger("concerto.identity")
 blueprint = Blueprint("identity", __name__)
@@ -239,20 +241,24 @@ def callback(code: str):
     link_to_user = transaction.link_to_user
     if link_to_user is not None and session.get("user_id") != link_to_user:
         return login_failed("state_invalid", code, "linking user is no longer logged in")
-    try:
-        verified = provider.complete(transaction, request.args.to_dict())
-        db = db_session()
+    refused: list[LoginError] = []
+
+    def log_in(db):
         try:
-            user, identity = sign_in(db, registry, verified, link_to_user=link_to_user)
-            db.commit()
-        except BaseException:
-            db.rollback()
-            raise
-    except LoginError as error:
+            verified = provider.complete(transaction, request.args.to_dict())
+            return verified, *sign_in(db, registry, verified, link_to_user=link_to_user)
+        except LoginError as error:
+            refused.append(error)  # worded below; core.web rolls back what was begun
+            raise Refused(error.code) from error
+
+    outcome = attempt(log_in)
+    if refused:
+        error = refused[0]
         status = 502 if error.code == "provider_unreachable" else 400
         if error.code == "account_disabled":
             status = 403
         return login_failed(error.code, code, error.detail, status)
+    verified, user, identity = outcome.result
     if link_to_user is not None:
         flash(_("The identity was linked to your account."), "success")
         return redirect(url_for("identity.account"))
@@ -337,7 +343,6 @@ TOKEN_ERRORS = {
 @blueprint.post("/account/tokens")
 def create_api_token():
     user, identity = _me()
-    db = db_session()
     raw_days = request.form.get("expires_days", "").strip()
     try:
         days = int(raw_days) if raw_days else None
@@ -345,15 +350,20 @@ def create_api_token():
         return _account_page(
             user, identity, {"expires": TOKEN_ERRORS["expires"]}, request.form
         ), 422
-    try:
-        secret, token = create_token(
-            db, identity, request.form.get("name", ""), request.form.getlist("roles"), days
-        )
-        db.commit()
-    except TokenError as error:
-        db.rollback()
-        errors = {error.field: TOKEN_ERRORS[error.field]}
+
+    def create(db):
+        try:
+            return create_token(
+                db, identity, request.form.get("name", ""), request.form.getlist("roles"), days
+            )
+        except TokenError as error:
+            raise Invalid({error.field: error.field}) from error
+
+    outcome = attempt(create)
+    if outcome.invalid is not None:
+        errors = field_messages(outcome.invalid, TOKEN_ERRORS)
         return _account_page(user, identity, errors, request.form), 422
+    secret, token = outcome.result
     return render_template("identity/token_created.html", token=token, secret=secret)
 
 

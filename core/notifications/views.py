@@ -12,7 +12,7 @@ from core.identity.models import User
 from core.notifications import follows, services
 from core.permissions import current, require
 from core.security import csrf, safe_next
-from core.validation import Invalid, Refused
+from core.web import attempt, field_messages
 
 blueprint = Blueprint("notifications", __name__)
 
@@ -36,17 +36,14 @@ def follow_kind_label(kind: str) -> str:
 def follow():
     """Follow a record from its page; back to the page, which now offers to stop."""
     require("account.use")
-    session = db_session()
     kind, record_id = request.form.get("kind", ""), request.form.get("id", "")
-    try:
-        follows.follow(session, current().user_id, current(), kind, record_id)
-    except Invalid:
-        session.rollback()
-        abort(404)
-    except Refused:
-        session.rollback()
-        abort(403)
-    session.commit()
+    outcome = attempt(
+        lambda session: follows.follow(session, current().user_id, current(), kind, record_id)
+    )
+    if outcome.invalid is not None:
+        abort(404)  # no such record to follow
+    if outcome.refused is not None:
+        abort(403)  # not one this person may read
     flash(
         _("You follow it now. Its changes reach you as you chose in How you are told."), "success"
     )
@@ -101,16 +98,12 @@ def _page(user: User, action: str, by_link: bool = False):
             for key, value in request.form.items()
             if key.startswith("how_")
         }
-        try:
-            services.save_settings(session, user, wanted)
-            session.commit()
-        except Invalid as invalid:
-            session.rollback()
-            errors = {key: str(ERRORS.get(code, code)) for key, code in invalid.errors.items()}
-            values = {**values, **{k: v for k, v in wanted.items() if k in values}}
-        else:
+        outcome = attempt(lambda session: services.save_settings(session, user, wanted))
+        if outcome.ok:
             flash(_("Your choices were saved."), "success")
             return redirect(action)
+        errors = field_messages(outcome.invalid or {}, ERRORS)
+        values = {**values, **{k: v for k, v in wanted.items() if k in values}}
     return render_template(
         "notifications/settings.html",
         person=user,

@@ -4,15 +4,15 @@ for (an authority or a partner) on every page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 
 from core.db import db_session
 from core.partners import services as partners
 from core.partners.models import KIND_LABELS, PARTNER_LANGUAGES, Partner
 from core.permissions import can, current, require
-from core.validation import Invalid, Stale
+from core.validation import Invalid
+from core.web import attempt, get_or_404
 
 blueprint = Blueprint("partners", __name__)
 
@@ -35,10 +35,7 @@ def involved_names(involved: list[str]) -> list[str]:
 
 
 def _partner(partner_id: int) -> Partner:
-    found = db_session().get(Partner, partner_id) if 0 < partner_id < 2**31 else None
-    if found is None:
-        abort(404)
-    return found
+    return get_or_404(Partner, partner_id)
 
 
 def _language_choices() -> list[tuple[str, str]]:
@@ -71,20 +68,21 @@ def _form(partner: Partner | None):
     if request.method == "POST":
         values = {key: request.form.get(key, "") for key in FIELDS}
         values["version"] = request.form.get("version", "")
-        try:
-            if partner is None:
-                partner = partners.create_partner(session, values)
-                flash(_("The partner was added to the register."), "success")
-            else:
-                partners.update_partner(session, partner, values, values["version"])
-                flash(_("The partner was saved."), "success")
-            session.commit()
-            return redirect(url_for("partners.index") + f"#partner-{partner.id}")
-        except Invalid as invalid:
-            session.rollback()
-            errors, status = partners.messages(invalid), 422
-        except (Stale, StaleDataError):
-            session.rollback()
+        if partner is None:
+            outcome = attempt(lambda session: partners.create_partner(session, values))
+            done = _("The partner was added to the register.")
+        else:
+            outcome = attempt(
+                lambda session: partners.update_partner(session, partner, values, values["version"])
+            )
+            done = _("The partner was saved.")
+        if outcome.ok:
+            flash(done, "success")
+            return redirect(url_for("partners.index") + f"#partner-{outcome.result.id}")
+        if outcome.invalid is not None:
+            errors, status = partners.messages(Invalid(outcome.invalid)), 422
+        elif outcome.stale:
+            # The rollback left the record to be read again: the form gets its new version.
             session.refresh(partner)
             values["version"] = partner.version
             flash(

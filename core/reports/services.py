@@ -49,6 +49,8 @@ def make(session: Session, authority: str, report: ReportFormat, year: int, lang
         if not isinstance(content, bytes):
             raise TypeError(f"render returned {type(content).__name__}, not bytes")
     except Exception as error:  # noqa: BLE001 - a plugin's failure stays its own
+        # Whatever the plugin left half done is undone before its failure is kept (below, in
+        # a transaction of its own): a report job, not a page step, so not core.web's.
         session.rollback()
         log.exception("report %s/%s for %s failed", authority, report.code, year)
         _record(session, authority, report.code, f"{type(error).__name__}: {error}"[:4000])

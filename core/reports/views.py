@@ -26,7 +26,8 @@ from core.permissions import can, current, require
 from core.reports import figures as figure_tables
 from core.reports import services as reports
 from core.reports.data import prisons
-from core.validation import MESSAGES, Invalid, Refused, Stale
+from core.validation import MESSAGES
+from core.web import attempt
 
 blueprint = Blueprint("reports", __name__)
 
@@ -167,8 +168,8 @@ def figures(code: str, table_code: str, year: int):
             {c.name: request.form.get(f"r{n}-{c.name}", "") for c in table.columns}
             for n in range(1, count + 1)
         ]
-        try:
-            stored = figure_tables.save_rows(
+        outcome = attempt(
+            lambda session: figure_tables.save_rows(
                 session,
                 table,
                 year,
@@ -177,18 +178,18 @@ def figures(code: str, table_code: str, year: int):
                 remove_all=request.form.get("remove_all") == "1",
                 authority=code,
             )
-            session.commit()
+        )
+        if outcome.ok:
+            stored = outcome.result
             flash(ngettext("%(num)d row was saved.", "%(num)d rows were saved.", stored), "success")
             return redirect(url_for("reports.figures", code=code, table_code=table_code, year=year))
-        except Invalid as invalid:
-            session.rollback()
+        if outcome.invalid is not None:
             errors = {
-                key: _figure_error(table, key, message) for key, message in invalid.errors.items()
+                key: _figure_error(table, key, message) for key, message in outcome.invalid.items()
             }
             rows = submitted
-        except Refused as refused:
-            session.rollback()
-            if refused.code == "read_as_missing":
+        elif outcome.refused is not None:
+            if outcome.refused == "read_as_missing":
                 flash(
                     _(
                         "Nothing was saved: the form did not say which figures it was based "
@@ -221,10 +222,9 @@ def figures(code: str, table_code: str, year: int):
                 prisons=_prison_choices(session, table, year, rows),
                 options=figure_tables.options(session, table, code, current_language(), rows),
             ), status
-        except Stale:
+        else:
             # As a wiki's edit conflict: their figures are shown above, the form keeps what
             # this person typed and now reads as theirs, so saving again is a deliberate choice.
-            session.rollback()
             flash(
                 _(
                     "Someone else saved these figures while you were typing. Nothing was "

@@ -20,6 +20,7 @@ from core.reference.services import prisons_open
 from core.rooms import services as rooms
 from core.rooms.models import Room, RoomBooking
 from core.validation import Invalid
+from core.web import attempt
 
 blueprint = Blueprint("rooms", __name__)
 
@@ -70,7 +71,6 @@ def index():
 
 def _room_form(room: Room | None):
     require("rooms.manage")
-    session = db_session()
     if room is None:
         values = {"prison_code": request.args.get("prison", ""), "signage_languages": []}
     else:
@@ -86,18 +86,16 @@ def _room_form(room: Room | None):
     if request.method == "POST":
         values = request.form.to_dict()
         values["signage_languages"] = request.form.getlist("signage_languages")
-        try:
-            if room is None:
-                room = rooms.create_room(session, values)
-                flash(_("The room was added."), "success")
-            else:
-                rooms.update_room(session, room, values)
-                flash(_("The room was saved."), "success")
-            session.commit()
-            return redirect(url_for("rooms.room", room_id=room.id))
-        except Invalid as invalid:
-            session.rollback()
-            errors = rooms.messages(invalid)
+        if room is None:
+            outcome = attempt(lambda session: rooms.create_room(session, values))
+            done = _("The room was added.")
+        else:
+            outcome = attempt(lambda session: rooms.update_room(session, room, values))
+            done = _("The room was saved.")
+        if outcome.ok:
+            flash(done, "success")
+            return redirect(url_for("rooms.room", room_id=outcome.result.id))
+        errors = rooms.messages(Invalid(outcome.invalid or {}))
     return render_template(
         "rooms/room_form.html",
         room=room,
@@ -172,20 +170,27 @@ def book(room_id: int):
         if service is not None:
             # Booking for a service one may not book for is a refusal, not a typing error.
             require("rooms.manage", service)
-        try:
-            booking = rooms.book(session, found, values, principal)
-            session.commit()
+        in_the_way: dict[str, str] = {}
+
+        def book_it(session):
+            try:
+                return rooms.book(session, found, values, principal)
+            except rooms.Conflict as conflict:
+                # Worded while the booking in the way is still at hand (core.web rolls back).
+                in_the_way.update(rooms.messages(conflict))
+                raise
+
+        outcome = attempt(book_it)
+        if outcome.ok:
             flash(_("The room was booked."), "success")
             return redirect(
                 url_for(
                     "rooms.week_view",
                     prison_code=found.prison_code,
-                    day=booking.first_day.isoformat(),
+                    day=outcome.result.first_day.isoformat(),
                 )
             )
-        except Invalid as invalid:
-            session.rollback()
-            errors = rooms.messages(invalid)
+        errors = in_the_way or rooms.messages(Invalid(outcome.invalid or {}))
     services = rooms.bookable_services(session, found, principal)
     return render_template(
         "rooms/book.html",

@@ -8,7 +8,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from core.db import db_session
 from core.permissions import can, current, granted_scopes, require
 from core.site.antispam import anonymous_form_limit, caught_by_honeypot
-from core.validation import MESSAGES, Invalid, Refused
+from core.validation import MESSAGES
+from core.web import attempt, field_messages
 
 
 def placement_blueprint(domain) -> Blueprint:
@@ -91,14 +92,10 @@ def placement_blueprint(domain) -> Blueprint:
             return render_template("vlaams/placement_thanks.html"), 201  # and nothing stored
         if request.method == "POST":
             values = request.form.to_dict()
-            session = db_session()
-            try:
-                placements.apply(session, values)
-                session.commit()
+            outcome = attempt(lambda session: placements.apply(session, values))
+            if outcome.ok:
                 return render_template("vlaams/placement_thanks.html"), 201
-            except Invalid as invalid:
-                session.rollback()
-                errors = {k: str(errors_text.get(c, c)) for k, c in invalid.errors.items()}
+            errors = field_messages(outcome.invalid or {}, errors_text)
         return render_template(
             "vlaams/placement_form.html", values=values, errors=errors
         ), 422 if errors else 200
@@ -144,10 +141,13 @@ def placement_blueprint(domain) -> Blueprint:
                 abort(403)  # only the network manager of the site's province reviews it
             approve = request.form.get("decision") == "approve"
             reason = request.form.get("reason", "")
-            try:
+
+            def review(session):
                 placements.review(session, found, approve, reason, current(), _authority())
                 placements.tell_applicant(session, found, approve, reason)
-                session.commit()
+
+            outcome = attempt(review)
+            if outcome.ok:
                 flash(
                     _(
                         "The site is approved; it is submitted to the committee as a service "
@@ -158,13 +158,10 @@ def placement_blueprint(domain) -> Blueprint:
                     "success",
                 )
                 return redirect(url_for("vlaams_placements.listing"))
-            except Invalid as invalid:
-                session.rollback()
-                errors = {k: str(errors_text.get(c, c)) for k, c in invalid.errors.items()}
-            except Refused:
-                session.rollback()
+            if outcome.refused is not None:
                 flash(_("This application has already been reviewed."), "error")
                 return redirect(url_for("vlaams_placements.site", site_id=site_id))
+            errors = field_messages(outcome.invalid or {}, errors_text)
         return render_template(
             "vlaams/placement.html", site=found, errors=errors, managed=managed
         ), 422 if errors else 200
