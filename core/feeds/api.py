@@ -13,6 +13,7 @@ from core.events import log
 from core.feeds import services
 from core.permissions import current
 from core.security import csrf
+from core.validation import Invalid
 
 blueprint = Blueprint("feeds_api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
@@ -25,7 +26,7 @@ def changes():
         since = services.parse_since(request.args.get("since"))
         kinds = services.parse_kinds(request.args.get("kinds"))
         limit = services.parse_limit(request.args.get("limit"))
-    except services.Invalid as invalid:
+    except Invalid as invalid:
         return invalid_fields(invalid.errors, services.ERRORS)
     page = services.changes_after(db_session(), current(), since, kinds, limit)
     root = request.host_url.rstrip("/")

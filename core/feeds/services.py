@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
 from flask_babel import force_locale
@@ -27,7 +27,10 @@ from core.events.models import Event
 from core.feeds.models import FeedToken
 from core.i18n import pick, show_date
 from core.identity.models import Identity, User
+from core.identity.services import principal_for
+from core.inventory.changes import field_label
 from core.permissions import Principal, can
+from core.validation import Invalid
 
 LANGS = ("nl", "fr", "en")
 DEFAULT_LIMIT = 100
@@ -37,14 +40,6 @@ TOKEN_BYTES = 32
 
 # What the public inventory feed holds: every public change of a service.
 INVENTORY = changes.WHATS["service"]
-
-
-class Invalid(Exception):
-    """Bad parameters: field -> code."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
 
 
 ERRORS = {
@@ -239,8 +234,6 @@ def phrase(event: Event, language: str, public: bool = False) -> str:
 
 def what_changed(event: Event, registry) -> str:
     """The fields a change touched, as the form names them; empty when it names none."""
-    from core.inventory.changes import field_label
-
     fields = (event.data or {}).get("fields") or []
     if not fields:
         return ""
@@ -342,8 +335,6 @@ def atom(feed: Feed, events: list[Event], root: str, registry) -> bytes:
 
 
 def _epoch() -> datetime:
-    from datetime import UTC
-
     return datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -391,8 +382,6 @@ def reader_of(session: Session, secret: str, registry) -> tuple[User, Principal]
     """Whose private feed this secret opens, as they may read now (their roles as their
     last login gave them); None for an unknown or revoked secret, a disabled account, or
     someone no longer on the committee."""
-    from core.identity.services import principal_for
-
     if not secret or len(secret) > 100:
         return None
     found = session.scalar(select(FeedToken).where(FeedToken.token_hash == _digest(secret)))

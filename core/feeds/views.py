@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from core.db import db_session
 from core.feeds import services
 from core.i18n import authority_name, current_language
+from core.notifications.services import language_of
 from core.permissions import current, require
 
 blueprint = Blueprint("feeds", __name__)
@@ -120,8 +121,6 @@ def committee(secret: str):
 
 
 def _language_of(user) -> str:
-    from core.notifications.services import language_of
-
     return language_of(user)
 
 
