@@ -15,13 +15,7 @@ from core.db import db_session
 from core.identity.models import User
 from core.meetings import services as meetings
 from core.meetings.errors import MESSAGES
-from core.meetings.models import (
-    ActionItem,
-    Body,
-    Meeting,
-    Minutes,
-    Remark,
-)
+from core.meetings.models import ActionItem, Body, Meeting, Minutes, Remark
 from core.meetings.representations import (
     body_of_action,
     body_of_body,

@@ -104,12 +104,7 @@ from core.meetings.services.remarks import (
     send_for_remarks,
     withdraw_remark,
 )
-from core.meetings.services.series import (
-    check_series,
-    monthly_rule,
-    occurrences,
-    plan_series,
-)
+from core.meetings.services.series import check_series, monthly_rule, occurrences, plan_series
 from core.validation import Invalid, Refused, Stale
 
 __all__ = [

@@ -11,21 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.links import services as links
-from core.meetings.models import (
-    PURPOSES,
-    AgendaItem,
-    Attachment,
-    Decision,
-    Meeting,
-    Remark,
-)
+from core.meetings.models import PURPOSES, AgendaItem, Attachment, Decision, Meeting, Remark
 from core.meetings.services.checks import LANGUAGES, _choice, _text
 from core.permissions import Principal
-from core.validation import (
-    Invalid,
-    Refused,
-    whole_field,
-)
+from core.validation import Invalid, Refused, whole_field
 
 # --- agenda --------------------------------------------------------------------------------------
 

@@ -10,20 +10,11 @@ from sqlalchemy.orm import Session
 
 from core.goals.models import Plan
 from core.identity.models import User
-from core.meetings.models import (
-    BODY_KINDS,
-    MEMBER_ROLES,
-    Body,
-    Membership,
-)
+from core.meetings.models import BODY_KINDS, MEMBER_ROLES, Body, Membership
 from core.meetings.services.checks import CODE, LANGUAGES, _choice, _flag, _text
 from core.partners.services import INVOLVED_PREFIX, partner_of
 from core.reference.models import Authority, Prison
-from core.validation import (
-    EMAIL,
-    Invalid,
-    date_field,
-)
+from core.validation import EMAIL, Invalid, date_field
 
 # --- bodies and memberships --------------------------------------------------------------------
 

@@ -6,10 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from core.validation import (
-    Stale,
-    clean_text,
-)
+from core.validation import Stale, clean_text
 
 LANGUAGES = ("nl", "fr", "en")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

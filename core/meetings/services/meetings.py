@@ -11,14 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.clock import WALL_CLOCK, in_brussels, local_time, utcnow
-from core.meetings.models import (
-    PLACE_KINDS,
-    REPLIES,
-    Body,
-    Invitation,
-    Meeting,
-    Membership,
-)
+from core.meetings.models import PLACE_KINDS, REPLIES, Body, Invitation, Meeting, Membership
 from core.meetings.services.checks import (
     LANGUAGES,
     LONGEST_MEETING_MINUTES,
@@ -29,13 +22,7 @@ from core.meetings.services.checks import (
     digest,
 )
 from core.reference.models import Prison
-from core.validation import (
-    WEB_ADDRESS,
-    Invalid,
-    Refused,
-    date_field,
-    whole_field,
-)
+from core.validation import WEB_ADDRESS, Invalid, Refused, date_field, whole_field
 
 # --- meetings ----------------------------------------------------------------------------------
 

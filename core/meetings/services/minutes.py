@@ -30,13 +30,7 @@ from core.meetings.services.bodies import on_behalf_of
 from core.meetings.services.checks import LANGUAGES, _check_version, _choice, _text
 from core.meetings.services.meetings import invitees
 from core.permissions import Principal
-from core.validation import (
-    EMAIL,
-    Invalid,
-    Refused,
-    Stale,
-    date_field,
-)
+from core.validation import EMAIL, Invalid, Refused, Stale, date_field
 
 # --- minutes -------------------------------------------------------------------------------------
 

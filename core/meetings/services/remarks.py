@@ -25,11 +25,7 @@ from core.meetings.models import (
 from core.meetings.services.checks import _check_version, _choice, _text
 from core.meetings.services.minutes import revisions
 from core.permissions import Principal
-from core.validation import (
-    Invalid,
-    Refused,
-    date_field,
-)
+from core.validation import Invalid, Refused, date_field
 
 # --- the round of remarks on draft minutes -------------------------------------------------------
 #

@@ -10,11 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import WALL_CLOCK, local_time
 from core.inventory import schedules
-from core.meetings.models import (
-    Body,
-    Meeting,
-    MeetingSeries,
-)
+from core.meetings.models import Body, Meeting, MeetingSeries
 from core.meetings.services.checks import (
     LONGEST_MEETING_MINUTES,
     LONGEST_SERIES_DAYS,
@@ -22,11 +18,7 @@ from core.meetings.services.checks import (
     _choice,
 )
 from core.meetings.services.meetings import check_place, overlapping
-from core.validation import (
-    Invalid,
-    date_field,
-    whole_field,
-)
+from core.validation import Invalid, date_field, whole_field
 
 # --- series --------------------------------------------------------------------------------------
 

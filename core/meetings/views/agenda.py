@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (
-    Response,
-    current_app,
-    flash,
-    render_template,
-    request,
-)
+from flask import Response, current_app, flash, render_template, request
 from flask_babel import gettext as _
 
 from core.db import db_session
@@ -17,19 +11,8 @@ from core.i18n import show_file_size
 from core.links.forms import picker_context, searching
 from core.meetings import services as meetings
 from core.meetings.errors import ERRORS
-from core.meetings.models import (
-    AgendaItem,
-    Attachment,
-    Meeting,
-)
-from core.meetings.views.common import (
-    back_to,
-    blueprint,
-    form_errors,
-    keep,
-    not_stored,
-    step_back,
-)
+from core.meetings.models import AgendaItem, Attachment, Meeting
+from core.meetings.views.common import back_to, blueprint, form_errors, keep, not_stored, step_back
 from core.meetings.views.meetings import meeting_page, parents_of
 from core.permissions import current, require
 from core.web import attempt, get_or_404

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
@@ -22,11 +15,7 @@ from core.db import db_session
 from core.identity.models import User
 from core.inventory import schedules
 from core.meetings import services as meetings
-from core.meetings.models import (
-    Body,
-    Meeting,
-    Membership,
-)
+from core.meetings.models import Body, Meeting, Membership
 from core.meetings.views.common import (
     blueprint,
     form_errors,

@@ -3,12 +3,7 @@ helpers for forms, rights and steps."""
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    flash,
-    redirect,
-    url_for,
-)
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,11 +14,7 @@ from core.identity.models import User
 from core.meetings import calendars
 from core.meetings import services as meetings
 from core.meetings.errors import ERRORS, REFUSALS, STALE
-from core.meetings.models import (
-    ACTION_LABELS,
-    Body,
-    Meeting,
-)
+from core.meetings.models import ACTION_LABELS, Body, Meeting
 from core.partners.services import choices as partner_choices
 from core.partners.services import involved_word
 from core.permissions import can, require

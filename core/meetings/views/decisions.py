@@ -3,15 +3,7 @@ document, the register of actions and the attendance figures."""
 
 from __future__ import annotations
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from core import clock
@@ -19,14 +11,7 @@ from core.clock import in_brussels
 from core.db import db_session
 from core.meetings import documents
 from core.meetings import services as meetings
-from core.meetings.models import (
-    PRESENCE,
-    ActionItem,
-    Body,
-    Decision,
-    Meeting,
-    Minutes,
-)
+from core.meetings.models import PRESENCE, ActionItem, Body, Decision, Meeting, Minutes
 from core.meetings.views.common import (
     back_to,
     blueprint,

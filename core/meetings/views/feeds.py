@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import (
-    Response,
-    abort,
-    request,
-    url_for,
-)
+from flask import Response, abort, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -18,14 +13,8 @@ from core.db import db_session
 from core.i18n import current_language, pick
 from core.identity.models import User
 from core.meetings import calendars
-from core.meetings.models import (
-    Body,
-    Meeting,
-    Membership,
-)
-from core.meetings.views.common import (
-    blueprint,
-)
+from core.meetings.models import Body, Meeting, Membership
+from core.meetings.views.common import blueprint
 from core.permissions import require
 from core.web import get_or_404
 

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -23,12 +16,7 @@ from core.links import services as links
 from core.links.forms import picker_context
 from core.meetings import calendars, messages
 from core.meetings import services as meetings
-from core.meetings.models import (
-    ActionItem,
-    Body,
-    Meeting,
-    Minutes,
-)
+from core.meetings.models import ActionItem, Body, Meeting, Minutes
 from core.meetings.views.common import (
     back_to,
     blueprint,

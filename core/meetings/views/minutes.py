@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -21,11 +14,7 @@ from core.db import db_session
 from core.i18n import show_date
 from core.links.forms import picker_context, searching
 from core.meetings import services as meetings
-from core.meetings.models import (
-    ActionItem,
-    Meeting,
-    Minutes,
-)
+from core.meetings.models import ActionItem, Meeting, Minutes
 from core.meetings.views.common import (
     back_to,
     blueprint,

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from core.db import db_session
 from core.i18n import current_language
 from core.meetings import services as meetings
-from core.meetings.models import (
-    Minutes,
-)
-from core.meetings.views.common import (
-    blueprint,
-    email_of,
-    form_errors,
-    not_stored,
-    remarks_by_item,
-)
+from core.meetings.models import Minutes
+from core.meetings.views.common import blueprint, email_of, form_errors, not_stored, remarks_by_item
 from core.permissions import can, current, require
 from core.web import attempt, get_or_404
 
