@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import core.audit.services  # noqa: F401 - registers the audit listener on every session
 import core.events.changes  # noqa: F401 - registers the change log's listener likewise
@@ -55,8 +56,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Only as many X-Forwarded-* entries as there are proxies of our own are believed;
         # anything a client put in front of them is ignored, so it cannot pick its own address
         # (its login limit) or scheme.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     registry = load_plugins(
@@ -111,6 +110,9 @@ def _register_templates(app: Flask, registry) -> None:
 
 
 def _register_blueprints(app: Flask, registry) -> None:
+    # The pages are loaded when an app is built, not when ``core`` is: this package runs at
+    # every ``import core.x``, and loading each feature's views there would make every module
+    # import all the others (the app factory is the one place that knows every views module).
     from core.admin.views import blueprint as admin
     from core.api.views import blueprint as api
     from core.audit.views import blueprint as audit

@@ -16,6 +16,7 @@ import logging
 import zipfile
 from collections.abc import Iterable, Iterator
 from typing import Any
+from xml.parsers import expat
 
 # Where the cells beyond the named columns of a CSV row go, as csv.DictReader puts them.
 BEYOND_COLUMNS = None
@@ -152,8 +153,6 @@ class PartScan:
         self.elements = 0
 
     def read(self, archive: zipfile.ZipFile, name: str) -> None:
-        from xml.parsers import expat
-
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.StartElementHandler = self.start
         parser.StartDoctypeDeclHandler = self.doctype
@@ -203,6 +202,7 @@ class SheetScan(PartScan):
 def _workbook(data: bytes):
     """openpyxl's reader with the workbook, its shared strings and styles read, and the path
     of the first sheet (what load_workbook does, but for sizing every sheet)."""
+    # openpyxl is heavy: loaded only when a spreadsheet is read
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.styles.stylesheet import apply_stylesheet
 
@@ -222,6 +222,7 @@ def _workbook(data: bytes):
 
 
 def _xlsx_records(reader, sheet_path: str) -> Iterator[Row | None]:
+    # openpyxl is heavy: loaded only when a spreadsheet is read
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     class UnsizedSheet(ReadOnlyWorksheet):

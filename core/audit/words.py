@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from core.db import Base
+from core.i18n import localized
+
 ACTIONS = {"create": _l("created"), "update": _l("changed"), "delete": _l("deleted")}
 CHANNELS = {
     "page": _l("page"),
@@ -58,9 +61,6 @@ RECORD_KINDS = {
 def record_kinds(registry) -> dict[str, str]:
     """The core's kinds, a plugin's figure tables by their labels, and a plugin's own audited
     tables by the ``label`` in their ``info``, in the reader's language."""
-    from core.db import Base
-    from core.i18n import localized
-
     kinds = {table: str(label) for table, label in RECORD_KINDS.items()}
     for authority in registry.authorities.values():
         for figures in authority.figure_tables:

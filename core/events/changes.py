@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapper, Session, object_session
 
 from core.audit.services import who
 from core.clock import utcnow
+from core.db import Base
 from core.events import log
 from core.events.models import Event
 from core.permissions import Principal
@@ -206,7 +207,6 @@ def _load(session: Session | None, table_name: str, ident: int):
 
 
 def _model(table_name: str):
-    from core.db import Base
 
     for mapper in Base.registry.mappers:
         if getattr(mapper.class_, "__tablename__", None) == table_name:

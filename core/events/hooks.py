@@ -24,9 +24,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.audit.services import acting_as
 from core.clock import utcnow
 from core.events import changes, log
 from core.events.models import Event, EventReader
+from core.permissions import system
+from core.scheduler import job_app
 
 logger = logging.getLogger("concerto.events")
 
@@ -147,10 +150,6 @@ def status(session: Session) -> dict[str, dict[str, Any]]:
 
 def run() -> int:
     """The scheduled job (core.scheduler)."""
-    from core.audit.services import acting_as
-    from core.permissions import system
-    from core.scheduler import job_app
-
     app = job_app()
     with (
         app.app_context(),

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.clock import BRUSSELS
 from core.goals.lookup import current_plan, goal_id
 from core.goals.models import Goal
-from core.i18n import LocalText, pick
+from core.i18n import LocalText, pick, show_date
 from core.inventory.models import Need, Service
 from core.meetings.models import Body, Decision, Meeting, Minutes
 from core.permissions import Principal, can
@@ -180,7 +180,6 @@ def _cut(text: LocalText, limit: int = _SNIPPET) -> LocalText:
 
 
 def _date(moment) -> str:
-    from core.i18n import show_date
 
     return show_date(moment.astimezone(BRUSSELS).date()) if moment else ""
 

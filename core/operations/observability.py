@@ -20,13 +20,21 @@ from functools import cache
 from flask import Flask, Response, abort, g, has_request_context, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
     Histogram,
     generate_latest,
     multiprocess,
+    values,
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from core.events.hooks import status
+from core.scheduler import job_runs
 
 
 @cache
@@ -57,8 +65,6 @@ def count_login(authority: str, outcome: str) -> None:
 
 def use_multiprocess_metrics(folder: str) -> None:
     """Called by `concerto serve` before any worker starts."""
-    from prometheus_client import values
-
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
     values.ValueClass = values.get_value_class()
 
@@ -128,10 +134,6 @@ class JobCollector:
         self.engine = engine
 
     def collect(self):
-        from sqlalchemy import select
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from core.scheduler import job_runs
 
         runs = CounterMetricFamily("concerto_jobs_run", "Scheduled job runs", labels=["job"])
         failed = CounterMetricFamily("concerto_jobs_failed", "Failed job runs", labels=["job"])
@@ -195,10 +197,6 @@ class PluginEventCollector:
 
 
 def _plugin_events(engine) -> dict:
-    from sqlalchemy.exc import SQLAlchemyError
-    from sqlalchemy.orm import Session
-
-    from core.events.hooks import status
 
     try:
         with Session(engine) as session:
@@ -217,8 +215,6 @@ def metrics_response(app: Flask) -> Response:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.MultiProcessCollector(registry)
     else:
-        from prometheus_client import REGISTRY
-
         instruments()  # so that an idle server shows its metrics too
         registry = REGISTRY
     output = generate_latest(registry)

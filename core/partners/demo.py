@@ -11,6 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
+from core.events.models import Event
+from core.meetings import services as meetings
+from core.meetings.models import ActionItem, Body, Meeting, Minutes
 from core.partners import services as partners
 from core.partners.models import Partner
 
@@ -90,10 +93,6 @@ def working_group_partner(session: Session) -> Partner | None:
 
 def seed_demo_partner_action(session: Session) -> None:
     """The OCMW/CPAS takes on an action in the health working group's draft minutes."""
-    from core.events.models import Event
-    from core.meetings import services as meetings
-    from core.meetings.models import ActionItem, Body, Meeting, Minutes
-
     partner = working_group_partner(session)
     if partner is None:
         return

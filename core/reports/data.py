@@ -14,9 +14,16 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.clock import local_time
-from core.goals.models import STATUS_LABELS
+from core.goals import services as plans
+from core.goals.models import STATUS_LABELS, Plan
 from core.i18n import pick
-from core.meetings.models import ACTION_LABELS
+from core.inventory.models import Service
+from core.inventory.services import coverage_of_year
+from core.meetings.models import ACTION_LABELS, ActionItem, Decision, Meeting, Minutes
+from core.partners.services import on_behalf_name
+from core.reference.models import Prison, ServiceDomain, TargetGroup
+from core.reference.services import prisons_open
+from core.studyday.models import Registration, StudyDay, WorkshopChoice
 
 
 @dataclass(frozen=True)
@@ -37,8 +44,6 @@ class Year:
 def services_of(session: Session, authority: str | None, year: int) -> list:
     """Published, active services (of one authority, or all) as they stood by the end of
     ``year``, with their places and organisation."""
-    from core.inventory.models import Service
-
     query = (
         select(Service)
         .where(
@@ -66,9 +71,6 @@ def prisons(session: Session, language: str, year: int | None = None) -> dict[st
     """Code to name in ``language`` of the prisons open in ``year`` (on at least one of
     its days), in the order they opened; every prison, by code, without a year. A report
     of a year lists only those: a prison closed in 2022 appears in 2021, not in 2026."""
-    from core.reference.models import Prison
-    from core.reference.services import prisons_open
-
     if year is None:
         return names(session, Prison, language)
     return {p.code: str(pick(p.texts("name"), language)) for p in prisons_open(session, year)}
@@ -78,13 +80,10 @@ def coverage(session: Session, year: int, authority: str | None = None):
     """The year's coverage as /coverage shows it (``core.inventory.services.Coverage``): the
     prisons open in the year, the domains, the published services per pair, and the gaps,
     of every authority or of one."""
-    from core.inventory.services import coverage_of_year
-
     return coverage_of_year(session, year, authority=authority or "")
 
 
 def domains(session: Session, language: str) -> dict[str, str]:
-    from core.reference.models import ServiceDomain
 
     return {
         row.code: str(pick(row.texts("name"), language))
@@ -93,7 +92,6 @@ def domains(session: Session, language: str) -> dict[str, str]:
 
 
 def target_groups(session: Session, language: str) -> dict[str, str]:
-    from core.reference.models import TargetGroup
 
     return names(session, TargetGroup, language)
 
@@ -124,9 +122,6 @@ def places(service, prisons: dict[str, str]) -> list[str]:
 def decisions_and_actions(session: Session, year: int, language: str) -> dict[str, list]:
     """The committee's decisions of approved minutes and the action items of meetings held
     in ``year``, in ``language``."""
-    from core.meetings.models import ActionItem, Decision, Meeting, Minutes
-    from core.partners.services import on_behalf_name
-
     bounds = Year(year)
     decisions = session.scalars(
         select(Decision)
@@ -168,9 +163,6 @@ def decisions_and_actions(session: Session, year: int, language: str) -> dict[st
 
 def plan_actions_led_by(session: Session, authority: str, language: str) -> list[dict[str, Any]]:
     """The plan's actions an authority leads, with their progress, in ``language``."""
-    from core.goals import services as plans
-    from core.goals.models import Plan
-
     rows = []
     with force_locale(language):  # the statuses in the report's language
         for plan in session.scalars(select(Plan).order_by(Plan.id)):
@@ -192,8 +184,6 @@ def plan_actions_led_by(session: Session, authority: str, language: str) -> list
 
 def study_day_participation(session: Session, year: int) -> list[tuple[str, int, int]]:
     """Per workshop of the year's study day: its French title, confirmed and present."""
-    from core.studyday.models import Registration, StudyDay, WorkshopChoice
-
     day = session.scalar(
         select(StudyDay).where(StudyDay.kind == "study_day", StudyDay.year == year)
     )

@@ -23,9 +23,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
+from core.audit.services import record
+from core.i18n import pick
+from core.inventory.models import Service
+from core.reference.models import Prison
+from core.reference.services import prisons_open
 from core.validation import Invalid, Refused, Stale, clean_text
 
 COLUMN_KINDS = ("prison", "text", "integer", "decimal", "choice", "service")
@@ -96,9 +102,6 @@ def fingerprint(rows: list[dict[str, Any]]) -> str:
 def services_offered(session: Session, authority: str | None, language: str) -> dict[str, Any]:
     """An authority's services that were ever published (closed ones too: their figures of
     earlier years stay), by id as the form sends it, named in ``language``."""
-    from core.i18n import pick
-    from core.inventory.models import Service
-
     if authority is None:
         return {}
     services = session.scalars(
@@ -120,8 +123,6 @@ def options(
     """For each choice and service column: ``offered``, the list the form offers (value ->
     label in ``language``), and ``kept``, the values of ``rows`` outside that list (typed
     before the list existed, or a service no longer listed), each with the words to show."""
-    from flask_babel import gettext
-
     found: dict[str, dict[str, dict[str, Any]]] = {}
     for name, offered in _offered(session, figures, authority, language).items():
         column = next(c for c in figures.columns if c.name == name)
@@ -138,7 +139,6 @@ def options(
 def _offered(
     session: Session, figures: FigureTable, authority: str | None, language: str
 ) -> dict[str, dict[str, Any]]:
-    from core.i18n import pick
 
     found: dict[str, dict[str, Any]] = {}
     for column in figures.columns:
@@ -157,8 +157,6 @@ def _outside(rows, name: str, offered: dict[str, Any]) -> list[str]:
 
 
 def _service_name(session: Session, value: Any, language: str) -> str | None:
-    from core.i18n import pick
-    from core.inventory.models import Service
 
     try:
         service = session.get(Service, int(value))
@@ -253,10 +251,6 @@ def save_rows(
     refused unless ``remove_all`` says so. ``authority`` owns the table (its services are
     what a service column offers). Returns how many rows were stored; the change is audited
     as one entry per table and year."""
-    from core.audit.services import record
-    from core.reference.models import Prison
-    from core.reference.services import prisons_open
-
     if not read_as:
         raise Refused("read_as_missing")
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core.clock import utcnow
 from core.contributions import ReportFormat
 from core.db import Base, UTCDateTime
+from core.inventory.models import Service
 from core.plugins import Registry
 from core.reports.data import Year
 
@@ -85,8 +86,6 @@ def failures(session: Session) -> dict[tuple[str, str], tuple[datetime, str]]:
 def has_data(session: Session, registry: Registry, authority: str, year: int) -> bool:
     """Whether the year holds anything for the authority: published services by its end,
     or rows in one of the authority's own figure tables."""
-    from core.inventory.models import Service
-
     services = session.scalar(
         select(func.count()).where(
             Service.authority_code == authority,

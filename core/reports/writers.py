@@ -25,6 +25,7 @@ def _cell(value: Any) -> Any:
 def xlsx(sheets: list[tuple[str, list[Block]]]) -> bytes:
     """One worksheet per (name, blocks); headings and paragraphs take a row of their own,
     each table its header row in bold."""
+    # openpyxl is heavy: loaded only when a spreadsheet is written
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -52,6 +53,7 @@ def xlsx(sheets: list[tuple[str, list[Block]]]) -> bytes:
 
 def ods(sheets: list[tuple[str, list[Block]]]) -> bytes:
     """The same as ``xlsx``, as an OpenDocument spreadsheet; numbers stay numbers."""
+    # odfpy is heavy: loaded only when an OpenDocument file is written
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.table import Table, TableCell, TableRow
     from odf.text import P
@@ -84,6 +86,7 @@ def ods(sheets: list[tuple[str, list[Block]]]) -> bytes:
 
 
 def odt(title: str, blocks: list[Block]) -> bytes:
+    # odfpy is heavy: loaded only when an OpenDocument file is written
     from odf.opendocument import OpenDocumentText
     from odf.style import Style, TextProperties
     from odf.table import Table, TableCell, TableColumn, TableRow
@@ -117,6 +120,7 @@ def odt(title: str, blocks: list[Block]) -> bytes:
 
 
 def _flow(blocks: list[Block], width: float, styles) -> list:
+    # reportlab is heavy: loaded only when a PDF is written
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
@@ -149,6 +153,7 @@ def _flow(blocks: list[Block], width: float, styles) -> list:
 
 
 def pdf(title: str, blocks: list[Block], language: str) -> bytes:
+    # reportlab is heavy: loaded only when a PDF is written
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
@@ -166,6 +171,7 @@ def pdf(title: str, blocks: list[Block], language: str) -> bytes:
 
 def pdf_side_by_side(titles: tuple[str, str], parts: list[tuple[Block, Block]]) -> bytes:
     """Dutch on the left, French on the right, block beside block, landscape."""
+    # reportlab is heavy: loaded only when a PDF is written
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
@@ -209,6 +215,7 @@ def pdf_side_by_side(titles: tuple[str, str], parts: list[tuple[Block, Block]]) 
 def _tables_side_by_side(left: list, right: list, half: float, styles):
     """Two tables as one, row beside row, so that a long table splits across pages (a table
     nested in one cell cannot, and a year with many rows failed to lay out)."""
+    # reportlab is heavy: loaded only when a PDF is written
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import BRUSSELS, utcnow
 from core.events import services as events
+from core.i18n import pick
 from core.links import services as links
 from core.permissions import Principal
 from core.reference.models import Prison, ServiceDomain
@@ -262,10 +264,6 @@ def indicators(session: Session) -> list[dict[str, int]]:
 def export_rows(session: Session, language: str) -> list[list[Any]]:
     """The register as rows in the reader's words (a header, then a signal a row): statuses,
     addressees, prisons and domains named, never coded."""
-    from flask_babel import gettext as _
-
-    from core.i18n import pick
-
     prisons = {p.code: p for p in session.scalars(select(Prison))}
     domains = {d.code: d for d in session.scalars(select(ServiceDomain))}
 

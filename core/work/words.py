@@ -3,6 +3,7 @@ shows, kept beside the sections for the page and the API alike."""
 
 from __future__ import annotations
 
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 GROUP_LABELS = {
@@ -133,8 +134,6 @@ REGISTRATION_LABELS = {
 
 def lack_words(lacks: dict) -> list[str]:
     """What a meeting still lacks, in words, in the order the secretary deals with it."""
-    from flask_babel import gettext, ngettext
-
     words = []
     if lacks.get("minutes"):
         words.append(gettext("minutes to write"))
