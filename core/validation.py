@@ -127,6 +127,14 @@ class Stale(Exception):
         self.current_version = current_version
 
 
+def check_version(record: Any, expected: str | int | None) -> None:
+    """``Stale`` unless ``expected`` is the record's version (None: not asked). Compared as
+    text: a version that is no whole number ("1,5", "1e400") was never read from us, so it is
+    as stale as an old one, not a reason to fail."""
+    if expected is not None and str(expected).strip() != str(record.version):
+        raise Stale(record.version)
+
+
 def date_field(
     values: dict[str, Any], key: str, errors: dict[str, str], *, required: bool = False
 ) -> date | None:

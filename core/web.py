@@ -40,7 +40,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.api.problems import invalid_fields, problem
 from core.db import db_session
-from core.validation import Invalid, Refused, Stale
+from core.validation import Invalid, Refused, Stale, check_version  # noqa: F401 (API writes take it from here)
 
 T = TypeVar("T")
 
@@ -177,12 +177,6 @@ def expected_version() -> str:
     if not header:
         raise VersionRequired
     return header.removeprefix("W/").strip('"')
-
-
-def check_version(record: Any, expected: str | int | None) -> None:
-    """``Stale`` unless ``expected`` is the record's version (None: not asked)."""
-    if expected is not None and str(expected).strip() != str(record.version):
-        raise Stale(record.version)
 
 
 def etag(record: Any) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from core.validation import Stale, clean_text
+from core.validation import clean_text
 
 LANGUAGES = ("nl", "fr", "en")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -42,13 +42,6 @@ def _choice(values, key, errors, options, *, required=True, default=None) -> str
 
 def _flag(values, key) -> bool:
     return values.get(key) in (True, "1", "on", "true", "yes")
-
-
-def _check_version(record, expected: int | str | None) -> None:
-    # Compared as text: a version that is no whole number ("1,5", "1e400") was never read
-    # from us, so it is as stale as an old one, not a reason to fail.
-    if expected is not None and str(expected).strip() != str(record.version):
-        raise Stale(record.version)
 
 
 def digest(token: str) -> str:

@@ -15,14 +15,13 @@ from core.meetings.models import PLACE_KINDS, REPLIES, Body, Invitation, Meeting
 from core.meetings.services.checks import (
     LANGUAGES,
     LONGEST_MEETING_MINUTES,
-    _check_version,
     _choice,
     _flag,
     _text,
     digest,
 )
 from core.reference.models import Prison
-from core.validation import WEB_ADDRESS, Invalid, Refused, date_field, whole_field
+from core.validation import WEB_ADDRESS, Invalid, Refused, check_version, date_field, whole_field
 
 # --- meetings ----------------------------------------------------------------------------------
 
@@ -129,7 +128,7 @@ def create_meeting(
 def update_meeting(
     session: Session, meeting: Meeting, values: dict[str, Any], expected_version: int | None
 ) -> list[Meeting]:
-    _check_version(meeting, expected_version)
+    check_version(meeting, expected_version)
     if meeting.cancelled:
         raise Refused("cancelled")
     if meeting.state == "minutes_approved":

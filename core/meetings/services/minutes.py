@@ -27,10 +27,10 @@ from core.meetings.models import (
 )
 from core.meetings.services.agenda_items import parse_links
 from core.meetings.services.bodies import on_behalf_of
-from core.meetings.services.checks import LANGUAGES, _check_version, _choice, _text
+from core.meetings.services.checks import LANGUAGES, _choice, _text
 from core.meetings.services.meetings import invitees
 from core.permissions import Principal
-from core.validation import EMAIL, Invalid, Refused, Stale, date_field
+from core.validation import EMAIL, Invalid, Refused, Stale, check_version, date_field
 
 # --- minutes -------------------------------------------------------------------------------------
 
@@ -118,7 +118,7 @@ def save_minutes(
     expected_version: int | None,
 ) -> None:
     """Write the text per agenda item and the attendance of a draft revision."""
-    _check_version(minutes, expected_version)
+    check_version(minutes, expected_version)
     _draft(minutes)
     errors: dict[str, str] = {}
     items = {item.id for item in minutes.meeting.items}
@@ -264,7 +264,7 @@ def update_action(
     session: Session, action: ActionItem, values: dict[str, Any], expected_version: int | None
 ) -> None:
     """Keep the register up to date: status, due date, a note."""
-    _check_version(action, expected_version)
+    check_version(action, expected_version)
     cleaned = check_action(session, values, creating=False)
     was = (action.status, action.due_on)
     for key, value in cleaned.items():

@@ -22,10 +22,10 @@ from core.meetings.models import (
     Remark,
     RemarkRound,
 )
-from core.meetings.services.checks import _check_version, _choice, _text
+from core.meetings.services.checks import _choice, _text
 from core.meetings.services.minutes import revisions
 from core.permissions import Principal
-from core.validation import Invalid, Refused, date_field
+from core.validation import Invalid, Refused, check_version, date_field
 
 # --- the round of remarks on draft minutes -------------------------------------------------------
 #
@@ -159,7 +159,7 @@ def send_for_remarks(
 ) -> RemarkRound:
     """Send a draft to those present for remarks until ``closes_on`` (a day after today);
     sending again moves the day. Logs ``minutes_sent_for_remarks`` for the notifier."""
-    _check_version(minutes, expected_version)
+    check_version(minutes, expected_version)
     if minutes.approved:
         raise Refused("remarks_frozen")
     today = today or brussels_today()
@@ -273,7 +273,7 @@ def change_remark(
     """The author changes their remark's text or language; a changed remark waits for the
     secretariat again (what was taken in was the earlier text)."""
     _own(remark, attendee)
-    _check_version(remark, expected_version)
+    check_version(remark, expected_version)
     _taking_remarks(remark.minutes, today)
     errors: dict[str, str] = {}
     cleaned = check_remark(
@@ -299,7 +299,7 @@ def withdraw_remark(
     today: date | None = None,
 ) -> None:
     _own(remark, attendee)
-    _check_version(remark, expected_version)
+    check_version(remark, expected_version)
     _taking_remarks(remark.minutes, today)
     remark.minutes.remarks.remove(remark)
     session.flush()
@@ -393,7 +393,7 @@ def handle_remark(
     cleaned = check_handling(values)
     if (cleaned["handling"], cleaned["reason"]) == (remark.handling, remark.reason):
         return False
-    _check_version(remark, expected_version)
+    check_version(remark, expected_version)
     remark.handling, remark.reason = cleaned["handling"], cleaned["reason"]
     remark.handled_at = utcnow() if cleaned["handling"] else None
     remark.handled_by = principal.label if cleaned["handling"] else None
