@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.clock import utcnow
 from core.events import services as events
-from core.goals.services import goal_id_of
+from core.goals.lookup import goal_id_of
 from core.inventory.models import LANGUAGE_CODES, NEED_STATES, Need, Service
 from core.inventory.services import Reference
 from core.links import services as links
