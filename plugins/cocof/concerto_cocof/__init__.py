@@ -1,21 +1,20 @@
 """The French Community Commission (COCOF, Action sociale) in Concerto, with the
 coordination of the "services spécifiques": its roles, its words for services, its report."""
 
+from concerto_cocof import reports
+from concerto_cocof.words import _l, domain
 from core.hookspecs import hookimpl
 from core.plugin_kit import (
     about_blueprint,
     claim_roles,
     demo_users,
     package_hooks,
-    translations,
 )
 
 CONCERTO_PLUGIN_API = "1.0"
 CODE = "cocof"
 
 template_dirs, translation_dirs, migration_dir = package_hooks(__file__)
-domain = translations(CODE, __file__)
-_l = domain.lazy_gettext  # the plugin's own gettext domain
 
 ABOUT = _l(
     "This page describes how the French Community Commission takes part in Concerto: its Social Action administration accredits and funds the specific services working in the Brussels prisons, and its coordinator brings them together."
@@ -178,6 +177,4 @@ def nav_items():
 
 @hookimpl
 def report_formats(authority):
-    from concerto_cocof import reports
-
     return reports.REPORTS

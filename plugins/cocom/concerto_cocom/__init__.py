@@ -1,21 +1,20 @@
 """The Common Community Commission (GGC/COCOM) in Concerto: the bilingual coordination of
 justice welfare work, its roles in Dutch and French, its words for services."""
 
+from concerto_cocom import reports
+from concerto_cocom.words import _l, domain
 from core.hookspecs import hookimpl
 from core.plugin_kit import (
     about_blueprint,
     claim_roles,
     demo_users,
     package_hooks,
-    translations,
 )
 
 CONCERTO_PLUGIN_API = "1.0"
 CODE = "cocom"
 
 template_dirs, translation_dirs, migration_dir = package_hooks(__file__)
-domain = translations(CODE, __file__)
-_l = domain.lazy_gettext  # the plugin's own gettext domain
 
 ABOUT = _l(
     "This page describes how the Common Community Commission takes part in Concerto: its bilingual coordinator of justice welfare work prepares the consultation committee, keeps the harmonised inventory and follows the strategic plan."
@@ -167,6 +166,4 @@ def nav_items():
 
 @hookimpl
 def report_formats(authority):
-    from concerto_cocom import reports
-
     return reports.REPORTS

@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import Column, Integer, Numeric, String, Table
 
+from concerto_cocom.words import _l
 from core.db import Base
+from core.inventory.organizations import normalise_kbo
 from core.reports.figures import FigureColumn, FigureTable
 
 subsidies = Table(
@@ -28,9 +30,6 @@ subsidies = Table(
 def _company_number(value: str) -> tuple[Any, Any]:
     """A KBO/BCE number written any usual way, stored as its ten digits when its check
     digits hold."""
-    from concerto_cocom import _l
-    from core.inventory.organizations import normalise_kbo
-
     digits = normalise_kbo(value)
     if digits is None:
         return None, _l(

@@ -1,21 +1,20 @@
 """The French Community (Fédération Wallonie-Bruxelles, Service Aide aux Détenus) in
 Concerto: its local socio-cultural coordinator, its words for services, its reports in French."""
 
+from concerto_federatie_wb import reports
+from concerto_federatie_wb.words import _l, domain
 from core.hookspecs import hookimpl
 from core.plugin_kit import (
     about_blueprint,
     claim_roles,
     demo_users,
     package_hooks,
-    translations,
 )
 
 CONCERTO_PLUGIN_API = "1.0"
 CODE = "federatie_wb"
 
 template_dirs, translation_dirs, migration_dir = package_hooks(__file__)
-domain = translations(CODE, __file__)
-_l = domain.lazy_gettext  # the plugin's own gettext domain
 
 ABOUT = _l(
     "This page describes how the French Community takes part in Concerto: its local socio-cultural coordinator organises the socio-cultural activities in the prisons and the Service for aid to detainees helps people during and after detention."
@@ -194,6 +193,4 @@ def nav_items():
 
 @hookimpl
 def report_formats(authority):
-    from concerto_federatie_wb import reports
-
     return reports.REPORTS

@@ -3,13 +3,14 @@ regional directorates, their words for services, statistics per prison in Dutch 
 
 from pathlib import Path
 
+from concerto_justitie import reports
+from concerto_justitie.words import _l, domain
 from core.hookspecs import hookimpl
 from core.plugin_kit import (
     about_blueprint,
     claim_roles,
     demo_users,
     package_hooks,
-    translations,
 )
 
 CONCERTO_PLUGIN_API = "1.2"  # 1.2: shipped_data
@@ -17,8 +18,6 @@ CODE = "justitie"
 DATA = Path(__file__).parent / "data"
 
 template_dirs, translation_dirs, migration_dir = package_hooks(__file__)
-domain = translations(CODE, __file__)
-_l = domain.lazy_gettext  # the plugin's own gettext domain
 
 ABOUT = _l(
     "This page describes how federal Justice takes part in Concerto: the prison directors join the consultation committee every quarter, and the Directorate-General of Penitentiary Institutions keeps the figures on capacity and population of each prison."
@@ -216,6 +215,4 @@ def nav_items():
 
 @hookimpl
 def report_formats(authority):
-    from concerto_justitie import reports
-
     return reports.REPORTS

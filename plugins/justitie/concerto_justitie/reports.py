@@ -14,8 +14,10 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import format_decimal
 from sqlalchemy import Column, Integer, Numeric, String, Table
 
+from concerto_justitie.words import _l
 from core.db import Base
 from core.reports import data, writers
 from core.reports.figures import FigureColumn, FigureTable
@@ -96,9 +98,6 @@ def _tolerance(parts: int) -> Decimal:
 
 
 def _population_check(row: dict[str, Any]) -> dict[str, Any]:
-    from flask_babel import format_decimal
-
-    from concerto_justitie import _l
 
     population = row["average_population"]
     if row["capacity"] and population > 10 * row["capacity"]:

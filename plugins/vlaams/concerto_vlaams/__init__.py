@@ -4,13 +4,15 @@ sites for community service that organisations apply to become."""
 
 from pathlib import Path
 
+from concerto_vlaams import reports
+from concerto_vlaams.placement_views import placement_blueprint
+from concerto_vlaams.words import _l, domain
 from core.hookspecs import hookimpl
 from core.plugin_kit import (
     about_blueprint,
     claim_roles,
     demo_users,
     package_hooks,
-    translations,
 )
 
 CONCERTO_PLUGIN_API = "1.2"  # 1.2: shipped_data
@@ -27,8 +29,6 @@ PROVINCE_NAMES = {
 }
 
 template_dirs, translation_dirs, migration_dir = package_hooks(__file__)
-domain = translations(CODE, __file__)
-_l = domain.lazy_gettext  # the plugin's own gettext domain
 
 ABOUT = _l(
     "This page describes how the Flemish Community takes part in Concerto: its policy coordinator for the Brussels prisons follows the Flemish offer of welfare, education, culture, sport and work in the prisons, and reports on it every year."
@@ -243,8 +243,6 @@ def map_claims(authority):
 
 @hookimpl
 def blueprints():
-    from concerto_vlaams.placement_views import placement_blueprint
-
     return [about_blueprint(CODE, domain, ABOUT), placement_blueprint(domain)]
 
 
@@ -283,6 +281,4 @@ def nav_items():
 
 @hookimpl
 def report_formats(authority):
-    from concerto_vlaams import reports
-
     return reports.REPORTS

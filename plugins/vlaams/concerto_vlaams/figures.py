@@ -17,7 +17,10 @@ from typing import Any
 
 from sqlalchemy import Column, Integer, Numeric, String, Table, select
 
+from concerto_vlaams.words import _l
 from core.db import Base
+from core.i18n import pick
+from core.inventory.models import Service
 from core.reports.figures import FigureColumn, FigureTable
 
 PRISON = {"nl": "Gevangenis", "fr": "Prison", "en": "Prison"}
@@ -221,8 +224,6 @@ reach = Table(
 
 
 def _reach_check(row: dict[str, Any]) -> dict[str, Any]:
-    from concerto_vlaams import _l
-
     figures = (row["reached"], row["participants"], row["care_periods"])
     if all(value is None for value in figures):
         return {"reached": _l("Give at least one figure for this service.")}
@@ -249,7 +250,6 @@ DEMO_REACH = [
 
 
 def _demo_reach(session) -> dict[int, list[dict[str, Any]]]:
-    from core.inventory.models import Service
 
     ids = dict(
         session.execute(
@@ -323,8 +323,6 @@ REACH = FigureTable(
 
 
 def reach_blocks(session, year: int) -> list[tuple]:
-    from core.i18n import pick
-    from core.inventory.models import Service
 
     blocks: list[tuple] = [("h", f"Bereik en deelnemers per dienst in {year}")]
     rows = session.execute(reach.select().where(reach.c.year == year)).mappings().all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from concerto_vlaams import placements
 from core.db import db_session
 from core.permissions import can, current, granted_scopes, require
 from core.site.antispam import anonymous_form_limit, caught_by_honeypot
@@ -13,8 +14,6 @@ from core.web import attempt, field_messages
 
 
 def placement_blueprint(domain) -> Blueprint:
-    from concerto_vlaams import placements
-
     _ = domain.gettext
     _l = domain.lazy_gettext
     errors_text = {

@@ -14,9 +14,14 @@ from flask_babel import force_locale
 from sqlalchemy import Column, Integer, String, Table, Text, select
 from sqlalchemy.orm import Session
 
+from concerto_vlaams.words import domain
+from core.audit.services import record
 from core.clock import utcnow
 from core.db import Base, UTCDateTime
 from core.inventory.organizations import normalise_kbo
+from core.inventory.services import create_service, submit
+from core.mail.services import queue
+from core.permissions import can
 from core.validation import EMAIL, Invalid, Refused, clean_text, normalise_email
 
 CATEGORY = "prestatieplaats"  # the service type in the vocabulary
@@ -105,7 +110,6 @@ def check(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply(session: Session, values: dict[str, Any], now: datetime | None = None) -> int:
-    from core.audit.services import record
 
     cleaned = check(values)
     result = session.execute(
@@ -141,10 +145,6 @@ def review(
     """Approve (the site becomes a service of type ``prestatieplaats``, submitted to the
     committee, who publish it like every service) or refuse (with a reason), as the network
     manager of the site's province. Returns the new service's id when approved."""
-    from core.audit.services import record
-    from core.inventory.services import create_service, submit
-    from core.permissions import can
-
     if not can(principal, REVIEW, site["province"]):
         raise Refused("not_your_province")
     if site["state"] != "submitted":
@@ -195,9 +195,6 @@ def review(
 
 
 def tell_applicant(session: Session, site: dict[str, Any], approved: bool, reason: str) -> None:
-    from concerto_vlaams import domain
-    from core.mail.services import queue
-
     with force_locale(site["language"]):
         gettext = domain.gettext
         subject = (
