@@ -5,21 +5,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from core.db import db_session
 from core.identity.models import User
 from core.notifications import follows, services
+from core.notifications.errors import ERRORS
 from core.permissions import current, require
 from core.security import csrf, safe_next
 from core.web import attempt, field_messages
 
 blueprint = Blueprint("notifications", __name__)
-
-ERRORS = {
-    "unknown": _l("This kind of message is not known."),
-    "choice": _l("Choose one of the options."),
-}
 
 
 @blueprint.app_template_global("is_following")
