@@ -17,20 +17,49 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import core.audit.services  # noqa: F401 - registers the audit listener on every session
 import core.events.changes  # noqa: F401 - registers the change log's listener likewise
 import core.studyday.models  # noqa: F401 - its tables belong to the platform (backups)
+from core.admin.views import blueprint as admin
+from core.api.views import blueprint as api
 from core.api.views import load_api_principal
+from core.audit.views import blueprint as audit
 from core.config import load_config
 from core.db import Database
+from core.feeds.api import blueprint as feeds_api
+from core.feeds.views import blueprint as feeds
+from core.goals.api import blueprint as goals_api
+from core.goals.views import blueprint as goals
 from core.i18n import init_babel
 from core.identity.services import init_providers
 from core.identity.sessions import init_sessions
+from core.identity.views import blueprint as identity
 from core.identity.views import load_principal
+from core.inventory.api import blueprint as inventory_api
+from core.inventory.hsds_api import blueprint as hsds
 from core.inventory.imports import init_app as init_imports
+from core.inventory.views import blueprint as inventory
 from core.jsonbody import StrictJSONProvider
+from core.links.views import blueprint as links
+from core.mail.views import blueprint as mail
+from core.meetings.api import blueprint as meetings_api
+from core.meetings.views import blueprint as meetings
+from core.notifications.views import blueprint as notifications
 from core.operations.observability import init_observability
 from core.operations.ratelimits import limiter
+from core.operations.views import blueprint as operations
+from core.partners.views import blueprint as partners
 from core.plugins import load_plugins
+from core.reference.views import blueprint as reference
+from core.reports.views import blueprint as reports
+from core.rooms.views import blueprint as rooms
 from core.security import init_security
+from core.signals.api import blueprint as signals_api
+from core.signals.views import blueprint as signals
 from core.site.context import init_site
+from core.site.views import blueprint as site
+from core.studyday.api import blueprint as studyday_api
+from core.studyday.views import blueprint as studyday
+from core.webhooks.views import blueprint as webhooks
+from core.work.api import blueprint as work_api
+from core.work.views import blueprint as work
 
 log = logging.getLogger("concerto")
 
@@ -110,39 +139,6 @@ def _register_templates(app: Flask, registry) -> None:
 
 
 def _register_blueprints(app: Flask, registry) -> None:
-    # The pages are loaded when an app is built, not when ``core`` is: this package runs at
-    # every ``import core.x``, and loading each feature's views there would make every module
-    # import all the others (the app factory is the one place that knows every views module).
-    from core.admin.views import blueprint as admin
-    from core.api.views import blueprint as api
-    from core.audit.views import blueprint as audit
-    from core.feeds.api import blueprint as feeds_api
-    from core.feeds.views import blueprint as feeds
-    from core.goals.api import blueprint as goals_api
-    from core.goals.views import blueprint as goals
-    from core.identity.views import blueprint as identity
-    from core.inventory.api import blueprint as inventory_api
-    from core.inventory.hsds_api import blueprint as hsds
-    from core.inventory.views import blueprint as inventory
-    from core.links.views import blueprint as links
-    from core.mail.views import blueprint as mail
-    from core.meetings.api import blueprint as meetings_api
-    from core.meetings.views import blueprint as meetings
-    from core.notifications.views import blueprint as notifications
-    from core.operations.views import blueprint as operations
-    from core.partners.views import blueprint as partners
-    from core.reference.views import blueprint as reference
-    from core.reports.views import blueprint as reports
-    from core.rooms.views import blueprint as rooms
-    from core.signals.api import blueprint as signals_api
-    from core.signals.views import blueprint as signals
-    from core.site.views import blueprint as site
-    from core.studyday.api import blueprint as studyday_api
-    from core.studyday.views import blueprint as studyday
-    from core.webhooks.views import blueprint as webhooks
-    from core.work.api import blueprint as work_api
-    from core.work.views import blueprint as work
-
     core_blueprints = (site, operations, reference, inventory, hsds, meetings, admin, identity)
     core_blueprints += (audit, goals, studyday, reports, links, work, notifications, webhooks)
     core_blueprints += (feeds, rooms, mail)

@@ -204,7 +204,7 @@ def _workbook(data: bytes):
     of the first sheet (what load_workbook does, but for sizing every sheet)."""
     # openpyxl is heavy: loaded only when a spreadsheet is read
     from openpyxl.reader.excel import ExcelReader
-    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.styles.stylesheet import apply_stylesheet  # lazy, as above
 
     try:
         reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)

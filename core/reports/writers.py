@@ -27,7 +27,7 @@ def xlsx(sheets: list[tuple[str, list[Block]]]) -> bytes:
     each table its header row in bold."""
     # openpyxl is heavy: loaded only when a spreadsheet is written
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Font  # lazy, as above
 
     book = Workbook()
     book.remove(book.active)
@@ -55,8 +55,8 @@ def ods(sheets: list[tuple[str, list[Block]]]) -> bytes:
     """The same as ``xlsx``, as an OpenDocument spreadsheet; numbers stay numbers."""
     # odfpy is heavy: loaded only when an OpenDocument file is written
     from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.table import Table, TableCell, TableRow
-    from odf.text import P
+    from odf.table import Table, TableCell, TableRow  # lazy, as above
+    from odf.text import P  # lazy, as above
 
     document = OpenDocumentSpreadsheet()
 
@@ -88,9 +88,9 @@ def ods(sheets: list[tuple[str, list[Block]]]) -> bytes:
 def odt(title: str, blocks: list[Block]) -> bytes:
     # odfpy is heavy: loaded only when an OpenDocument file is written
     from odf.opendocument import OpenDocumentText
-    from odf.style import Style, TextProperties
-    from odf.table import Table, TableCell, TableColumn, TableRow
-    from odf.text import H, P
+    from odf.style import Style, TextProperties  # lazy, as above
+    from odf.table import Table, TableCell, TableColumn, TableRow  # lazy, as above
+    from odf.text import H, P  # lazy, as above
 
     document = OpenDocumentText()
     bold = Style(name="Bold", family="paragraph")
@@ -122,7 +122,7 @@ def odt(title: str, blocks: list[Block]) -> bytes:
 def _flow(blocks: list[Block], width: float, styles) -> list:
     # reportlab is heavy: loaded only when a PDF is written
     from reportlab.lib import colors
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle  # lazy, as above
 
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     flow: list = []
@@ -155,9 +155,9 @@ def _flow(blocks: list[Block], width: float, styles) -> list:
 def pdf(title: str, blocks: list[Block], language: str) -> bytes:
     # reportlab is heavy: loaded only when a PDF is written
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate
+    from reportlab.lib.styles import getSampleStyleSheet  # lazy, as above
+    from reportlab.lib.units import cm  # lazy, as above
+    from reportlab.platypus import Paragraph, SimpleDocTemplate  # lazy, as above
 
     styles = getSampleStyleSheet()
     buffer = io.BytesIO()
@@ -173,10 +173,10 @@ def pdf_side_by_side(titles: tuple[str, str], parts: list[tuple[Block, Block]]) 
     """Dutch on the left, French on the right, block beside block, landscape."""
     # reportlab is heavy: loaded only when a PDF is written
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import cm
-    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+    from reportlab.lib.pagesizes import A4, landscape  # lazy, as above
+    from reportlab.lib.styles import getSampleStyleSheet  # lazy, as above
+    from reportlab.lib.units import cm  # lazy, as above
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle  # lazy, as above
 
     styles = getSampleStyleSheet()
     size = landscape(A4)
@@ -217,7 +217,7 @@ def _tables_side_by_side(left: list, right: list, half: float, styles):
     nested in one cell cannot, and a year with many rows failed to lay out)."""
     # reportlab is heavy: loaded only when a PDF is written
     from reportlab.lib import colors
-    from reportlab.platypus import Paragraph, Table, TableStyle
+    from reportlab.platypus import Paragraph, Table, TableStyle  # lazy, as above
 
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     left_columns = max(len(r) for r in left)
