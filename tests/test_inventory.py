@@ -285,14 +285,12 @@ def test_two_editors_of_one_service_lose_nothing(app):
         "setting": "inside",
         "access": "on_request",
     }
-    saved = second.post(
-        f"/services/{service_id}/edit",
-        data=_form(
-            {**values, "description_nl": "Versie van Jonas", "version": version},
-            csrf_token(second),
-            prisons=("haren",),
-        ),
+    jonas = _form(
+        {**values, "description_nl": "Versie van Jonas", "version": version},
+        csrf_token(second),
+        prisons=("haren",),
     )
+    saved = second.post(f"/services/{service_id}/edit", data={**jonas, "loc_haren_places": "10"})
     assert saved.status_code == 302
     clash = first.post(
         f"/services/{service_id}/edit",
@@ -305,6 +303,12 @@ def test_two_editors_of_one_service_lose_nothing(app):
     page = clash.get_data(as_text=True)
     assert clash.status_code == 409
     assert "Versie van Lotte" in page and "Versie van Jonas" in page
+    # Only what differs is shown as saved meanwhile: a field empty in both versions is not.
+    saved = re.findall(r'id="t-([^"]+)">Saved meanwhile: ([^<]*)<', page)
+    assert saved[0] == ("description_nl", "Versie van Jonas")
+    # where Jonas's version offers it, in words (Lotte kept 8 places, Jonas made it 10);
+    # nothing else is shown, since the rest is the same in both versions
+    assert saved[1:] == [("locations", "Haren prison: every Wednesday, 10 places")]
 
 
 def test_changes_to_a_published_service_wait_for_the_committee(app):

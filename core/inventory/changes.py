@@ -20,7 +20,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -469,6 +469,27 @@ def describe_value(key: str, value: Any, authority, names: Names) -> Shown:
     two services, core.inventory.views.upkeep, reads each side with its own authority)."""
     with force_locale(names.language):
         return _Describer(authority, names).value(key, value)
+
+
+def describe_locations(items: Any, names: Names) -> str | None:
+    """Where a service is offered, in words: each prison with its schedule and places
+    ("Haren: every Wednesday, 8 places"), as the conflict page shows what another saved."""
+    said = []
+    with force_locale(names.language):
+        for item in items or []:
+            if not isinstance(item, dict) or not item.get("prison"):
+                continue
+            prison = names.prisons.get(item["prison"]) or _("a prison no longer listed")
+            details = [
+                in_words(item.get("schedule"), names.language) if item.get("schedule") else ""
+            ]
+            if str(item.get("places") or "").isdigit():
+                count = int(item["places"])
+                count = int(item["places"])
+                details.append(ngettext("%(num)d place", "%(num)d places", count))
+            detail = ", ".join(part for part in details if part)
+            said.append(f"{prison}: {detail}" if detail else str(prison))
+    return "; ".join(said) or None
 
 
 def describe_extra(name: str, value: Any, authority, names: Names) -> Shown:

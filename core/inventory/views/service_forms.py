@@ -16,7 +16,7 @@ from core.inventory import comments as service_comments
 from core.inventory import organizations, schedules, snippets
 from core.inventory import services as inventory
 from core.inventory.access import service_or_404
-from core.inventory.changes import Names, field_label
+from core.inventory.changes import Names, describe_locations, describe_value, field_label
 from core.inventory.errors import ERRORS, WORKFLOW
 from core.inventory.lexicon import vocabulary_of
 from core.inventory.models import ACCESS, DELIVERY, LANGUAGE_CODES, SETTINGS, Service
@@ -117,6 +117,28 @@ def _values_from_form(form, authority, prisons) -> dict:
     return values
 
 
+def saved_meanwhile(authority, values: dict, theirs: dict) -> dict[str, str]:
+    """What another person saved while the reader was editing, in words, for each field where
+    it differs from what the reader sent (the form shows it beside the field): the same
+    words as the change history, never a code or Python's spelling of a list."""
+    names = Names.load(db_session(), current_language())
+    said = {}
+    for key, saved in theirs.items():
+        if key == "extra":
+            continue  # the authority's own fields are kept with the form's own notes
+        sent = values.get(key)
+        if key == "organization_id" and str(sent or "").isdigit():
+            sent = int(sent)  # the form sends the chosen organisation's id as text
+        if key == "locations":
+            mine, theirs_said = describe_locations(sent, names), describe_locations(saved, names)
+        else:
+            mine = describe_value(key, sent, authority, names)
+            theirs_said = describe_value(key, saved, authority, names)
+        if str(mine or "") != str(theirs_said or ""):
+            said[key] = str(theirs_said or "")
+    return said
+
+
 def _form(authority, values, errors, service=None, theirs=None, version=None, status=200):
     session = db_session()
     return (
@@ -127,6 +149,7 @@ def _form(authority, values, errors, service=None, theirs=None, version=None, st
             errors={key: ERRORS.get(code, code) for key, code in errors.items()},
             service=service,
             theirs=theirs,
+            theirs_said=saved_meanwhile(authority, values, theirs) if theirs else {},
             version=version,
             choices={"delivery": DELIVERY, "setting": SETTINGS, "access": ACCESS},
             organizations=organizations.of_authority(session, authority.code),
