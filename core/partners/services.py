@@ -6,21 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.i18n import authority_name, pick
+from core.partners.errors import ERRORS
 from core.partners.models import KIND_LABELS, PARTNER_KINDS, PARTNER_LANGUAGES, Partner
-from core.validation import EMAIL, MESSAGES, Invalid, Stale, normalise_email, text_problem
+from core.validation import EMAIL, Invalid, Stale, normalise_email, text_problem
 
-ERRORS = {
-    **MESSAGES,
-    "required": _l("This field is required."),
-    "one_name": _l("Give the partner's name in Dutch or in French."),
-    "choice": _l("Choose one of the options."),
-    "duplicate": _l("A partner with this name is already in the register."),
-}
 # How a plan step's ``involved`` names a partner of the register (the rest are words).
 INVOLVED_PREFIX = "partner:"
 
