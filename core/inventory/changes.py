@@ -488,7 +488,9 @@ def describe_locations(items: Any, names: Names) -> str | None:
                 count = int(item["places"])
                 details.append(ngettext("%(num)d place", "%(num)d places", count))
             detail = ", ".join(part for part in details if part)
-            said.append(f"{prison}: {detail}" if detail else str(prison))
+            said.append(
+                _("%(label)s: %(message)s", label=prison, message=detail) if detail else str(prison)
+            )
     return "; ".join(said) or None
 
 
