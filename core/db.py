@@ -18,6 +18,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from flask import current_app, g
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -125,8 +126,6 @@ class Database:
 
 def db_session() -> Session:
     """The session of the current request or app context, closed at teardown."""
-    from flask import current_app, g
-
     if "db_session" not in g:
         g.db_session = current_app.extensions["concerto.db"].sessions()
     return g.db_session

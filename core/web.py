@@ -113,6 +113,37 @@ def attempt(step: Callable[[Session], Any]) -> Outcome:
     return Outcome(result=result)
 
 
+def why_not_stored(
+    outcome: Outcome, messages: Mapping[str, Any], refusals: Mapping[str, Any] | None = None
+) -> str:
+    """Why a step was not stored, in the reader's language: the record changed meanwhile,
+    the refusal's message (from ``refusals`` when a feature keeps them apart), or the
+    problems with what was typed, each once."""
+    if outcome.stale:
+        return stale_message()
+    if outcome.refused is not None:
+        return message(outcome.refused, refusals if refusals is not None else messages)
+    return " ".join(dict.fromkeys(field_messages(outcome.invalid or {}, messages).values()))
+
+
+def say(
+    outcome: Outcome,
+    messages: Mapping[str, Any],
+    *,
+    done: str | None = None,
+    refusals: Mapping[str, Any] | None = None,
+    category: str = "error",
+) -> Outcome:
+    """Say on the next page what became of a step: ``done``, or why nothing was stored (as
+    ``category``: the inventory's pages say it as a warning)."""
+    if outcome.ok:
+        if done:
+            flash(done, "success")
+    else:
+        flash(why_not_stored(outcome, messages, refusals), category)
+    return outcome
+
+
 def step_and_redirect(
     step: Callable[[Session], Any],
     *,
@@ -134,13 +165,7 @@ def step_and_redirect(
         return redirect(to(outcome.result) if callable(to) else to, 303)
     if outcome.invalid is not None and on_invalid is not None:
         return on_invalid(field_messages(outcome.invalid, messages))
-    if outcome.stale:
-        flash(stale_message(), "error")
-    elif outcome.refused is not None:
-        flash(message(outcome.refused, messages), "error")
-    else:
-        for text in dict.fromkeys(field_messages(outcome.invalid, messages).values()):
-            flash(text, "error")
+    say(outcome, messages)
     return redirect(back or to, 303)  # type: ignore[arg-type]
 
 

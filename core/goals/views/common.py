@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash
+from flask import Blueprint, abort, current_app
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,7 +25,7 @@ from core.goals.models import (
 )
 from core.i18n import LocalText, authority_name, current_language, show_date
 from core.reference.models import Prison
-from core.web import Outcome, field_messages, get_or_404, message, stale_message
+from core.web import Outcome, get_or_404, say
 
 blueprint = Blueprint("goals", __name__)
 
@@ -143,15 +143,5 @@ def rating(code: str) -> str:
 
 
 def said(outcome: Outcome, messages: Mapping[str, Any], done: str) -> Outcome:
-    """Say on the page gone back to what became of a step: ``done``, or why nothing was
-    stored (the problems of a form in one message, as the plan's pages always did)."""
-    if outcome.ok:
-        flash(done, "success")
-    elif outcome.stale:
-        flash(stale_message(), "error")
-    elif outcome.refused is not None:
-        flash(message(outcome.refused, messages), "error")
-    else:
-        problems = field_messages(outcome.invalid or {}, messages).values()
-        flash(" ".join(dict.fromkeys(problems)), "error")
-    return outcome
+    """Say on the page gone back to what became of a step (core.web.say)."""
+    return say(outcome, messages, done=done)

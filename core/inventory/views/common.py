@@ -7,7 +7,7 @@ may see is core.inventory.access, shared with the API.)"""
 from __future__ import annotations
 
 from babel import Locale
-from flask import Blueprint, abort, current_app, flash, g
+from flask import Blueprint, abort, current_app, g
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ from core.inventory.changes import CHOICE_LABELS, STATE_LABELS
 from core.inventory.schedules import in_words
 from core.permissions import current, require
 from core.reference.models import Prison, ServiceDomain, TargetGroup
-from core.web import Outcome, field_messages, message, stale_message
+from core.web import Outcome, say
 
 blueprint = Blueprint("inventory", __name__)
 
@@ -29,14 +29,8 @@ def registry():
 
 def say_why(outcome: Outcome, messages) -> None:
     """Why a step was not stored, said on the next page as the inventory's pages always have
-    (a warning): someone saved first, the refusal's message, or each field's problem."""
-    if outcome.stale:
-        flash(stale_message(), "warning")
-    elif outcome.refused is not None:
-        flash(message(outcome.refused, messages), "warning")
-    else:
-        for text in dict.fromkeys(field_messages(outcome.invalid or {}, messages).values()):
-            flash(text, "warning")
+    (a warning)."""
+    say(outcome, messages, category="warning")
 
 
 def reference_lists(session):

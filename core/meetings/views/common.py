@@ -13,14 +13,14 @@ from core.i18n import current_language, show_datetime
 from core.identity.models import User
 from core.meetings import calendars
 from core.meetings import services as meetings
-from core.meetings.errors import ERRORS, REFUSALS, STALE
+from core.meetings.errors import ERRORS, REFUSALS
 from core.meetings.models import ACTION_LABELS, Body, Meeting
 from core.partners.services import choices as partner_choices
 from core.partners.services import involved_word
 from core.permissions import can, require
 from core.reference.models import Authority, Prison
 from core.reference.services import prisons_open
-from core.web import Outcome, attempt, field_messages, message
+from core.web import Outcome, attempt, field_messages, why_not_stored
 
 blueprint = Blueprint("meetings", __name__)
 
@@ -131,13 +131,8 @@ def step_back(action, done: str | None, back):
 
 
 def not_stored(outcome: Outcome) -> str:
-    """Why a step was not stored, in the reader's language: the record changed meanwhile,
-    the meeting's state refuses it, or the first problem with what was typed."""
-    if outcome.stale:
-        return str(STALE)
-    if outcome.refused is not None:
-        return message(outcome.refused, REFUSALS)
-    return " ".join(dict.fromkeys(field_messages(outcome.invalid or {}, ERRORS).values()))
+    """Why a step was not stored, in the reader's language (core.web.why_not_stored)."""
+    return why_not_stored(outcome, ERRORS, REFUSALS)
 
 
 def form_errors(outcome: Outcome) -> dict[str, str]:

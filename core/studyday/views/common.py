@@ -8,7 +8,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
 )
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,7 +18,7 @@ from core.permissions import current
 from core.studyday import services as studyday
 from core.studyday.errors import ERRORS, REFUSALS
 from core.studyday.models import Registration, StudyDay, Workshop, WorkshopReport
-from core.web import Outcome, field_messages, get_or_404, message, stale_message
+from core.web import Outcome, get_or_404, say
 
 blueprint = Blueprint("studyday", __name__)
 
@@ -132,15 +131,5 @@ def day_of(workshop: Workshop) -> StudyDay:
 
 
 def said(outcome: Outcome, done: str) -> Outcome:
-    """Say on the page gone back to what became of a step: ``done``, or why nothing was
-    stored."""
-    if outcome.ok:
-        flash(done, "success")
-    elif outcome.stale:
-        flash(stale_message(), "error")
-    elif outcome.refused is not None:
-        flash(message(outcome.refused, REFUSALS), "error")
-    else:
-        problems = field_messages(outcome.invalid or {}, ERRORS).values()
-        flash(" ".join(dict.fromkeys(problems)), "error")
-    return outcome
+    """Say on the page gone back to what became of a step (core.web.say)."""
+    return say(outcome, ERRORS, done=done, refusals=REFUSALS)
