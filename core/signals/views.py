@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.db import db_session
+from core.forms import FormFields
 from core.i18n import current_language
 from core.inventory.exchange import safe_cell
 from core.links import services as links
@@ -33,8 +34,11 @@ FORM_FIELDS = (
 )
 
 
+SIGNAL_FORM = FormFields(texts=FORM_FIELDS, only_sent=True)
+
+
 def _form_values(form) -> dict:
-    values = {key: form.get(key, "") for key in FORM_FIELDS if key in form}
+    values = SIGNAL_FORM.read(form)
     # A picker whose every record was unchecked sends only its search box: no links then.
     if "links" in form or "links_q" in form:
         values["links"] = form.getlist("links")

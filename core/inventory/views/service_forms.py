@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.db import db_session
+from core.forms import FormFields
 from core.i18n import current_language
 from core.inventory import comments as service_comments
 from core.inventory import organizations, schedules, snippets
@@ -87,16 +88,24 @@ def search():
 # --- the form --------------------------------------------------------------------------------
 
 
+SERVICE_FORM = FormFields(
+    texts=(
+        *inventory.TEXT_FIELDS,
+        *inventory.CONTACT,
+        *inventory.NUMBERS,
+        *inventory.CHOICES,
+        "category",
+        "organization_id",
+    ),
+    flags=("free_of_charge", "waiting_list"),
+    lists=("target_groups", "languages"),
+)
+
+
 def _values_from_form(form, authority, prisons) -> dict:
-    values = {key: form.get(key, "") for key in inventory.TEXT_FIELDS}
-    values |= {key: form.get(key, "") for key in inventory.CONTACT}
-    values |= {key: form.get(key, "") for key in inventory.NUMBERS}
-    values |= {key: form.get(key, "") for key in inventory.CHOICES}
-    values |= {key: "1" if form.get(key) else "0" for key in ("free_of_charge", "waiting_list")}
-    values["category"] = form.get("category", "")
-    values["organization_id"] = form.get("organization_id", "")
-    values["target_groups"] = form.getlist("target_groups")
-    values["languages"] = form.getlist("languages")
+    """The form's values; a prison's row and the authority's own fields are named per prison
+    and per field, so they are read here."""
+    values = SERVICE_FORM.read(form)
     values["locations"] = [
         {
             "prison": prison.code,

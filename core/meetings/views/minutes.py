@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core import clock
 from core.db import db_session
+from core.forms import FormFields
 from core.i18n import show_date
 from core.links.forms import picker_context, searching
 from core.meetings import services as meetings
@@ -78,7 +79,7 @@ MINUTES_STALE = _l(
 
 def _part(prefix: str, fields: tuple[str, ...]) -> dict:
     """One part of the minutes form; its chosen links (a decision's) as a list."""
-    part: dict = {name: request.form.get(f"{prefix}_{name}", "") for name in fields}
+    part = FormFields(texts=fields, prefix=prefix).read(request.form)
     if prefix == "decision":
         part["links"] = request.form.getlist("decision_links")
     return part
