@@ -7,7 +7,11 @@ A plugin package is laid out as::
     concerto_<code>/migrations/     Alembic revisions, version table alembic_version_<code>
     concerto_<code>/templates/      pages, addressed as "<code>/<name>.html"
 
-``package_hooks`` returns the three hooks that point the core at those folders.
+``package_hooks`` returns the three hooks that point the core at those folders,
+``identity_hooks`` the two that describe the authority's identity provider (its demo people
+and where it lists roles), ``about_hooks`` the authority's page and its navigation item. A
+plugin's ``__init__.py`` then says only what is its own: its authority, roles, words,
+fields, reports and data.
 """
 
 from __future__ import annotations
@@ -91,3 +95,39 @@ def demo_users(authority: str, people: list[tuple[str, str, str, str]], claim: s
         }
         for slug, name, role, locale in people
     ]
+
+
+# What every authority's provider is asked for: who the person is, how to write to them, and
+# their roles (core.identity.oidc reads these claims).
+OIDC_SCOPES = ["openid", "profile", "email", "roles"]
+
+
+def identity_hooks(code: str, people: list[tuple[str, str, str, str]], claim: str, prefix=""):
+    """``oidc_defaults`` and ``map_claims`` for a provider that lists a person's roles in one
+    claim (``claim``), each value starting with ``prefix``; ``people`` are the demo people
+    of the development provider (see ``demo_users``)."""
+
+    @hookimpl
+    def oidc_defaults(authority):
+        return {"scopes": OIDC_SCOPES, "demo_users": demo_users(code, people, claim, prefix)}
+
+    @hookimpl
+    def map_claims(authority):
+        return claim_roles(claim, prefix)
+
+    return oidc_defaults, map_claims
+
+
+def about_hooks(code: str, domain: Domain, description, labels: dict[str, str]):
+    """``blueprints`` and ``nav_items`` for the authority's page (``about_blueprint``), in the
+    navigation under ``labels`` (per language)."""
+
+    @hookimpl
+    def blueprints():
+        return [about_blueprint(code, domain, description)]
+
+    @hookimpl
+    def nav_items():
+        return [{"endpoint": f"{code}_plugin.about", "labels": labels}]
+
+    return blueprints, nav_items

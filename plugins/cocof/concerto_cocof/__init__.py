@@ -5,9 +5,8 @@ from concerto_cocof import reports
 from concerto_cocof.words import _l, domain
 from core.hookspecs import hookimpl
 from core.plugin_kit import (
-    about_blueprint,
-    claim_roles,
-    demo_users,
+    about_hooks,
+    identity_hooks,
     package_hooks,
 )
 
@@ -149,30 +148,13 @@ DEMO_PEOPLE = [
 ]
 
 
-@hookimpl
-def oidc_defaults(authority):
-    return {
-        "scopes": ["openid", "profile", "email", "roles"],
-        "demo_users": demo_users(CODE, DEMO_PEOPLE, "groups", "cocof:"),
-    }
+# The provider lists the person's roles in the claim "groups", each as "cocof:<role>".
+oidc_defaults, map_claims = identity_hooks(CODE, DEMO_PEOPLE, "groups", "cocof:")
 
 
-@hookimpl
-def map_claims(authority):
-    # The provider lists the person's roles in the claim "groups", each as "cocof:<role>".
-    return claim_roles("groups", "cocof:")
-
-
-@hookimpl
-def blueprints():
-    return [about_blueprint(CODE, domain, ABOUT)]
-
-
-@hookimpl
-def nav_items():
-    return [
-        {"endpoint": "cocof_plugin.about", "labels": {"nl": "COCOF", "fr": "COCOF", "en": "COCOF"}}
-    ]
+blueprints, nav_items = about_hooks(
+    CODE, domain, ABOUT, {"nl": "COCOF", "fr": "COCOF", "en": "COCOF"}
+)
 
 
 @hookimpl

@@ -5,9 +5,8 @@ from concerto_cocom import reports
 from concerto_cocom.words import _l, domain
 from core.hookspecs import hookimpl
 from core.plugin_kit import (
-    about_blueprint,
-    claim_roles,
-    demo_users,
+    about_hooks,
+    identity_hooks,
     package_hooks,
 )
 
@@ -135,33 +134,13 @@ DEMO_PEOPLE = [
 ]
 
 
-@hookimpl
-def oidc_defaults(authority):
-    return {
-        "scopes": ["openid", "profile", "email", "roles"],
-        "demo_users": demo_users(CODE, DEMO_PEOPLE, "roles", ""),
-    }
+# The provider lists the person's roles in the claim "roles".
+oidc_defaults, map_claims = identity_hooks(CODE, DEMO_PEOPLE, "roles", "")
 
 
-@hookimpl
-def map_claims(authority):
-    # The provider lists the person's roles in the claim "roles".
-    return claim_roles("roles", "")
-
-
-@hookimpl
-def blueprints():
-    return [about_blueprint(CODE, domain, ABOUT)]
-
-
-@hookimpl
-def nav_items():
-    return [
-        {
-            "endpoint": "cocom_plugin.about",
-            "labels": {"nl": "GGC", "fr": "COCOM", "en": "GGC/COCOM"},
-        }
-    ]
+blueprints, nav_items = about_hooks(
+    CODE, domain, ABOUT, {"nl": "GGC", "fr": "COCOM", "en": "GGC/COCOM"}
+)
 
 
 @hookimpl

@@ -5,9 +5,8 @@ from concerto_federatie_wb import reports
 from concerto_federatie_wb.words import _l, domain
 from core.hookspecs import hookimpl
 from core.plugin_kit import (
-    about_blueprint,
-    claim_roles,
-    demo_users,
+    about_hooks,
+    identity_hooks,
     package_hooks,
 )
 
@@ -158,37 +157,20 @@ DEMO_PEOPLE = [
 ]
 
 
-@hookimpl
-def oidc_defaults(authority):
-    return {
-        "scopes": ["openid", "profile", "email", "roles"],
-        "demo_users": demo_users(CODE, DEMO_PEOPLE, "fwb_roles", ""),
-    }
+# The provider lists the person's roles in the claim "fwb_roles".
+oidc_defaults, map_claims = identity_hooks(CODE, DEMO_PEOPLE, "fwb_roles", "")
 
 
-@hookimpl
-def map_claims(authority):
-    # The provider lists the person's roles in the claim "fwb_roles".
-    return claim_roles("fwb_roles", "")
-
-
-@hookimpl
-def blueprints():
-    return [about_blueprint(CODE, domain, ABOUT)]
-
-
-@hookimpl
-def nav_items():
-    return [
-        {
-            "endpoint": "federatie_wb_plugin.about",
-            "labels": {
-                "nl": "Federatie Wallonië-Brussel",
-                "fr": "Fédération Wallonie-Bruxelles",
-                "en": "Wallonia-Brussels Federation",
-            },
-        }
-    ]
+blueprints, nav_items = about_hooks(
+    CODE,
+    domain,
+    ABOUT,
+    {
+        "nl": "Federatie Wallonië-Brussel",
+        "fr": "Fédération Wallonie-Bruxelles",
+        "en": "Wallonia-Brussels Federation",
+    },
+)
 
 
 @hookimpl

@@ -7,9 +7,8 @@ from concerto_justitie import reports
 from concerto_justitie.words import _l, domain
 from core.hookspecs import hookimpl
 from core.plugin_kit import (
-    about_blueprint,
-    claim_roles,
-    demo_users,
+    about_hooks,
+    identity_hooks,
     package_hooks,
 )
 
@@ -178,18 +177,8 @@ DEMO_PEOPLE = [
 ]
 
 
-@hookimpl
-def oidc_defaults(authority):
-    return {
-        "scopes": ["openid", "profile", "email", "roles"],
-        "demo_users": demo_users(CODE, DEMO_PEOPLE, "groups", "justice/"),
-    }
-
-
-@hookimpl
-def map_claims(authority):
-    # The provider lists the person's roles in the claim "groups", each as "justice/<role>".
-    return claim_roles("groups", "justice/")
+# The provider lists the person's roles in the claim "groups", each as "justice/<role>".
+oidc_defaults, map_claims = identity_hooks(CODE, DEMO_PEOPLE, "groups", "justice/")
 
 
 @hookimpl(optionalhook=True)
@@ -198,19 +187,9 @@ def shipped_data(authority):
     return [{"kind": "rooms", "path": DATA / "rooms.csv"}]
 
 
-@hookimpl
-def blueprints():
-    return [about_blueprint(CODE, domain, ABOUT)]
-
-
-@hookimpl
-def nav_items():
-    return [
-        {
-            "endpoint": "justitie_plugin.about",
-            "labels": {"nl": "Justitie", "fr": "Justice", "en": "Justice"},
-        }
-    ]
+blueprints, nav_items = about_hooks(
+    CODE, domain, ABOUT, {"nl": "Justitie", "fr": "Justice", "en": "Justice"}
+)
 
 
 @hookimpl

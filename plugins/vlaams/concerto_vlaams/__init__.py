@@ -10,8 +10,7 @@ from concerto_vlaams.words import _l, domain
 from core.hookspecs import hookimpl
 from core.plugin_kit import (
     about_blueprint,
-    claim_roles,
-    demo_users,
+    identity_hooks,
     package_hooks,
 )
 
@@ -227,18 +226,8 @@ DEMO_PEOPLE = [
 ]
 
 
-@hookimpl
-def oidc_defaults(authority):
-    return {
-        "scopes": ["openid", "profile", "email", "roles"],
-        "demo_users": demo_users(CODE, DEMO_PEOPLE, "roles", ""),
-    }
-
-
-@hookimpl
-def map_claims(authority):
-    # The provider lists the person's roles in the claim "roles".
-    return claim_roles("roles", "")
+# The provider lists the person's roles in the claim "roles".
+oidc_defaults, map_claims = identity_hooks(CODE, DEMO_PEOPLE, "roles", "")
 
 
 @hookimpl
