@@ -270,6 +270,37 @@ def export_figures(url: str, base: str) -> dict:
     }
 
 
+BAD_INPUT = {
+    "q of 10,000 characters": "q=" + "werk+" * 2000,
+    "200 filter values": "&".join(f"domain=d{i}" for i in range(200)),
+    "page 10^9": "page=1000000000&per_page=250",
+    "unknown sort": "sort=nonsense",
+}
+
+
+def bad_input_figures(base: str) -> dict:
+    """Each crafted query on the filtered page and its API: the status and the median time
+    of five requests, one after the other (a crafted request must cost no more than a page)."""
+    figures = {}
+    for name, query in BAD_INPUT.items():
+        for path in ("/services", "/api/v1/services"):
+            statuses: list[int] = []
+
+            def ask(address=f"{base}{path}?{query}", statuses=statuses) -> None:
+                try:
+                    with urllib.request.urlopen(address, timeout=60) as answer:
+                        answer.read()
+                        statuses.append(answer.status)
+                except urllib.error.HTTPError as error:
+                    statuses.append(error.code)
+
+            figures[f"{path} {name}"] = {
+                "ms": median_seconds(ask, repeat=5) * 1000,
+                "status": statuses[-1],
+            }
+    return figures
+
+
 def measure(url: str, size: int, seconds: float) -> dict:
     started = time.perf_counter()
     prepare(url, size)
@@ -284,6 +315,7 @@ def measure(url: str, size: int, seconds: float) -> dict:
         synonyms_html = load(f"{base}/services?q=emploi&per_page=25", seconds)
         coverage = coverage_figures(url, base)
         export = export_figures(url, base)
+        bad_input = bad_input_figures(base)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -303,6 +335,7 @@ def measure(url: str, size: int, seconds: float) -> dict:
         "coverage": coverage,
         "export": export,
         "peer": peer,
+        "bad_input": bad_input,
         "statements": statements(url),
     }
 

@@ -97,6 +97,7 @@ def inventory_markdown(results: dict) -> list[str]:
                 f"{' (equal everywhere)' if same else ' (NOT equal)'} |"
             )
         lines += peer_markdown(data["runs"])
+        lines += bad_input_markdown(data["runs"])
         growth_text = ", ".join(f"{k} {_f(v, 2)}" for k, v in data["growth"].items())
         lines += ["", f"Growth exponents between the two largest sizes: {growth_text}."]
     return lines
@@ -124,4 +125,23 @@ def peer_markdown(runs: list[dict]) -> list[str]:
             f"| {_f(peer['rps'], 0)}, {_f(peer['p50_ms'])}/{_f(peer['p95_ms'])} "
             f"| {_f(peer['concerto_ratio'], 2)} |"
         )
+    return lines
+
+
+def bad_input_markdown(runs: list[dict]) -> list[str]:
+    """Crafted queries: each one's status and median time, per size."""
+    measured = [r for r in runs if r.get("bad_input")]
+    if not measured:
+        return []
+    cases = list(measured[0]["bad_input"])
+    lines = [
+        "",
+        "Crafted input on the filtered page: status and median ms of five requests.",
+        "",
+        "| services | " + " | ".join(cases) + " |",
+        "|---:|" + "---|" * len(cases),
+    ]
+    for r in measured:
+        cells = [f"{r['bad_input'][c]['status']}, {_f(r['bad_input'][c]['ms'])}" for c in cases]
+        lines.append(f"| {r['size']:,} | " + " | ".join(cells) + " |")
     return lines

@@ -114,3 +114,43 @@ def test_a_list_makes_as_many_statements_for_twice_the_rows(
     many = read()
     assert many == few, f"{path}: {few} statements for the demo's {table}, {many} for twice"
     engine.dispose()
+
+
+BAD_INPUT = {
+    "a query of 10,000 characters": "q=" + "werk " * 2000,
+    "200 values of one filter": "&".join(f"domain=d{i}" for i in range(200)),
+    "page 10^9": "page=1000000000&per_page=250",
+    "an unknown sort": "sort=nonsense;DROP",
+}
+
+
+@pytest.mark.parametrize("path", ["/services", "/api/v1/services"])
+@pytest.mark.parametrize("case", BAD_INPUT, ids=list(BAD_INPUT))
+def test_bad_input_on_the_public_list_stays_cheap(path, case, sqlite_url, providers):
+    """Crafted search parameters answer a page (an empty one past the end) and never make
+    the database walk the inventory: no statement steps through an OFFSET past the last
+    service, and no more statements than an ordinary search."""
+    app = make_app(sqlite_url, **providers.settings())
+    engine = app.extensions["concerto.db"].engine
+    client = app.test_client()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    def statements_for(query: str) -> list[str]:
+        client.get(f"{path}?{query}")  # warm the counts kept between requests
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            response = client.get(f"{path}?{query}")
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert response.status_code == 200, f"{path}?{query[:40]}: {response.status_code}"
+        return list(statements)
+
+    ordinary = statements_for("q=werk&domain=labour_market")
+    crafted = statements_for(BAD_INPUT[case])
+    assert len(crafted) <= len(ordinary)
+    if case == "page 10^9":
+        assert not any("OFFSET" in statement.upper() for statement in crafted)

@@ -171,6 +171,10 @@ def find(session: Session, filters: Filters) -> tuple[list[Service], int]:
         ("total", filters.counting_key(session)),
         lambda: session.scalar(select(func.count()).select_from(Service).where(*conditions)),
     )
+    if (filters.page - 1) * filters.per_page >= (total or 0):
+        # Past the last page there is nothing to read: no OFFSET for the database to step
+        # through (page 10,000 of 250 would walk the whole inventory to find no row).
+        return [], total or 0
     statement = (
         select(Service)
         .where(*conditions)
