@@ -385,7 +385,13 @@ def links_of(session: Session, goal: Goal) -> dict[str, list]:
     ).all()
     linked_ids = linking(select(AgendaItem.id, AgendaItem.links))
     agenda = (
-        list(session.scalars(select(AgendaItem).where(AgendaItem.id.in_(linked_ids))))
+        list(
+            session.scalars(
+                select(AgendaItem)
+                .where(AgendaItem.id.in_(linked_ids))
+                .options(selectinload(AgendaItem.meeting))  # the page names each one's day
+            )
+        )
         if linked_ids
         else []
     )
