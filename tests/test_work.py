@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import select, update
 
 from core.clock import utcnow
+from core.goals import services as plans
+from core.goals.models import Goal, Plan, PlanAction
 from core.identity.models import Identity, User
 from core.inventory.models import Service, ServiceVersion
 from core.meetings import services as meetings
@@ -214,8 +216,33 @@ def test_a_coordinators_actions_come_overdue_first_with_their_terms(work_app):
             )
         )
         db.commit()
+        # An action the Flemish Community leads in the committee's plan (its current plan,
+        # though its years are over until the next one is adopted) is on her list; the
+        # unfinished steps of the Flemish plan 2015-2020, whose years are over, are not.
+        committee_goal = db.scalar(
+            select(Goal.id)
+            .join(Plan, Goal.plan_id == Plan.id)
+            .where(Plan.authority_code.is_(None), Goal.kind == "operational")
+            .order_by(Goal.id)
+        )
+        plans.create_action(
+            db,
+            db.get(Goal, committee_goal),
+            {"title_nl": "Vlaamse actie in het Brusselse plan", "term": "", "authority": "vlaams"},
+            work_app.config["CONCERTO"]["action_statuses"],
+        )
+        old_step = db.scalar(
+            select(PlanAction.title_nl)
+            .join(Goal, PlanAction.goal_id == Goal.id)
+            .join(Plan, Goal.plan_id == Plan.id)
+            .where(Plan.code == "vlaams_2015_2020")
+            .order_by(PlanAction.id)
+        )
+        db.commit()
     login(client, "vlaams", "vlaams-lotte")
     section = _section(_work(work_app, client, "vlaams-lotte"), "coordinator", "actions")
+    assert "Vlaamse actie in het Brusselse plan" in [i["title"] for i in section["items"]]
+    assert old_step and old_step not in [i["title"] for i in section["items"]]
     flags = [item["overdue"] for item in section["items"]]
     assert True in flags and False in flags
     assert flags == sorted(flags, reverse=True), "overdue first"

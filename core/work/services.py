@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.clock import in_brussels, utcnow
 from core.goals import services as plans
-from core.goals.models import PlanAction
+from core.goals.lookup import current_plan
+from core.goals.models import Goal, Plan, PlanAction
 from core.identity.models import User
 from core.inventory import error_reports, verification
 from core.inventory.models import Need, Service, ServiceVersion
@@ -210,11 +211,21 @@ def actions_of(session: Session, authority: str, today: date) -> list[Entry]:
             session, meetings.ActionFilters(authority=authority, status="open"), today
         )
     ]
+    # An authority's own plan whose years are over is history (the Flemish plan 2015-2020):
+    # its unfinished steps are for its evaluation, not a coordinator's daily work. The
+    # committee's current plan stays, even past its years until the next one is adopted.
+    current = current_plan(session, today)
+    running = (
+        select(Goal.id)
+        .join(Plan, Goal.plan_id == Plan.id)
+        .where(or_(Plan.end_year >= today.year, Plan.id == (current.id if current else None)))
+    )
     led = session.scalars(
         select(PlanAction)
         .where(
             PlanAction.authority_code == authority,
             PlanAction.status.not_in(FINISHED_PLAN_STATES),
+            PlanAction.goal_id.in_(running),
         )
         .order_by(PlanAction.id)
     )
