@@ -480,11 +480,10 @@ def describe_locations(items: Any, names: Names) -> str | None:
             if not isinstance(item, dict) or not item.get("prison"):
                 continue
             prison = names.prisons.get(item["prison"]) or _("a prison no longer listed")
-            details = [
-                in_words(item.get("schedule"), names.language) if item.get("schedule") else ""
-            ]
+            schedule = item.get("schedule")
+            # A form's picker not chosen to the end sends its choices, not yet a rule.
+            details = [in_words(schedule, names.language) if isinstance(schedule, str) else ""]
             if str(item.get("places") or "").isdigit():
-                count = int(item["places"])
                 count = int(item["places"])
                 details.append(ngettext("%(num)d place", "%(num)d places", count))
             detail = ", ".join(part for part in details if part)
