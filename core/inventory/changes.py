@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.i18n import LocalText, pick
-from core.inventory.models import Organization
+from core.inventory.models import SERVICE_FACTS, Organization
 from core.inventory.schedules import in_words
 from core.reference.models import Prison, ServiceDomain, TargetGroup
 
@@ -95,18 +95,7 @@ ORDER = (
     "domain_code",
     "organization_id",
     *TEXTS,
-    "target_groups",
-    "languages",
-    "delivery",
-    "setting",
-    "access",
-    "free_of_charge",
-    "waiting_list",
-    "capacity",
-    "typical_wait_days",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
+    *SERVICE_FACTS,
     "locations",
     "extra",
     "active",

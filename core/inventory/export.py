@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from core.inventory import services as inventory
-from core.inventory.models import Service
+from core.inventory.models import SERVICE_FACTS, Service
 from core.validation import printable
 
 LIST_SEPARATOR = "|"
@@ -29,18 +29,7 @@ COLUMNS = [
     "external_id",
     "category",
     *inventory.TEXT_FIELDS,
-    "target_groups",
-    "languages",
-    "delivery",
-    "setting",
-    "access",
-    "free_of_charge",
-    "waiting_list",
-    "capacity",
-    "typical_wait_days",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
+    *SERVICE_FACTS,
     "organization",
     "prisons",
     "schedule",

@@ -40,6 +40,24 @@ ACCESS = ("on_request", "referral", "both")  # the detainee asks, or is referred
 LANGUAGE_CODES = ("nl", "fr", "en", "ar", "es", "tr", "ro", "pl", "ru", "sq", "pt", "de", "it")
 
 
+# A service's facts beside its names and texts, in the order the form asks for them: the
+# export's columns, the change history's rows and the side-by-side comparison keep it.
+SERVICE_FACTS = (
+    "target_groups",
+    "languages",
+    "delivery",
+    "setting",
+    "access",
+    "free_of_charge",
+    "waiting_list",
+    "capacity",
+    "typical_wait_days",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+
+
 class Organization(LocalizedMixin, Base):
     __tablename__ = "organizations"
     __table_args__ = (UniqueConstraint("authority_code", "external_id"),)

@@ -22,7 +22,7 @@ from core.inventory.changes import (
     field_label,
 )
 from core.inventory.errors import REFUSALS, REPORT_ERRORS, WORKFLOW
-from core.inventory.models import ErrorReport, Organization, Service
+from core.inventory.models import SERVICE_FACTS, ErrorReport, Organization, Service
 from core.inventory.schedules import in_words
 from core.inventory.views.common import blueprint, registry, say_why
 from core.inventory.views.service_page import service_page
@@ -202,18 +202,7 @@ def _record(service: Service) -> dict:
 SIDE_FIELDS = (
     "category",
     "domain_code",
-    "target_groups",
-    "languages",
-    "delivery",
-    "setting",
-    "access",
-    "free_of_charge",
-    "waiting_list",
-    "capacity",
-    "typical_wait_days",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
+    *SERVICE_FACTS,
 )
 
 
