@@ -333,7 +333,7 @@ def test_a_withdrawn_and_a_deleted_service_come_as_tombstones_in_the_feeds_and_h
     assert statuses[hsds.uid("service", withdrawn_id)] == "inactive"
     assert statuses[hsds.uid("service", deleted_id)] == "defunct"
     assert listed["total_items"] == len(listed["contents"])
-    from tests.test_inventory import _validator
+    from tests.hsds import _validator
 
     for item in listed["contents"]:
         assert not list(_validator().iter_errors(item)), item["id"]

@@ -1,7 +1,8 @@
 """A schedule chosen with the picker (weekdays, times, every week / two weeks / n-th weekday of
 the month, months and public holidays skipped) becomes the stored rule, comes back as the same
 choices, is said in words in each language, and gives the right dates. Bad choices are refused
-with a reason the form shows at the field (tests/test_inventory.py, the series form)."""
+with a reason the form shows at the field (tests/test_inventory_validation.py, the series
+form)."""
 
 from __future__ import annotations
 

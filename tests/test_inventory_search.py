@@ -1,0 +1,149 @@
+"""The shared inventory's search, facets, coverage and snapshots: search finds every language
+without accents with facet counts, search pages are shareable and sorted, list pages make as
+many queries for 250 services as for 25, cached totals follow each change at once, coverage
+marks gaps, and the yearly states of affairs compare and are frozen once."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import event, select
+
+from core.inventory.models import Service
+from tests.logins import csrf_token, login
+
+
+def _count(client, path: str) -> int:
+    page = client.get(path).get_data(as_text=True)
+    return int(re.search(r'id="results-heading">(\d+) service', page).group(1))
+
+
+# --- search, facets, coverage ------------------------------------------------------------------
+
+
+def test_search_finds_every_language_without_accents_with_facet_counts(database_url, providers):
+    from tests.conftest import make_app
+
+    app = make_app(database_url, **providers.settings())
+    client = app.test_client()
+    assert _count(client, "/services?q=mediation") == _count(client, "/services?q=médiation") > 0
+    assert _count(client, "/services?q=bemiddeling") >= 1
+    # Two COCOF services have it in their Dutch names; its synonyms find the other three
+    # drug services (tests/test_search.py has the rest).
+    assert _count(client, "/services?q=verslaving") == 5
+    total = _count(client, "/services")
+    assert total == 59  # 60 published, one of them closed
+    page = client.get("/services?domain=drugs").get_data(as_text=True)
+    drugs = _count(client, "/services?domain=drugs")
+    # Each facet shows how many a choice would give, the other filters applied.
+    option = re.search(r'<option value="haren"[^>]*>[^<]*\((\d+)\)', page).group(1)
+    assert int(option) == _count(client, "/services?domain=drugs&prison=haren") <= drugs
+    app.extensions["concerto.db"].engine.dispose()
+
+
+def test_search_pages_are_shareable_and_sorted(client):
+    first = client.get("/services?per_page=10&page=2").get_data(as_text=True)
+    assert "Page 2 of 6" in first
+    assert 'href="/services?page=3&amp;per_page' in first or "page=3" in first
+    names = re.findall(r'<h3><a href="/services/\d+"[^>]*>([^<]+)</a>', first)
+    assert len(names) == 10
+
+
+def test_list_pages_make_as_many_queries_for_250_services_as_for_25(app, client):
+    engine = app.extensions["concerto.db"].engine
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    # Totals and facet counts are cached until the services change: warm them, so that both
+    # sizes are measured alike and only the pages' own queries are compared.
+    for path in ("/services", "/api/v1/services", "/hsds/services"):
+        client.get(f"{path}?per_page=25")
+    event.listen(engine, "before_cursor_execute", count)
+    counts = {}
+    try:
+        for size in (25, 250):
+            statements.clear()
+            for path in ("/services", "/api/v1/services", "/hsds/services"):
+                response = client.get(f"{path}?per_page={size}")
+                assert response.status_code == 200, path
+            counts[size] = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert counts[25] == counts[250]
+
+
+def test_cached_totals_and_facet_counts_follow_each_committed_change_at_once(app):
+    from core.inventory import generation
+    from core.inventory.finding import Filters, _facet_counts, facet_counts, find
+
+    database = app.extensions["concerto.db"]
+    everything = Filters(public_only=True)
+    with database.session() as reader:
+        before, total = facet_counts(reader, everything), find(reader, everything)[1]
+        counter = generation.current(reader)
+        sport = before["domain"]["sport"]
+    # Another worker's transaction moves two published services to another domain.
+    with database.session() as writer:
+        moved = writer.scalars(
+            select(Service)
+            .where(Service.domain_code == "sport", Service.published_at.is_not(None))
+            .limit(2)
+        ).all()
+        for service in moved:
+            service.domain_code = "drugs"
+    with database.session() as reader:
+        assert generation.current(reader) == counter + 1  # one transaction, one step
+        after = facet_counts(reader, everything)
+        assert after["domain"]["sport"] == sport - 2
+        assert after["domain"]["drugs"] == before["domain"]["drugs"] + 2
+        assert after == _facet_counts(reader, everything)  # the cache holds what a count gives
+        assert find(reader, everything)[1] == total
+    # A change that is rolled back leaves the counter and the cached figures as they were.
+    with database.session() as writer:
+        writer.scalars(select(Service).limit(1)).one().domain_code = "sport"
+        writer.flush()
+        writer.rollback()
+    with database.session() as reader:
+        assert generation.current(reader) == counter + 1
+
+
+def test_coverage_marks_gaps_and_filters_by_target_group(client):
+    page = client.get("/coverage").get_data(as_text=True)
+    assert page.count('class="gap"') >= 1
+    women = client.get("/api/v1/coverage?target_group=women").get_json()["cells"]
+    everyone = client.get("/api/v1/coverage").get_json()["cells"]
+    assert sum(c["count"] for c in women) < sum(c["count"] for c in everyone)
+    csv_text = client.get("/coverage.csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0].startswith("\ufeffDomain,")
+    assert len(csv_text.splitlines()) == 10  # header and nine domains
+
+
+# --- snapshots --------------------------------------------------------------------------------
+
+
+def test_the_2025_and_2026_states_of_affairs_compare(client):
+    page = client.get("/snapshots?from=2025&to=2026").get_data(as_text=True)
+    assert "From 2025 to 2026" in page
+    # The demo added services in 2026, closed one (CC-04) and moved one (FW-07).
+    assert "Taallessen Frans en Nederlands" in page  # removed
+    assert "Schrijfatelier</span>: Prisons" in page  # changed, its field named by its label
+    assert "Filmclub" in page  # added
+
+
+def test_only_the_secretariat_freezes_a_year_and_only_once(app):
+    member, secretary = app.test_client(), app.test_client()
+    from tests.logins import login_as
+
+    login(member, "cocof", "cocof-julien")
+    refused = member.post("/snapshots", data={"csrf_token": csrf_token(member), "year": "2027"})
+    assert refused.status_code == 403
+    login_as(secretary, app, "secretary")
+    secretary.post("/snapshots", data={"csrf_token": csrf_token(secretary), "year": "2027"})
+    again = secretary.post(
+        "/snapshots",
+        data={"csrf_token": csrf_token(secretary), "year": "2027"},
+        follow_redirects=True,
+    )
+    assert "already frozen" in again.get_data(as_text=True)
