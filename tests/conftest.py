@@ -384,6 +384,15 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def work_app(database_url, providers):
+    """An application on each database with the development providers (My work,
+    tests/test_work_*.py)."""
+    application = make_app(database_url, **providers.settings())
+    yield application
+    application.extensions["concerto.db"].engine.dispose()
+
+
 # --- the command line --------------------------------------------------------------------
 
 
