@@ -83,7 +83,7 @@ ROUNDS = 6
 # PostgreSQL: a share of each area's scenarios per round, and fewer rounds.
 SHARE = {"sqlite": 1.0, "postgresql": 0.5}
 MOST_ROUNDS = {"sqlite": ROUNDS, "postgresql": 4}
-# What each creation needs at least, as tests/test_authorization.py sends it (the demo's
+# What each creation needs at least, as tests/authorization_*.py send it (the demo's
 # first plan action and first decision have id 1); a Flemish service needs an external id
 # of its own each time, and names, a category and a prison to be submitted.
 VALID_BODIES = {
