@@ -393,6 +393,14 @@ def work_app(database_url, providers):
     application.extensions["concerto.db"].engine.dispose()
 
 
+@pytest.fixture
+def figures_app(database_url, providers):
+    """The same, for the seeds' figures (tests/test_seed_figures_*.py)."""
+    application = make_app(database_url, **providers.settings())
+    yield application
+    application.extensions["concerto.db"].engine.dispose()
+
+
 # --- the command line --------------------------------------------------------------------
 
 
