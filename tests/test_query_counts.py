@@ -4,7 +4,7 @@ Each list is read with the demo data, then every row of the table it lists is co
 (so there are twice as many, each with the same kinds of links, and none of the copies'
 children yet), and the list is read again: the number of statements must not change. The
 inventory's lists and the meetings' lists have their own tests (sizes 25 and 250, and many
-meetings) in test_inventory_search.py and test_meetings.py.
+meetings) in test_inventory_search.py and test_meetings_feeds_actions.py.
 """
 
 from __future__ import annotations
