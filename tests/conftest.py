@@ -401,6 +401,27 @@ def figures_app(database_url, providers):
     application.extensions["concerto.db"].engine.dispose()
 
 
+@pytest.fixture
+def feeds_app(database_url, providers):
+    """The change log's application (tests/test_changes_*.py), with two plugins that hear of
+    every event, one of which always fails."""
+    from core.inventory import imports
+
+    application = make_app(
+        database_url,
+        plugins=[*FIVE, "zz_heard", "zz_failing"],
+        extra_plugins=[
+            "zz_heard = tests.fixture_plugins.events_heard",
+            "zz_failing = tests.fixture_plugins.events_failing",
+        ],
+        metrics_token="metrics-secret",
+        **providers.settings(),
+    )
+    yield application
+    imports.queue_of(application).stop()
+    application.extensions["concerto.db"].engine.dispose()
+
+
 # --- the command line --------------------------------------------------------------------
 
 

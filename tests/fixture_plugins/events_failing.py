@@ -1,5 +1,5 @@
-"""A plugin whose event handler always fails (tests/test_changes.py): the others must still
-hear of every event."""
+"""A plugin whose event handler always fails (tests/test_changes_cursor.py): the others must
+still hear of every event."""
 
 from core.hookspecs import hookimpl
 

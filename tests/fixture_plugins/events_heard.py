@@ -1,4 +1,4 @@
-"""A plugin that hears of every event (tests/test_changes.py)."""
+"""A plugin that hears of every event (tests/test_changes_cursor.py)."""
 
 from core.hookspecs import hookimpl
 
