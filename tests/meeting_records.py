@@ -9,10 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from core.meetings import services as meetings
-from core.meetings.models import (
-    Body,
-    Meeting,
-)
+from core.meetings.models import Body, Meeting
 
 
 def _db(app):
