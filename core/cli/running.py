@@ -166,6 +166,11 @@ def serve(workers: int | None) -> None:
     if not settings["secret_key"]:
         raise click.ClickException("Set secret_key (or CONCERTO_SECRET_KEY) before serving.")
     require_head(app)
+    # The workers are forked from this process: a pooled connection opened here would be
+    # one socket shared by all of them, each reading the others' answers (seen as "can't
+    # change 'autocommit' now: connection in transaction status INTRANS" on PostgreSQL when
+    # one worker pinged while another was still inside an export). Each opens its own.
+    app.extensions["concerto.db"].engine.dispose()
 
     class Server(BaseApplication):
         def load_config(self):

@@ -17,13 +17,13 @@ from typing import Any
 
 from dateutil.rrule import rrulestr
 from flask_babel import force_locale
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.clock import BRUSSELS
 from core.events.models import Event
 from core.i18n import LocalizedMixin, pick
-from core.inventory import schedules, verification
+from core.inventory import hsds_store, schedules, verification
 from core.inventory.models import Organization, Service, ServiceLocation
 from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
 
@@ -91,6 +91,7 @@ class Catalogue:
         self._organizations: dict[tuple[str, Any], dict[str, Any]] = {}
         # Each service's last confirmation (assured_date, assurer_email), read per batch.
         self._assured: dict[int, tuple[str, str | None] | None] = {}
+        self.held: list[Organization] = []  # the export's current batch of organisations
 
     def load_assurances(self, service_ids) -> None:
         """Read the last confirmation of these services in one query."""
@@ -408,6 +409,8 @@ def tombstone(event, language: str) -> dict[str, Any]:
 
 
 EXPORT_BATCH = 500  # services read per query by the export; memory stays flat
+# Stored documents are compact: the export writes them out as they are.
+COMPACT = {"ensure_ascii": False, "separators": (",", ":")}
 
 
 class _Row(LocalizedMixin):
@@ -419,47 +422,125 @@ class _Row(LocalizedMixin):
         self.__dict__.update(values)
 
 
+def _services(session: Session, catalogue: Catalogue, where) -> list[_Row]:
+    """The published services matching ``where``, in id order, read without the ORM, each
+    with its places and its stamp (``document_stamp``, read in the same statement as the
+    row, before anything else the document is built from); their organisations and
+    confirmations loaded into the catalogue."""
+    services, places = Service.__table__, ServiceLocation.__table__
+    stamps = hsds_store.service_stamps
+    found = session.execute(
+        select(services, func.coalesce(stamps.c.stamp, 0).label("document_stamp"))
+        .select_from(services.outerjoin(stamps, stamps.c.service_id == services.c.id))
+        .where(services.c.published_at.is_not(None), *where)
+        .order_by(services.c.id)
+        .limit(EXPORT_BATCH)
+    )
+    names = list(found.keys())
+    batch = [_Row(zip(names, row, strict=True)) for row in found]
+    if not batch:
+        return batch
+    located: dict[int, list[_Row]] = {service.id: [] for service in batch}
+    rows = session.execute(
+        select(places)
+        .where(places.c.service_id.in_(located))
+        .order_by(places.c.service_id, places.c.id)
+    )
+    names = list(rows.keys())
+    for row in rows:
+        place = _Row(zip(names, row, strict=True))
+        located[place.service_id].append(place)
+    # The batch's organisations in one query, into the identity map the catalogue reads
+    # them from (the map holds them weakly: the catalogue keeps them).
+    catalogue.held = session.scalars(
+        select(Organization).where(
+            Organization.id.in_({s.organization_id for s in batch if s.organization_id})
+        )
+    ).all()
+    catalogue._assured.clear()  # only this batch's: memory stays flat
+    catalogue.load_assurances(located)
+    for service in batch:
+        service.locations = located[service.id]
+    return batch
+
+
+def _head(language: str) -> str:
+    head = json.dumps({"hsds_version": HSDS_VERSION, "language": language})
+    return head[:-1] + ', "services": ['  # the object stays open for the services
+
+
+def _tail(catalogue: Catalogue) -> str:
+    return '], "taxonomies": ' + json.dumps(catalogue.taxonomies(), ensure_ascii=False) + "}"
+
+
 def export(session: Session, registry, language: str) -> Iterator[str]:
     """The whole published inventory as one HSDS JSON document, streamed a batch of
     services at a time (keyset pagination on the id), so that memory does not grow with the
-    size of the inventory."""
+    size of the inventory. Each service's document comes as stored when it is current
+    (core.inventory.hsds_store), else it is built, written out and stored for next time."""
     catalogue = Catalogue(session, registry, language)
-    services, places = Service.__table__, ServiceLocation.__table__
-    head = json.dumps({"hsds_version": HSDS_VERSION, "language": language})
-    yield head[:-1] + ', "services": ['  # the object stays open for the services
+    fingerprint = hsds_store.fingerprint(session, registry, language)
+    services, stamps, documents = (
+        Service.__table__,
+        hsds_store.service_stamps,
+        hsds_store.hsds_documents,
+    )
+    current = func.coalesce(stamps.c.stamp, 0)
+    usable = case(
+        (
+            (documents.c.stamp == current) & (documents.c.fingerprint == fingerprint),
+            documents.c.document,
+        )
+    )
+    yield _head(language)
     separator, last = "", 0
     while True:
         found = session.execute(
-            select(services)
+            select(services.c.id, usable)
+            .select_from(
+                services.outerjoin(stamps, stamps.c.service_id == services.c.id).outerjoin(
+                    documents,
+                    (documents.c.service_id == services.c.id) & (documents.c.language == language),
+                )
+            )
             .where(services.c.published_at.is_not(None), services.c.id > last)
             .order_by(services.c.id)
             .limit(EXPORT_BATCH)
-        )
-        names = list(found.keys())
-        batch = [_Row(zip(names, row, strict=True)) for row in found]
-        if not batch:
-            break
-        last = batch[-1].id
-        located: dict[int, list[_Row]] = {service.id: [] for service in batch}
-        rows = session.execute(
-            select(places)
-            .where(places.c.service_id.in_(located))
-            .order_by(places.c.service_id, places.c.id)
-        )
-        names = list(rows.keys())
-        for row in rows:
-            place = _Row(zip(names, row, strict=True))
-            located[place.service_id].append(place)
-        # The batch's organisations in one query; held here so that the identity map, which
-        # the catalogue reads them from, keeps them.
-        organizations = session.scalars(  # noqa: F841
-            select(Organization).where(
-                Organization.id.in_({s.organization_id for s in batch if s.organization_id})
-            )
         ).all()
-        catalogue.load_assurances(located)
-        for service in batch:
-            service.locations = located[service.id]
-            yield separator + json.dumps(service_document(service, catalogue), ensure_ascii=False)
+        if not found:
+            break
+        last = found[-1][0]
+        texts = dict(found)
+        stale = [ident for ident, text in found if text is None]
+        if stale:
+            built = [
+                {
+                    "service_id": service.id,
+                    "stamp": service.document_stamp,
+                    "document": json.dumps(service_document(service, catalogue), **COMPACT),
+                }
+                for service in _services(session, catalogue, [services.c.id.in_(stale)])
+            ]
+            hsds_store.store(session, language, fingerprint, built)
+            texts |= {item["service_id"]: item["document"] for item in built}
+        # A service unpublished or deleted between the two reads is left out.
+        chunk = ",".join(text for text in texts.values() if text is not None)
+        if chunk:
+            yield separator + chunk
             separator = ","
-    yield '], "taxonomies": ' + json.dumps(catalogue.taxonomies(), ensure_ascii=False) + "}"
+    yield _tail(catalogue)
+
+
+def export_from_scratch(session: Session, registry, language: str) -> Iterator[str]:
+    """The same export with every document built anew, nothing read from or stored in
+    ``hsds_documents``: what the stored documents must always equal (the tests compare)."""
+    catalogue = Catalogue(session, registry, language)
+    services = Service.__table__
+    yield _head(language)
+    separator, last = "", 0
+    while batch := _services(session, catalogue, [services.c.id > last]):
+        last = batch[-1].id
+        for service in batch:
+            yield separator + json.dumps(service_document(service, catalogue), **COMPACT)
+            separator = ","
+    yield _tail(catalogue)

@@ -33,8 +33,10 @@ from core.operations.upgrade import upgrade_all
 FORMAT = 1
 BATCH = 1000
 # Kept by the scheduler and the sessions themselves; rebuilt or refilled on their own. The
-# inventory's change counter only keys caches: a restore moves it on instead.
-SKIPPED = {"scheduler_lease", "inventory_generation"}
+# inventory's change counter only keys caches: a restore moves it on instead. The stored HSDS
+# documents and their stamps are derived: the restore's own inserts stamp the services anew
+# and the first export builds the documents again.
+SKIPPED = {"scheduler_lease", "inventory_generation", "service_stamps", "hsds_documents"}
 
 
 class BackupError(RuntimeError):
