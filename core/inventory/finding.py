@@ -5,6 +5,7 @@ kept until the next change to the services (``core.inventory.generation``)."""
 from __future__ import annotations
 
 import dataclasses
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.inventory import generation, search
 from core.inventory.lexicon import Expansion, Lexicon, expand
-from core.inventory.models import LANGUAGE_CODES, Service, ServiceLocation
+from core.inventory.models import LANGUAGE_CODES, Service, ServiceLocation, name_order
 from core.reference.models import TargetGroup
 
 LANGS = ("nl", "fr", "en")
@@ -26,12 +27,7 @@ FACETS = ("domain", "prison", "target_group", "language", "authority", "delivery
 # "relevance" (the default with a query): names that match what was typed, then names that
 # match a synonym, then services of the domains the synonyms name, then the rest; each
 # group by name.
-SORTS = {
-    "relevance": None,
-    "name": None,
-    "updated": Service.updated_at.desc(),
-    "authority": Service.authority_code,
-}
+SORTS = ("relevance", "name", "updated", "authority")  # how each orders: _sort_keys
 
 
 @dataclass
@@ -145,12 +141,15 @@ def _conditions(session: Session, filters: Filters, skip: str | None = None) -> 
         if value and name != skip:
             conditions.append(column == value)
     if filters.prison and skip != "prison":
+        # A test per service (one lookup in the unique index of its places), not a list of
+        # every service held in the prison: a page walked in name order stops after 25.
         conditions.append(
-            Service.id.in_(
-                select(ServiceLocation.service_id).where(
-                    ServiceLocation.prison_code == filters.prison
-                )
+            select(ServiceLocation.id)
+            .where(
+                ServiceLocation.service_id == Service.id,
+                ServiceLocation.prison_code == filters.prison,
             )
+            .exists()
         )
     for name, column in (("target_group", Service.target_groups), ("language", Service.languages)):
         value = getattr(filters, name)
@@ -165,36 +164,58 @@ def _json_contains(session: Session, column, value: str):
 
 
 def find(session: Session, filters: Filters) -> tuple[list[Service], int]:
-    conditions = _conditions(session, filters)
-    total = generation.cached(
+    """One page of the services ``filters`` find, and how many they find in all.
+
+    The order of all of them (their ids, read from the index of names in the reader's
+    language, or ranked) is kept until the next change to the services, like the facet
+    counts: every page and every later reader of the same search reads 25 services by their
+    ids, whatever the inventory's size. Only the first reader after a change sorts."""
+    order = generation.cached(
         session,
-        ("total", filters.counting_key(session)),
-        lambda: session.scalar(select(func.count()).select_from(Service).where(*conditions)),
+        ("order", filters.counting_key(session), filters.sort, filters.reading),
+        lambda: _order(session, filters),
+        orders=True,
     )
-    if (filters.page - 1) * filters.per_page >= (total or 0):
-        # Past the last page there is nothing to read: no OFFSET for the database to step
-        # through (page 10,000 of 250 would walk the whole inventory to find no row).
-        return [], total or 0
+    start = (filters.page - 1) * filters.per_page
+    ids = list(order[start : start + filters.per_page])
+    if not ids:
+        # Past the last page there is nothing to read (page 10^9 reads no row at all).
+        return [], len(order)
+    found = session.scalars(
+        select(Service).where(Service.id.in_(ids)).options(selectinload(Service.locations))
+    )
+    position = {service_id: number for number, service_id in enumerate(ids)}
+    return sorted(found, key=lambda service: position[service.id]), len(order)
+
+
+def _order(session: Session, filters: Filters) -> array:
+    """The ids of every service ``filters`` find, in the page's order (a compact array: 8
+    bytes an id)."""
     statement = (
-        select(Service)
-        .where(*conditions)
-        .options(selectinload(Service.locations))
-        .offset((filters.page - 1) * filters.per_page)
-        .limit(filters.per_page)
+        select(Service.id)
+        .where(*_conditions(session, filters))
+        .order_by(*_directed(_sort_keys(session, filters), filters))
     )
-    order = SORTS[filters.sort]
-    if order is None:
-        own = getattr(Service, f"name_{filters.reading}")
-        name = func.lower(func.coalesce(own, Service.name_nl, Service.name_fr))
-        found = filters.found(session)
-        if filters.sort == "relevance" and found is not None:
-            ranking = _relevance(found, filters.expansion(session))
-            statement = statement.order_by(ranking, name, Service.id)
-        else:
-            statement = statement.order_by(name, Service.id)
-    else:
-        statement = statement.order_by(order, Service.id)
-    return list(session.scalars(statement)), total or 0
+    return array("q", session.scalars(statement))
+
+
+def _sort_keys(session: Session, filters: Filters) -> list:
+    """What a page is sorted by, the id last so that equal names keep one order."""
+    if filters.sort == "updated":
+        return [Service.updated_at, Service.id]
+    if filters.sort == "authority":
+        return [Service.authority_code, Service.id]
+    name = name_order(filters.reading)
+    found = filters.found(session)
+    if filters.sort == "relevance" and found is not None:
+        return [_relevance(found, filters.expansion(session)), name, Service.id]
+    return [name, Service.id]
+
+
+def _directed(keys: list, filters: Filters) -> list:
+    # The latest change first (equal moments, as an import's, by the latest id: the index of
+    # changes, read backwards); every other key ascending.
+    return [key.desc() for key in keys] if filters.sort == "updated" else keys
 
 
 def _relevance(found: search.Found, expansion: Expansion):
