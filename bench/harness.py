@@ -27,28 +27,25 @@ Results: bench/RESULTS.md and bench/results.json.
 from __future__ import annotations
 
 import argparse
-import collections
+import hashlib
 import json
 import math
 import os
-import platform
-import re
+import secrets
 import shutil
-import signal
-import socket
-import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-from peer import peer_figures  # bench/ is run as a script: its folder is on the path
+# bench/ is run as a script: its folder is on the path.
+from burst import BURST_VISITORS, demo_burst
+from load import load, median_seconds, stamp
+from peer import peer_figures
 from report import markdown
 from sqlalchemy import event, text
 
@@ -57,77 +54,15 @@ sys.path.insert(0, str(ROOT))
 
 from core import create_app  # noqa: E402
 from core.cli import seed_everything, upgrade_all  # noqa: E402
+from core.identity.models import BrowserSession  # noqa: E402
+from core.identity.oidc import VerifiedLogin  # noqa: E402
+from core.identity.services import sign_in  # noqa: E402
 from core.inventory.synthetic import seed_synthetic  # noqa: E402
 from tests.postgres import PostgresServer, free_port  # noqa: E402
 
 FIVE = ["cocom", "vlaams", "federatie_wb", "cocof", "justitie"]
-LUA = Path(__file__).with_name("latency.lua")
+COORDINATOR = ("vlaams", "vlaams-lotte")
 PAGE_FILTER = "domain=sport&prison=haren&per_page=25"
-BURST_VISITORS = 200
-
-
-# --- load --------------------------------------------------------------------------------
-
-
-def load(url: str, seconds: float, connections: int = 8) -> dict:
-    """Requests per second and p50/p95 latency in ms."""
-    if shutil.which("wrk"):
-        result = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(LUA), url],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        values = dict(re.findall(r"^(rps|p50|p95|errors) ([\d.]+)$", result.stdout, re.MULTILINE))
-        return {
-            "rps": float(values["rps"]),
-            "p50_ms": float(values["p50"]) / 1000,
-            "p95_ms": float(values["p95"]) / 1000,
-            "errors": int(float(values["errors"])),
-            "tool": "wrk",
-        }
-    return _python_load(url, seconds, connections)
-
-
-def _python_load(url: str, seconds: float, connections: int) -> dict:
-    latencies: list[float] = []
-    errors = [0]
-    deadline = time.monotonic() + seconds
-
-    def worker() -> None:
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            try:
-                with urllib.request.urlopen(url, timeout=30) as answer:
-                    answer.read()
-            except OSError:
-                errors[0] += 1
-                continue
-            latencies.append(time.perf_counter() - started)
-
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    ordered = sorted(latencies)
-    return {
-        "rps": len(ordered) / seconds,
-        "p50_ms": ordered[len(ordered) // 2] * 1000 if ordered else None,
-        "p95_ms": ordered[int(len(ordered) * 0.95)] * 1000 if ordered else None,
-        "errors": errors[0],
-        "tool": "python",
-    }
-
-
-def median_seconds(action, repeat: int = 7) -> float:
-    action()  # warm caches and the query planner
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
 
 
 # --- one database, one size -------------------------------------------------------------------
@@ -140,6 +75,38 @@ def prepare(url: str, size: int) -> None:
     with app.extensions["concerto.db"].session() as session:
         seed_synthetic(session, app.extensions["concerto.registry"], max(0, size - 62))
     app.extensions["concerto.db"].engine.dispose()
+
+
+def coordinator_cookie(url: str) -> str:
+    """The session cookie of a Flemish coordinator (the demo's Lotte), as a login through
+    her authority's provider leaves it: her identity signed in with the claims the plugin's
+    demo provider gives, and a server-side session row naming her."""
+    app = create_app({"database_url": url, "plugins": FIVE, "secret_key": "bench"})
+    authority, subject = COORDINATOR
+    claims = next(
+        person
+        for person in app.extensions["concerto.registry"]
+        .authorities[authority]
+        .oidc_defaults["demo_users"]
+        if person["sub"] == subject
+    )
+    login = VerifiedLogin(authority, f"https://{authority}.bench.invalid", subject, claims, "")
+    session_id = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with app.extensions["concerto.db"].session() as db:
+        user, identity = sign_in(db, app.extensions["concerto.registry"], login)
+        data = {"user_id": user.id, "identity_id": identity.id, "logged_in_at": time.time()}
+        db.add(
+            BrowserSession(
+                id_hash=hashlib.sha256(session_id.encode()).hexdigest(),
+                data=json.dumps(data),
+                user_id=user.id,
+                created_at=now,
+                last_seen_at=now,
+            )
+        )
+    app.extensions["concerto.db"].engine.dispose()
+    return f"{app.config['SESSION_COOKIE_NAME']}={session_id}"
 
 
 def serve(url: str) -> tuple[subprocess.Popen, str]:
@@ -181,9 +148,10 @@ def statements(url: str) -> dict:
     found = {}
     for path in ("/services", "/api/v1/services", "/hsds/services"):
         for size in (25, 250):
-            client.get(f"{path}?per_page={size}")  # warm
+            client.get(f"{path}?per_page={size}&fresh=1")  # warm
             counted.clear()
-            client.get(f"{path}?per_page={size}")
+            # A page made anew (another query value), not one the cache of pages answers.
+            client.get(f"{path}?per_page={size}&fresh=2")
             found[f"{path}?per_page={size}"] = len(counted)
     engine.dispose()
     return found
@@ -305,11 +273,19 @@ def measure(url: str, size: int, seconds: float) -> dict:
     started = time.perf_counter()
     prepare(url, size)
     seeded = time.perf_counter() - started
+    cookie = coordinator_cookie(url)
     process, base = serve(url)
     try:
         floor = load(f"{base}/healthz", seconds)
         page_api = load(f"{base}/api/v1/services?{PAGE_FILTER}", seconds)
         page_html = load(f"{base}/services?{PAGE_FILTER}", seconds)
+        # The same pages made anew for every request: what the cache saves, and whether
+        # making one stays flat with size.
+        page_api_fresh = load(f"{base}/api/v1/services?{PAGE_FILTER}", seconds, fresh=True)
+        page_html_fresh = load(f"{base}/services?{PAGE_FILTER}", seconds, fresh=True)
+        search_html_fresh = load(f"{base}/services?q=atelier&per_page=25", seconds, fresh=True)
+        # A coordinator's page is never served from the cache of public pages.
+        coordinator_html = load(f"{base}/services?{PAGE_FILTER}", seconds, cookie=cookie)
         search_api = load(f"{base}/api/v1/services?q=atelier&per_page=25", seconds)
         search_html = load(f"{base}/services?q=atelier&per_page=25", seconds)
         synonyms_html = load(f"{base}/services?q=emploi&per_page=25", seconds)
@@ -329,6 +305,10 @@ def measure(url: str, size: int, seconds: float) -> dict:
         "healthz": floor,
         "page_api": page_api | {"ratio": page_api["rps"] / floor["rps"]},
         "page_html": page_html | {"ratio": page_html["rps"] / floor["rps"]},
+        "page_api_fresh": page_api_fresh | {"ratio": page_api_fresh["rps"] / floor["rps"]},
+        "page_html_fresh": page_html_fresh | {"ratio": page_html_fresh["rps"] / floor["rps"]},
+        "search_html_fresh": search_html_fresh | {"ratio": search_html_fresh["rps"] / floor["rps"]},
+        "coordinator_html": coordinator_html | {"ratio": coordinator_html["rps"] / floor["rps"]},
         "search_api": search_api | {"ratio": search_api["rps"] / floor["rps"]},
         "search_html": search_html | {"ratio": search_html["rps"] / floor["rps"]},
         "synonyms_html": synonyms_html | {"ratio": synonyms_html["rps"] / floor["rps"]},
@@ -338,116 +318,6 @@ def measure(url: str, size: int, seconds: float) -> dict:
         "bad_input": bad_input,
         "statements": statements(url),
     }
-
-
-# --- a burst of new visitors on the demo ------------------------------------------------------
-
-
-def burst(url: str, visitors: int) -> dict:
-    """``visitors`` requests released at the same moment, each on a new connection without a
-    cookie; every status, and the latency of each in ms."""
-    statuses: list = []
-    latencies: list[float] = []
-    barrier = threading.Barrier(visitors)
-
-    def visit() -> None:
-        barrier.wait()
-        started = time.perf_counter()
-        try:
-            with urllib.request.urlopen(url, timeout=180) as answer:
-                answer.read()
-                statuses.append(answer.status)
-        except urllib.error.HTTPError as error:
-            statuses.append(error.code)
-        except OSError as error:  # refused, reset, timed out
-            statuses.append(type(error).__name__)
-        latencies.append((time.perf_counter() - started) * 1000)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=visit) for _ in range(visitors)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    ordered = sorted(latencies)
-    counted = collections.Counter(str(status) for status in statuses)
-    return {
-        "visitors": visitors,
-        "statuses": dict(sorted(counted.items())),
-        "errors": visitors - counted.get("200", 0),
-        "p50_ms": ordered[len(ordered) // 2],
-        "p95_ms": ordered[int(len(ordered) * 0.95)],
-        "max_ms": ordered[-1],
-        "wall_seconds": time.perf_counter() - started,
-    }
-
-
-def _consecutive_ports(count: int) -> int:
-    """The first of ``count`` free consecutive ports (the demo's five identity providers)."""
-
-    for _ in range(50):
-        first = free_port()
-        try:
-            probes = []
-            for port in range(first, first + count):
-                probe = socket.socket()
-                probes.append(probe)
-                probe.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-        finally:
-            for probe in probes:
-                probe.close()
-    raise RuntimeError(f"no {count} consecutive free ports")
-
-
-def demo_burst(visitors: int = BURST_VISITORS) -> dict:
-    """Start `concerto demo` in a folder of its own, send the burst to this year's study day,
-    count the session rows it left, stop the demo."""
-    folder = Path(tempfile.mkdtemp(prefix="concerto-bench-demo-"))
-    first_provider = _consecutive_ports(5)
-    port = free_port()
-    while first_provider <= port < first_provider + 5:
-        port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONCERTO_")}
-    env["PYTHONPATH"] = str(ROOT)
-    log = (folder / "demo.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "demo", "--port", str(port)]
-        + ["--providers-port", str(first_provider)],
-        env=env,
-        cwd=folder,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(1200):
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("concerto demo did not start")
-        database = folder / "instance" / "demo.db"
-        with sqlite3.connect(database) as db:
-            # The latest study day (issue 24: events by id; several trainings a year).
-            event_id = db.execute(
-                "SELECT id FROM study_days WHERE kind = 'study_day' ORDER BY year DESC LIMIT 1"
-            ).fetchone()[0]
-            before = db.execute("SELECT count(*) FROM browser_sessions").fetchone()[0]
-        figures = burst(f"{base}/events/{event_id}", visitors)
-        with sqlite3.connect(database) as db:
-            after = db.execute("SELECT count(*) FROM browser_sessions").fetchone()[0]
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=60)
-        log.close()
-    return (
-        _stamp() | {"page": f"/events/{event_id}", "session_rows_written": after - before} | figures
-    )
 
 
 # --- the whole run ---------------------------------------------------------------------------
@@ -464,21 +334,8 @@ def growth(runs: list[dict], pick) -> float | None:
     return math.log(b / a) / math.log(large["size"] / small["size"])
 
 
-def _stamp() -> dict:
-    return {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-        ).stdout.strip(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, {platform.platform()}",
-    }
-
-
 def run(sizes: list[int], backends: list[str], seconds: float) -> dict:
-    results: dict = _stamp() | {
+    results: dict = stamp() | {
         "load_tool": "wrk" if shutil.which("wrk") else "python",
         "seconds_per_load": seconds,
         "backends": {},
@@ -506,6 +363,12 @@ def run(sizes: list[int], backends: list[str], seconds: float) -> dict:
                 "growth": {
                     "page_api_p50": growth(runs, lambda r: r["page_api"]["p50_ms"]),
                     "page_html_p50": growth(runs, lambda r: r["page_html"]["p50_ms"]),
+                    "page_api_fresh_p50": growth(runs, lambda r: r["page_api_fresh"]["p50_ms"]),
+                    "page_html_fresh_p50": growth(runs, lambda r: r["page_html_fresh"]["p50_ms"]),
+                    "search_html_fresh_p50": growth(
+                        runs, lambda r: r["search_html_fresh"]["p50_ms"]
+                    ),
+                    "coordinator_html_p50": growth(runs, lambda r: r["coordinator_html"]["p50_ms"]),
                     "peer_p50": growth(runs, lambda r: (r.get("peer") or {}).get("p50_ms")),
                     "search_html_p50": growth(runs, lambda r: r["search_html"]["p50_ms"]),
                     "synonyms_html_p50": growth(runs, lambda r: r["synonyms_html"]["p50_ms"]),
