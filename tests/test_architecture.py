@@ -1,6 +1,6 @@
 """The house rules of docs/architecture.md, read from the source itself: no import circle
 between modules, nothing imports a views module but the app factory, an import inside a
-function says why beside it, and no source file grows past 600 lines."""
+function says why beside it, and no source or test file grows past 600 lines."""
 
 from __future__ import annotations
 
@@ -203,6 +203,16 @@ def test_an_import_inside_a_function_says_why():
 def test_source_files_stay_short(path):
     length = len(path.read_text(encoding="utf-8").splitlines())
     assert length < LONGEST_FILE, f"{length} lines: split it along its own sections"
+
+
+def test_test_files_stay_short():
+    """The tests too: split along what they check, shared pieces in helper modules."""
+    long = {
+        str(path.relative_to(ROOT)): length
+        for path in ROOT.joinpath("tests").rglob("*.py")
+        if (length := len(path.read_text(encoding="utf-8").splitlines())) >= LONGEST_FILE
+    }
+    assert long == {}
 
 
 def test_the_rules_can_fail():
