@@ -82,6 +82,8 @@ def cached(
 ) -> Any:
     """``compute()``, or what it gave for ``key`` on this database since its last change
     (``orders``: kept among the fewer, larger orders of services)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # changes not yet flushed count as changes (and bump the counter)
     if session.info.get(_COUNTED):
         # This transaction changed services and may still roll back: what it sees is its own.
         return compute()
