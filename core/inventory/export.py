@@ -8,17 +8,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any
 
-from odf.opendocument import OpenDocumentSpreadsheet
-from odf.table import Table, TableCell, TableRow
-from odf.text import P
-from openpyxl import Workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.inventory import finding, sheets
 from core.inventory import services as inventory
-from core.inventory.models import SERVICE_FACTS, Service
+from core.inventory.models import (
+    SERVICE_FACTS,
+    Organization,
+    Service,
+    ServiceLocation,
+    name_order,
+)
 from core.validation import printable
 
 LIST_SEPARATOR = "|"
@@ -43,7 +47,7 @@ COLUMNS = [
 def flat(service: Service) -> dict[str, Any]:
     record = inventory.record_of(service)
     row = {name: record.get(name) for name in COLUMNS if name in record}
-    row["organization"] = service.organization.external_id if service.organization_id else None
+    row["organization"] = _organization_of(service)
     row["target_groups"] = LIST_SEPARATOR.join(record.get("target_groups") or [])
     row["languages"] = LIST_SEPARATOR.join(record.get("languages") or [])
     row["prisons"] = LIST_SEPARATOR.join(item["prison"] for item in record["locations"])
@@ -71,10 +75,59 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
     return COLUMNS + extra
 
 
+def _organization_of(service) -> str | None:
+    if not service.organization_id:
+        return None
+    if hasattr(service, "organization_external_id"):  # a row read by export_rows
+        return service.organization_external_id
+    return service.organization.external_id
+
+
+EXPORT_BATCH = 500  # services read per query
+
+
+def _ordered_ids(session: Session, filters: inventory.Filters) -> list[int]:
+    """The ids of the services ``filters`` find, in the order asked for; with a query, in
+    name order (a file has no use for the search page's ranking)."""
+    if filters.sort == "updated":
+        order = [Service.updated_at.desc(), Service.id]
+    elif filters.sort == "authority":
+        order = [Service.authority_code, Service.id]
+    else:
+        order = [name_order(filters.reading), Service.id]
+    conditions = finding._conditions(session, filters)
+    return list(session.scalars(select(Service.id).where(*conditions).order_by(*order)))
+
+
 def export_rows(session: Session, filters: inventory.Filters) -> list[dict[str, Any]]:
-    filters.page, filters.per_page = 1, 1_000_000
-    found, _total = inventory.find(session, filters)
-    return [flat(service) for service in found]
+    """The services ``filters`` find as flat rows, read a batch at a time as plain rows:
+    building ORM objects (identity map, change tracking) for each service and place was
+    three quarters of an export's time."""
+    services, places = Service.__table__, ServiceLocation.__table__
+    organizations = Organization.__table__
+    rows: list[dict[str, Any]] = []
+    ids = _ordered_ids(session, filters)
+    for start in range(0, len(ids), EXPORT_BATCH):
+        chunk = ids[start : start + EXPORT_BATCH]
+        result = session.execute(
+            select(services, organizations.c.external_id.label("organization_external_id"))
+            .select_from(
+                services.outerjoin(organizations, organizations.c.id == services.c.organization_id)
+            )
+            .where(services.c.id.in_(chunk))
+        )
+        names = list(result.keys())
+        found = {}
+        for values in result:
+            service = SimpleNamespace(**dict(zip(names, values, strict=True)))
+            service.locations = []
+            found[service.id] = service
+        for place in session.execute(
+            select(places).where(places.c.service_id.in_(chunk)).order_by(places.c.id)
+        ):
+            found[place.service_id].locations.append(place)
+        rows += [flat(found[ident]) for ident in chunk if ident in found]
+    return rows
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
@@ -87,41 +140,15 @@ def to_csv(rows: list[dict[str, Any]]) -> bytes:
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("services")
     columns = _columns(rows)
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([safe_cell(row.get(name, "")) for name in columns])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    values = ([safe_cell(row.get(name, "")) for name in columns] for row in rows)
+    return sheets.xlsx("services", columns, values)
 
 
 def to_ods(rows: list[dict[str, Any]]) -> bytes:
-    document = OpenDocumentSpreadsheet()
-    table = Table(name="services")
     columns = _columns(rows)
-
-    def add(values: Iterable[Any]) -> None:
-        line = TableRow()
-        for value in values:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                cell = TableCell(valuetype="string")
-                cell.addElement(P(text=str(safe_cell(value))))
-            else:
-                cell = TableCell(valuetype="float", value=value)
-                cell.addElement(P(text=str(value)))
-            line.addElement(cell)
-        table.addElement(line)
-
-    add(columns)
-    for row in rows:
-        add(row.get(name, "") for name in columns)
-    document.spreadsheet.addElement(table)
-    buffer = io.BytesIO()
-    document.write(buffer)
-    return buffer.getvalue()
+    values = ([safe_cell(row.get(name, "")) for name in columns] for row in rows)
+    return sheets.ods("services", columns, values)
 
 
 def to_json(rows: list[dict[str, Any]]) -> bytes:
