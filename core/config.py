@@ -84,6 +84,9 @@ SETTINGS: dict[str, Setting] = {
         int, 180, "days after the study day that guests' names and addresses are anonymised"
     ),
     "max_request_bytes": Setting(int, 20 * 1024 * 1024, "largest request body accepted"),
+    "page_cache_megabytes": Setting(
+        int, 64, "public inventory pages kept per process for anonymous readers; 0: off"
+    ),
     "import_workers": Setting(int, 1, "imports each app server process checks at once"),
     "import_backlog": Setting(
         int, 4, "imports each app server process keeps waiting; a further upload is refused"

@@ -19,6 +19,7 @@ from core.inventory.access import service_or_404
 from core.inventory.errors import ERRORS, WORKFLOW
 from core.inventory.lexicon import vocabulary_of
 from core.inventory.models import Service
+from core.inventory.page_cache import anonymous_page
 from core.permissions import can, current, require
 from core.security import csrf
 from core.validation import Invalid, Refused
@@ -84,6 +85,7 @@ def _authority_of(code: str | None):
 
 
 @blueprint.get("/services")
+@anonymous_page
 def list_services():
     session = db_session()
     filters = inventory.Filters.from_args(
@@ -177,6 +179,7 @@ def return_service(service_id: int):
 
 
 @blueprint.get("/coverage")
+@anonymous_page
 def coverage():
     target_group = (request.args.get("target_group") or "")[:32]
     language = (request.args.get("language") or "")[:8]

@@ -15,6 +15,7 @@ from core.db import db_session
 from core.i18n import current_language
 from core.inventory import hsds
 from core.inventory.models import Service
+from core.inventory.page_cache import anonymous_page
 from core.security import csrf
 
 blueprint = Blueprint("hsds", __name__, url_prefix="/hsds")
@@ -66,6 +67,7 @@ def about():
 
 
 @blueprint.get("/services")
+@anonymous_page
 def services():
     session = db_session()
     page, size = _paging()
@@ -101,6 +103,7 @@ def services():
 
 
 @blueprint.get("/services/<identifier>")
+@anonymous_page
 def service(identifier: str):
     service_id = hsds.id_of("service", identifier)
     found = (

@@ -17,6 +17,7 @@ from core.db import db_session
 from core.inventory import services as inventory
 from core.inventory.errors import WORKFLOW
 from core.inventory.models import LANGUAGE_CODES, Snapshot
+from core.inventory.page_cache import anonymous_page
 from core.inventory.verification import snapshot_counts
 from core.inventory.views.common import blueprint, reference_lists, registry, say_why
 from core.permissions import can, current, require
@@ -44,6 +45,7 @@ def _coverage_year() -> tuple[int, str | None]:
 
 
 @blueprint.get("/coverage")
+@anonymous_page
 def coverage():
     session = db_session()
     args = _coverage_args()

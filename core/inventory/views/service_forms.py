@@ -21,6 +21,7 @@ from core.inventory.changes import Names, describe_locations, describe_value, fi
 from core.inventory.errors import ERRORS, WORKFLOW
 from core.inventory.lexicon import vocabulary_of
 from core.inventory.models import ACCESS, DELIVERY, LANGUAGE_CODES, SETTINGS, Service
+from core.inventory.page_cache import anonymous_page
 from core.inventory.views.common import (
     blueprint,
     own_authority,
@@ -42,6 +43,7 @@ from core.web import attempt, message, stale_message
 
 
 @blueprint.get("/services")
+@anonymous_page
 def search():
     session = db_session()
     committee = can(current(), "inventory.review")

@@ -15,6 +15,7 @@ from core.inventory import services as inventory
 from core.inventory.access import service_or_404
 from core.inventory.changes import Names, describe_changes, step_label
 from core.inventory.models import ErrorReport, Service, ServiceAssurance, ServiceVersion
+from core.inventory.page_cache import anonymous_page
 from core.inventory.views.common import (
     blueprint,
     reference_lists,
@@ -28,6 +29,7 @@ def _public(service: Service) -> bool:
 
 
 @blueprint.get("/services/<int(max=2147483647):service_id>")
+@anonymous_page
 def show(service_id: int):
     return service_page(service_or_404(service_id))
 
