@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -23,7 +24,7 @@ from core.inventory.models import (
     ServiceLocation,
     name_order,
 )
-from core.validation import printable
+from core.validation import XML_ILLEGAL, printable
 
 LIST_SEPARATOR = "|"
 # The flat shape of a service in a spreadsheet: one row per service, lists joined by "|",
@@ -60,14 +61,33 @@ def flat(service: Service) -> dict[str, Any]:
     return {key: "" if value is None else value for key, value in row.items()}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def safe_cell(value: Any) -> Any:
     """Neutralise spreadsheet formulas: a text starting with =, +, - or @ (or a tab or
     carriage return) is prefixed with an apostrophe, so a spreadsheet shows it as text.
     What XML cannot hold is left out."""
     value = printable(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
     return value
+
+
+def _cells(rows: list[dict[str, Any]], columns: list[str]) -> Iterator[list[Any]]:
+    """Each row's values in the order of ``columns``, made ``safe_cell``; a text with
+    nothing to neutralise (nearly all) is passed on without a substitution."""
+    for row in rows:
+        values = []
+        for name in columns:
+            value = row.get(name, "")
+            if value.__class__ is str and value:
+                if value[:1] in FORMULA_STARTS or XML_ILLEGAL.search(value):
+                    value = safe_cell(value)
+            elif value.__class__ is not str:
+                value = safe_cell(value)
+            values.append(value)
+        yield values
 
 
 def _columns(rows: list[dict[str, Any]]) -> list[str]:
@@ -131,28 +151,27 @@ def export_rows(session: Session, filters: inventory.Filters) -> list[dict[str, 
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
+    columns = _columns(rows)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=_columns(rows), extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: safe_cell(value) for key, value in row.items()})
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows(_cells(rows, columns))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
     columns = _columns(rows)
-    values = ([safe_cell(row.get(name, "")) for name in columns] for row in rows)
-    return sheets.xlsx("services", columns, values)
+    return sheets.xlsx("services", columns, _cells(rows, columns))
 
 
 def to_ods(rows: list[dict[str, Any]]) -> bytes:
     columns = _columns(rows)
-    values = ([safe_cell(row.get(name, "")) for name in columns] for row in rows)
-    return sheets.ods("services", columns, values)
+    return sheets.ods("services", columns, _cells(rows, columns))
 
 
 def to_json(rows: list[dict[str, Any]]) -> bytes:
-    return json.dumps({"services": rows}, ensure_ascii=False, indent=1).encode("utf-8")
+    # Without indentation: json's C encoder, three times faster than its Python one.
+    return json.dumps({"services": rows}, ensure_ascii=False).encode("utf-8")
 
 
 FORMATS = {
