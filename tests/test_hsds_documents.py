@@ -29,7 +29,7 @@ def _export(app, language: str = "nl", scratch: bool = False) -> dict:
     build = hsds.export_from_scratch if scratch else hsds.export
     registry = app.extensions["concerto.registry"]
     with app.app_context(), app.extensions["concerto.db"].session() as session:
-        return json.loads("".join(build(session, registry, language)))
+        return json.loads(b"".join(build(session, registry, language)))
 
 
 def _by_id(document: dict) -> dict[str, dict]:

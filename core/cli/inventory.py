@@ -97,7 +97,7 @@ def export_command(fmt: str, authority: str | None, language: str, output: str) 
     with app.extensions["concerto.db"].session() as session, open(output, "wb") as target:
         if fmt == "hsds":
             for chunk in hsds.export(session, app.extensions["concerto.registry"], language):
-                target.write(chunk.encode("utf-8"))
+                target.write(chunk)  # UTF-8 already
         else:
             rows = exchange.export_rows(session, Filters(authority=authority or ""))
             target.write(exchange.FORMATS[fmt][0](rows))
