@@ -37,7 +37,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from core.db import Base
@@ -109,7 +109,8 @@ def fingerprint(session: Session, registry, language: str) -> str:
 def store(session: Session, language: str, fingerprint: str, built: list[dict]) -> None:
     """Keep these documents (service_id, stamp, document), in a transaction of their own:
     the export that built them only reads. A document that cannot be kept now (the
-    database is busy with a long write) is built again next time; the export goes on."""
+    database is busy with a long write, or read-only) is built again next time; the export
+    goes on."""
     if not built:
         return
     engine = session.get_bind().engine
@@ -127,5 +128,5 @@ def store(session: Session, language: str, fingerprint: str, built: list[dict]) 
     try:
         with engine.begin() as connection:
             connection.execute(statement, rows)
-    except OperationalError as error:  # SQLite's "database is locked"
+    except DBAPIError as error:  # SQLite's "database is locked", a read-only replica
         log.warning("HSDS documents not stored this time: %s", error)
