@@ -68,7 +68,7 @@ from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
 # Shown on the public pages without being services or their places (see the docstring).
 PAGE_MODELS = (Prison, ServiceDomain, TargetGroup, Authority, Organization, ServiceAssurance)
 MAX_ENTRIES = 4096
-VARY = "Cookie, Accept-Language"
+VARY = ("Cookie", "Accept-Language")
 # Random per process, so no text typed into a service can stand for it.
 _CSRF_PLACEHOLDER = f"concerto-csrf-{secrets.token_hex(16)}"
 _BUILD_SUFFIXES = (".py", ".html", ".mo", ".toml", ".json", ".js", ".css")
@@ -108,7 +108,7 @@ def anonymous_page(view):
         if not _anonymous():
             response = make_response(view(*args, **kwargs))
             response.headers["Cache-Control"] = "private, no-cache"
-            response.vary.update(("Cookie", "Accept-Language"))
+            response.vary.update(VARY)
             return response
         database = db_session()
         if database.info.get(generation._COUNTED):
@@ -188,7 +188,7 @@ def _render(view, args, kwargs):
 def _headed(response, tag: str):
     response.set_etag(tag, weak=True)
     response.headers["Cache-Control"] = "no-cache"
-    response.vary.update(("Cookie", "Accept-Language"))
+    response.vary.update(VARY)
     return response
 
 
