@@ -45,18 +45,24 @@ COLUMNS = [
 # --- export ------------------------------------------------------------------------------------
 
 
+# The columns read as they are from the service (the others are worked out below).
+AS_STORED = [name for name in COLUMNS if name in inventory.FIELDS]
+
+
 def flat(service: Service) -> dict[str, Any]:
-    record = inventory.record_of(service)
-    row = {name: record.get(name) for name in COLUMNS if name in record}
+    """The service as one flat row; ``service`` an ORM object or a row read by
+    ``export_rows`` (its attributes as ``inventory.record_of`` reads them)."""
+    row = {name: getattr(service, name) for name in AS_STORED}
+    locations = service.locations
+    row["target_groups"] = LIST_SEPARATOR.join(service.target_groups or [])
+    row["languages"] = LIST_SEPARATOR.join(service.languages or [])
     row["organization"] = _organization_of(service)
-    row["target_groups"] = LIST_SEPARATOR.join(record.get("target_groups") or [])
-    row["languages"] = LIST_SEPARATOR.join(record.get("languages") or [])
-    row["prisons"] = LIST_SEPARATOR.join(item["prison"] for item in record["locations"])
-    schedules = {item["schedule"] for item in record["locations"] if item["schedule"]}
+    row["prisons"] = LIST_SEPARATOR.join(location.prison_code for location in locations)
+    schedules = {location.schedule for location in locations if location.schedule}
     row["schedule"] = schedules.pop() if len(schedules) == 1 else ""
-    places = {item["places"] for item in record["locations"] if item["places"]}
+    places = {location.places for location in locations if location.places}
     row["places"] = places.pop() if len(places) == 1 else ""
-    for name, value in (record.get("extra") or {}).items():
+    for name, value in (service.extra or {}).items():
         row[f"extra.{name}"] = value
     return {key: "" if value is None else value for key, value in row.items()}
 
