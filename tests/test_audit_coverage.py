@@ -37,6 +37,10 @@ NOT_BUSINESS_RECORDS = {
     "rate_limits": "rate-limit counters",
     "report_failures": "why a report could not be made, for the administrator",
     "inventory_generation": "a counter that tells caches the inventory changed",
+    "hsds_documents": "each published service's HSDS document as last built, kept for the "
+    "export (core.inventory.hsds_store); rebuilt from the audited services",
+    "service_stamps": "a counter per service that database triggers move on at every write, "
+    "telling the export which stored documents are out of date",
     "verification_campaigns": "when each authority was asked to confirm its services, once a "
     "year (core.inventory.verification); the confirmations themselves are audited",
     "service_versions": "the history of services, written with every audited change of a "
