@@ -7,6 +7,12 @@ flush that adds, changes or deletes a service or one of its places increments th
 in the same transaction (once per transaction), so a change committed by any worker makes
 every worker's cached figures unreachable at once; nothing is ever served stale.
 
+What the public pages show beside services counts too (``COUNTED``): the names of prisons,
+domains, target groups and authorities, organisations and a service's last confirmation; a
+change to any of them is a change of the inventory as its readers see it (the cache of pages,
+core.inventory.page_cache, is keyed by this counter). A bulk ``update()`` or ``delete()``
+run through a session skips the flush and is counted when it runs.
+
 Writes that bypass the ORM (the synthetic seed, a restore) call ``bump`` themselves.
 """
 
@@ -22,7 +28,8 @@ from sqlalchemy import BigInteger, Column, Integer, Table, event, select
 from sqlalchemy.orm import Session
 
 from core.db import Base
-from core.inventory.models import Service, ServiceLocation
+from core.inventory.models import Organization, Service, ServiceAssurance, ServiceLocation
+from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
 
 inventory_generation = Table(
     "inventory_generation",
@@ -61,13 +68,43 @@ def current(session: Session) -> int:
     return session.info[_READ]
 
 
+# What a change to counts as a change of the inventory (see the module's docstring).
+COUNTED = (
+    Service,
+    ServiceLocation,
+    Organization,
+    ServiceAssurance,
+    Prison,
+    ServiceDomain,
+    TargetGroup,
+    Authority,
+)
+
+
+def changed_here(session: Session) -> bool:
+    """Whether this transaction changed the inventory (and may still roll back): what it
+    sees is its own, never anything kept."""
+    return bool(session.info.get(_COUNTED))
+
+
 @event.listens_for(Session, "before_flush")
 def _count_changes(session: Session, _context, _instances) -> None:
-    if session.info.get(_COUNTED):
+    if changed_here(session):
         return
     touched = chain(session.new, session.dirty, session.deleted)
-    if any(isinstance(item, Service | ServiceLocation) for item in touched):
+    if any(isinstance(item, COUNTED) for item in touched):
         bump(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _count_bulk_changes(state) -> None:
+    """A bulk ``session.execute(update(Prison)...)`` skips the flush: counted here."""
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    if changed_here(state.session):
+        return
+    if any(issubclass(mapper.class_, COUNTED) for mapper in state.all_mappers):
+        bump(state.session)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -84,8 +121,7 @@ def cached(
     (``orders``: kept among the fewer, larger orders of services)."""
     if session.new or session.dirty or session.deleted:
         session.flush()  # changes not yet flushed count as changes (and bump the counter)
-    if session.info.get(_COUNTED):
-        # This transaction changed services and may still roll back: what it sees is its own.
+    if changed_here(session):
         return compute()
     store, size = (_orders, ORDERS_SIZE) if orders else (_cache, CACHE_SIZE)
     full_key = (str(session.get_bind().url), current(session), key)

@@ -10,7 +10,7 @@ it rendered for anonymous readers, and the browser gets a weak ETag it can send 
   service or its places bumps it in the same transaction, so a change committed by any
   worker makes every worker's stored pages and every ETag unreachable at once; a cached
   request costs the one statement that reads the counter, and nothing is served stale.
-- **What else the pages read bumps the counter too** (``PAGE_MODELS``): the names of
+- **What else the pages read bumps the counter too** (``generation.COUNTED``): the names of
   prisons, domains, target groups and authorities, organisations and a service's last
   confirmation are shown on these pages but are not services; a change to any of them
   counts as a change of the inventory's pages. A bulk ``update()``/``delete()`` run through
@@ -49,24 +49,18 @@ import importlib.util
 import secrets
 import threading
 from collections import OrderedDict
-from itertools import chain
 from pathlib import Path
 
 from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from core.clock import today
 from core.db import db_session
 from core.inventory import generation
-from core.inventory.models import Organization, Service, ServiceAssurance, ServiceLocation
 from core.permissions import ANONYMOUS, current
-from core.reference.models import Authority, Prison, ServiceDomain, TargetGroup
 
-# Shown on the public pages without being services or their places (see the docstring).
-PAGE_MODELS = (Prison, ServiceDomain, TargetGroup, Authority, Organization, ServiceAssurance)
 MAX_ENTRIES = 4096
 VARY = ("Cookie", "Accept-Language")
 # Random per process, so no text typed into a service can stand for it.
@@ -77,27 +71,6 @@ _pages: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
 _bytes = 0
 _lock = threading.Lock()
 _digests: dict[str, str] = {}
-
-
-@event.listens_for(Session, "before_flush")
-def _count_page_changes(session: Session, _context, _instances) -> None:
-    if session.info.get(generation._COUNTED):
-        return
-    touched = chain(session.new, session.dirty, session.deleted)
-    if any(isinstance(item, PAGE_MODELS) for item in touched):
-        generation.bump(session)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _count_bulk_changes(state) -> None:
-    """A bulk ``session.execute(update(Prison)...)`` skips the flush: counted here."""
-    if not (state.is_update or state.is_delete or state.is_insert):
-        return
-    if state.session.info.get(generation._COUNTED):
-        return
-    counted = (*PAGE_MODELS, Service, ServiceLocation)
-    if any(issubclass(mapper.class_, counted) for mapper in state.all_mappers):
-        generation.bump(state.session)
 
 
 def anonymous_page(view):
@@ -111,7 +84,7 @@ def anonymous_page(view):
             response.vary.update(VARY)
             return response
         database = db_session()
-        if database.info.get(generation._COUNTED):
+        if generation.changed_here(database):
             return make_response(view(*args, **kwargs))
         key = _key(database)
         tag = hashlib.sha256(repr(key).encode()).hexdigest()[:40]
