@@ -385,19 +385,38 @@ def client(app):
 
 
 @pytest.fixture
-def work_app(database_url, providers):
-    """An application on each database with the development providers (My work,
-    tests/test_work_*.py)."""
+def any_app(database_url, providers):
+    """The application on SQLite and on PostgreSQL in turn, with the development providers:
+    for what the database decides (storage, matching, counts)."""
     application = make_app(database_url, **providers.settings())
     yield application
     application.extensions["concerto.db"].engine.dispose()
 
 
 @pytest.fixture
-def figures_app(database_url, providers):
-    """The same, for the seeds' figures (tests/test_seed_figures_*.py)."""
-    application = make_app(database_url, **providers.settings())
+def receiver():
+    """A webhook receiver on loopback (tests/test_webhooks_*.py)."""
+    from tests.webhook_receiver import Receiver
+
+    running = Receiver()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def hook_app(database_url, providers):
+    """An application allowed to send webhooks over plain HTTP to loopback."""
+    from core.inventory import imports
+    from tests.webhook_receiver import LOOPBACK
+
+    application = make_app(
+        database_url,
+        webhook_allow_http=True,
+        webhook_allowed_networks=LOOPBACK,
+        **providers.settings(),
+    )
     yield application
+    imports.queue_of(application).stop()  # the import's worker, before its database goes
     application.extensions["concerto.db"].engine.dispose()
 
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from core.audit.models import AuditEntry
 from core.db import Base
 from core.reports.figures import rows_of
-from tests.conftest import make_app
 from tests.logins import csrf_token, login_as
 
 # Tables that hold no business record of their own; each says why it is not audited.
@@ -89,13 +87,6 @@ def _entries(app, table_name: str, record_id: str | None = None) -> list[AuditEn
         return list(db.scalars(query.order_by(AuditEntry.id)))
 
 
-@pytest.fixture
-def figures_app(database_url, providers):
-    application = make_app(database_url, **providers.settings())
-    yield application
-    application.extensions["concerto.db"].engine.dispose()
-
-
 PATH = "/authorities/vlaams/figures/staffing/2031"
 ROW = {"rows": "1", "r1-prison_code": "haren", "r1-function": "trajectbegeleider", "r1-fte": "2"}
 
@@ -111,8 +102,8 @@ def _read_as(client) -> str:
     return client.get(PATH).get_data(as_text=True).split('name="read_as" value="')[1].split('"')[0]
 
 
-def test_figures_need_their_version_and_a_tick_to_empty_a_year_and_are_audited(figures_app):
-    app, client = figures_app, figures_app.test_client()
+def test_figures_need_their_version_and_a_tick_to_empty_a_year_and_are_audited(any_app):
+    app, client = any_app, any_app.test_client()
     login_as(client, app, ("vlaams", "coordinator"))
     client.get("/language/nl")
     csrf = csrf_token(client, PATH)

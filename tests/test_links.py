@@ -5,25 +5,15 @@ unreadable is shown as such, never with a draft's name."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from core.goals.lookup import goal_by_code
 from core.inventory.models import Need, Service
 from core.meetings.models import AgendaItem, Decision, Meeting
-from tests.conftest import make_app
 from tests.forms import check_summary
 from tests.logins import api_token, csrf_token, login, login_as
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def any_app(database_url, providers):
-    """On SQLite and on PostgreSQL in turn: the search's matching is the database's."""
-    application = make_app(database_url, **providers.settings())
-    yield application
-    application.extensions["concerto.db"].engine.dispose()
 
 
 def _db(app):

@@ -24,17 +24,8 @@ from core.meetings.models import (
     Meeting,
     Minutes,
 )
-from tests.conftest import make_app
 from tests.logins import csrf_token, login_as
 from tests.meeting_records import _committee, _db, _extra_today, _last_held
-
-
-@pytest.fixture
-def any_app(database_url, providers):
-    """The application on SQLite and on PostgreSQL in turn, for what storage decides."""
-    application = make_app(database_url, **providers.settings())
-    yield application
-    application.extensions["concerto.db"].engine.dispose()
 
 
 @pytest.fixture

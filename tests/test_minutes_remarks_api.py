@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
-from tests.conftest import make_app
 from tests.logins import api_token
 from tests.remark_rounds import (
     JULIEN,
@@ -24,14 +21,6 @@ from tests.remark_rounds import (
     _round,
     _today,
 )
-
-
-@pytest.fixture
-def any_app(database_url, providers):
-    application = make_app(database_url, **providers.settings())
-    yield application
-    application.extensions["concerto.db"].engine.dispose()
-
 
 # --- the API ------------------------------------------------------------------------------------
 

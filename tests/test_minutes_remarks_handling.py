@@ -6,13 +6,11 @@ agenda. Pages, on SQLite and PostgreSQL; the demo's round: tests/remark_rounds.p
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from core.meetings import services as meetings
 from core.meetings.models import AgendaItem, Body, Meeting, Minutes, Remark
 from core.permissions import system
-from tests.conftest import make_app
 from tests.forms import check_summary
 from tests.logins import api_token
 from tests.remark_rounds import (
@@ -27,14 +25,6 @@ from tests.remark_rounds import (
     _round,
     _today,
 )
-
-
-@pytest.fixture
-def any_app(database_url, providers):
-    application = make_app(database_url, **providers.settings())
-    yield application
-    application.extensions["concerto.db"].engine.dispose()
-
 
 # --- the secretariat deals with them ---------------------------------------------------------
 

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from core.events.models import Event
 from core.meetings import services as meetings
 from core.meetings.models import Attendance, Meeting, Minutes, Remark, RemarkRound
-from tests.conftest import make_app
 from tests.forms import check_summary
 from tests.logins import api_token
 from tests.remark_rounds import (
@@ -32,14 +31,6 @@ from tests.remark_rounds import (
     _round,
     _today,
 )
-
-
-@pytest.fixture
-def any_app(database_url, providers):
-    application = make_app(database_url, **providers.settings())
-    yield application
-    application.extensions["concerto.db"].engine.dispose()
-
 
 # --- sending ----------------------------------------------------------------------------------
 

@@ -22,16 +22,8 @@ from core.meetings.models import (
 from core.notifications.services import notify_pending
 from core.partners.models import Partner
 from core.permissions import system
-from tests.conftest import make_app
 from tests.forms import check_summary
 from tests.logins import csrf_token, login_as
-
-
-@pytest.fixture
-def any_app(database_url, providers):
-    application = make_app(database_url, **providers.settings())
-    yield application
-    application.extensions["concerto.db"].engine.dispose()
 
 
 def _db(app):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from core.goals import yearly
@@ -15,18 +14,10 @@ from core.inventory import schedules
 from core.inventory.models import Service, ServiceLocation
 from core.rooms import services as rooms
 from core.rooms.models import Room, RoomBooking
-from tests.conftest import make_app
 from tests.forms import check_summary
 from tests.logins import csrf_token, login_as
 
 NEXT_YEAR = date.today().year + 1
-
-
-@pytest.fixture
-def any_app(database_url, providers):
-    application = make_app(database_url, **providers.settings())
-    yield application
-    application.extensions["concerto.db"].engine.dispose()
 
 
 def _client(app, who, language="en"):

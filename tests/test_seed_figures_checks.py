@@ -52,14 +52,12 @@ def _errors(response) -> dict[str, str]:
         ),
     ],
 )
-def test_figures_are_checked_by_row_and_column_in_the_readers_language(
-    figures_app, language, words
-):
+def test_figures_are_checked_by_row_and_column_in_the_readers_language(any_app, language, words):
     from concerto_cocom.figures import subsidies
     from concerto_justitie.reports import statistics
     from concerto_vlaams.figures import budget, reach, staffing
 
-    app, client = figures_app, figures_app.test_client()
+    app, client = any_app, any_app.test_client()
     client.get(f"/language/{language}")
 
     def stored(table, year: int) -> int:

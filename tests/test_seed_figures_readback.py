@@ -32,8 +32,8 @@ from tests.seed_figures import (
 )
 
 
-def test_seed_002_table_1_reads_back_exactly_from_justices_statistics(figures_app):
-    app, client = figures_app, figures_app.test_client()
+def test_seed_002_table_1_reads_back_exactly_from_justices_statistics(any_app):
+    app, client = any_app, any_app.test_client()
     login_as(client, app, ("justitie", "coordinator"))
     rows = [
         {
@@ -85,8 +85,8 @@ def test_seed_002_table_1_reads_back_exactly_from_justices_statistics(figures_ap
             assert (value is None) if seed == "" else Decimal(str(value)) == _d(seed), name
 
 
-def test_seed_002_table_2_reads_back_exactly_from_the_jaarverslag(figures_app):
-    app, client = figures_app, figures_app.test_client()
+def test_seed_002_table_2_reads_back_exactly_from_the_jaarverslag(any_app):
+    app, client = any_app, any_app.test_client()
     login_as(client, app, ("vlaams", "coordinator"))
     rows = [{"prison_code": "*", "function": code, "fte": fte} for code, _nl, fte in TABLE_2]
     saved = _enter(client, "vlaams", "staffing", 2014, rows)
@@ -113,12 +113,12 @@ def test_seed_002_table_2_reads_back_exactly_from_the_jaarverslag(figures_app):
     assert "Alle gevangenissen samen" in dutch
 
 
-def test_the_cggs_care_periods_and_the_budget_read_back_from_the_jaarverslag(figures_app):
+def test_the_cggs_care_periods_and_the_budget_read_back_from_the_jaarverslag(any_app):
     from core.audit.services import acting_as
     from core.inventory import services as inventory
     from core.permissions import system
 
-    app, client = figures_app, figures_app.test_client()
+    app, client = any_app, any_app.test_client()
     registry = app.extensions["concerto.registry"]
     with app.extensions["concerto.db"].session() as db, acting_as(system("cli", "test")):
         who = system("cli", "test")
@@ -185,8 +185,8 @@ def test_the_cggs_care_periods_and_the_budget_read_back_from_the_jaarverslag(fig
     assert totals["Totaal"] == Decimal("18450947.97")
 
 
-def test_cocoms_subsidies_read_back_from_its_bilingual_report(figures_app):
-    app, client = figures_app, figures_app.test_client()
+def test_cocoms_subsidies_read_back_from_its_bilingual_report(any_app):
+    app, client = any_app, any_app.test_client()
     login_as(client, app, ("cocom", "coordinator"))
     saved = _enter(
         client, "cocom", "subsidies", 2027,

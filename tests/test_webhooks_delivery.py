@@ -29,7 +29,6 @@ from standardwebhooks import Webhook
 from core.clock import utcnow
 from core.events.models import Event
 from core.identity.models import Identity
-from core.inventory import imports
 from core.inventory.models import Service
 from core.mail.models import OutboxMessage
 from core.webhooks import delivery as delivering
@@ -39,33 +38,12 @@ from tests.conftest import make_app
 from tests.logins import api_token, csrf_token, login
 from tests.webhook_receiver import (
     LOOPBACK,
-    Receiver,
     _make_due,
     _signal_need,
     deliver,
     lowered,
     register,
 )
-
-
-@pytest.fixture
-def receiver():
-    running = Receiver()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def hook_app(database_url, providers):
-    application = make_app(
-        database_url,
-        webhook_allow_http=True,
-        webhook_allowed_networks=LOOPBACK,
-        **providers.settings(),
-    )
-    yield application
-    imports.queue_of(application).stop()  # the import's worker, before its database goes
-    application.extensions["concerto.db"].engine.dispose()
 
 
 def independent_check(secret: str, headers: dict, body: bytes) -> bool:

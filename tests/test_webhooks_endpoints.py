@@ -19,7 +19,6 @@ from standardwebhooks import Webhook
 
 from core.clock import utcnow
 from core.identity.models import Identity
-from core.inventory import imports
 from core.inventory.models import Service
 from core.webhooks import delivery as delivering
 from core.webhooks import kinds, services, transport
@@ -28,33 +27,12 @@ from tests.conftest import make_app
 from tests.logins import csrf_token, login, login_as
 from tests.webhook_receiver import (
     LOOPBACK,
-    Receiver,
     _make_due,
     _signal_need,
     deliver,
     lowered,
     register,
 )
-
-
-@pytest.fixture
-def receiver():
-    running = Receiver()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def hook_app(database_url, providers):
-    application = make_app(
-        database_url,
-        webhook_allow_http=True,
-        webhook_allowed_networks=LOOPBACK,
-        **providers.settings(),
-    )
-    yield application
-    imports.queue_of(application).stop()  # the import's worker, before its database goes
-    application.extensions["concerto.db"].engine.dispose()
 
 
 def test_private_targets_are_refused_unless_the_configuration_allows_them(

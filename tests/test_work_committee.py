@@ -31,12 +31,12 @@ from tests.work_sections import _groups, _ids, _section, _today, _user_id, _work
 # --- committee member -----------------------------------------------------------------------
 
 
-def test_a_member_never_sees_their_own_edit_to_review(work_app):
-    julien, marc = work_app.test_client(), work_app.test_client()
+def test_a_member_never_sees_their_own_edit_to_review(any_app):
+    julien, marc = any_app.test_client(), any_app.test_client()
     login(julien, "cocof", "cocof-julien")
     login(marc, "cocom", "cocom-marc")
-    julien_id = _user_id(work_app, "cocof-julien")
-    with work_app.extensions["concerto.db"].session() as db:
+    julien_id = _user_id(any_app, "cocof-julien")
+    with any_app.extensions["concerto.db"].session() as db:
         waiting = db.scalars(select(Service).where(Service.state == "submitted")).all()
         assert waiting
         own = waiting[0]
@@ -62,22 +62,22 @@ def test_a_member_never_sees_their_own_edit_to_review(work_app):
         db.commit()
         all_waiting = {s.id for s in waiting}
         own_id = own.id
-    work = _work(work_app, julien, "cocof-julien")
+    work = _work(any_app, julien, "cocof-julien")
     assert _groups(work) == ["committee"]
     review = _section(work, "committee", "review")
     assert set(_ids(review)) == all_waiting - {own_id}
-    others = _section(_work(work_app, marc, "cocom-marc"), "committee", "review")
+    others = _section(_work(any_app, marc, "cocom-marc"), "committee", "review")
     assert set(_ids(others)) == all_waiting
     page = julien.get("/work").get_data(as_text=True)
     assert f'href="/services/{own_id}"' not in page
 
 
-def test_a_member_sees_minutes_to_approve_and_what_is_assigned_to_their_authority(work_app):
-    client = work_app.test_client()
+def test_a_member_sees_minutes_to_approve_and_what_is_assigned_to_their_authority(any_app):
+    client = any_app.test_client()
     login(client, "cocof", "cocof-julien")
     now = utcnow()
     today = _today()
-    with work_app.extensions["concerto.db"].session() as db:
+    with any_app.extensions["concerto.db"].session() as db:
         coming = db.scalars(
             select(Meeting)
             .where(Meeting.ends_at >= now, Meeting.cancelled_at.is_(None))
@@ -126,7 +126,7 @@ def test_a_member_sees_minutes_to_approve_and_what_is_assigned_to_their_authorit
                 )
             )
         }
-    work = _work(work_app, client, "cocof-julien")
+    work = _work(any_app, client, "cocof-julien")
     minutes = _section(work, "committee", "minutes")
     assert set(_ids(minutes)) == expected_minutes
     section = _section(work, "committee", "assigned")
@@ -143,12 +143,12 @@ def test_a_member_sees_minutes_to_approve_and_what_is_assigned_to_their_authorit
 # --- secretary, organiser, administrator ----------------------------------------------------
 
 
-def test_the_secretary_sees_what_each_meeting_lacks_and_overdue_actions_by_authority(work_app):
-    client = work_app.test_client()
-    login_as(client, work_app, "secretary")
+def test_the_secretary_sees_what_each_meeting_lacks_and_overdue_actions_by_authority(any_app):
+    client = any_app.test_client()
+    login_as(client, any_app, "secretary")
     now = utcnow()
     today = _today()
-    with work_app.extensions["concerto.db"].session() as db:
+    with any_app.extensions["concerto.db"].session() as db:
         coming = db.scalars(
             select(Meeting)
             .where(Meeting.ends_at >= now, Meeting.cancelled_at.is_(None))
@@ -170,7 +170,7 @@ def test_the_secretary_sees_what_each_meeting_lacks_and_overdue_actions_by_autho
             a.id: a.authority_code
             for a in meetings.find_actions(db, meetings.ActionFilters(status="overdue"), today)
         }
-    secret = api_token(work_app, SECRETARY[1])
+    secret = api_token(any_app, SECRETARY[1])
     work = client.get("/api/v1/me/work", headers={"Authorization": f"Bearer {secret}"}).get_json()
     # The secretariat's person is a COCOM member too: both groups.
     assert {"committee", "secretariat", "studyday"} <= set(_groups(work))
@@ -189,11 +189,11 @@ def test_the_secretary_sees_what_each_meeting_lacks_and_overdue_actions_by_autho
     assert "minutes to write" in page and "agenda not sent" in page
 
 
-def test_the_organiser_sees_registrations_to_confirm_waiting_lists_and_places(work_app):
-    client = work_app.test_client()
-    login_as(client, work_app, "secretary")
+def test_the_organiser_sees_registrations_to_confirm_waiting_lists_and_places(any_app):
+    client = any_app.test_client()
+    login_as(client, any_app, "secretary")
     today = _today()
-    with work_app.extensions["concerto.db"].session() as db:
+    with any_app.extensions["concerto.db"].session() as db:
         day = db.scalar(
             select(StudyDay)
             .where(StudyDay.kind == "study_day", StudyDay.held_on >= today)
@@ -206,7 +206,7 @@ def test_the_organiser_sees_registrations_to_confirm_waiting_lists_and_places(wo
         waiting = {r.id for r in registrations if r.state == "waiting"}
         places = studyday.places(db, day)["workshops"]
         event_id = day.id
-    work = _work(work_app, client, SECRETARY[1])
+    work = _work(any_app, client, SECRETARY[1])
     assert set(_ids(_section(work, "studyday", "to_confirm"))) == to_confirm
     assert set(_ids(_section(work, "studyday", "waiting"))) == waiting
     rows = _section(work, "studyday", "places")["items"]
@@ -218,10 +218,10 @@ def test_the_organiser_sees_registrations_to_confirm_waiting_lists_and_places(wo
         assert row["url"] == f"/events/{event_id}"
 
 
-def test_the_administrator_sees_failed_jobs_and_reports_and_people_without_a_role(work_app):
-    client = work_app.test_client()
-    login_as(client, work_app, "administrator")
-    database = work_app.extensions["concerto.db"]
+def test_the_administrator_sees_failed_jobs_and_reports_and_people_without_a_role(any_app):
+    client = any_app.test_client()
+    login_as(client, any_app, "administrator")
+    database = any_app.extensions["concerto.db"]
     record_run(database.engine, "core.send_agendas", RuntimeError("SMTP down"))
     record_run(database.engine, "core.deliver_mail", None)
     with database.session() as db:
@@ -241,7 +241,7 @@ def test_the_administrator_sees_failed_jobs_and_reports_and_people_without_a_rol
         )
         db.commit()
         nobody_id = nobody.id
-    work = _work(work_app, client, "cocom-beheer")
+    work = _work(any_app, client, "cocom-beheer")
     assert "administration" in _groups(work)
     assert _section(work, "administration", "plugins")["items"] == []
     jobs = _section(work, "administration", "jobs")["items"]
@@ -251,33 +251,33 @@ def test_the_administrator_sees_failed_jobs_and_reports_and_people_without_a_rol
     assert [r["id"] for r in reports] == ["vlaams/jaarverslag"]
     people = _section(work, "administration", "people")["items"]
     assert nobody_id in _ids({"items": people})
-    assert _user_id(work_app, "cocom-beheer") not in _ids({"items": people})
+    assert _user_id(any_app, "cocom-beheer") not in _ids({"items": people})
     page = client.get("/work").get_data(as_text=True)
     assert "Sending agendas" in page and "Zoë Zonder Rol" in page
     assert "No plugin failed." in page
 
 
-def test_a_coordinator_who_is_also_the_secretary_sees_each_of_her_sections(work_app):
-    client = work_app.test_client()
+def test_a_coordinator_who_is_also_the_secretary_sees_each_of_her_sections(any_app):
+    client = any_app.test_client()
     login(client, "vlaams", "vlaams-lotte")
-    grant(work_app, "vlaams", "vlaams-lotte", "secretary")
-    work = _work(work_app, client, "vlaams-lotte")
+    grant(any_app, "vlaams", "vlaams-lotte", "secretary")
+    work = _work(any_app, client, "vlaams-lotte")
     assert _groups(work) == ["coordinator", "committee", "secretariat", "studyday"]
     page = client.get("/work").get_data(as_text=True)
     for group in ("coordinator", "committee", "secretariat", "studyday"):
         assert f'<h2 id="work-{group}">' in page
 
 
-def test_a_viewer_is_told_nothing_waits(work_app):
-    client = work_app.test_client()
+def test_a_viewer_is_told_nothing_waits(any_app):
+    client = any_app.test_client()
     login(client, "vlaams", PEOPLE["vlaams"]["viewer"])
-    assert _work(work_app, client, PEOPLE["vlaams"]["viewer"])["sections"] == []
+    assert _work(any_app, client, PEOPLE["vlaams"]["viewer"])["sections"] == []
     page = client.get("/work").get_data(as_text=True)
     assert "Nothing waits for you" in page
 
 
-def test_anonymous_callers_are_refused(work_app):
-    client = work_app.test_client()
+def test_anonymous_callers_are_refused(any_app):
+    client = any_app.test_client()
     answer = client.get("/api/v1/me/work")
     assert answer.status_code == 401
     assert answer.mimetype == "application/problem+json"

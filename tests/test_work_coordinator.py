@@ -28,9 +28,9 @@ from tests.work_sections import _groups, _ids, _section, _today, _user_id, _work
 # --- coordinator ----------------------------------------------------------------------------
 
 
-def test_a_coordinator_sees_only_her_authoritys_drafts_returned_and_waiting_services(work_app):
-    client = work_app.test_client()
-    with work_app.extensions["concerto.db"].session() as db:
+def test_a_coordinator_sees_only_her_authoritys_drafts_returned_and_waiting_services(any_app):
+    client = any_app.test_client()
+    with any_app.extensions["concerto.db"].session() as db:
         # Another authority's draft and submitted service: never on the Flemish list.
         other = db.scalars(
             select(Service).where(Service.authority_code == "cocof").order_by(Service.id)
@@ -58,7 +58,7 @@ def test_a_coordinator_sees_only_her_authoritys_drafts_returned_and_waiting_serv
         )
     assert drafts and returned and waiting, "the demo has Flemish drafts, returned and waiting"
     login(client, "vlaams", PEOPLE["vlaams"]["coordinator"])
-    work = _work(work_app, client, "vlaams-lotte", ["coordinator"])
+    work = _work(any_app, client, "vlaams-lotte", ["coordinator"])
     assert _groups(work) == ["coordinator"]
     section = _section(work, "coordinator", "drafts")
     assert set(_ids(section)) == drafts and section["count"] == len(drafts)
@@ -83,17 +83,17 @@ def test_a_coordinator_sees_only_her_authoritys_drafts_returned_and_waiting_serv
         assert f'href="/services/{service_id}"' not in page
 
 
-def test_a_coordinator_sees_reported_errors_and_the_services_to_confirm_once_asked(work_app):
+def test_a_coordinator_sees_reported_errors_and_the_services_to_confirm_once_asked(any_app):
     from core.inventory import error_reports, verification
     from core.permissions import ANONYMOUS
 
-    client = work_app.test_client()
+    client = any_app.test_client()
     login(client, "vlaams", "vlaams-lotte")
-    work = _work(work_app, client, "vlaams-lotte")
+    work = _work(any_app, client, "vlaams-lotte")
     reports = _section(work, "coordinator", "reports")
     assert not any(s["key"] == "to_confirm" for s in work["sections"]), "not before the request"
     year = _today().year
-    with work_app.app_context(), work_app.extensions["concerto.db"].session() as db:
+    with any_app.app_context(), any_app.extensions["concerto.db"].session() as db:
         ours = db.scalars(
             select(Service).where(Service.authority_code == "vlaams", Service.state == "published")
         ).all()
@@ -109,7 +109,7 @@ def test_a_coordinator_sees_reported_errors_and_the_services_to_confirm_once_ask
             s.id for s in verification.unconfirmed(db, "vlaams", verification.year_start(year))
         }
         report_id = report.id
-    work = _work(work_app, client, "vlaams-lotte")
+    work = _work(any_app, client, "vlaams-lotte")
     reported = _section(work, "coordinator", "reports")
     assert _ids(reported) == _ids(reports) + [report_id], "her authority's only, the newest last"
     item = next(i for i in reported["items"] if i["id"] == report_id)
@@ -119,13 +119,13 @@ def test_a_coordinator_sees_reported_errors_and_the_services_to_confirm_once_ask
     assert "Verhuisd naar blok B." in page and "Pas le bon numéro." not in page
 
 
-def test_those_present_find_the_draft_minutes_waiting_for_their_remarks(work_app):
-    client = work_app.test_client()
+def test_those_present_find_the_draft_minutes_waiting_for_their_remarks(any_app):
+    client = any_app.test_client()
     login(client, "vlaams", "vlaams-lotte")
-    login(work_app.test_client(), "federatie_wb", "federatie_wb-sarah")
-    work = _work(work_app, client, "vlaams-lotte")
+    login(any_app.test_client(), "federatie_wb", "federatie_wb-sarah")
+    work = _work(any_app, client, "vlaams-lotte")
     asked = _section(work, "coordinator", "remarks")  # her first group: she coordinates
-    with work_app.extensions["concerto.db"].session() as db:
+    with any_app.extensions["concerto.db"].session() as db:
         from core.meetings.models import Minutes, RemarkRound
 
         out = db.scalar(select(Minutes.id).join(RemarkRound).where(Minutes.state == "draft"))
@@ -134,14 +134,14 @@ def test_those_present_find_the_draft_minutes_waiting_for_their_remarks(work_app
     assert item["url"] == f"/minutes/{out}/remarks" and item["remarks_left"] == 1
     assert item["closes_on"] >= _today().isoformat()
     # Someone who was not present is not asked (and a viewer's work has no such section).
-    sarah = _work(work_app, work_app.test_client(), "federatie_wb-sarah")
+    sarah = _work(any_app, any_app.test_client(), "federatie_wb-sarah")
     assert not any(s["key"] == "remarks" and s["items"] for s in sarah["sections"])
 
 
-def test_a_coordinators_actions_come_overdue_first_with_their_terms(work_app):
-    client = work_app.test_client()
+def test_a_coordinators_actions_come_overdue_first_with_their_terms(any_app):
+    client = any_app.test_client()
     today = _today()
-    with work_app.extensions["concerto.db"].session() as db:
+    with any_app.extensions["concerto.db"].session() as db:
         meeting_id = db.scalar(select(Meeting.id).order_by(Meeting.id))
         for title, due in (
             ("Later", today + timedelta(days=30)),
@@ -182,7 +182,7 @@ def test_a_coordinators_actions_come_overdue_first_with_their_terms(work_app):
             db,
             db.get(Goal, committee_goal),
             {"title_nl": "Vlaamse actie in het Brusselse plan", "term": "", "authority": "vlaams"},
-            work_app.config["CONCERTO"]["action_statuses"],
+            any_app.config["CONCERTO"]["action_statuses"],
         )
         old_step = db.scalar(
             select(PlanAction.title_nl)
@@ -193,7 +193,7 @@ def test_a_coordinators_actions_come_overdue_first_with_their_terms(work_app):
         )
         db.commit()
     login(client, "vlaams", "vlaams-lotte")
-    section = _section(_work(work_app, client, "vlaams-lotte"), "coordinator", "actions")
+    section = _section(_work(any_app, client, "vlaams-lotte"), "coordinator", "actions")
     assert "Vlaamse actie in het Brusselse plan" in [i["title"] for i in section["items"]]
     assert old_step and old_step not in [i["title"] for i in section["items"]]
     flags = [item["overdue"] for item in section["items"]]
@@ -211,11 +211,11 @@ def test_a_coordinators_actions_come_overdue_first_with_their_terms(work_app):
     assert "term:" in page
 
 
-def test_a_coordinator_sees_her_next_meetings_with_her_reply(work_app):
-    client = work_app.test_client()
+def test_a_coordinator_sees_her_next_meetings_with_her_reply(any_app):
+    client = any_app.test_client()
     login(client, "vlaams", "vlaams-lotte")
-    user_id = _user_id(work_app, "vlaams-lotte")
-    with work_app.extensions["concerto.db"].session() as db:
+    user_id = _user_id(any_app, "vlaams-lotte")
+    with any_app.extensions["concerto.db"].session() as db:
         coming = db.scalars(
             select(Meeting)
             .where(Meeting.ends_at >= utcnow(), Meeting.cancelled_at.is_(None))
@@ -233,7 +233,7 @@ def test_a_coordinator_sees_her_next_meetings_with_her_reply(work_app):
         db.commit()
         expected = [i.meeting_id for i in sorted(mine, key=lambda i: i.meeting.starts_at)][:5]
         first = mine[0].meeting_id
-    section = _section(_work(work_app, client, "vlaams-lotte"), "coordinator", "meetings")
+    section = _section(_work(any_app, client, "vlaams-lotte"), "coordinator", "meetings")
     assert _ids(section) == expected
     replies = {item["id"]: item["reply"] for item in section["items"]}
     assert replies[first] == "excused"
@@ -241,12 +241,12 @@ def test_a_coordinator_sees_her_next_meetings_with_her_reply(work_app):
     assert "you are excused" in page
 
 
-def test_another_persons_membership_is_not_mine(work_app):
-    client = work_app.test_client()
+def test_another_persons_membership_is_not_mine(any_app):
+    client = any_app.test_client()
     login(client, "vlaams", "vlaams-lotte")
-    with work_app.extensions["concerto.db"].session() as db:
+    with any_app.extensions["concerto.db"].session() as db:
         # Lotte's membership linked to someone else's account: no longer hers by address.
-        other = db.scalar(select(User.id).where(User.id != _user_id(work_app, "vlaams-lotte")))
+        other = db.scalar(select(User.id).where(User.id != _user_id(any_app, "vlaams-lotte")))
         if other is None:
             other_user = User(display_name="Someone else")
             db.add(other_user)
@@ -256,7 +256,7 @@ def test_another_persons_membership_is_not_mine(work_app):
             update(Membership).where(Membership.name == "Lotte Peeters").values(user_id=other)
         )
         db.commit()
-    section = _section(_work(work_app, client, "vlaams-lotte"), "coordinator", "meetings")
+    section = _section(_work(any_app, client, "vlaams-lotte"), "coordinator", "meetings")
     assert section["items"] == [] and section["count"] == 0
     assert "You are not invited to any coming meeting." in client.get("/work").get_data(
         as_text=True
