@@ -101,7 +101,7 @@ class Reference:
         ):
             organizations[authority].add(organization)
             keys[authority][key] = organization
-        prisons = dict(session.execute(select(Prison.code, Prison.capacity)).tuples().all())
+        prisons = dict(session.execute(select(Prison.code, Prison.capacity)).all())
         return cls(
             prisons=set(prisons),
             target_groups=set(session.scalars(select(TargetGroup.code))),

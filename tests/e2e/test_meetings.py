@@ -63,7 +63,9 @@ def test_the_secretary_plans_invites_writes_and_approves(page, live_app):
     reply = next(word for word in body.split() if "/invitations/" in word)
     page.goto(base + reply[reply.index("/invitations/") :])
     assert run_axe(page) == []
+    # click() does not wait for the answer's page: wait for its message, then count
     page.get_by_role("button", name=re.compile("Ik kom|I will attend|Je serai")).click()
+    page.locator(".messages").wait_for()
     assert page.locator(".messages").count() == 1
 
     page.goto(f"{base}/meetings/{held}")
@@ -76,13 +78,15 @@ def test_the_secretary_plans_invites_writes_and_approves(page, live_app):
     for nl, fr in (("Besluit een", "Décision une"), ("Besluit twee", "Décision deux")):
         page.get_by_label("Decision in Dutch").fill(nl)
         page.get_by_label("Decision in French").fill(fr)
-        page.get_by_role("button", name="Record the decision").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Record the decision").click()
     for number, authority in ((1, "vlaams"), (2, "cocof"), (3, "justitie")):
         page.get_by_label("Action in Dutch").fill(f"Actie {number}")
         page.get_by_label("Action in French").fill(f"Action {number}")
         page.get_by_label("Owner", exact=True).fill(f"Owner {number}")
         page.get_by_label("Authority").select_option(authority)
-        page.get_by_role("button", name="Record the action").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Record the action").click()
     assert page.locator("#decisions + ul li").count() == 2
     assert page.locator("#actions + ul li", has_text="Actie 3").count() == 1
     assert run_axe(page) == []
