@@ -20,6 +20,7 @@ def test_an_organisation_applies_and_the_network_manager_approves(browser, live_
     visitor.goto(f"{base}/vlaams/placement-sites/apply")
     assert run_axe(visitor) == []
     visitor.get_by_role("button", name="Envoyer la candidature").click()
+    visitor.locator("[aria-invalid=true]").first.wait_for()  # the answer, not the form sent
     assert visitor.locator("[aria-invalid=true]").count() >= 5
     assert run_axe(visitor) == []
     visitor.get_by_label(re.compile("^Organisation")).fill("Ferme pédagogique Les Tilleuls")

@@ -24,7 +24,7 @@ def test_a_coordinator_registers_a_webhook_and_copies_its_secret(
         page.goto(f"{base}/language/{language}")
         page.goto(f"{base}/account")
         page.locator("#webhooks-heading + p a").click()
-        assert page.url.endswith("/webhooks")
+        page.wait_for_url("**/webhooks")
         assert run_axe(page) == []
         page.goto(f"{base}/webhooks/new")
         assert run_axe(page) == []
