@@ -289,3 +289,44 @@ def _nl() -> dict:
 
 def _fr() -> dict:
     return {"Accept-Language": "fr"}
+
+
+def test_a_logged_in_reader_shares_only_the_results_with_readers_who_see_the_same(cached_app):
+    engine = cached_app.extensions["concerto.db"].engine
+    with cached_app.extensions["concerto.db"].session() as db:
+        draft = db.scalars(select(Service).where(Service.published_at.is_(None))).first()
+        link, domain = f'href="/services/{draft.id}"', draft.domain_code
+    committee = cached_app.test_client()
+    login_as(committee, cached_app, "secretary")
+    coordinator = cached_app.test_client()
+    login_as(coordinator, cached_app, ("vlaams", "coordinator"))
+    for reader in (committee, coordinator):
+        reader.get("/language/nl")
+    query = f"/services?domain={domain}&per_page=250"
+
+    # The committee's results (every state) are made first and kept; the coordinator, who
+    # sees published services only, is not given them, and gets their own buttons.
+    assert link in _text(committee.get(query, headers=_nl()))
+    page = _text(coordinator.get(query, headers=_nl()))
+    assert link not in page
+    assert 'href="/services/new"' in page and "Afmelden" in page
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        again = _text(coordinator.get(query, headers=_nl()))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert again == page
+    # Their session, who they are and the counter; the services are not read again.
+    assert not [s for s in statements if re.search(r"\bFROM services\b", s)], statements
+    # The anonymous page made afterwards has no coordinator's button, and a change shows
+    # to the coordinator at once.
+    assert 'href="/services/new"' not in _text(cached_app.test_client().get(query, headers=_nl()))
+    assert "hernoemd" not in _text(coordinator.get("/services?per_page=250"))
+    _rename(cached_app, "Justitieel welzijnswerk hernoemd")
+    assert "hernoemd" in _text(coordinator.get("/services?per_page=250"))
+    assert link in _text(committee.get(query, headers=_nl()))

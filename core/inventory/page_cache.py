@@ -36,6 +36,11 @@ it rendered for anonymous readers, and the browser gets a weak ETag it can send 
   the cache: what it sees is its own (the rule of ``generation.cached``).
 - **Bounded**: least recently used first out, at most ``page_cache_megabytes`` of bodies
   per process (0 turns the cache off; ETags and 304s still work) and ``MAX_ENTRIES``.
+- **A logged-in reader gets the shared part of a page from the same store** (``shared_part``):
+  the results and facets of a search are the same for every reader who may see the same
+  services (a coordinator sees the published ones, as the public does; the committee sees
+  every state), so the part is kept under the page's key and that scope, while the rest of
+  the page (their name, their links, their buttons, their form tokens) is made for them.
 - Answers say ``Cache-Control: no-cache`` (a browser may keep them but asks each time) and
   ``Vary: Cookie, Accept-Language``, so no shared cache hands one reader's page to another.
 """
@@ -49,11 +54,13 @@ import importlib.util
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
 
 from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from core.clock import today
@@ -102,6 +109,33 @@ def anonymous_page(view):
         return _headed(current_app.response_class(body, content_type=content_type), tag)
 
     return serve
+
+
+def shared_part(name: str, render: Callable[[], str], *, scope: Hashable = ()) -> Markup:
+    """The HTML ``render`` makes, kept for every reader of this page (path, query, language,
+    date, build, counter: the key of whole pages) who has the same ``scope``, the part of
+    what they may see that the HTML depends on. ``render`` must read nothing of the reader
+    beyond ``scope``; a form token in it is each reader's own, as on whole pages."""
+    database = db_session()
+    if generation.changed_here(database) or _limit() == 0:
+        return Markup(render())
+    key = ("part", name, scope, *_key(database))
+    stored = _get(key)
+    if stored is None:
+        own = g.pop("csrf_token", None)
+        g.csrf_token = _CSRF_PLACEHOLDER
+        try:
+            text = render()
+        finally:
+            g.pop("csrf_token")
+            if own is not None:
+                g.csrf_token = own
+        stored = (text.encode(), "text/html")
+        _put(key, stored)
+    body = stored[0]
+    if _CSRF_PLACEHOLDER.encode() in body:
+        body = body.replace(_CSRF_PLACEHOLDER.encode(), generate_csrf().encode())
+    return Markup(body.decode())
 
 
 def clear() -> None:

@@ -14,7 +14,7 @@ from core.db import db_session
 from core.forms import FormFields
 from core.i18n import current_language
 from core.inventory import comments as service_comments
-from core.inventory import organizations, schedules, snippets
+from core.inventory import organizations, page_cache, schedules, snippets
 from core.inventory import services as inventory
 from core.inventory.access import service_or_404
 from core.inventory.changes import Names, describe_locations, describe_value, field_label
@@ -45,14 +45,32 @@ from core.web import attempt, message, stale_message
 @blueprint.get("/services")
 @anonymous_page
 def search():
-    session = db_session()
+    # Only the committee sees services in every state; everyone else, logged in or not,
+    # sees the published ones, so they share the results as they share the public page.
     committee = can(current(), "inventory.review")
-    filters = inventory.Filters.from_args(
+    filters = _filters(committee)
+    return render_template(
+        "inventory/search.html",
+        filters=filters,
+        authorities=registry().authorities,
+        results=page_cache.shared_part(
+            "search", lambda: _results(filters), scope="committee" if committee else "public"
+        ),
+    )
+
+
+def _filters(committee: bool) -> inventory.Filters:
+    return inventory.Filters.from_args(
         request.args,
         public_only=not committee,
         reading=current_language(),
         vocabulary=vocabulary_of(registry()),
     )
+
+
+def _results(filters: inventory.Filters) -> str:
+    """The search form, the services found and the pager (_search_results.html)."""
+    session = db_session()
     found, total = inventory.find(session, filters)
     facets = inventory.facet_counts(session, filters)
     expansion = filters.expansion(session)
@@ -66,7 +84,7 @@ def search():
     reference = reference_lists(session)
     open_today = {p.code for p in prisons_open(session)}
     return render_template(
-        "inventory/search.html",
+        "inventory/_search_results.html",
         filters=filters,
         services=found,
         marked=marked,
