@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.logins import login_as
+from tests.logins import PEOPLE, grant, login_as
 
 
 def _menu(client, path: str, language: str = "en") -> str:
@@ -75,3 +75,18 @@ def test_a_plugin_link_with_when_shows_only_to_those_who_may_use_it(app, client)
         login_as(client, app, who)
         menu = _menu(client, "/")
         assert '<a href="/vlaams/placement-sites">Placement site applications</a>' in menu, who
+
+
+def test_the_menu_kept_for_a_kind_of_reader_follows_their_rights_at_once(app, client):
+    """Each process keeps the menu's HTML per language, page and rights
+    (navigation_html): a right given shows on the next page; nobody gets another's menu."""
+    login_as(client, app, ("vlaams", "coordinator"))
+    before = _menu(client, "/services")
+    assert "Administration" not in _groups(before) and ">Needs</a>" in before
+    grant(app, "vlaams", PEOPLE["vlaams"]["coordinator"], "administrator")
+    after = _menu(client, "/services")
+    assert _groups(after)[-1] == "Administration" and ">Needs</a>" in after
+    client.get("/language/nl")
+    assert ">Noden</a>" in _menu(client, "/services", "nl")  # the same rights in Dutch
+    visitor = _menu(app.test_client(), "/services")
+    assert ">Needs</a>" not in visitor and "Administration" not in _groups(visitor)

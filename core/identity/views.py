@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from core.db import db_session
 from core.i18n import authority_name
@@ -316,7 +317,13 @@ def load_principal() -> None:
     identity_id = session.get("identity_id")
     if not identity_id:
         return
-    identity = db_session().get(Identity, identity_id)
+    # The identity, its user and their platform roles in one statement: every logged-in
+    # page asks this first.
+    identity = db_session().get(
+        Identity,
+        identity_id,
+        options=[joinedload(Identity.user).joinedload(User.platform_roles)],
+    )
     if identity is None or identity.user.disabled or identity.user_id != session.get("user_id"):
         session.end()
         return

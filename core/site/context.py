@@ -12,7 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from core.api.problems import DETAILS, problem
 from core.permissions import can, current
-from core.site.navigation import main_navigation
+from core.site.navigation import navigation_html
 
 log = logging.getLogger("concerto")
 
@@ -30,7 +30,7 @@ def init_site(app) -> None:
 
     app.jinja_env.globals.update(
         can=lambda action, record=None: can(current(), action, record),
-        main_navigation=main_navigation,
+        navigation_html=navigation_html,
         platform_role_label=lambda code: str(PLATFORM_ROLE_LABELS.get(code, code)),
     )
 
