@@ -149,3 +149,71 @@ def test_only_the_secretariat_freezes_a_year_and_only_once(app):
         follow_redirects=True,
     )
     assert "already frozen" in again.get_data(as_text=True)
+
+
+def test_facet_counts_from_bitmaps_are_what_each_choice_would_find(app):
+    """core.inventory.facet_bits against counting by hand: for each facet and value, the
+    services that pass every other filter and have that value; public and committee, with
+    and without a query, with filters chosen."""
+    from sqlalchemy.orm import selectinload
+
+    from core.db import db_session
+    from core.inventory import finding, generation
+    from core.inventory.models import LANGUAGE_CODES
+    from core.reference.models import TargetGroup
+
+    def value_sets(service) -> dict:
+        return {
+            "domain": {service.domain_code},
+            "authority": {service.authority_code},
+            "delivery": {service.delivery},
+            "state": {service.state},
+            "target_group": set(service.target_groups or ()),
+            "language": set(service.languages or ()),
+            "prison": {place.prison_code for place in service.locations},
+        }
+
+    asked = [
+        {},
+        {"q": "drug"},
+        {"q": "werk", "prison": "haren"},
+        {"domain": "drugs", "language": "fr"},
+        {"authority": "vlaams", "target_group": "women", "delivery": "group"},
+        {"prison": "sint_gillis", "q": "formation"},
+    ]
+    with app.test_request_context():
+        session = db_session()
+        generation.clear()
+        everything = session.scalars(select(Service).options(selectinload(Service.locations))).all()
+        known = {
+            "target_group": set(session.scalars(select(TargetGroup.code))),
+            "language": set(LANGUAGE_CODES),
+        }
+        for public_only in (True, False):
+            for args in asked:
+                filters = finding.Filters.from_args(args, public_only=public_only)
+                found = filters.found(session)
+                ids = set(found.service_ids) if found is not None else None
+                visible = [
+                    s
+                    for s in everything
+                    if (not public_only or (s.published_at is not None and s.active))
+                    and (ids is None or s.id in ids)
+                ]
+                chosen = {n: getattr(filters, n) for n in finding.FACETS if getattr(filters, n)}
+                counts = finding.facet_counts(session, filters)
+                for name in counts:
+                    expected: dict = {}
+                    for service in visible:
+                        values = value_sets(service)
+                        if all(v in values[n] for n, v in chosen.items() if n != name):
+                            for value in values[name]:
+                                expected[value] = expected.get(value, 0) + 1
+                    if name in known:  # codes of the reference only
+                        expected = {k: v for k, v in expected.items() if k in known[name]}
+                    assert dict(counts[name]) == {k: v for k, v in expected.items() if v}, (
+                        public_only,
+                        args,
+                        name,
+                    )
+            assert counts["domain"] and counts["prison"]  # some choice finds something

@@ -10,10 +10,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, select
+from sqlalchemy import String, case, cast, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.inventory import generation, search
+from core.inventory import facet_bits, generation, search
 from core.inventory.lexicon import Expansion, Lexicon, expand
 from core.inventory.models import LANGUAGE_CODES, Service, ServiceLocation, name_order
 from core.reference.models import TargetGroup
@@ -244,40 +244,24 @@ def facet_counts(session: Session, filters: Filters) -> dict[str, Counter]:
 
 
 def _facet_counts(session: Session, filters: Filters) -> dict[str, Counter]:
-    counts: dict[str, Counter] = {}
-    reference_codes = {
+    maps = facet_bits.bitmaps(session, filters.public_only)
+    within = maps.everyone
+    found = filters.found(session)
+    if found is not None:
+        within &= facet_bits.of(found.service_ids)
+    chosen = {name: getattr(filters, name) for name in FACETS if getattr(filters, name)}
+    counts = facet_bits.counts(
+        maps,
+        within,
+        chosen,
+        [name for name in FACETS if not (filters.public_only and name == "state")],
+    )
+    # The lists count only the codes the reference knows (a code left in a list by an older
+    # release is not a choice).
+    known = {
         "target_group": set(session.scalars(select(TargetGroup.code))),
         "language": set(LANGUAGE_CODES),
     }
-    for name in FACETS:
-        if filters.public_only and name == "state":
-            continue
-        conditions = _conditions(session, filters, skip=name)
-        if name == "prison":
-            rows = session.execute(
-                select(ServiceLocation.prison_code, func.count())
-                .join(Service, Service.id == ServiceLocation.service_id)
-                .where(*conditions)
-                .group_by(ServiceLocation.prison_code)
-            )
-            counts[name] = Counter(dict(rows.all()))
-        elif name in ("target_group", "language"):
-            # One pass over the matching rows, one sum per code, in the database.
-            column = Service.target_groups if name == "target_group" else Service.languages
-            codes = sorted(reference_codes[name])
-            sums = [
-                func.sum(case((_json_contains(session, column, code), 1), else_=0))
-                for code in codes
-            ]
-            row = session.execute(select(*sums).where(*conditions)).one()
-            counts[name] = Counter({code: n or 0 for code, n in zip(codes, row, strict=True) if n})
-        else:
-            column = {
-                "domain": Service.domain_code,
-                "authority": Service.authority_code,
-                "delivery": Service.delivery,
-                "state": Service.state,
-            }[name]
-            rows = session.execute(select(column, func.count()).where(*conditions).group_by(column))
-            counts[name] = Counter(dict(rows.all()))
+    for name, codes in known.items():
+        counts[name] = Counter({code: n for code, n in counts[name].items() if code in codes})
     return counts

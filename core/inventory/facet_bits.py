@@ -1,0 +1,115 @@
+"""Facet counts from bitmaps, as search engines count them (Lucene's filter bitsets,
+roaring bitmaps): one bitmap per facet value over the services' ids, kept by each process
+until the next change to the services (``core.inventory.generation``).
+
+A search's counts were six statements, each over every service the search found: a word
+with its synonyms that finds 10,000 of 50,000 services cost 6 × 13 ms on SQLite and 430 ms
+on PostgreSQL for the first reader after a change, and again for every new search. Now the
+first search after a change reads the whole inventory's facet values once (two statements
+of plain rows), and every search's counts are ANDs and popcounts of Python ints (bit ``i``
+is the service with id ``i``), whatever it found: well under a millisecond.
+
+The values are those the statements counted: a service's domain, authority, form and state,
+the codes in its lists of target groups and languages, the prisons of its places. A reader
+who sees only published services gets bitmaps of those only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.inventory import generation
+from core.inventory.models import Service, ServiceLocation
+
+# The facets a service's own row holds (its column), and those of its lists.
+SINGLE = {
+    "domain": "domain_code",
+    "authority": "authority_code",
+    "delivery": "delivery",
+    "state": "state",
+}
+LISTS = {"target_group": "target_groups", "language": "languages"}
+
+
+@dataclass(frozen=True)
+class Bitmaps:
+    everyone: int  # every service the reader may see
+    values: dict[str, dict[str | None, int]]  # facet -> value -> its services
+
+
+def bitmaps(session: Session, public_only: bool) -> Bitmaps:
+    """The bitmaps of the services a reader sees (published ones only, or all)."""
+    return generation.cached(
+        session, ("facet-bitmaps", public_only), lambda: _read(session, public_only)
+    )
+
+
+def of(ids: Iterable[int]) -> int:
+    """The bitmap of ``ids``."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    raw = bytearray(max(ids) // 8 + 1)
+    for ident in ids:
+        raw[ident >> 3] |= 1 << (ident & 7)
+    return int.from_bytes(raw, "little")
+
+
+def counts(
+    maps: Bitmaps, within: int, chosen: dict[str, str], facets: Iterable[str]
+) -> dict[str, Counter]:
+    """For each of ``facets``, how many services of ``within`` each value would give with
+    the other facets' ``chosen`` values applied (a facet never narrows its own counts)."""
+    narrowed = {name: maps.values.get(name, {}).get(value, 0) for name, value in chosen.items()}
+    answer = {}
+    for name in facets:
+        among = within
+        for other, bitmap in narrowed.items():
+            if other != name:
+                among &= bitmap
+        answer[name] = Counter(
+            {
+                value: found
+                for value, bitmap in maps.values.get(name, {}).items()
+                if (found := (among & bitmap).bit_count())
+            }
+        )
+    return answer
+
+
+def _read(session: Session, public_only: bool) -> Bitmaps:
+    services, places = Service.__table__, ServiceLocation.__table__
+    seen = (
+        [services.c.published_at.is_not(None), services.c.active.is_(True)] if public_only else []
+    )
+    columns = [services.c.id, *(services.c[c] for c in (*SINGLE.values(), *LISTS.values()))]
+    ids: dict[str, dict[str | None, list[int]]] = defaultdict(lambda: defaultdict(list))
+    everyone = []
+    # Plain rows, not ORM objects: 50,000 of them after every change.
+    connection = session.connection()
+    for row in connection.execute(select(*columns).where(*seen)):
+        ident = row[0]
+        everyone.append(ident)
+        for position, name in enumerate(SINGLE, start=1):
+            ids[name][row[position]].append(ident)
+        for position, name in enumerate(LISTS, start=1 + len(SINGLE)):
+            for code in set(row[position] or ()):
+                ids[name][code].append(ident)
+    for ident, prison in connection.execute(
+        select(places.c.service_id, places.c.prison_code)
+        .join(services, services.c.id == places.c.service_id)
+        .where(*seen)
+    ):
+        ids["prison"][prison].append(ident)
+    return Bitmaps(
+        everyone=of(everyone),
+        values={
+            name: {value: of(members) for value, members in by_value.items()}
+            for name, by_value in ids.items()
+        },
+    )
