@@ -1,21 +1,26 @@
 """The inventory's file exports (CSV, XLSX, ODS, JSON) read plain rows and write sheets as
 XML text (issue 25, exports near the fetch), on SQLite and PostgreSQL: the rows are those
 the ORM gave, in the same order, for every filter; the spreadsheets read back, by openpyxl,
-odfpy and the platform's own import reader, as the values that were written."""
+odfpy and the platform's own import reader, as the values that were written; the files are
+streamed, a chunk of rows at a time, with the same content however they are cut."""
 
 from __future__ import annotations
 
+import csv
 import io
+import zipfile
 
 import pytest
 from odf.opendocument import load as load_ods
 from odf.table import TableCell, TableRow
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from core import tabular
-from core.inventory import exchange, sheets
+from core.inventory import exchange, export, sheets
 from core.inventory import services as inventory
-from core.inventory.export import COLUMNS, _columns, safe_cell
+from core.inventory.export import COLUMNS, Exported, _columns, safe_cell
+from core.inventory.models import Service
 from tests.conftest import make_app
 
 
@@ -70,7 +75,7 @@ def test_the_rows_read_without_the_orm_are_those_the_orm_gave(files_app, argumen
         return inventory.Filters(public_only=True, **arguments)
 
     with files_app.test_request_context("/"), files_app.extensions["concerto.db"].session() as db:
-        plain = exchange.export_rows(db, filters())
+        plain = list(exchange.export_rows(db, filters()))
         orm = _through_the_orm(db, filters())
     assert plain, "the filter finds services in the demo"
     if "query" in arguments:  # ranked on the search page, by name in a file
@@ -113,8 +118,10 @@ def test_an_ods_sheet_reads_back_as_written():
 def test_the_exported_files_hold_every_row_and_column(files_app):
     client = files_app.test_client()
     with files_app.test_request_context("/"), files_app.extensions["concerto.db"].session() as db:
-        rows = exchange.export_rows(db, inventory.Filters(public_only=True))
+        exported = Exported(db, inventory.Filters(public_only=True))
+        rows = list(exported.rows())
     columns = _columns(rows)
+    assert exported.columns == columns, "the columns known before the first row"
     workbook = load_workbook(io.BytesIO(client.get("/services/export.xlsx").data))
     values = list(workbook.active.iter_rows(values_only=True))
     assert list(values[0]) == columns and len(values) == len(rows) + 1
@@ -128,3 +135,115 @@ def test_the_exported_files_hold_every_row_and_column(files_app):
     for line in table[1:]:
         cells = [str(cell) for cell in line.getElementsByType(TableCell)]
         assert cells == [str(safe_cell(by_id[cells[0]].get(name, ""))) for name in columns]
+
+
+def test_the_export_streams_and_knows_every_extra_column_before_the_first_row(files_app):
+    """Each format's answer is streamed, a chunk at a time; the ``extra.`` columns are those
+    of the services exported (sorted, known before any row is read), each row holding only
+    its own."""
+    database = files_app.extensions["concerto.db"]
+    with database.session() as db:
+        found = {
+            service.external_id: service
+            for service in db.scalars(
+                select(Service).where(Service.external_id.in_(["VG-01", "VG-07", "CF-01"]))
+            )
+        }
+        found["VG-01"].extra = {"room": "B12", "floor": 2}
+        found["VG-07"].extra = {"access_code": None}
+        found["CF-01"].extra = {"room": "A1"}
+    client = files_app.test_client()
+    for fmt in exchange.FORMATS:
+        answer = client.get(f"/services/export.{fmt}?authority=vlaams")
+        assert answer.status_code == 200 and answer.is_streamed, fmt
+        assert answer.get_data(), fmt  # read to its end: the session is closed after
+    body = client.get("/services/export.json?authority=vlaams").get_json()
+    rows = {row["external_id"]: row for row in body["services"]}
+    assert rows["VG-01"]["extra.room"] == "B12" and rows["VG-01"]["extra.floor"] == 2
+    assert rows["VG-07"]["extra.access_code"] == ""
+    assert not any(key.startswith("extra.") for key in rows["VG-02"])
+    lines = list(csv.reader(io.StringIO(client.get("/services/export.csv?authority=vlaams").text)))
+    extra = ["extra.access_code", "extra.floor", "extra.room"]  # CF-01's room is another's
+    assert lines[0] == [*(["\ufeffexternal_id"] + COLUMNS[1:]), *extra]
+    by_id = {line[0]: dict(zip(lines[0][1:], line[1:], strict=True)) for line in lines[1:]}
+    assert by_id["VG-01"]["extra.room"] == "B12" and by_id["VG-02"]["extra.room"] == ""
+
+
+def test_chunks_of_a_few_rows_make_the_same_files(files_app, monkeypatch):
+    """Written a few rows at a time (many zip writes of the sheet, many JSON batches), the
+    files read back as when written at once."""
+    with files_app.test_request_context("/"), files_app.extensions["concerto.db"].session() as db:
+
+        def files() -> dict:
+            exported = exchange.FORMATS
+            return {
+                fmt: list(write(Exported(db, inventory.Filters(public_only=True))))
+                for fmt, (write, _type) in exported.items()
+            }
+
+        whole = files()
+        monkeypatch.setattr(export, "ROWS_PER_CHUNK", 7)
+        monkeypatch.setattr(export, "JSON_ROWS", 3)
+        monkeypatch.setattr(sheets, "ROWS_PER_CHUNK", 7)
+        pieces = files()
+    for fmt in ("csv", "json"):
+        assert len(pieces[fmt]) > len(whole[fmt]) and b"".join(pieces[fmt]) == b"".join(whole[fmt])
+    for fmt in ("xlsx", "ods"):
+        small, large = (zipfile.ZipFile(io.BytesIO(b"".join(f[fmt]))) for f in (pieces, whole))
+        assert small.testzip() is None and small.namelist() == large.namelist()
+        assert all(small.read(name) == large.read(name) for name in large.namelist())
+
+
+def test_an_ods_package_starts_with_its_media_type_stored_as_it_is():
+    """ODF: the "mimetype" member first, not compressed, its sizes in its own header (no data
+    descriptor), so that the media type stands at byte 38 of the file."""
+    data = sheets.ods("services", HEADER, ROWS)
+    first = zipfile.ZipFile(io.BytesIO(data)).infolist()[0]
+    assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
+    assert not first.flag_bits & 0x08
+    assert data[30:38] == b"mimetype"
+    assert data[38:84] == b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def test_cells_are_made_harmless_in_every_format_however_the_row_is_written():
+    """A formula behind characters XML cannot hold is still neutralised, a cell of nothing
+    but those becomes empty, and those characters never reach a file; commas, quotes and line
+    breaks come back from the CSV as they were."""
+    row = {
+        "external_id": "\x01=cmd|' /C calc'!A0",
+        "name_nl": "Atelier\x0b hout, metaal",
+        "name_fr": 'Dit "bien"',
+        "name_en": "\x02\x03",
+        "description_nl": "Eerste regel\n- tweede regel",
+        "capacity": 12,
+        "free_of_charge": True,
+    }
+    expected = {
+        "external_id": "'=cmd|' /C calc'!A0",
+        "name_nl": "Atelier hout, metaal",
+        "name_fr": 'Dit "bien"',
+        "name_en": "",
+        "description_nl": "Eerste regel\n- tweede regel",
+        "capacity": "12",
+        "free_of_charge": "True",
+    }
+    plain = {**row, "name_nl": "Atelier, hout", "name_fr": "Atelier", "name_en": "+32 2 000"}
+    data = exchange.to_csv([row, plain])
+    assert not any(byte < 9 or byte in (11, 12) or 14 <= byte < 32 for byte in data)
+    read = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert {name: read[0][name] for name in expected} == expected
+    assert read[1]["name_nl"] == "Atelier, hout" and read[1]["name_en"] == "'+32 2 000"
+    sheet = list(load_workbook(io.BytesIO(exchange.to_xlsx([row]))).active.values)
+    cells = dict(zip(sheet[0], sheet[1], strict=True))
+    assert cells["external_id"] == expected["external_id"] and cells["name_en"] is None
+    assert cells["name_nl"] == expected["name_nl"] and cells["capacity"] == 12
+    document = load_ods(io.BytesIO(exchange.to_ods([row])))
+    table = document.spreadsheet.getElementsByType(TableRow)
+    texts = dict(
+        zip(
+            [str(cell) for cell in table[0].getElementsByType(TableCell)],
+            [str(cell) for cell in table[1].getElementsByType(TableCell)],
+            strict=True,
+        )
+    )
+    assert texts["external_id"] == expected["external_id"] and texts["name_en"] == ""

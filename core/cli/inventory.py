@@ -12,6 +12,7 @@ from core.cli.common import cli_principal, make_app, require_head, terminal_lang
 from core.i18n import REGION
 from core.inventory import exchange, hsds
 from core.inventory.errors import describe
+from core.inventory.export import Exported
 from core.inventory.services import Filters
 
 
@@ -99,6 +100,7 @@ def export_command(fmt: str, authority: str | None, language: str, output: str) 
             for chunk in hsds.export(session, app.extensions["concerto.registry"], language):
                 target.write(chunk)  # UTF-8 already
         else:
-            rows = exchange.export_rows(session, Filters(authority=authority or ""))
-            target.write(exchange.FORMATS[fmt][0](rows))
+            exported = Exported(session, Filters(authority=authority or ""))
+            for chunk in exchange.FORMATS[fmt][0](exported):
+                target.write(chunk)
     click.echo(f"written to {output}")

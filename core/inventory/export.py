@@ -1,18 +1,25 @@
 """Exporting services as a file (CSV, XLSX, ODS or JSON), in the flat shape an import reads:
 one row per service, lists joined by "|", the prisons with one schedule and number of places
 for all of them, the organisation by its own identifier. Cells that a spreadsheet would run
-as a formula are made harmless."""
+as a formula are made harmless.
+
+An export streams (issue 25, exports near the fetch): one query reads the names of the
+``extra`` fields of the services found (their distinct ``extra`` values), so that the columns
+are known before the first row; then one query reads the services in order, one plain row
+each with its places, from a server-side cursor on PostgreSQL, and each format writes a few
+hundred rows at a time as one chunk of bytes. Memory holds one chunk, whatever the size of
+the inventory."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterator
-from types import SimpleNamespace
+import re
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, Text, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from core.inventory import finding, sheets
@@ -21,7 +28,6 @@ from core.inventory.models import (
     SERVICE_FACTS,
     Organization,
     Service,
-    ServiceLocation,
     name_order,
 )
 from core.validation import XML_ILLEGAL, printable
@@ -42,21 +48,21 @@ COLUMNS = [
 ]
 
 
-# --- export ------------------------------------------------------------------------------------
+# --- one service -------------------------------------------------------------------------------
 
 
 # The columns read as they are from the service (the others are worked out below).
 AS_STORED = [name for name in COLUMNS if name in inventory.FIELDS]
+LISTS = ("target_groups", "languages")  # JSON lists of codes, joined by LIST_SEPARATOR
 
 
 def flat(service: Service) -> dict[str, Any]:
-    """The service as one flat row; ``service`` an ORM object or a row read by
-    ``export_rows`` (its attributes as ``inventory.record_of`` reads them)."""
+    """The service (an ORM object) as one flat row: what ``export_rows`` gives for it."""
     row = {name: getattr(service, name) for name in AS_STORED}
     locations = service.locations
-    row["target_groups"] = LIST_SEPARATOR.join(service.target_groups or [])
-    row["languages"] = LIST_SEPARATOR.join(service.languages or [])
-    row["organization"] = _organization_of(service)
+    for name in LISTS:
+        row[name] = LIST_SEPARATOR.join(getattr(service, name) or [])
+    row["organization"] = service.organization.external_id if service.organization_id else None
     row["prisons"] = LIST_SEPARATOR.join(location.prison_code for location in locations)
     schedules = {location.schedule for location in locations if location.schedule}
     row["schedule"] = schedules.pop() if len(schedules) == 1 else ""
@@ -80,109 +86,292 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def _cells(rows: list[dict[str, Any]], columns: list[str]) -> Iterator[list[Any]]:
-    """Each row's values in the order of ``columns``, made ``safe_cell``; a text with
-    nothing to neutralise (nearly all) is passed on without a substitution."""
-    for row in rows:
-        values = []
-        for name in columns:
-            value = row.get(name, "")
-            if value.__class__ is str and value:
-                if value[:1] in FORMULA_STARTS or XML_ILLEGAL.search(value):
-                    value = safe_cell(value)
-            elif value.__class__ is not str:
-                value = safe_cell(value)
-            values.append(value)
-        yield values
+# A formula's first character at the start of a text of a row's texts joined by line feeds,
+# once what XML cannot hold is left out, or a text of nothing else (or a line in a text that
+# looks so: then each cell is looked at, as it is when anything is found). Every search starts
+# at a line feed, which makes it fast.
+_ILLEGAL = XML_ILLEGAL.pattern[1:-1]
+_FORMULA_AT_START = re.compile(f"\\n(?:[{_ILLEGAL}]*[=+\\-@\\t\\r]|[{_ILLEGAL}]+(?:\\n|\\Z))")
 
 
-def _columns(rows: list[dict[str, Any]]) -> list[str]:
+def safe_row(values: list[Any]) -> list[Any]:
+    """The row with each cell made ``safe_cell``, but for characters XML cannot hold inside
+    a text: the writers leave those out of each chunk at once (sheets.utf8). One search of
+    the row's texts for nearly all rows, which have nothing to neutralise."""
+    texts = "\n" + "\n".join([value for value in values if value.__class__ is str])
+    if _FORMULA_AT_START.search(texts):
+        return [safe_cell(value) for value in values]
+    return values
+
+
+def _columns(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """COLUMNS and then the ``extra.`` fields of ``rows``, sorted."""
     extra = sorted({key for row in rows for key in row if key.startswith("extra.")})
     return COLUMNS + extra
 
 
-def _organization_of(service) -> str | None:
-    if not service.organization_id:
-        return None
-    if hasattr(service, "organization_external_id"):  # a row read by export_rows
-        return service.organization_external_id
-    return service.organization.external_id
+# --- reading the services found ---------------------------------------------------------------
 
 
-EXPORT_BATCH = 500  # services read per query
+EXPORT_BATCH = 500  # rows fetched from the cursor at a time
+_MEMO_SIZE = 4096  # JSON texts remembered decoded: the same few lists of codes again and again
 
 
-def _ordered_ids(session: Session, filters: inventory.Filters) -> list[int]:
-    """The ids of the services ``filters`` find, in the order asked for; with a query, in
-    name order (a file has no use for the search page's ranking)."""
+def _ordering(filters: inventory.Filters) -> list:
+    """The order asked for; with a query, name order (a file has no use for the search
+    page's ranking)."""
     if filters.sort == "updated":
-        order = [Service.updated_at.desc(), Service.id]
-    elif filters.sort == "authority":
-        order = [Service.authority_code, Service.id]
-    else:
-        order = [name_order(filters.reading), Service.id]
-    conditions = finding._conditions(session, filters)
-    return list(session.scalars(select(Service.id).where(*conditions).order_by(*order)))
+        return [Service.updated_at.desc(), Service.id]
+    if filters.sort == "authority":
+        return [Service.authority_code, Service.id]
+    return [name_order(filters.reading), Service.id]
 
 
-def export_rows(session: Session, filters: inventory.Filters) -> list[dict[str, Any]]:
-    """The services ``filters`` find as flat rows, read a batch at a time as plain rows:
-    building ORM objects (identity map, change tracking) for each service and place was
-    three quarters of an export's time."""
-    services, places = Service.__table__, ServiceLocation.__table__
-    organizations = Organization.__table__
-    rows: list[dict[str, Any]] = []
-    ids = _ordered_ids(session, filters)
-    for start in range(0, len(ids), EXPORT_BATCH):
-        chunk = ids[start : start + EXPORT_BATCH]
-        result = session.execute(
-            select(services, organizations.c.external_id.label("organization_external_id"))
+# A service's places in one row with it: the prisons in the order they were added, the one
+# schedule and the one number of places they all have (if they have one), as ``flat`` makes
+# them. In SQL, so that the export reads one row per service and keeps no batch of places.
+_PRISONS = {
+    "postgresql": f"SELECT string_agg(prison_code, '{LIST_SEPARATOR}' ORDER BY id) "
+    "FROM service_locations WHERE service_id = services.id",
+    # SQLite before 3.44 has no ORDER BY inside an aggregate: it concatenates in the order
+    # of the subquery.
+    "sqlite": f"SELECT group_concat(prison_code, '{LIST_SEPARATOR}') FROM (SELECT prison_code "
+    "FROM service_locations WHERE service_id = services.id ORDER BY id)",
+}
+_ONE_SCHEDULE = (
+    "SELECT CASE WHEN count(DISTINCT nullif(schedule, '')) = 1 THEN max(nullif(schedule, '')) "
+    "ELSE '' END FROM service_locations WHERE service_id = services.id"
+)
+_ONE_NUMBER = (
+    "SELECT CASE WHEN count(DISTINCT nullif(places, 0)) = 1 THEN max(nullif(places, 0)) END "
+    "FROM service_locations WHERE service_id = services.id"
+)
+
+
+def _read_columns(dialect: str) -> list:
+    """A service's row as the export reads it: its values in the order of COLUMNS (texts
+    never NULL, the lists as their JSON text) and then ``extra`` as JSON text."""
+    services, organizations = Service.__table__, Organization.__table__
+    columns = []
+    for name in AS_STORED:
+        column = services.c[name]
+        if name in LISTS:
+            columns.append(cast(column, Text))
+        elif isinstance(column.type, String):
+            columns.append(func.coalesce(column, ""))
+        else:
+            columns.append(column)
+    prisons = _PRISONS.get(dialect, _PRISONS["sqlite"])
+    return [
+        *columns,
+        func.coalesce(organizations.c.external_id, ""),
+        func.coalesce(literal_column(f"({prisons})"), ""),
+        literal_column(f"({_ONE_SCHEDULE})"),
+        literal_column(f"({_ONE_NUMBER})"),
+        cast(services.c.extra, Text),
+    ]
+
+
+_LIST_AT = [COLUMNS.index(name) for name in LISTS]
+# Not texts (so read as they are): None is written "".
+_MAYBE_NULL = [
+    index
+    for index, name in enumerate(AS_STORED)
+    if name not in LISTS and not isinstance(Service.__table__.c[name].type, String)
+] + [COLUMNS.index("schedule"), COLUMNS.index("places")]
+
+
+class Exported:
+    """The services ``filters`` find, to be written as a file. Made, it knows the names of
+    their ``extra`` fields (``columns``: COLUMNS, then those sorted, as ``extra.name``), read
+    with one query of the distinct ``extra`` values; ``rows`` and ``cells`` then read the
+    services in order, one row each with its places, as they are written."""
+
+    def __init__(self, session: Session, filters: inventory.Filters) -> None:
+        self.session = session
+        self.conditions = finding._conditions(session, filters)
+        self.order = _ordering(filters)
+        extra: set[str] = set()
+        distinct = select(cast(Service.extra, Text)).where(*self.conditions).distinct()
+        for fields in session.scalars(distinct.execution_options(yield_per=EXPORT_BATCH)):
+            decoded = json.loads(fields) if fields else None
+            if isinstance(decoded, dict):
+                extra.update(decoded)
+        self.extra = sorted(extra)
+        self.columns = COLUMNS + [f"extra.{name}" for name in self.extra]
+
+    def _records(self) -> Iterator[tuple[list[Any], dict[str, Any]]]:
+        """Each service: its values in the order of COLUMNS (None as "") and its ``extra``."""
+        services, organizations = Service.__table__, Organization.__table__
+        connection = self.session.connection()
+        found = (
+            select(*_read_columns(connection.dialect.name))
             .select_from(
                 services.outerjoin(organizations, organizations.c.id == services.c.organization_id)
             )
-            .where(services.c.id.in_(chunk))
+            .where(*self.conditions)
+            .order_by(*self.order)
         )
-        names = list(result.keys())
-        found = {}
-        for values in result:
-            service = SimpleNamespace(**dict(zip(names, values, strict=True)))
-            service.locations = []
-            found[service.id] = service
-        for place in session.execute(
-            select(places).where(places.c.service_id.in_(chunk)).order_by(places.c.id)
+        decode = _Memo(json.loads)
+        joined = _Memo(lambda text: LIST_SEPARATOR.join(json.loads(text) or ()))
+        # Plain rows on the session's connection (the ORM's loading of rows took as long as
+        # reading them), from a server-side cursor on PostgreSQL; one row at a time, so that
+        # no batch of rows outlives a collection of the garbage collector's youngest
+        # generation (a full collection of a worker's heap took 120 ms).
+        for row in connection.execute(
+            found, execution_options={"stream_results": True, "yield_per": EXPORT_BATCH}
         ):
-            found[place.service_id].locations.append(place)
-        rows += [flat(found[ident]) for ident in chunk if ident in found]
-    return rows
+            values = list(row)
+            fields = values.pop()
+            for index in _LIST_AT:
+                values[index] = joined(values[index]) if values[index] else ""
+            for index in _MAYBE_NULL:
+                if values[index] is None:
+                    values[index] = ""
+            yield values, (decode(fields) if fields else None) or {}
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Each service as a flat row, as ``flat`` makes it of an ORM object."""
+        for values, extra in self._records():
+            row = dict(zip(COLUMNS, values, strict=True))
+            for name, value in extra.items():
+                row[f"extra.{name}"] = "" if value is None else value
+            yield row
+
+    def cells(self) -> Iterator[list[Any]]:
+        """Each service's values in the order of ``columns``, made ``safe_cell``."""
+        for values, extra in self._records():
+            for name in self.extra:
+                value = extra.get(name)
+                values.append("" if value is None else value)
+            yield safe_row(values)
+
+
+class _Memo:
+    """``function`` of a text, remembered for the last texts seen (a few thousand)."""
+
+    def __init__(self, function: Callable[[str], Any]) -> None:
+        self.function, self.known = function, {}
+
+    def __call__(self, text: str) -> Any:
+        try:
+            return self.known[text]
+        except KeyError:
+            if len(self.known) >= _MEMO_SIZE:
+                self.known.clear()
+            value = self.known[text] = self.function(text)
+            return value
+
+
+def export_rows(session: Session, filters: inventory.Filters) -> Iterator[dict[str, Any]]:
+    """The services ``filters`` find as flat rows, read a batch at a time."""
+    return Exported(session, filters).rows()
+
+
+# --- the formats: each a stream of chunks of bytes --------------------------------------------
+
+
+ROWS_PER_CHUNK = 500  # rows written out at a time
+
+
+def _csv_line(values: list[Any], writer, buffer: io.StringIO) -> str:
+    """The row as a line of CSV, as ``csv.writer`` writes it: a row with no comma, quote or
+    line break in its cells joined as it is; another with every cell quoted (quotes doubled)
+    instead of only those that need it (the csv module's cell by cell check took a third of
+    the export); a row holding a NUL or a None through the csv module."""
+    line = "\0".join(map(str, values))
+    if line.count("\0") != len(values) - 1 or None in values:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        return buffer.getvalue()
+    if "," in line or '"' in line or "\n" in line or "\r" in line:
+        return '"' + line.replace('"', '""').replace("\0", '","') + '"\r\n'
+    return line.replace("\0", ",") + "\r\n"
+
+
+def csv_chunks(columns: list[str], cells: Iterable[list[Any]]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    lines = ["\ufeff" + buffer.getvalue()]  # the BOM lets Excel read UTF-8
+    for values in cells:
+        lines.append(_csv_line(values, writer, buffer))
+        if len(lines) >= ROWS_PER_CHUNK:
+            yield sheets.utf8("".join(lines))
+            lines.clear()
+    yield sheets.utf8("".join(lines))
+
+
+JSON_ROWS = 50  # rows encoded at a time: few enough to be gone before a garbage collection
+
+
+def json_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    # Without indentation: json's C encoder, three times faster than its Python one.
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    parts, batch, separator = ['{"services": ['], [], ""
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= JSON_ROWS:
+            parts.append(separator + encode(batch)[1:-1])
+            batch.clear()
+            separator = ", "
+            if len(parts) >= ROWS_PER_CHUNK // JSON_ROWS:
+                yield "".join(parts).encode("utf-8")
+                parts.clear()
+    if batch:
+        parts.append(separator + encode(batch)[1:-1])
+    parts.append("]}")
+    yield "".join(parts).encode("utf-8")
+
+
+def _csv(exported: Exported) -> Iterator[bytes]:
+    return csv_chunks(exported.columns, exported.cells())
+
+
+def _xlsx(exported: Exported) -> Iterator[bytes]:
+    return sheets.xlsx_chunks("services", exported.columns, exported.cells())
+
+
+def _ods(exported: Exported) -> Iterator[bytes]:
+    return sheets.ods_chunks("services", exported.columns, exported.cells())
+
+
+def _json(exported: Exported) -> Iterator[bytes]:
+    return json_chunks(exported.rows())
+
+
+# Each format: what writes an Exported as chunks of bytes, and its media type.
+FORMATS: dict[str, tuple[Callable[[Exported], Iterator[bytes]], str]] = {
+    "csv": (_csv, "text/csv"),
+    "xlsx": (_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "ods": (_ods, "application/vnd.oasis.opendocument.spreadsheet"),
+    "json": (_json, "application/json"),
+}
+
+
+# --- a few rows at hand as one file (rows as ``flat`` or ``export_rows`` give them) -----------
+
+
+def _cells(rows: list[dict[str, Any]], columns: list[str]) -> Iterator[list[Any]]:
+    for row in rows:
+        yield safe_row([row.get(name, "") for name in columns])
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
     columns = _columns(rows)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    writer.writerows(_cells(rows, columns))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
+    return b"".join(csv_chunks(columns, _cells(rows, columns)))
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
     columns = _columns(rows)
-    return sheets.xlsx("services", columns, _cells(rows, columns))
+    return b"".join(sheets.xlsx_chunks("services", columns, _cells(rows, columns)))
 
 
 def to_ods(rows: list[dict[str, Any]]) -> bytes:
     columns = _columns(rows)
-    return sheets.ods("services", columns, _cells(rows, columns))
+    return b"".join(sheets.ods_chunks("services", columns, _cells(rows, columns)))
 
 
 def to_json(rows: list[dict[str, Any]]) -> bytes:
-    # Without indentation: json's C encoder, three times faster than its Python one.
-    return json.dumps({"services": rows}, ensure_ascii=False).encode("utf-8")
-
-
-FORMATS = {
-    "csv": (to_csv, "text/csv"),
-    "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "ods": (to_ods, "application/vnd.oasis.opendocument.spreadsheet"),
-    "json": (to_json, "application/json"),
-}
+    return b"".join(json_chunks(rows))

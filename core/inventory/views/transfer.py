@@ -3,7 +3,17 @@ while it runs) and exporting the published inventory as CSV, XLSX, ODS or JSON."
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from core.db import db_session
@@ -11,6 +21,7 @@ from core.i18n import current_language
 from core.inventory import exchange, imports
 from core.inventory import services as inventory
 from core.inventory.errors import describe
+from core.inventory.export import Exported
 from core.inventory.lexicon import vocabulary_of
 from core.inventory.models import ImportJob
 from core.inventory.views.common import blueprint, own_authority, registry
@@ -105,18 +116,20 @@ def import_progress(job_id: int):
 
 @blueprint.get("/services/export.<fmt>")
 def export(fmt: str):
+    """The published services the filters find, streamed a chunk at a time as they are read
+    (the request's session stays open until the last one: stream_with_context)."""
     if fmt not in exchange.FORMATS:
         abort(404)
-    render, mimetype = exchange.FORMATS[fmt]
+    write, mimetype = exchange.FORMATS[fmt]
     filters = inventory.Filters.from_args(
         request.args,
         public_only=True,
         reading=current_language(),
         vocabulary=vocabulary_of(registry()),
     )
-    rows = exchange.export_rows(db_session(), filters)
+    exported = Exported(db_session(), filters)  # the columns, before the answer starts
     return Response(
-        render(rows),
+        stream_with_context(write(exported)),
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="concerto-services.{fmt}"'},
     )
