@@ -9,8 +9,8 @@ missing) and measures:
 2. full-text search, the same way: a plain word ("atelier") in the API and the page, and a
    word the synonyms widen ("emploi": 40 terms, a domain and categories) in the page;
 3. the coverage matrix against the same SQL aggregate run directly;
-4. the full HSDS export against a plain SQL fetch of the same rows, with the peak memory
-   of the exporting process;
+4. the full HSDS export and each file export (CSV, XLSX, ODS, JSON) against a plain SQL
+   fetch of the same rows, with the peak memory of the exporting process;
 5. SQL statements per request for pages of 25 and of 250;
 6. how each figure grows from 1k to 10k to 50k (the growth exponent).
 
@@ -238,6 +238,70 @@ def export_figures(url: str, base: str) -> dict:
     }
 
 
+FILE_FORMATS = ("csv", "xlsx", "ods", "json")
+# The peak memory of one file export written out (to nothing) in a process of its own, read
+# as EXPORT_SCRIPT reads it.
+FILE_EXPORT_SCRIPT = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from core import create_app
+from core.inventory.export import FORMATS, Exported
+from core.inventory.services import Filters
+app = create_app({{"database_url": {url!r}, "plugins": {five!r}, "secret_key": "bench"}})
+with app.extensions["concerto.db"].session() as session:
+    size = 0
+    for chunk in FORMATS[{fmt!r}][0](Exported(session, Filters(public_only=True))):
+        size += len(chunk)
+try:
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(size, peak)
+"""
+
+
+def file_export_figures(url: str, base: str) -> dict:
+    """Each file export (/services/export.<fmt>: every published service) against a plain
+    SQL fetch of the same rows (the published, active services and their places), with the
+    peak memory of a process that writes it."""
+    app = create_app({"database_url": url, "plugins": FIVE, "secret_key": "bench"})
+    engine = app.extensions["concerto.db"].engine
+    plain = text(
+        "SELECT s.*, l.* FROM services s LEFT JOIN service_locations l "
+        "ON l.service_id = s.id WHERE s.published_at IS NOT NULL AND s.active ORDER BY s.id"
+    )
+
+    def fetch() -> None:
+        with engine.connect() as connection:
+            for _row in connection.execute(plain):
+                pass
+
+    sql = median_seconds(fetch, 3)
+    engine.dispose()
+    figures: dict = {"sql_ms": sql * 1000, "formats": {}}
+    for fmt in FILE_FORMATS:
+
+        def export(address=f"{base}/services/export.{fmt}") -> None:
+            with urllib.request.urlopen(address, timeout=600) as answer:
+                while answer.read(1 << 16):
+                    pass
+
+        http = median_seconds(export, 3)
+        script = FILE_EXPORT_SCRIPT.format(root=str(ROOT), url=url, five=FIVE, fmt=fmt)
+        process = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        )
+        size, peak_kib = process.stdout.split()
+        figures["formats"][fmt] = {
+            "ms": http * 1000,
+            "ratio": http / sql,
+            "bytes": int(size),
+            "peak_rss_mib": int(peak_kib) / 1024,
+        }
+    return figures
+
+
 BAD_INPUT = {
     "q of 10,000 characters": "q=" + "werk+" * 2000,
     "200 filter values": "&".join(f"domain=d{i}" for i in range(200)),
@@ -291,6 +355,7 @@ def measure(url: str, size: int, seconds: float) -> dict:
         synonyms_html = load(f"{base}/services?q=emploi&per_page=25", seconds)
         coverage = coverage_figures(url, base)
         export = export_figures(url, base)
+        file_exports = file_export_figures(url, base)
         bad_input = bad_input_figures(base)
     finally:
         process.terminate()
@@ -314,6 +379,7 @@ def measure(url: str, size: int, seconds: float) -> dict:
         "synonyms_html": synonyms_html | {"ratio": synonyms_html["rps"] / floor["rps"]},
         "coverage": coverage,
         "export": export,
+        "file_exports": file_exports,
         "peer": peer,
         "bad_input": bad_input,
         "statements": statements(url),
@@ -375,6 +441,13 @@ def run(sizes: list[int], backends: list[str], seconds: float) -> dict:
                     "coverage": growth(runs, lambda r: r["coverage"]["api_ms"]),
                     "export": growth(runs, lambda r: r["export"]["export_ms"]),
                     "export_peak_rss": growth(runs, lambda r: r["export"]["peak_rss_mib"]),
+                    **{
+                        f"{fmt}_export_peak_rss": growth(
+                            runs,
+                            lambda r, fmt=fmt: r["file_exports"]["formats"][fmt]["peak_rss_mib"],
+                        )
+                        for fmt in FILE_FORMATS
+                    },
                 },
             }
     finally:

@@ -101,11 +101,36 @@ def inventory_markdown(results: dict) -> list[str]:
                 f"{counts['/services?per_page=25']} → {counts['/services?per_page=250']}"
                 f"{' (equal everywhere)' if same else ' (NOT equal)'} |"
             )
+        lines += file_export_markdown(data["runs"])
         lines += fresh_markdown(data["runs"])
         lines += peer_markdown(data["runs"])
         lines += bad_input_markdown(data["runs"])
         growth_text = ", ".join(f"{k} {_f(v, 2)}" for k, v in data["growth"].items())
         lines += ["", f"Growth exponents between the two largest sizes: {growth_text}."]
+    return lines
+
+
+def file_export_markdown(runs: list[dict]) -> list[str]:
+    """The file exports (/services/export.<fmt>, every published service) against the plain
+    fetch of the same rows, and the peak memory of a process that writes each."""
+    measured = [r for r in runs if r.get("file_exports")]
+    if not measured:
+        return []
+    lines = [
+        "",
+        f"File exports: the whole file over HTTP against the plain SQL fetch of the same rows "
+        f"(target ≤ {TARGETS['export_ratio']} ×), and the peak memory of a process writing it.",
+        "",
+        "| services | format | export ms | fetch ms | ratio | MiB written | peak MiB |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in measured:
+        figures = r["file_exports"]
+        for fmt, m in figures["formats"].items():
+            lines.append(
+                f"| {r['size']:,} | {fmt} | {_f(m['ms'], 0)} | {_f(figures['sql_ms'], 0)} | "
+                f"{_f(m['ratio'], 1)} | {_f(m['bytes'] / 2**20)} | {_f(m['peak_rss_mib'], 0)} |"
+            )
     return lines
 
 
