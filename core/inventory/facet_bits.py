@@ -60,6 +60,30 @@ def of(ids: Iterable[int]) -> int:
     return int.from_bytes(raw, "little")
 
 
+# The positions of the bits set in each byte value: members() reads a bitmap a byte at a time.
+_BITS = [tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256)]
+
+
+def members(bitmap: int) -> list[int]:
+    """The ids in ``bitmap``, in increasing order."""
+    ids: list[int] = []
+    raw = bitmap.to_bytes((bitmap.bit_length() + 7) // 8, "little")
+    for index, byte in enumerate(raw):
+        if byte:
+            base = index << 3
+            ids.extend(base + bit for bit in _BITS[byte])
+    return ids
+
+
+def matching(maps: Bitmaps, chosen: dict[str, str], found: Iterable[int] | None) -> int:
+    """The services the reader sees that a search found (``found``: ids; None without a
+    query) and that have every ``chosen`` facet value."""
+    among = maps.everyone if found is None else maps.everyone & of(found)
+    for name, value in chosen.items():
+        among &= maps.values.get(name, {}).get(value, 0)
+    return among
+
+
 def counts(
     maps: Bitmaps, within: int, chosen: dict[str, str], facets: Iterable[str]
 ) -> dict[str, Counter]:
