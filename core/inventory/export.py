@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -94,12 +95,14 @@ _ILLEGAL = XML_ILLEGAL.pattern[1:-1]
 _FORMULA_AT_START = re.compile(f"\\n(?:[{_ILLEGAL}]*[=+\\-@\\t\\r]|[{_ILLEGAL}]+(?:\\n|\\Z))")
 
 
-def safe_row(values: list[Any]) -> list[Any]:
+def safe_row(values: list[Any], texts: Iterable[str] | None = None) -> list[Any]:
     """The row with each cell made ``safe_cell``, but for characters XML cannot hold inside
     a text: the writers leave those out of each chunk at once (sheets.utf8). One search of
-    the row's texts for nearly all rows, which have nothing to neutralise."""
-    texts = "\n" + "\n".join([value for value in values if value.__class__ is str])
-    if _FORMULA_AT_START.search(texts):
+    the row's texts (``texts`` when the caller has them at hand) for nearly all rows, which
+    have nothing to neutralise."""
+    if texts is None:
+        texts = [value for value in values if value.__class__ is str]
+    if _FORMULA_AT_START.search("\n" + "\n".join(texts)):
         return [safe_cell(value) for value in values]
     return values
 
@@ -114,7 +117,7 @@ def _columns(rows: Iterable[dict[str, Any]]) -> list[str]:
 
 
 EXPORT_BATCH = 500  # rows fetched from the cursor at a time
-_MEMO_SIZE = 4096  # JSON texts remembered decoded: the same few lists of codes again and again
+_MEMO_SIZE = 4096  # JSON texts remembered decoded
 
 
 def _ordering(filters: inventory.Filters) -> list:
@@ -179,6 +182,8 @@ _MAYBE_NULL = [
     for index, name in enumerate(AS_STORED)
     if name not in LISTS and not isinstance(Service.__table__.c[name].type, String)
 ] + [COLUMNS.index("schedule"), COLUMNS.index("places")]
+# Always texts in a record.
+_texts_of = operator.itemgetter(*(i for i in range(len(COLUMNS)) if i not in _MAYBE_NULL))
 
 
 class Exported:
@@ -212,8 +217,9 @@ class Exported:
             .where(*self.conditions)
             .order_by(*self.order)
         )
-        decode = _Memo(json.loads)
-        joined = _Memo(lambda text: LIST_SEPARATOR.join(json.loads(text) or ()))
+        # JSON texts decoded, remembered: the same few lists of codes again and again.
+        decoded: dict[str, Any] = {}
+        joined: dict[str, str] = {}
         # Plain rows on the session's connection (the ORM's loading of rows took as long as
         # reading them), from a server-side cursor on PostgreSQL; one row at a time, so that
         # no batch of rows outlives a collection of the garbage collector's youngest
@@ -224,11 +230,22 @@ class Exported:
             values = list(row)
             fields = values.pop()
             for index in _LIST_AT:
-                values[index] = joined(values[index]) if values[index] else ""
+                text = values[index]
+                value = joined.get(text)
+                if value is None:
+                    if len(joined) >= _MEMO_SIZE:
+                        joined.clear()
+                    value = joined[text] = LIST_SEPARATOR.join(json.loads(text or "0") or ())
+                values[index] = value
             for index in _MAYBE_NULL:
                 if values[index] is None:
                     values[index] = ""
-            yield values, (decode(fields) if fields else None) or {}
+            extra = decoded.get(fields)
+            if extra is None:
+                if len(decoded) >= _MEMO_SIZE:
+                    decoded.clear()
+                extra = decoded[fields] = json.loads(fields or "0") or {}
+            yield values, extra
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Each service as a flat row, as ``flat`` makes it of an ORM object."""
@@ -241,26 +258,18 @@ class Exported:
     def cells(self) -> Iterator[list[Any]]:
         """Each service's values in the order of ``columns``, made ``safe_cell``."""
         for values, extra in self._records():
+            texts = list(_texts_of(values))
+            for index in _MAYBE_NULL:  # numbers and booleans (a text is looked at all the same)
+                if values[index].__class__ is str:
+                    texts.append(values[index])
             for name in self.extra:
                 value = extra.get(name)
-                values.append("" if value is None else value)
-            yield safe_row(values)
-
-
-class _Memo:
-    """``function`` of a text, remembered for the last texts seen (a few thousand)."""
-
-    def __init__(self, function: Callable[[str], Any]) -> None:
-        self.function, self.known = function, {}
-
-    def __call__(self, text: str) -> Any:
-        try:
-            return self.known[text]
-        except KeyError:
-            if len(self.known) >= _MEMO_SIZE:
-                self.known.clear()
-            value = self.known[text] = self.function(text)
-            return value
+                if value is None:
+                    value = ""
+                elif value.__class__ is str:
+                    texts.append(value)
+                values.append(value)
+            yield safe_row(values, texts)
 
 
 def export_rows(session: Session, filters: inventory.Filters) -> Iterator[dict[str, Any]]:
