@@ -16,11 +16,12 @@ who sees only published services gets bitmaps of those only.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from core.inventory import generation
@@ -111,25 +112,33 @@ def _read(session: Session, public_only: bool) -> Bitmaps:
     seen = (
         [services.c.published_at.is_not(None), services.c.active.is_(True)] if public_only else []
     )
-    columns = [services.c.id, *(services.c[c] for c in (*SINGLE.values(), *LISTS.values()))]
-    ids: dict[str, dict[str | None, list[int]]] = defaultdict(lambda: defaultdict(list))
-    everyone = []
-    # Plain rows, not ORM objects: 50,000 of them after every change.
+    # Plain rows fetched at once, not ORM objects: 50,000 of them after every change. The
+    # lists as their text, each distinct text read once (a few hundred combinations).
+    columns = [
+        services.c.id,
+        *(services.c[column] for column in SINGLE.values()),
+        *(cast(services.c[column], String) for column in LISTS.values()),
+    ]
     connection = session.connection()
-    for row in connection.execute(select(*columns).where(*seen)):
-        ident = row[0]
-        everyone.append(ident)
-        for position, name in enumerate(SINGLE, start=1):
-            ids[name][row[position]].append(ident)
-        for position, name in enumerate(LISTS, start=1 + len(SINGLE)):
-            for code in set(row[position] or ()):
-                ids[name][code].append(ident)
-    for ident, prison in connection.execute(
+    rows = plain_rows(connection, select(*columns).where(*seen))
+    ids: dict[str, dict[str | None, list[int]]] = {}
+    everyone = [row[0] for row in rows]
+    for position, name in enumerate(SINGLE, start=1):
+        ids[name] = _grouped(everyone, (row[position] for row in rows))
+    for position, name in enumerate(LISTS, start=1 + len(SINGLE)):
+        by_text = _grouped(everyone, (row[position] for row in rows))
+        by_code: dict[str | None, list[int]] = defaultdict(list)
+        for text, members in by_text.items():
+            for code in set(json.loads(text) if text else ()):
+                by_code[code].extend(members)
+        ids[name] = by_code
+    prisons = plain_rows(
+        connection,
         select(places.c.service_id, places.c.prison_code)
         .join(services, services.c.id == places.c.service_id)
-        .where(*seen)
-    ):
-        ids["prison"][prison].append(ident)
+        .where(*seen),
+    )
+    ids["prison"] = _grouped([row[0] for row in prisons], (row[1] for row in prisons))
     return Bitmaps(
         everyone=of(everyone),
         values={
@@ -137,3 +146,21 @@ def _read(session: Session, public_only: bool) -> Bitmaps:
             for name, by_value in ids.items()
         },
     )
+
+
+def plain_rows(connection, statement) -> list[tuple]:
+    """The rows of ``statement`` as the driver's tuples: making a Row of each of 125,000 took
+    longer than the database took to read them. Run as any statement (events, logging), read
+    from the driver's cursor."""
+    result = connection.execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
+def _grouped(idents: list[int], values: Iterable) -> dict:
+    groups: dict = defaultdict(list)
+    for ident, value in zip(idents, values, strict=True):
+        groups[value].append(ident)
+    return groups
