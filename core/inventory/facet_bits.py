@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
+from core import db
 from core.inventory import generation
 from core.inventory.models import Service, ServiceLocation
 
@@ -120,7 +121,7 @@ def _read(session: Session, public_only: bool) -> Bitmaps:
         *(cast(services.c[column], String) for column in LISTS.values()),
     ]
     connection = session.connection()
-    rows = plain_rows(connection, select(*columns).where(*seen))
+    rows = db.plain_rows(connection, select(*columns).where(*seen))
     ids: dict[str, dict[str | None, list[int]]] = {}
     everyone = [row[0] for row in rows]
     for position, name in enumerate(SINGLE, start=1):
@@ -132,7 +133,7 @@ def _read(session: Session, public_only: bool) -> Bitmaps:
             for code in set(json.loads(text) if text else ()):
                 by_code[code].extend(members)
         ids[name] = by_code
-    prisons = plain_rows(
+    prisons = db.plain_rows(
         connection,
         select(places.c.service_id, places.c.prison_code)
         .join(services, services.c.id == places.c.service_id)
@@ -146,17 +147,6 @@ def _read(session: Session, public_only: bool) -> Bitmaps:
             for name, by_value in ids.items()
         },
     )
-
-
-def plain_rows(connection, statement) -> list[tuple]:
-    """The rows of ``statement`` as the driver's tuples: making a Row of each of 125,000 took
-    longer than the database took to read them. Run as any statement (events, logging), read
-    from the driver's cursor."""
-    result = connection.execute(statement)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
 
 
 def _grouped(idents: list[int], values: Iterable) -> dict:

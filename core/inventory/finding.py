@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session, selectinload
 
+from core import db
 from core.inventory import facet_bits, generation, search
 from core.inventory.lexicon import Expansion, Lexicon, expand
 from core.inventory.models import LANGUAGE_CODES, Service, ServiceLocation, name_order
@@ -233,7 +234,7 @@ def _ranks(session: Session, filters: Filters) -> array:
 
 def _read_ranks(session: Session, sort: str, reading: str) -> array:
     statement = select(Service.id).order_by(*_directed(_sort_keys(sort, reading), sort))
-    ids = [row[0] for row in facet_bits.plain_rows(session.connection(), statement)]
+    ids = [row[0] for row in db.plain_rows(session.connection(), statement)]
     ranks = array("i", [0]) * (max(ids, default=0) + 1)
     for position, ident in enumerate(ids):
         ranks[ident] = position

@@ -38,6 +38,7 @@ from sqlalchemy import ColumnElement, Integer, any_, bindparam, func, select, te
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
 
+from core import db
 from core.inventory.models import Service
 from core.inventory.tokens import (
     category_token,
@@ -290,7 +291,7 @@ class Found:
 def _ids(session: Session, statement) -> list[int]:
     # Fetched all at once as plain values: a common word's 40,000 rows one at a time through
     # the ORM took longer than the index took to find them.
-    return session.connection().execute(statement).scalars().all()
+    return [row[0] for row in db.plain_rows(session.connection(), statement)]
 
 
 def look_up(session: Session, expansion: Expansion, ranked: bool = False) -> Found:
