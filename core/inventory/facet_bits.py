@@ -133,20 +133,17 @@ def _read(session: Session, public_only: bool) -> Bitmaps:
             for code in set(json.loads(text) if text else ()):
                 by_code[code].extend(members)
         ids[name] = by_code
-    prisons = db.plain_rows(
-        connection,
-        select(places.c.service_id, places.c.prison_code)
-        .join(services, services.c.id == places.c.service_id)
-        .where(*seen),
-    )
+    # Every place, from the unique index of places alone (joined to the services to keep the
+    # visible ones, it took twice as long): the prisons' bitmaps are cut to the visible below.
+    prisons = db.plain_rows(connection, select(places.c.service_id, places.c.prison_code))
     ids["prison"] = _grouped([row[0] for row in prisons], (row[1] for row in prisons))
-    return Bitmaps(
-        everyone=of(everyone),
-        values={
-            name: {value: of(members) for value, members in by_value.items()}
-            for name, by_value in ids.items()
-        },
-    )
+    visible = of(everyone)
+    values = {
+        name: {value: of(members) for value, members in by_value.items()}
+        for name, by_value in ids.items()
+    }
+    values["prison"] = {code: bitmap & visible for code, bitmap in values["prison"].items()}
+    return Bitmaps(everyone=visible, values=values)
 
 
 def _grouped(idents: list[int], values: Iterable) -> dict:
