@@ -213,12 +213,5 @@ def bad_input_markdown(runs: list[dict]) -> list[str]:
     ]
     for r in measured:
         cells = [f"{r['bad_input'][c]['status']}, {_f(r['bad_input'][c]['ms'])}" for c in cases]
-        first = r.get("first_searches")
-        cells.append(
-            f"{_f(first['p50_ms'])} / {_f(first['p90_ms'])} / {_f(first['max_ms'], 0)} "
-            f"({first['searches']})"
-            if first
-            else "–"
-        )
         lines.append(f"| {r['size']:,} | " + " | ".join(cells) + " |")
     return lines
