@@ -20,6 +20,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import compress
 
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
@@ -51,36 +52,34 @@ def bitmaps(session: Session, public_only: bool) -> Bitmaps:
     )
 
 
+# A bitmap is made and read through its binary digits: int() and bin() convert between an
+# int and its digits in C, so the only loop in Python is one step per id (twice to four
+# times faster than setting and testing bits a byte at a time).
+_AS_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+_AS_FLAGS = bytes.maketrans(b"01", b"\x00\x01")
+
+
 def of(ids: Iterable[int]) -> int:
-    """The bitmap of ``ids``."""
+    """The bitmap of ``ids`` (bit ``i`` set for each id ``i``)."""
     ids = list(ids)
     if not ids:
         return 0
-    raw = bytearray(max(ids) // 8 + 1)
+    flags = bytearray(max(ids) + 1)
     for ident in ids:
-        raw[ident >> 3] |= 1 << (ident & 7)
-    return int.from_bytes(raw, "little")
-
-
-# The positions of the bits set in each byte value: members() reads a bitmap a byte at a time.
-_BITS = [tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256)]
+        flags[ident] = 1
+    return int(flags[::-1].translate(_AS_DIGITS), 2)
 
 
 def members(bitmap: int) -> list[int]:
     """The ids in ``bitmap``, in increasing order."""
-    ids: list[int] = []
-    raw = bitmap.to_bytes((bitmap.bit_length() + 7) // 8, "little")
-    for index, byte in enumerate(raw):
-        if byte:
-            base = index << 3
-            ids.extend(base + bit for bit in _BITS[byte])
-    return ids
+    flags = bin(bitmap)[:1:-1].encode().translate(_AS_FLAGS)  # bit i at position i
+    return list(compress(range(len(flags)), flags))
 
 
-def matching(maps: Bitmaps, chosen: dict[str, str], found: Iterable[int] | None) -> int:
-    """The services the reader sees that a search found (``found``: ids; None without a
-    query) and that have every ``chosen`` facet value."""
-    among = maps.everyone if found is None else maps.everyone & of(found)
+def matching(maps: Bitmaps, chosen: dict[str, str], found: int | None) -> int:
+    """The services the reader sees that a search found (``found``: a bitmap; None without
+    a query) and that have every ``chosen`` facet value."""
+    among = maps.everyone if found is None else maps.everyone & found
     for name, value in chosen.items():
         among &= maps.values.get(name, {}).get(value, 0)
     return among

@@ -202,7 +202,7 @@ def _order(session: Session, filters: Filters) -> array:
     maps = facet_bits.bitmaps(session, filters.public_only)
     found = filters.found(session)
     matched = facet_bits.matching(
-        maps, _chosen(filters), found.service_ids if found is not None else None
+        maps, _chosen(filters), found.bitmap if found is not None else None
     )
     if filters.sort == "relevance" and found is not None:
         groups = _tiers(matched, found, filters.expansion(session), maps)
@@ -294,7 +294,7 @@ def _facet_counts(session: Session, filters: Filters) -> dict[str, Counter]:
     within = maps.everyone
     found = filters.found(session)
     if found is not None:
-        within &= facet_bits.of(found.service_ids)
+        within &= found.bitmap
     chosen = {name: getattr(filters, name) for name in FACETS if getattr(filters, name)}
     counts = facet_bits.counts(
         maps,

@@ -32,6 +32,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Integer, any_, bindparam, func, select, text
@@ -39,6 +40,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
 
 from core import db
+from core.inventory import facet_bits
 from core.inventory.models import Service
 from core.inventory.tokens import (
     category_token,
@@ -286,6 +288,11 @@ class Found:
     service_ids: tuple[int, ...] = ()
     names_as_typed: tuple[int, ...] = ()
     names: tuple[int, ...] = ()
+
+    @cached_property
+    def bitmap(self) -> int:
+        """The services found as a bitmap (core.inventory.facet_bits), made once."""
+        return facet_bits.of(self.service_ids)
 
 
 def _ids(session: Session, statement) -> list[int]:
