@@ -217,3 +217,36 @@ def test_facet_counts_from_bitmaps_are_what_each_choice_would_find(app):
                         name,
                     )
             assert counts["domain"] and counts["prison"]  # some choice finds something
+
+
+def test_a_list_that_is_not_a_list_of_codes_and_a_code_like_a_pattern_find_nothing(app):
+    """A list column holding JSON null (written around the services' checks) is in no
+    language's count and breaks no search; a language asked as "_r" or "%" is no pattern,
+    on the page (bitmaps) and in the downloads (SQL) alike."""
+    from sqlalchemy import func, text
+
+    from core.db import db_session
+    from core.inventory import finding, generation
+
+    with app.test_request_context():
+        session = db_session()
+        odd = session.scalar(select(func.min(Service.id)))
+        session.execute(text("UPDATE services SET languages = 'null' WHERE id = :id"), {"id": odd})
+        generation.bump(session)
+        session.commit()
+        filters = finding.Filters(public_only=False)
+        counts = finding.facet_counts(session, filters)
+        assert counts["language"] and odd in [
+            s.id for s in finding.find(session, finding.Filters(public_only=False, per_page=250))[0]
+        ]
+        for pattern in ("_r", "%", "f%"):
+            asked = finding.Filters(public_only=False, language=pattern)
+            assert finding.find(session, asked)[1] == 0, pattern
+            statement = (
+                select(func.count())
+                .select_from(Service)
+                .where(*finding._conditions(session, asked))
+            )
+            assert session.scalar(statement) == 0, pattern
+        french = finding.Filters(public_only=False, language="fr")
+        assert finding.find(session, french)[1] == counts["language"]["fr"] > 0

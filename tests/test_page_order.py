@@ -132,3 +132,39 @@ def test_the_order_is_kept_until_a_service_changes_and_a_page_reads_only_its_row
         assert after[0].id == second[0].id  # committed: the next reader sees it at once
     finally:
         event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_service_committed_meanwhile_by_another_worker_breaks_no_order(order_app):
+    """The order kept by an earlier request and the bitmaps read after another worker's
+    commit, in a request that read the counter before it: the new service comes last for
+    that one request (never a 500), and in its place for the next."""
+    from sqlalchemy import select
+
+    from core.inventory.generation import current
+
+    sessions = order_app.extensions["concerto.db"].sessions
+    generation.clear()
+    with order_app.app_context():
+        earlier, meanwhile, reader = sessions(), sessions(), sessions()
+        find(earlier, Filters(public_only=True))  # keeps the order of names
+        earlier.commit()
+        current(reader)  # the reader's request has read the counter
+        model = meanwhile.scalars(select(Service).limit(1)).one()
+        meanwhile.add(
+            Service(
+                authority_code=model.authority_code,
+                external_id="MEANWHILE-1",
+                domain_code=model.domain_code,
+                category=model.category,
+                name_nl="Aaa nieuw",
+                state="draft",
+            )
+        )
+        meanwhile.commit()
+        found, total = find(reader, Filters(public_only=False, per_page=250))
+        assert found[-1].external_id == "MEANWHILE-1"
+        reader.commit()
+        again, _total = find(reader, Filters(public_only=False, per_page=250))
+        assert again[0].external_id == "MEANWHILE-1"  # "Aaa" first by name
+        for session in (earlier, meanwhile, reader):
+            session.close()

@@ -129,7 +129,7 @@ def _read(session: Session, public_only: bool) -> Bitmaps:
         by_text = _grouped(everyone, (row[position] for row in rows))
         by_code: dict[str | None, list[int]] = defaultdict(list)
         for text, members in by_text.items():
-            for code in set(json.loads(text) if text else ()):
+            for code in _codes(text):
                 by_code[code].extend(members)
         ids[name] = by_code
     # Every place, from the unique index of places alone (joined to the services to keep the
@@ -143,6 +143,12 @@ def _read(session: Session, public_only: bool) -> Bitmaps:
     }
     values["prison"] = {code: bitmap & visible for code, bitmap in values["prison"].items()}
     return Bitmaps(everyone=visible, values=values)
+
+
+def _codes(text: str | None) -> set[str]:
+    """The codes of a list as stored; anything else (JSON null, a stray number) none."""
+    codes = json.loads(text) if text else None
+    return {code for code in codes if isinstance(code, str)} if isinstance(codes, list) else set()
 
 
 def _grouped(idents: list[int], values: Iterable) -> dict:

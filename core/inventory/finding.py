@@ -160,8 +160,10 @@ def _conditions(session: Session, filters: Filters, skip: str | None = None) -> 
 
 
 def _json_contains(session: Session, column, value: str):
-    # JSON lists of codes: one portable test, on the quoted code inside the serialised list.
-    return cast(column, String).like(f'%"{value}"%')
+    # JSON lists of codes: one portable test, on the quoted code inside the serialised list
+    # ("_r" is no pattern: the same services as the page's bitmaps find).
+    literal = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(column, String).like(f'%"{literal}"%', escape="\\")
 
 
 def find(session: Session, filters: Filters) -> tuple[list[Service], int]:
@@ -208,7 +210,15 @@ def _order(session: Session, filters: Filters) -> array:
         groups = _tiers(matched, found, filters.expansion(session), maps)
     else:
         groups = [matched]
-    rank = _ranks(session, filters).__getitem__
+    ranks = _ranks(session, filters)
+    rank = ranks.__getitem__
+    if matched.bit_length() > len(ranks):
+        # A service committed by another worker after this request read the counter (its
+        # bitmaps read since, the order kept by an earlier request): last, by id, for this
+        # one request; the next one reads the new counter.
+        def rank(ident: int, known: int = len(ranks)) -> int:
+            return ranks[ident] if ident < known else known + ident
+
     order = array("q")
     for group in groups:
         order.extend(sorted(facet_bits.members(group), key=rank))

@@ -91,7 +91,7 @@ def anonymous_page(view):
             response.vary.update(VARY)
             return response
         database = db_session()
-        if generation.changed_here(database):
+        if _changing(database):
             return make_response(view(*args, **kwargs))
         key = _key(database)
         tag = hashlib.sha256(repr(key).encode()).hexdigest()[:40]
@@ -102,11 +102,14 @@ def anonymous_page(view):
             response, stored = _render(view, args, kwargs)
             if stored is None:
                 return response
+            if generation.changed_here(database):  # the view changed what it showed
+                response.set_data(_with_token(stored[0]))
+                return response
             _put(key, stored)
         body, content_type = stored
-        if _CSRF_PLACEHOLDER.encode() in body:
-            body = body.replace(_CSRF_PLACEHOLDER.encode(), generate_csrf().encode())
-        return _headed(current_app.response_class(body, content_type=content_type), tag)
+        return _headed(
+            current_app.response_class(_with_token(body), content_type=content_type), tag
+        )
 
     return serve
 
@@ -117,7 +120,7 @@ def shared_part(name: str, render: Callable[[], str], *, scope: Hashable = ()) -
     what they may see that the HTML depends on. ``render`` must read nothing of the reader
     beyond ``scope``; a form token in it is each reader's own, as on whole pages."""
     database = db_session()
-    if generation.changed_here(database) or _limit() == 0:
+    if _changing(database) or _limit() == 0:
         return Markup(render())
     key = ("part", name, scope, *_key(database))
     stored = _get(key)
@@ -131,11 +134,9 @@ def shared_part(name: str, render: Callable[[], str], *, scope: Hashable = ()) -
             if own is not None:
                 g.csrf_token = own
         stored = (text.encode(), "text/html")
-        _put(key, stored)
-    body = stored[0]
-    if _CSRF_PLACEHOLDER.encode() in body:
-        body = body.replace(_CSRF_PLACEHOLDER.encode(), generate_csrf().encode())
-    return Markup(body.decode())
+        if not generation.changed_here(database):  # rendering changed nothing: keep it
+            _put(key, stored)
+    return Markup(_with_token(stored[0]).decode())
 
 
 def clear() -> None:
@@ -144,6 +145,21 @@ def clear() -> None:
     with _lock:
         _pages.clear()
         _bytes = 0
+
+
+def _with_token(body: bytes) -> bytes:
+    """``body`` with the reader's own form token in place of the placeholder."""
+    if _CSRF_PLACEHOLDER.encode() in body:
+        return body.replace(_CSRF_PLACEHOLDER.encode(), generate_csrf().encode())
+    return body
+
+
+def _changing(database: Session) -> bool:
+    """Whether this transaction changed the inventory, flushed or not (what it would see is
+    its own, and may still roll back)."""
+    if database.new or database.dirty or database.deleted:
+        database.flush()  # a change not yet flushed counts (and bumps the counter)
+    return generation.changed_here(database)
 
 
 def _anonymous() -> bool:
