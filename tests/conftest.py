@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -243,6 +244,13 @@ class EnglishClient(FlaskClient):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+
+def ctrl_c_stops() -> None:
+    """For ``subprocess.Popen(preexec_fn=ctrl_c_stops)`` of a server a test stops with
+    SIGINT: Ctrl+C ends it as at a terminal, also when the suite itself runs in the
+    background, where the shell has every child ignore SIGINT (the demo then never stops)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def free_ports(count: int) -> list[int]:

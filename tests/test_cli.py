@@ -13,7 +13,15 @@ import urllib.request
 
 import requests
 
-from tests.conftest import FIVE, ROOT, free_port, free_ports, run_cli, wait_for_port
+from tests.conftest import (
+    FIVE,
+    ROOT,
+    ctrl_c_stops,
+    free_port,
+    free_ports,
+    run_cli,
+    wait_for_port,
+)
 
 
 def test_plugins_json_lists_the_five_enabled_at_head(database_url):
@@ -112,6 +120,7 @@ def test_the_demo_sets_itself_up_and_answers_in_three_languages(tmp_path):
         ],
         cwd=tmp_path,
         env=env,
+        preexec_fn=ctrl_c_stops,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

@@ -23,7 +23,7 @@ from core.meetings.models import ActionItem, Membership
 from core.reference.models import Authority
 from core.studyday.models import Registration
 from core.testing import Providers
-from tests.conftest import FIVE, PAGES, ROOT, free_ports, make_app, wait_for_port
+from tests.conftest import FIVE, PAGES, ROOT, ctrl_c_stops, free_ports, make_app, wait_for_port
 from tests.logins import login_as
 
 OTHERS = [code for code in FIVE if code != "vlaams"]
@@ -197,6 +197,7 @@ def test_concerto_demo_with_one_plugin_starts_and_says_what_it_left_out(tmp_path
         + ["--providers-port", str(first_provider_port)],
         cwd=tmp_path,
         env=env,
+        preexec_fn=ctrl_c_stops,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

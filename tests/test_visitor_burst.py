@@ -28,7 +28,7 @@ from sqlalchemy.orm import sessionmaker
 from core.db import Database, make_engine
 from core.identity.models import BrowserSession
 from core.studyday.models import Registration, StudyDay
-from tests.conftest import ROOT, free_ports, make_app, wait_for_port
+from tests.conftest import ROOT, ctrl_c_stops, free_ports, make_app, wait_for_port
 from tests.logins import csrf_token, login
 
 
@@ -229,6 +229,7 @@ def test_a_burst_of_new_visitors_on_the_demo_all_get_their_page(tmp_path):
             + ["--providers-port", str(first_provider_port)],
             cwd=tmp_path,
             env=env,
+            preexec_fn=ctrl_c_stops,
             stdout=output,
             stderr=subprocess.STDOUT,
         )
