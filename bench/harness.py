@@ -185,15 +185,15 @@ def coverage_figures(url: str, base: str) -> dict:
 # The peak is read from VmHWM, the high-water mark of this process's own memory. Linux's
 # ru_maxrss carries the parent's resident size over fork and exec, so a parent that had just
 # fetched 50,000 rows made the export look as if it grew with the inventory.
-EXPORT_SCRIPT = """
+WRITE_SCRIPT = """
 import resource, sys
 sys.path.insert(0, {root!r})
 from core import create_app
-from core.inventory import hsds
+{imports}
 app = create_app({{"database_url": {url!r}, "plugins": {five!r}, "secret_key": "bench"}})
 with app.extensions["concerto.db"].session() as session:
     size = 0
-    for chunk in hsds.export(session, app.extensions["concerto.registry"], "nl"):
+    for chunk in {chunks}:
         size += len(chunk)
 try:
     with open("/proc/self/status") as status:
@@ -204,12 +204,25 @@ print(size, peak)
 """
 
 
-def export_figures(url: str, base: str) -> dict:
+def _written(url: str, imports: str, chunks: str) -> tuple[int, float]:
+    """The bytes ``chunks`` (an expression of ``session`` and ``app``) add up to, written in
+    a process of its own, and that process's peak memory in MiB."""
+    script = WRITE_SCRIPT.format(root=str(ROOT), url=url, five=FIVE, imports=imports, chunks=chunks)
+    process = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    size, peak_kib = process.stdout.split()
+    return int(size), int(peak_kib) / 1024
+
+
+def _fetch_seconds(url: str, condition: str) -> float:
+    """The median time of a plain fetch of the services ``condition`` keeps, with their
+    places: what an export of them costs at least."""
     app = create_app({"database_url": url, "plugins": FIVE, "secret_key": "bench"})
     engine = app.extensions["concerto.db"].engine
     plain = text(
         "SELECT s.*, l.* FROM services s LEFT JOIN service_locations l "
-        "ON l.service_id = s.id WHERE s.published_at IS NOT NULL ORDER BY s.id"
+        f"ON l.service_id = s.id WHERE {condition} ORDER BY s.id"
     )
 
     def fetch() -> None:
@@ -217,89 +230,60 @@ def export_figures(url: str, base: str) -> dict:
             for _row in connection.execute(plain):
                 pass
 
-    def export() -> None:
-        with urllib.request.urlopen(f"{base}/hsds/export.json?lang=nl", timeout=600) as answer:
+    try:
+        return median_seconds(fetch, 3)
+    finally:
+        engine.dispose()
+
+
+def _download_seconds(address: str) -> float:
+    def download() -> None:
+        with urllib.request.urlopen(address, timeout=600) as answer:
             while answer.read(1 << 16):
                 pass
 
-    sql, http = median_seconds(fetch, 3), median_seconds(export, 3)
-    engine.dispose()
-    process = subprocess.run(
-        [sys.executable, "-c", EXPORT_SCRIPT.format(root=str(ROOT), url=url, five=FIVE)],
-        capture_output=True,
-        text=True,
-        check=True,
+    return median_seconds(download, 3)
+
+
+def export_figures(url: str, base: str) -> dict:
+    sql = _fetch_seconds(url, "s.published_at IS NOT NULL")
+    http = _download_seconds(f"{base}/hsds/export.json?lang=nl")
+    size, peak = _written(
+        url,
+        "from core.inventory import hsds",
+        'hsds.export(session, app.extensions["concerto.registry"], "nl")',
     )
-    size, peak_kib = process.stdout.split()
     return {
         "sql_ms": sql * 1000,
         "export_ms": http * 1000,
         "ratio": http / sql,
-        "bytes": int(size),
-        "peak_rss_mib": int(peak_kib) / 1024,
+        "bytes": size,
+        "peak_rss_mib": peak,
     }
 
 
 FILE_FORMATS = ("csv", "xlsx", "ods", "json")
-# The peak memory of one file export written out (to nothing) in a process of its own, read
-# as EXPORT_SCRIPT reads it.
-FILE_EXPORT_SCRIPT = """
-import resource, sys
-sys.path.insert(0, {root!r})
-from core import create_app
-from core.inventory.export import FORMATS, Exported
-from core.inventory.services import Filters
-app = create_app({{"database_url": {url!r}, "plugins": {five!r}, "secret_key": "bench"}})
-with app.extensions["concerto.db"].session() as session:
-    size = 0
-    for chunk in FORMATS[{fmt!r}][0](Exported(session, Filters(public_only=True))):
-        size += len(chunk)
-try:
-    with open("/proc/self/status") as status:
-        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-except (OSError, StopIteration):
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(size, peak)
-"""
 
 
 def file_export_figures(url: str, base: str) -> dict:
     """Each file export (/services/export.<fmt>: every published service) against a plain
     SQL fetch of the same rows (the published, active services and their places), with the
     peak memory of a process that writes it."""
-    app = create_app({"database_url": url, "plugins": FIVE, "secret_key": "bench"})
-    engine = app.extensions["concerto.db"].engine
-    plain = text(
-        "SELECT s.*, l.* FROM services s LEFT JOIN service_locations l "
-        "ON l.service_id = s.id WHERE s.published_at IS NOT NULL AND s.active ORDER BY s.id"
-    )
-
-    def fetch() -> None:
-        with engine.connect() as connection:
-            for _row in connection.execute(plain):
-                pass
-
-    sql = median_seconds(fetch, 3)
-    engine.dispose()
+    sql = _fetch_seconds(url, "s.published_at IS NOT NULL AND s.active")
     figures: dict = {"sql_ms": sql * 1000, "formats": {}}
     for fmt in FILE_FORMATS:
-
-        def export(address=f"{base}/services/export.{fmt}") -> None:
-            with urllib.request.urlopen(address, timeout=600) as answer:
-                while answer.read(1 << 16):
-                    pass
-
-        http = median_seconds(export, 3)
-        script = FILE_EXPORT_SCRIPT.format(root=str(ROOT), url=url, five=FIVE, fmt=fmt)
-        process = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        http = _download_seconds(f"{base}/services/export.{fmt}")
+        size, peak = _written(
+            url,
+            "from core.inventory.export import FORMATS, Exported\n"
+            "from core.inventory.services import Filters",
+            f"FORMATS[{fmt!r}][0](Exported(session, Filters(public_only=True)))",
         )
-        size, peak_kib = process.stdout.split()
         figures["formats"][fmt] = {
             "ms": http * 1000,
             "ratio": http / sql,
-            "bytes": int(size),
-            "peak_rss_mib": int(peak_kib) / 1024,
+            "bytes": size,
+            "peak_rss_mib": peak,
         }
     return figures
 

@@ -13,6 +13,7 @@ the inventory."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import operator
@@ -117,7 +118,19 @@ def _columns(rows: Iterable[dict[str, Any]]) -> list[str]:
 
 
 EXPORT_BATCH = 500  # rows fetched from the cursor at a time
-_MEMO_SIZE = 4096  # JSON texts remembered decoded
+
+
+# JSON texts decoded once: the same few lists of codes and fields again and again.
+@functools.lru_cache(maxsize=4096)
+def _joined(text: str | None) -> str:
+    """A list of codes as its JSON text, joined by LIST_SEPARATOR."""
+    return LIST_SEPARATOR.join(json.loads(text or "0") or ())
+
+
+@functools.lru_cache(maxsize=4096)
+def _fields(text: str | None) -> dict[str, Any]:
+    """A service's ``extra`` as its JSON text, decoded (read, never changed, by the callers)."""
+    return json.loads(text or "0") or {}
 
 
 def _ordering(filters: inventory.Filters) -> list:
@@ -217,9 +230,6 @@ class Exported:
             .where(*self.conditions)
             .order_by(*self.order)
         )
-        # JSON texts decoded, remembered: the same few lists of codes again and again.
-        decoded: dict[str, Any] = {}
-        joined: dict[str, str] = {}
         # Plain rows on the session's connection (the ORM's loading of rows took as long as
         # reading them), from a server-side cursor on PostgreSQL; one row at a time, so that
         # no batch of rows outlives a collection of the garbage collector's youngest
@@ -230,22 +240,11 @@ class Exported:
             values = list(row)
             fields = values.pop()
             for index in _LIST_AT:
-                text = values[index]
-                value = joined.get(text)
-                if value is None:
-                    if len(joined) >= _MEMO_SIZE:
-                        joined.clear()
-                    value = joined[text] = LIST_SEPARATOR.join(json.loads(text or "0") or ())
-                values[index] = value
+                values[index] = _joined(values[index])
             for index in _MAYBE_NULL:
                 if values[index] is None:
                     values[index] = ""
-            extra = decoded.get(fields)
-            if extra is None:
-                if len(decoded) >= _MEMO_SIZE:
-                    decoded.clear()
-                extra = decoded[fields] = json.loads(fields or "0") or {}
-            yield values, extra
+            yield values, _fields(fields)
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Each service as a flat row, as ``flat`` makes it of an ORM object."""

@@ -281,10 +281,10 @@ def _select(session: Session, column: str, query: str):
 @dataclass(frozen=True)
 class Found:
     """What the index answered for one search: the services whose document matches every
-    concept (as a condition on their ids, and as the ids), and, for a ranked search, those
-    whose name has the words as typed and those whose name matches with synonyms."""
+    concept, and, for a ranked search, those whose name has the words as typed and those
+    whose name matches with synonyms (their ids)."""
 
-    services: ColumnElement[bool]
+    dialect: str
     service_ids: tuple[int, ...] = ()
     names_as_typed: tuple[int, ...] = ()
     names: tuple[int, ...] = ()
@@ -293,6 +293,16 @@ class Found:
     def bitmap(self) -> int:
         """The services found as a bitmap (core.inventory.facet_bits), made once."""
         return facet_bits.of(self.service_ids)
+
+    @cached_property
+    def services(self) -> ColumnElement[bool]:
+        """The services found, as a condition on their ids (for statements that filter in
+        the database: the downloads, the coverage)."""
+        ids = list(self.service_ids)
+        if self.dialect == "sqlite":  # a JSON array: one parameter however many ids
+            found = func.json_each(bindparam("found", json.dumps(ids), unique=True))
+            return Service.id.in_(select(found.table_valued("value").c.value))
+        return Service.id == any_(bindparam("found", ids, type_=ARRAY(Integer), unique=True))
 
 
 def _ids(session: Session, statement) -> list[int]:
@@ -332,15 +342,9 @@ def look_up(session: Session, expansion: Expansion, ranked: bool = False) -> Fou
         if dialect != "sqlite":
             session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
 
-    def among(ids: list[int]) -> ColumnElement[bool]:
-        if dialect == "sqlite":  # a JSON array: one parameter however many ids
-            found = func.json_each(bindparam("found", json.dumps(ids), unique=True))
-            return Service.id.in_(select(found.table_valued("value").c.value))
-        return Service.id == any_(bindparam("found", ids, type_=ARRAY(Integer), unique=True))
-
     found = [i for i in rowids if i > 0]
     return Found(
-        services=among(found),
+        dialect=dialect,
         service_ids=tuple(found),
         names_as_typed=tuple(-i for i in typed_rowids if i < 0) if ranked else (),
         names=tuple(-i for i in rowids if i < 0) if ranked and expansion.has_synonyms else (),
