@@ -30,6 +30,7 @@ from babel import Locale
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
+from core.inventory import generation
 from core.inventory import tokens as spelling
 from core.inventory.models import LANGUAGE_CODES
 from core.reference.data import REFERENCE
@@ -243,20 +244,10 @@ class Lexicon:
 
     @classmethod
     def load(cls, session: Session, vocabulary: dict[str, list] | None = None) -> Lexicon:
-        """The labels of the domains, target groups and prisons (one statement), the
-        categories of ``vocabulary`` and the languages."""
-        rows = session.execute(
-            union_all(
-                *(
-                    select(literal(kind), model.code, model.name_nl, model.name_fr, model.name_en)
-                    for kind, model in (
-                        ("domain", ServiceDomain),
-                        ("target_group", TargetGroup),
-                        ("prison", Prison),
-                    )
-                )
-            )
-        ).all()
+        """The labels of the domains, target groups and prisons (one statement, kept until
+        the next change of the inventory, which their names count in), the categories of
+        ``vocabulary`` and the languages."""
+        rows = generation.cached(session, ("lexicon-labels",), lambda: _label_rows(session))
         categories = tuple(
             (authority, term.code, tuple(sorted(term.labels.items())))
             for authority, terms in (vocabulary or {}).items()
@@ -282,6 +273,21 @@ class Lexicon:
             for label in self.labels
             if any(_holds(words, phrase) for words in label.words)
         ]
+
+
+def _label_rows(session: Session) -> list:
+    return session.execute(
+        union_all(
+            *(
+                select(literal(kind), model.code, model.name_nl, model.name_fr, model.name_en)
+                for kind, model in (
+                    ("domain", ServiceDomain),
+                    ("target_group", TargetGroup),
+                    ("prison", Prison),
+                )
+            )
+        )
+    ).all()
 
 
 @functools.lru_cache(maxsize=8)

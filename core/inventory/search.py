@@ -30,16 +30,17 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from operator import neg
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Integer, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
 
-from core import db
 from core.inventory import facet_bits
 from core.inventory.models import Service
 from core.inventory.tokens import (
@@ -263,17 +264,22 @@ def expression(dialect: str, expansion: Expansion, typed_only: bool = False) -> 
     return " & ".join(_postgres_concept(c, typed_only) for c in expansion.concepts)
 
 
-def _select(session: Session, column: str, query: str):
+def _select(session: Session, query: str):
+    """The ids of the rows whose document matches ``query``, as one JSON array: a common
+    word's 20,000 rows fetched one by one took as long as the index took to find them (8.5
+    against 5.2 ms in one array on SQLite)."""
     if session.get_bind().dialect.name == "sqlite":
+        found = "json_group_array(rowid)"
         matched = "service_search MATCH :q"
     else:
+        found = "CAST(json_agg(rowid) AS text)"
         matched = "terms @@ to_tsquery('simple', :q)"
     # Whole documents are at the services' ids, names at minus them: "rowid" gives the
     # services whose document matches, "-rowid" those whose name does; the other kind's
     # rows give ids no service has. No condition on rowid, which would let PostgreSQL
     # read documents by their key instead of asking the full-text index.
     # unique: a ranked search holds several of these fragments in one statement
-    return text(f"SELECT {column} FROM service_search WHERE {matched}").bindparams(
+    return text(f"SELECT {found} FROM service_search WHERE {matched}").bindparams(
         bindparam("q", value=query, unique=True)
     )
 
@@ -306,9 +312,7 @@ class Found:
 
 
 def _ids(session: Session, statement) -> list[int]:
-    # Fetched all at once as plain values: a common word's 40,000 rows one at a time through
-    # the ORM took longer than the index took to find them.
-    return [row[0] for row in db.plain_rows(session.connection(), statement)]
+    return json.loads(session.execute(statement).scalar() or "[]")
 
 
 def look_up(session: Session, expansion: Expansion, ranked: bool = False) -> Found:
@@ -332,9 +336,9 @@ def look_up(session: Session, expansion: Expansion, ranked: bool = False) -> Fou
     if dialect != "sqlite":
         session.execute(text("SET LOCAL enable_seqscan = off"))
     try:
-        rowids = _ids(session, _select(session, "rowid", expanded))
+        rowids = _ids(session, _select(session, expanded))
         typed_rowids = (
-            _ids(session, _select(session, "rowid", as_typed))
+            _ids(session, _select(session, as_typed))
             if ranked and expansion.has_synonyms
             else rowids
         )
@@ -342,10 +346,17 @@ def look_up(session: Session, expansion: Expansion, ranked: bool = False) -> Fou
         if dialect != "sqlite":
             session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
 
-    found = [i for i in rowids if i > 0]
+    # Names are at minus the ids: in ascending order (SQLite's already is), the names come
+    # first and the documents after row 0, cut apart by two bisections, not by a test of
+    # each of a common word's 20,000 rows.
+    rowids.sort()
+    names_end, documents_start = bisect_left(rowids, 0), bisect_left(rowids, 1)
+    if not ranked:
+        return Found(dialect=dialect, service_ids=tuple(rowids[documents_start:]))
+    typed_rowids.sort()
     return Found(
         dialect=dialect,
-        service_ids=tuple(found),
-        names_as_typed=tuple(-i for i in typed_rowids if i < 0) if ranked else (),
-        names=tuple(-i for i in rowids if i < 0) if ranked and expansion.has_synonyms else (),
+        service_ids=tuple(rowids[documents_start:]),
+        names_as_typed=tuple(map(neg, typed_rowids[: bisect_left(typed_rowids, 0)])),
+        names=tuple(map(neg, rowids[:names_end])) if expansion.has_synonyms else (),
     )

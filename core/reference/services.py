@@ -112,13 +112,23 @@ def seed_reference(session: Session, registry) -> None:
     load_plan(session)
 
 
-def prisons_open(session: Session, year: int | None = None, on: date | None = None) -> list[Prison]:
+def prisons_open(
+    session: Session,
+    year: int | None = None,
+    on: date | None = None,
+    among: list[Prison] | None = None,
+) -> list[Prison]:
     """The prisons open in ``year`` (on at least one of its days) or on the day ``on``;
     today in Brussels when neither is given. Every list of prisons for a time comes from
     here (the coverage matrix and its CSV, the indicators, the authorities' reports, the
     figures and the forms), so a prison closed in 2022 is listed for 2021 and not for 2026
-    everywhere at once. In the order the estate grew, as the pages list prisons."""
-    prisons = session.scalars(select(Prison).order_by(Prison.opened_on, Prison.code)).all()
+    everywhere at once. In the order the estate grew, as the pages list prisons (``among``:
+    every prison in that order, when the caller has read them already)."""
+    prisons = (
+        among
+        if among is not None
+        else session.scalars(select(Prison).order_by(Prison.opened_on, Prison.code)).all()
+    )
     if year is not None:
         return [prison for prison in prisons if prison.is_open_in(year)]
     day = on or today()

@@ -82,7 +82,7 @@ def _results(filters: inventory.Filters) -> str:
             for service in found
         }
     reference = reference_lists(session)
-    open_today = {p.code for p in prisons_open(session)}
+    open_today = {p.code for p in prisons_open(session, among=reference["prisons"])}
     return render_template(
         "inventory/_search_results.html",
         filters=filters,
