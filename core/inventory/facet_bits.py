@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import compress
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, and_, cast, select
 from sqlalchemy.orm import Session
 
 from core import db
@@ -46,10 +46,11 @@ class Bitmaps:
 
 
 def bitmaps(session: Session, public_only: bool) -> Bitmaps:
-    """The bitmaps of the services a reader sees (published ones only, or all)."""
-    return generation.cached(
-        session, ("facet-bitmaps", public_only), lambda: _read(session, public_only)
-    )
+    """The bitmaps of the services a reader sees (published ones only, or all). Both kinds
+    are made from one reading of the inventory: after a change, the public's first reader
+    and the committee's paid a reading each (about 200 ms at 50,000 services)."""
+    every, public = generation.cached(session, ("facet-bitmaps",), lambda: _read(session))
+    return public if public_only else every
 
 
 # A bitmap is made and read through its binary digits: int() and bin() convert between an
@@ -107,42 +108,51 @@ def counts(
     return answer
 
 
-def _read(session: Session, public_only: bool) -> Bitmaps:
+def _read(session: Session) -> tuple[Bitmaps, Bitmaps]:
+    """The bitmaps of every service, and of the published ones the public sees."""
     services, places = Service.__table__, ServiceLocation.__table__
-    seen = (
-        [services.c.published_at.is_not(None), services.c.active.is_(True)] if public_only else []
-    )
     # Plain rows fetched at once, not ORM objects: 50,000 of them after every change. The
     # lists as their text, each distinct text read once (a few hundred combinations).
     columns = [
         services.c.id,
+        and_(services.c.published_at.is_not(None), services.c.active.is_(True)),
         *(services.c[column] for column in SINGLE.values()),
         *(cast(services.c[column], String) for column in LISTS.values()),
     ]
     connection = session.connection()
-    rows = db.plain_rows(connection, select(*columns).where(*seen))
+    rows = db.plain_rows(connection, select(*columns))
     ids: dict[str, dict[str | None, list[int]]] = {}
     everyone = [row[0] for row in rows]
-    for position, name in enumerate(SINGLE, start=1):
+    for position, name in enumerate(SINGLE, start=2):
         ids[name] = _grouped(everyone, (row[position] for row in rows))
-    for position, name in enumerate(LISTS, start=1 + len(SINGLE)):
+    for position, name in enumerate(LISTS, start=2 + len(SINGLE)):
         by_text = _grouped(everyone, (row[position] for row in rows))
         by_code: dict[str | None, list[int]] = defaultdict(list)
         for text, members in by_text.items():
             for code in _codes(text):
                 by_code[code].extend(members)
         ids[name] = by_code
-    # Every place, from the unique index of places alone (joined to the services to keep the
-    # visible ones, it took twice as long): the prisons' bitmaps are cut to the visible below.
+    # Every place, from the unique index of places alone (joined to the services, it took
+    # twice as long): the prisons' bitmaps are cut to the services that exist below.
     prisons = db.plain_rows(connection, select(places.c.service_id, places.c.prison_code))
     ids["prison"] = _grouped([row[0] for row in prisons], (row[1] for row in prisons))
-    visible = of(everyone)
+    every = of(everyone)
     values = {
         name: {value: of(members) for value, members in by_value.items()}
         for name, by_value in ids.items()
     }
-    values["prison"] = {code: bitmap & visible for code, bitmap in values["prison"].items()}
-    return Bitmaps(everyone=visible, values=values)
+    values["prison"] = {code: bitmap & every for code, bitmap in values["prison"].items()}
+    public = of(compress(everyone, (row[1] for row in rows)))
+    return (
+        Bitmaps(everyone=every, values=values),
+        Bitmaps(
+            everyone=public,
+            values={
+                name: {value: bitmap & public for value, bitmap in by_value.items()}
+                for name, by_value in values.items()
+            },
+        ),
+    )
 
 
 def _codes(text: str | None) -> set[str]:
