@@ -138,6 +138,23 @@ def _package(
 
 _NOTHING = type(None)
 LAYOUTS = 1024  # shapes kept at a time (a sheet of 50,000 services has a dozen)
+# Where the values go in a layout's pieces: an XLSX cell is four pieces (its row number, the
+# markup up to its value, its value, the markup after it and the next cell's letter), an ODS
+# cell two (its value, then the markup after it and up to the next value).
+_XLSX_SLOTS = slice(5, None, 4)
+_ODS_SLOTS = slice(1, None, 2)
+
+
+def _filled(pieces: list, slots: slice, values: tuple, convert: list[int]) -> tuple[str, str]:
+    """A row's markup: its layout's ``pieces`` with ``values`` in their ``slots`` (those at
+    ``convert`` made texts), escaped if they need it; and the text of its values."""
+    pieces[slots] = values
+    for index in convert:
+        pieces[index] = str(pieces[index])
+    text = "".join(pieces[slots])  # one search of the row's values for all
+    if "&" in text or "<" in text or ">" in text:
+        pieces[slots] = map(escape, pieces[slots])
+    return "".join(pieces), text
 
 
 def _picker(indices: list[int]) -> Callable[[Any], tuple]:
@@ -323,15 +340,12 @@ class _XlsxSheet:
                 layout = self.layout(key, len(found))
             if layout is not None:
                 pieces, pick, count, convert = layout
-                pieces[1] = text = str(number)
-                pieces[3::4] = (text,) * count
-                pieces[5::4] = pick([*values, *found, "0", "1"])
-                for index in convert:
-                    pieces[index] = str(pieces[index])
-                text = "".join(pieces[5::4])  # one search of the row's values for all
-                if "&" in text or "<" in text or ">" in text:
-                    pieces[5::4] = map(escape, pieces[5::4])
-                lines.append("".join(pieces))
+                pieces[1] = at = str(number)
+                pieces[3::4] = (at,) * count
+                line, text = _filled(
+                    pieces, _XLSX_SLOTS, pick([*values, *found, "0", "1"]), convert
+                )
+                lines.append(line)
                 if texts is not None:
                     texts.append(text)
             else:
@@ -523,13 +537,8 @@ def _ods_content(name: str, header: list[str], rows: Iterable[list[Any]]) -> Ite
             layout = layouts[key] = _ods_layout(key)
         if layout is not None:
             pieces, pick, convert = layout
-            pieces[1::2] = pick(values)
-            for index in convert:
-                pieces[index] = str(pieces[index])
-            text = "".join(pieces[1::2])  # one search of the row's values for all
-            if "&" in text or "<" in text or ">" in text:
-                pieces[1::2] = map(escape, pieces[1::2])
-            lines.append("".join(pieces))
+            line, text = _filled(pieces, _ODS_SLOTS, pick(values), convert)
+            lines.append(line)
             if texts is not None:
                 texts.append(text)
         else:
