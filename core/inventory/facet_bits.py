@@ -58,6 +58,7 @@ def bitmaps(session: Session, public_only: bool) -> Bitmaps:
 # times faster than setting and testing bits a byte at a time).
 _AS_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
 _AS_FLAGS = bytes.maketrans(b"01", b"\x00\x01")
+SPARSE = 64  # fewer ids than one in SPARSE: found one by one
 
 
 def of(ids: Iterable[int]) -> int:
@@ -73,7 +74,16 @@ def of(ids: Iterable[int]) -> int:
 
 def members(bitmap: int) -> list[int]:
     """The ids in ``bitmap``, in increasing order."""
-    flags = bin(bitmap)[:1:-1].encode().translate(_AS_FLAGS)  # bit i at position i
+    digits = bin(bitmap)[:1:-1]  # bit i at position i
+    if bitmap.bit_count() * SPARSE < len(digits):
+        # A few ids among many: the next "1" found by str.find, in C, instead of a step in
+        # Python for each id (a search's names: a few hundred of 50,000).
+        found, at = [], digits.find("1")
+        while at >= 0:
+            found.append(at)
+            at = digits.find("1", at + 1)
+        return found
+    flags = digits.encode().translate(_AS_FLAGS)
     return list(compress(range(len(flags)), flags))
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session, selectinload
 
 from core import db
-from core.inventory import facet_bits, generation, search
+from core.inventory import facet_bits, generation, search, term_bits
 from core.inventory.lexicon import Expansion, Lexicon, expand
 from core.inventory.models import LANGUAGE_CODES, Service, ServiceLocation, name_order
 from core.reference.models import TargetGroup
@@ -97,7 +97,7 @@ class Filters:
         if expansion is None or not expansion.concepts:
             return None
         if self._found is None:
-            self._found = search.look_up(session, expansion, ranked=self.sort == "relevance")
+            self._found = term_bits.look_up(session, expansion, ranked=self.sort == "relevance")
         return self._found
 
     def counting_key(self, session: Session) -> tuple:
@@ -272,26 +272,15 @@ def _tiers(
     """The ids of the services found in the tiers of relevance: first those whose name
     matches the words as typed, then those whose name matches with synonyms, then those of a
     domain the synonyms name ("werk": the labour market before "herstelgericht werken"),
-    then the rest. The names' tiers are picked from the names the index found (a few
-    hundred) with the found services' binary digits at hand; the two large tiers are read
-    from bitmaps (each reading of one walks every id up to the largest: a millisecond at
-    50,000 services)."""
-    digits = bin(matched)[:1:-1]  # digits[i] == "1": service i was found and may be seen
-    end = len(digits)
-
-    def found_among(ids: tuple[int, ...]) -> list[int]:
-        return [i for i in ids if i < end and digits[i] == "1"]
-
-    typed = found_among(found.names_as_typed)
-    taken = set(typed)
-    named = [i for i in found_among(found.names) if i not in taken]
-    taken.update(named)
-    rest = matched & ~facet_bits.of(taken)
+    then the rest: bitmaps, each read once."""
+    typed = matched & found.names_as_typed
+    named = matched & found.names & ~typed
+    rest = matched & ~(typed | named)
     domains = 0
     for code in expansion.domains:
         domains |= maps.values.get("domain", {}).get(code, 0)
     in_domains = rest & domains
-    return [typed, named, facet_bits.members(in_domains), facet_bits.members(rest & ~in_domains)]
+    return [facet_bits.members(tier) for tier in (typed, named, in_domains, rest & ~in_domains)]
 
 
 def facet_counts(session: Session, filters: Filters) -> dict[str, Counter]:

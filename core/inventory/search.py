@@ -23,7 +23,8 @@ synonyms file can change without rewriting 50,000 documents, and every search st
 the full-text index, never each document in turn (``look_up``).
 
 Row 0 names the documents' format; `concerto db upgrade` rebuilds them once when it
-changes (``ensure_current``).
+changes (``ensure_current``). Each process also keeps the documents' terms as bitmaps and
+answers most searches from them (core.inventory.term_bits).
 """
 
 from __future__ import annotations
@@ -37,11 +38,12 @@ from functools import cached_property
 from operator import neg
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Integer, any_, bindparam, func, select, text
+from sqlalchemy import ColumnElement, Integer, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
 
-from core.inventory import facet_bits
+from core.inventory import facet_bits, generation
+from core.inventory.hsds_store import service_stamps
 from core.inventory.models import Service
 from core.inventory.tokens import (
     category_token,
@@ -201,6 +203,10 @@ def rebuild(session: Session) -> int:
         text("INSERT INTO service_search (rowid, document) VALUES (0, :format)"),
         {"format": FORMAT},
     )
+    # Every document was written again: each process's terms (core.inventory.term_bits)
+    # read again those whose stamp moved, after a change of the inventory.
+    session.execute(update(service_stamps).values(stamp=service_stamps.c.stamp + 1))
+    generation.bump(session)
     return done
 
 
@@ -215,7 +221,7 @@ def ensure_current(session: Session) -> int | None:
 # --- queries -------------------------------------------------------------------------------
 
 
-def _looked_up(synonym: Words) -> tuple[list[str], bool]:
+def looked_up(synonym: Words) -> tuple[list[str], bool]:
     """(the index words a synonym is, all needed; whether the last is a prefix)."""
     if len(synonym.words) > 1:
         pairs = phrase_tokens(synonym.words)
@@ -225,14 +231,14 @@ def _looked_up(synonym: Words) -> tuple[list[str], bool]:
 
 
 def _sqlite_words(synonym: Words) -> str:
-    found, prefix = _looked_up(synonym)
+    found, prefix = looked_up(synonym)
     last = len(found) - 1
     quoted = [f'"{w}"{"*" if prefix and i == last else ""}' for i, w in enumerate(found)]
     return f"({' AND '.join(quoted)})" if last else quoted[0]
 
 
 def _postgres_words(synonym: Words) -> str:
-    found, prefix = _looked_up(synonym)
+    found, prefix = looked_up(synonym)
     last = len(found) - 1
     marked = [f"{w}{':*' if prefix and i == last else ''}" for i, w in enumerate(found)]
     return f"({' & '.join(marked)})" if last else marked[0]
@@ -286,25 +292,24 @@ def _select(session: Session, query: str):
 
 @dataclass(frozen=True)
 class Found:
-    """What the index answered for one search: the services whose document matches every
-    concept, and, for a ranked search, those whose name has the words as typed and those
-    whose name matches with synonyms (their ids)."""
+    """What the index answered for one search, as bitmaps (core.inventory.facet_bits): the
+    services whose document matches every concept, and, for a ranked search, those whose
+    name has the words as typed and those whose name matches with synonyms."""
 
     dialect: str
-    service_ids: tuple[int, ...] = ()
-    names_as_typed: tuple[int, ...] = ()
-    names: tuple[int, ...] = ()
+    bitmap: int = 0
+    names_as_typed: int = 0
+    names: int = 0
 
     @cached_property
-    def bitmap(self) -> int:
-        """The services found as a bitmap (core.inventory.facet_bits), made once."""
-        return facet_bits.of(self.service_ids)
+    def service_ids(self) -> list[int]:
+        return facet_bits.members(self.bitmap)
 
     @cached_property
     def services(self) -> ColumnElement[bool]:
         """The services found, as a condition on their ids (for statements that filter in
         the database: the downloads, the coverage)."""
-        ids = list(self.service_ids)
+        ids = self.service_ids
         if self.dialect == "sqlite":  # a JSON array: one parameter however many ids
             found = func.json_each(bindparam("found", json.dumps(ids), unique=True))
             return Service.id.in_(select(found.table_valued("value").c.value))
@@ -317,6 +322,10 @@ def _ids(session: Session, statement) -> list[int]:
 
 def look_up(session: Session, expansion: Expansion, ranked: bool = False) -> Found:
     """Ask the full-text index for ``expansion`` (``ranked``: also which names match).
+
+    A search is answered from the terms each process keeps (core.inventory.term_bits, the
+    same documents); the database is asked by a transaction that changed the inventory,
+    which must see its own writes.
 
     The index is asked once, in statements of its own, and the ids it gives are handed to
     the statements about the services (the order, the total, each facet's counts). Written
@@ -351,12 +360,13 @@ def look_up(session: Session, expansion: Expansion, ranked: bool = False) -> Fou
     # each of a common word's 20,000 rows.
     rowids.sort()
     names_end, documents_start = bisect_left(rowids, 0), bisect_left(rowids, 1)
+    found = facet_bits.of(rowids[documents_start:])
     if not ranked:
-        return Found(dialect=dialect, service_ids=tuple(rowids[documents_start:]))
+        return Found(dialect=dialect, bitmap=found)
     typed_rowids.sort()
     return Found(
         dialect=dialect,
-        service_ids=tuple(rowids[documents_start:]),
-        names_as_typed=tuple(map(neg, typed_rowids[: bisect_left(typed_rowids, 0)])),
-        names=tuple(map(neg, rowids[:names_end])) if expansion.has_synonyms else (),
+        bitmap=found,
+        names_as_typed=facet_bits.of(map(neg, typed_rowids[: bisect_left(typed_rowids, 0)])),
+        names=facet_bits.of(map(neg, rowids[:names_end])) if expansion.has_synonyms else 0,
     )
