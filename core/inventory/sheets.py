@@ -22,12 +22,18 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from xml.sax.saxutils import escape
 
+from zlib_ng import zlib_ng
+
 from core.validation import XML_ILLEGAL
 
 ROWS_PER_CHUNK = 500  # rows written out at a time
 # Deflate's fastest level: the 14 MB of a sheet's XML at 10,000 services took 31 ms to
 # compress at level 1 and 106 ms at the default level (6), for a file a fifth smaller.
 COMPRESSION_LEVEL = 1
+# A streamed member (a sheet) is deflated by zlib-ng, the same deflate made faster: at its
+# level 2, 19 ms instead of 28 for the sheet of 10,000 services (14 ms instead of 30 for an
+# ODS), into a file a little smaller than zlib's level 1 makes.
+STREAMED_LEVEL = 2
 
 
 # What XML cannot hold (validation.XML_ILLEGAL) as it is in UTF-8: the control characters
@@ -118,6 +124,8 @@ def _package(
         package._seekable = False
         for member, texts in members:
             with package.open(member, "w") as raw:
+                # Nothing is written yet: the member's deflate is swapped for zlib-ng's.
+                raw._compressor = zlib_ng.compressobj(STREAMED_LEVEL, zlib_ng.DEFLATED, -15)
                 for text in texts:
                     raw.write(text if text.__class__ is bytes else utf8(text))
                     if data := sink.take():
