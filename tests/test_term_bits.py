@@ -1,7 +1,10 @@
 """The search's terms kept by each process (core.inventory.term_bits) answer every search as
 the database's full-text index does, on SQLite and PostgreSQL; a committed change shows at
-once, read again alone, a rolled-back one never; many changes read everything again; and a
-bitmap's ids come back the same whether few or many."""
+once, read again alone, a rolled-back one never, even when it was not yet flushed when the
+search began; many changes read everything again, and so does a rebuild of the documents,
+for services without a stamp too; only the pairs of words the synonyms ask for are kept, and
+a search for another asks the database; a bitmap's ids come back the same whether few or
+many."""
 
 from __future__ import annotations
 
@@ -11,10 +14,11 @@ from array import array
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core.inventory import facet_bits, lexicon, search, term_bits
 from core.inventory.finding import Filters
+from core.inventory.hsds_store import service_stamps
 from core.inventory.models import Service
 from core.inventory.synthetic import seed_synthetic
 from tests.conftest import make_app
@@ -31,6 +35,8 @@ MORE = [
     "wer",
     "haren frans",
     "zzzonbekendzz",
+    "zpgeestelijke0gezondheid",  # a pair typed: the kept terms leave most out, so the database
+    "z",
 ]
 
 
@@ -148,3 +154,80 @@ def test_many_changes_read_every_document_again(terms_app, monkeypatch):
 def test_a_bitmap_gives_back_its_ids_whether_few_or_many(count):
     ids = sorted(random.Random(count).sample(range(50_000), count))
     assert facet_bits.members(facet_bits.of(ids)) == ids
+
+
+def _search(app, query: str) -> tuple[list[int], list[int]]:
+    """(what the kept terms find, what the database finds) for ``query``."""
+    with app.extensions["concerto.db"].session() as session:
+        expansion = Filters(query=query, vocabulary=_vocabulary(app)).expansion(session)
+    with app.extensions["concerto.db"].session() as session:
+        kept = term_bits.look_up(session, expansion).service_ids
+        return kept, search.look_up(session, expansion).service_ids
+
+
+def test_a_change_not_yet_flushed_is_never_kept_nor_a_later_commit_missed(terms_app):
+    database = terms_app.extensions["concerto.db"]
+    vocabulary = _vocabulary(terms_app)
+    with database.session() as session:
+        first, second = session.scalars(select(Service.id).order_by(Service.id).limit(2)).all()
+        term_bits.kept(session)
+    with database.session() as writer:
+        service = writer.get(Service, first)
+        assert service.locations is not None  # loaded now: indexing it flushes nothing
+        service.name_nl = "Maanlichtveld"
+        search.index(writer, service)  # through the connection: the change is not flushed
+        moon = Filters(query="maanlichtveld", vocabulary=vocabulary).expansion(writer)
+        assert term_bits.look_up(writer, moon).service_ids == [first]  # its own change
+        with pytest.raises(ValueError):
+            term_bits.kept(writer)  # what a changing transaction reads is never kept
+        writer.rollback()
+    assert _search(terms_app, "maanlichtveld") == ([], [])
+    # The same service changed for real: the stamp and counter the rollback undid.
+    with database.session() as writer:
+        service = writer.get(Service, first)
+        service.name_nl = "Zonnebloemveld"
+        writer.flush()
+        search.index(writer, service)
+    assert _search(terms_app, "zonnebloemveld") == ([first], [first])
+    with database.session() as writer:
+        other = writer.get(Service, second)
+        other.name_nl = "Kwartsveld"
+        writer.flush()
+        search.index(writer, other)
+    assert _search(terms_app, "zonnebloemveld") == ([first], [first])
+
+
+def test_a_rebuild_is_read_again_for_a_service_without_a_stamp(terms_app):
+    # A service written before its stamp was kept (migration 0031) has none until it changes.
+    database = terms_app.extensions["concerto.db"]
+    with database.session() as session:
+        ident = session.scalars(select(Service.id).order_by(Service.id)).first()
+        session.execute(service_stamps.delete().where(service_stamps.c.service_id == ident))
+        # Its documents as another format wrote them, with a word its texts do not hold.
+        search.store_rows(
+            session.connection(), [(-ident, "weidebloemveld"), (ident, "weidebloemveld")]
+        )
+    assert _search(terms_app, "weidebloemveld") == ([ident], [ident])
+    with database.session() as session:
+        search.rebuild(session)  # `concerto db upgrade` after the documents change shape
+    assert _search(terms_app, "weidebloemveld") == ([], [])
+
+
+def test_only_the_pairs_the_synonyms_ask_for_are_kept(terms_app):
+    with terms_app.extensions["concerto.db"].session() as session:
+        terms = term_bits.kept(session)
+    whole, beginnings, _starts = term_bits._pairs_asked()
+    pairs = {
+        term
+        for kind in (terms.documents, terms.names)
+        for term in kind.postings
+        if term.startswith(term_bits.PAIR)
+    }
+    assert pairs and pairs <= whole | {p for p in pairs if p.startswith(tuple(beginnings))}
+    with terms_app.extensions["concerto.db"].session() as session:
+        every = session.execute(text("SELECT document FROM service_search WHERE rowid > 0"))
+        written = {w for (document,) in every for w in document.split() if w.startswith("zp")}
+    assert len(written) > 5 * len(pairs)  # most pairs of the texts are left out
+    # A phrase synonym is still found by its pair, as the database finds it.
+    kept, asked = _search(terms_app, "geestelijke gezondheid")
+    assert kept == asked and kept

@@ -11,6 +11,7 @@ and "reinsertion" finds "réinsertion"):
   matches first, and the index says which they are.
 
 Both also hold each pair of words that follow each other as one token (``zp<word>0<word>``),
+after the other words and codes (``PAIRS_FOLLOW``),
 so a synonym of several words ("community service") is a lookup of pairs in the index:
 PostgreSQL checks a phrase by reading every candidate's document again, which took 620 ms
 for "emploi" at 50,000 services when its words are common ones (38 ms with pairs).
@@ -38,12 +39,11 @@ from functools import cached_property
 from operator import neg
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Integer, any_, bindparam, func, select, text, update
+from sqlalchemy import ColumnElement, Integer, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
 
 from core.inventory import facet_bits, generation
-from core.inventory.hsds_store import service_stamps
 from core.inventory.models import Service
 from core.inventory.tokens import (
     category_token,
@@ -58,7 +58,11 @@ if TYPE_CHECKING:
     from core.inventory.lexicon import Concept, Expansion, Words
 
 _DIGIT = re.compile(r"\d")
-FORMAT = "zzformat3"  # the text of row 0; change it whenever documents change shape
+FORMAT = "zzformat4"  # the text of row 0; change it whenever documents change shape
+# Between a document's words and codes and its pairs of words: no index keeps a "|" as a
+# term, and each process keeps only the pairs the synonyms ask for (core.inventory.term_bits),
+# found after it without looking at every term.
+PAIRS_FOLLOW = " | "
 BATCH = 1000
 
 
@@ -113,14 +117,17 @@ def document_of(
     prisons: Iterable[str] = (),
 ) -> Document:
     name_words = words(" ".join(value for value in names.values() if value))
-    name_words += _pairs(names.values())
     tokens = [domain_token(domain), category_token(authority, category)]
     tokens += [target_group_token(code) for code in target_groups]
     tokens += [prison_token(code) for code in prisons]
     tokens += [language_token(code) for code in languages]
     body = words(" ".join([external_id, *(value for value in descriptions.values() if value)]))
-    body += _pairs(descriptions.values())
-    return Document(text=" ".join([*name_words, *body, *tokens]), names=" ".join(name_words))
+    name_pairs = _pairs(names.values())
+    pairs = [*name_pairs, *_pairs(descriptions.values())]
+    return Document(
+        text=f"{' '.join([*name_words, *body, *tokens])}{PAIRS_FOLLOW}{' '.join(pairs)}",
+        names=f"{' '.join(name_words)}{PAIRS_FOLLOW}{' '.join(name_pairs)}",
+    )
 
 
 def document(service: Service) -> Document:
@@ -204,8 +211,15 @@ def rebuild(session: Session) -> int:
         {"format": FORMAT},
     )
     # Every document was written again: each process's terms (core.inventory.term_bits)
-    # read again those whose stamp moved, after a change of the inventory.
-    session.execute(update(service_stamps).values(stamp=service_stamps.c.stamp + 1))
+    # read again those whose stamp moved, after a change of the inventory. Every service's
+    # stamp moves, one written before stamps were kept (migration 0031) gets its first.
+    # ("WHERE true": SQLite's UPSERT after a SELECT.)
+    session.execute(
+        text(
+            "INSERT INTO service_stamps (service_id, stamp) SELECT id, 1 FROM services "
+            "WHERE true ON CONFLICT (service_id) DO UPDATE SET stamp = service_stamps.stamp + 1"
+        )
+    )
     generation.bump(session)
     return done
 

@@ -26,6 +26,7 @@ itself asks the database (``core.inventory.search.look_up``), which sees its own
 
 from __future__ import annotations
 
+import functools
 import threading
 from array import array
 from bisect import bisect_left
@@ -38,11 +39,11 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from core import db
-from core.inventory import facet_bits, generation, search
+from core.inventory import facet_bits, generation, lexicon, search
 from core.inventory.hsds_store import service_stamps
 
 if TYPE_CHECKING:
-    from core.inventory.lexicon import Concept, Expansion
+    from core.inventory.lexicon import Concept, Expansion, Words
 
 # A term held by more than one id in DENSE is a bitmap: smaller than its ids as 4 bytes each.
 DENSE = 32
@@ -51,6 +52,7 @@ RECENT_AT_LEAST = 500  # recent documents kept beside the large index before rea
 RECENT_SHARE = 50  # ... or up to one service in RECENT_SHARE, for a large inventory
 DATABASES = 4  # databases whose terms one process keeps (tests open many)
 _LAST_TERM = chr(0x10FFFF)
+PAIR = "zp"  # how a pair of words begins (search.pair_token)
 
 
 # --- terms ---------------------------------------------------------------------------------
@@ -152,13 +154,67 @@ def _postings(rows: Iterable[tuple[int, str]]) -> tuple[dict, dict, int]:
     names at minus them (core.inventory.search); and the largest id."""
     documents: dict[str, list[int]] = defaultdict(list)
     names: dict[str, list[int]] = defaultdict(list)
+    whole, _beginnings, starts = _pairs_asked()
     largest = 0
     for rowid, document in rows:
         kind, ident = (documents, rowid) if rowid > 0 else (names, -rowid)
         largest = max(largest, ident)
-        for term in set(document.split()):
+        plain, _apart, pairs = document.partition(search.PAIRS_FOLLOW)
+        terms = set(plain.split())
+        if pairs:
+            among = set(pairs.split())
+            terms |= among & whole
+            for beginning in starts:
+                if beginning in pairs:
+                    terms.update(pair for pair in among if pair.startswith(beginning))
+        for term in terms:
             kind[term].append(ident)
     return documents, names, largest
+
+
+# Every pair of words that follow each other in a text is a term of the documents, so that a
+# synonym of several words is found by the index (search.pair_token): at 50,000 services of
+# real, varied text they would be millions of distinct terms, each costing about 280 bytes
+# kept. Only the synonyms ask for pairs, so only the pairs they can ask for are kept; a
+# search that asks for another (a changed synonyms file, a typed "zp…") asks the database.
+
+
+@functools.cache
+def _pairs_asked() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    """(the pairs the synonyms ask for whole, those they ask for as beginnings, the latter
+    as a tuple for str.startswith), from the synonyms file (read once per process)."""
+    whole: set[str] = set()
+    beginnings: set[str] = set()
+    for subject in lexicon.synonyms().subjects:
+        for term in subject.terms:
+            whole_pairs, beginning = _pairs_of(term.words)
+            whole.update(whole_pairs)
+            if beginning:
+                beginnings.add(beginning)
+    return frozenset(whole), frozenset(beginnings), tuple(sorted(beginnings))
+
+
+def _pairs_of(synonym: Words) -> tuple[list[str], str | None]:
+    """The pairs ``synonym`` is looked up by, asked whole, and the last one when it is asked
+    as a beginning (a synonym that may go on)."""
+    if len(synonym.words) < 2 or search.phrase_tokens(synonym.words) is None:
+        return [], None
+    pairs, prefix = search.looked_up(synonym)
+    return (pairs[:-1], pairs[-1]) if prefix else (pairs, None)
+
+
+def _answers(expansion: Expansion) -> bool:
+    """Whether the kept terms hold everything ``expansion`` asks for."""
+    whole, beginnings, _starts = _pairs_asked()
+    for concept in expansion.concepts:
+        # A word typed as a beginning of pairs ("z", "zp", "zpwerk…") would find them all.
+        if any(word.startswith(PAIR) or PAIR.startswith(word) for word in concept.typed):
+            return False
+        for synonym in concept.synonyms:
+            pairs, beginning = _pairs_of(synonym)
+            if not whole.issuperset(pairs) or (beginning and beginning not in beginnings):
+                return False
+    return True
 
 
 # --- what a process keeps ------------------------------------------------------------------
@@ -193,22 +249,23 @@ _lock = threading.Lock()
 
 
 def kept(session: Session) -> Kept:
-    """The terms of the session's database as of its inventory's current generation."""
-    now = generation.current(session)
+    """The terms of the session's database as of its inventory's current generation. Never
+    for a transaction that changed the inventory: what it reads may still roll back."""
+    now = generation.current(session)  # flushes what is pending, which may count a change
+    if generation.changed_here(session):
+        raise ValueError("a transaction that changed the inventory asks the database")
     address = str(session.get_bind().url)
-    found = _kept.get(address)
-    # A newer generation than the session's (read by a later request of this process) is
-    # as good: what it adds was committed.
-    if found is not None and found.generation >= now:
-        return found
     with _lock:
         found = _kept.get(address)
-        if found is None or found.generation < now:
-            found = _caught_up(session, found, now) if found else _read_all(session, now)
+        if found is None or found.generation != now:
+            # An older counter than the one kept: another request's older snapshot, or
+            # another database at the same address (re-created): everything is read again.
+            older = found is None or now < found.generation
+            found = _read_all(session, now) if older else _caught_up(session, found, now)
             _kept[address] = found
-            _kept.move_to_end(address)
-            while len(_kept) > DATABASES:
-                _kept.popitem(last=False)
+        _kept.move_to_end(address)
+        while len(_kept) > DATABASES:
+            _kept.popitem(last=False)
         return found
 
 
@@ -314,8 +371,12 @@ def _documents_of(
 
 
 def look_up(session: Session, expansion: Expansion, ranked: bool = False) -> search.Found:
-    """What ``search.look_up`` answers, from the terms this process keeps."""
-    if generation.changed_here(session):
+    """What ``search.look_up`` answers, from the terms this process keeps; from the
+    database for a transaction that changed the inventory (its changes flushed first, as
+    ``generation.cached`` does) and for what the kept terms leave out (``_answers``)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    if generation.changed_here(session) or not _answers(expansion):
         return search.look_up(session, expansion, ranked)
     terms = kept(session)
     dialect = session.get_bind().dialect.name
