@@ -73,6 +73,21 @@ def _finds(app, query: str) -> set[int]:
         return set(kept.service_ids)
 
 
+def _rename(writer, ident: int, name: str) -> None:
+    """Give service ``ident`` the Dutch name ``name`` in ``writer``'s transaction, and its
+    documents, as the services' forms do."""
+    service = writer.get(Service, ident)
+    service.name_nl = name
+    writer.flush()
+    search.index(writer, service)
+
+
+def _renamed(database, ident: int, name: str) -> None:
+    """``_rename``, committed."""
+    with database.session() as writer:
+        _rename(writer, ident, name)
+
+
 def test_the_kept_terms_answer_every_search_as_the_database_does(terms_app):
     database = terms_app.extensions["concerto.db"]
     with terms_app.app_context(), database.session() as session:
@@ -108,10 +123,7 @@ def test_a_committed_change_shows_at_once_and_a_rolled_back_one_never(terms_app)
     assert not _finds(terms_app, "zonnebloemveld")  # the terms are kept from here on
 
     with database.session() as writer:
-        service = writer.get(Service, ident)
-        service.name_nl = "Zonnebloemveld"
-        writer.flush()
-        search.index(writer, service)
+        _rename(writer, ident, "Zonnebloemveld")
         # Its own transaction sees what it wrote (asked of the database).
         expansion = Filters(query="zonnebloemveld", vocabulary=_vocabulary(terms_app))
         assert term_bits.look_up(writer, expansion.expansion(writer)).service_ids == [ident]
@@ -123,10 +135,7 @@ def test_a_committed_change_shows_at_once_and_a_rolled_back_one_never(terms_app)
         assert kept.documents.postings  # the large index is the one read before
 
     with database.session() as writer:
-        service = writer.get(Service, ident)
-        service.name_nl = "Maanlichtveld"
-        writer.flush()
-        search.index(writer, service)
+        _rename(writer, ident, "Maanlichtveld")
         writer.rollback()
     assert not _finds(terms_app, "maanlichtveld")
     assert _finds(terms_app, "zonnebloemveld") == {ident}
@@ -183,17 +192,9 @@ def test_a_change_not_yet_flushed_is_never_kept_nor_a_later_commit_missed(terms_
         writer.rollback()
     assert _search(terms_app, "maanlichtveld") == ([], [])
     # The same service changed for real: the stamp and counter the rollback undid.
-    with database.session() as writer:
-        service = writer.get(Service, first)
-        service.name_nl = "Zonnebloemveld"
-        writer.flush()
-        search.index(writer, service)
+    _renamed(database, first, "Zonnebloemveld")
     assert _search(terms_app, "zonnebloemveld") == ([first], [first])
-    with database.session() as writer:
-        other = writer.get(Service, second)
-        other.name_nl = "Kwartsveld"
-        writer.flush()
-        search.index(writer, other)
+    _renamed(database, second, "Kwartsveld")
     assert _search(terms_app, "zonnebloemveld") == ([first], [first])
 
 

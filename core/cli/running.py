@@ -167,7 +167,7 @@ def serve(workers: int | None) -> None:
     if not settings["secret_key"]:
         raise click.ClickException("Set secret_key (or CONCERTO_SECRET_KEY) before serving.")
     require_head(app)
-    # The search index's terms, read once here (1.5 s at 50,000 services): each worker is
+    # The search index's terms, read once here (2 s at 50,000 services): each worker is
     # forked with them and catches up from the changes (core.inventory.term_bits).
     with app.extensions["concerto.db"].session() as session:
         term_bits.kept(session)

@@ -114,13 +114,19 @@ def _forget(session: Session, transaction) -> None:
         session.info.pop(_READ, None)
 
 
+def flush_pending(session: Session) -> None:
+    """Flush what the session holds unflushed: changes not yet flushed count as changes (and
+    bump the counter), so ``changed_here`` says the truth before anything kept is read."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+
+
 def cached(
     session: Session, key: Hashable, compute: Callable[[], Any], orders: bool = False
 ) -> Any:
     """``compute()``, or what it gave for ``key`` on this database since its last change
     (``orders``: kept among the fewer, larger orders of services)."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # changes not yet flushed count as changes (and bump the counter)
+    flush_pending(session)
     if changed_here(session):
         return compute()
     store, size = (_orders, ORDERS_SIZE) if orders else (_cache, CACHE_SIZE)

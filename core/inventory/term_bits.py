@@ -32,7 +32,7 @@ from array import array
 from bisect import bisect_left
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, select, text
@@ -309,7 +309,7 @@ def _every_document(session: Session) -> Iterable[tuple[int, str]]:
     )
     after = -(2**62)
     while True:
-        rows = connection.execute(statement, {"after": after, "size": BATCH}).all()
+        rows = db.plain_rows(connection, statement.bindparams(after=after, size=BATCH))
         yield from rows
         if len(rows) < BATCH:
             return
@@ -324,7 +324,7 @@ def _caught_up(session: Session, before: Kept, now: int) -> Kept:
     if len(recent) + len(moved) > max(RECENT_AT_LEAST, len(stamps) // RECENT_SHARE):
         return _read_all(session, now)
     if not moved:
-        return _replace(before, generation=now, stamps=stamps)
+        return replace(before, generation=now, stamps=stamps)
     for ident, document, names in _documents_of(session, moved):
         recent[ident] = (document, names)
     rows = [
@@ -335,7 +335,7 @@ def _caught_up(session: Session, before: Kept, now: int) -> Kept:
     ]
     documents, names, largest = _postings(rows)
     largest = max(before.largest, largest)
-    return _replace(
+    return replace(
         before,
         generation=now,
         stamps=stamps,
@@ -344,10 +344,6 @@ def _caught_up(session: Session, before: Kept, now: int) -> Kept:
         recent_names=Terms.of(names, largest),
         changed=facet_bits.of(recent),
     )
-
-
-def _replace(kept: Kept, **changes) -> Kept:
-    return Kept(**{**kept.__dict__, **changes})
 
 
 def _documents_of(
@@ -372,10 +368,9 @@ def _documents_of(
 
 def look_up(session: Session, expansion: Expansion, ranked: bool = False) -> search.Found:
     """What ``search.look_up`` answers, from the terms this process keeps; from the
-    database for a transaction that changed the inventory (its changes flushed first, as
-    ``generation.cached`` does) and for what the kept terms leave out (``_answers``)."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()
+    database for a transaction that changed the inventory (its changes flushed first) and
+    for what the kept terms leave out (``_answers``)."""
+    generation.flush_pending(session)
     if generation.changed_here(session) or not _answers(expansion):
         return search.look_up(session, expansion, ranked)
     terms = kept(session)
